@@ -195,6 +195,7 @@ class Position:
     interest: Decimal
     interest_exact: Fraction = field(compare=False)
     periods: tuple[AccrualPeriod, ...] = field(default=(), compare=False)
+    rounding: str = field(default=DEFAULT_ROUNDING, compare=False)  # the mode `interest` used
 
     @property
     def total(self) -> Decimal:
