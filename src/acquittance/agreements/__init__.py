@@ -1,0 +1,1 @@
+"""Agreements: drafting settlement agreements and reading their terms back."""

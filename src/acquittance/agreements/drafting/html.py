@@ -1,0 +1,37 @@
+"""The agreement as HTML: semantic markup and a print stylesheet, both template files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import jinja2
+from markupsafe import Markup
+
+from acquittance.agreements.drafting.document import Document
+from acquittance.agreements.drafting.templating import (
+    DraftTemplateError,
+    environment,
+    render_template,
+)
+
+HTML_TEMPLATE: Final = "html/document.html.j2"
+STYLESHEET: Final = "html/print.css"
+
+
+def render_html(document: Document, *, templates_dir: Path | None = None) -> str:
+    """HTML text of the document, escaped by the template engine, with its stylesheet inline."""
+    env = environment(templates_dir, autoescape=True)
+    return render_template(
+        env, HTML_TEMPLATE, {"document": document, "stylesheet": _stylesheet(env)}
+    )
+
+
+def _stylesheet(env: jinja2.Environment) -> Markup:
+    assert env.loader is not None, "environment() always sets a loader"
+    try:
+        source, _, _ = env.loader.get_source(env, STYLESHEET)
+    except jinja2.TemplateNotFound:
+        raise DraftTemplateError(f"template {STYLESHEET}", "no such stylesheet file") from None
+    # The stylesheet is the clause library's own file, not user data: it goes in unescaped.
+    return Markup(source)

@@ -1,0 +1,215 @@
+"""Text out of HTML, DOCX and PDF, shaped like a plain-text agreement.
+
+Paragraphs become blocks separated by a blank line; a table row whose cells
+each hold one line becomes one line with cells joined by " | " (so that a
+schedule of notes keeps its columns together); a row whose cells hold several
+lines (a signature table) becomes its cells one after another, because each
+cell is a block of its own.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from acquittance.errors import InputError
+
+_BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li blockquote pre section article header footer "
+    "title address dt dd center".split()
+)
+_SKIP_TAGS = frozenset(["script", "style", "head", "noscript", "template"])
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def html_text(markup: str) -> str:
+    """Visible text of an HTML document (lxml's parser, which tolerates broken markup)."""
+    import lxml.html
+    from lxml import etree
+
+    if not markup.strip():
+        return ""
+    try:
+        root = lxml.html.document_fromstring(markup.encode("utf-8", errors="replace"))
+    except (etree.ParserError, ValueError):
+        return ""
+    return _join_blocks(_html_blocks(root))
+
+
+def _html_blocks(element: Any) -> Iterator[str]:
+    """Blocks of text in document order; tables row by row."""
+    buffer: list[str] = []
+    for piece in _html_walk(element):
+        if piece is None:
+            if buffer:
+                yield "".join(buffer)
+                buffer = []
+        else:
+            buffer.append(piece)
+    if buffer:
+        yield "".join(buffer)
+
+
+def _html_walk(element: Any) -> Iterator[str | None]:
+    # None marks a block boundary; strings are inline text.
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _SKIP_TAGS:
+        yield from _tail(element)
+        return
+    if tag == "table":
+        yield None
+        for row in element.iter("tr"):
+            yield from _html_row(row)
+            yield None
+        yield from _tail(element)
+        return
+    if tag == "br":
+        yield "\n"
+        yield from _tail(element)
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        yield None
+    if element.text and tag:
+        yield element.text
+    for child in element:
+        yield from _html_walk(child)
+    if block:
+        yield None
+    yield from _tail(element)
+
+
+def _tail(element: Any) -> Iterator[str]:
+    if element.tail:
+        yield element.tail
+
+
+def _html_row(row: Any) -> Iterator[str | None]:
+    cells = [_cell_lines(_join_blocks(_html_blocks_of_children(cell))) for cell in _cells(row)]
+    yield from _row_pieces(cells)
+
+
+def _cells(row: Any) -> list[Any]:
+    return [child for child in row if isinstance(child.tag, str) and child.tag in ("td", "th")]
+
+
+def _html_blocks_of_children(cell: Any) -> Iterator[str]:
+    buffer: list[str] = []
+    if cell.text:
+        buffer.append(cell.text)
+    for child in cell:
+        for piece in _html_walk(child):
+            if piece is None:
+                if buffer:
+                    yield "".join(buffer)
+                    buffer = []
+            else:
+                buffer.append(piece)
+    if buffer:
+        yield "".join(buffer)
+
+
+def _cell_lines(text: str) -> list[str]:
+    return [line for line in (ln.strip() for ln in text.splitlines()) if line]
+
+
+def _row_pieces(cells: list[list[str]]) -> Iterator[str | None]:
+    if all(len(lines) <= 1 for lines in cells):
+        line = " | ".join(lines[0] if lines else "" for lines in cells).strip(" |")
+        if line:
+            yield line
+        return
+    for lines in cells:
+        if lines:
+            yield None
+            yield "\n".join(lines)
+            yield None
+
+
+def _join_blocks(blocks: Iterable[str]) -> str:
+    cleaned = []
+    for block in blocks:
+        lines = [_SPACES.sub(" ", line).strip() for line in block.splitlines()]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            cleaned.append(text)
+    return "\n\n".join(cleaned)
+
+
+def docx_text(data: bytes, *, path: Path) -> str:
+    """Paragraphs and tables of a .docx body in order (python-docx gives no list numbers)."""
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise InputError(
+            "UNREADABLE_DOCX", f"{path} is not a readable Word .docx file ({error})"
+        ) from None
+    except Exception as error:  # python-docx raises assorted errors on damaged packages
+        raise InputError(
+            "UNREADABLE_DOCX", f"{path} is not a readable Word .docx file ({error})"
+        ) from None
+    return _join_blocks(_docx_blocks(document))
+
+
+def _docx_blocks(container: Any) -> Iterator[str]:
+    from docx.table import Table
+
+    for item in container.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                cells = [_cell_lines(_join_blocks(_docx_blocks(cell))) for cell in _unique(row)]
+                yield from (piece for piece in _row_pieces(cells) if piece is not None)
+        else:
+            yield item.text
+
+
+def _unique(row: Any) -> list[Any]:
+    # Merged cells appear once per grid column in python-docx; keep each cell once.
+    seen: list[Any] = []
+    for cell in row.cells:
+        if not any(cell._tc is other._tc for other in seen):
+            seen.append(cell)
+    return seen
+
+
+def pdf_text(data: bytes, *, path: Path) -> str:
+    """The text layer of a PDF, page by page (pypdf), pages separated by a blank line."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise InputError(
+                "ENCRYPTED_PDF", f"{path} is encrypted; save an unencrypted copy and read that"
+            )
+        if len(reader.pages) > 2000:
+            raise InputError("PDF_TOO_LONG", f"{path} has more than 2000 pages; split it")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except InputError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise InputError(
+            "UNREADABLE_PDF", f"{path} is not a readable PDF ({type(error).__name__}: {error})"
+        ) from None
+    except Exception as error:  # pypdf raises assorted errors on damaged files
+        raise InputError(
+            "UNREADABLE_PDF", f"{path} is not a readable PDF ({type(error).__name__}: {error})"
+        ) from None
+    text = "\n\n".join(_SPACES.sub(" ", page).strip() for page in pages)
+    if not text.strip():
+        raise InputError(
+            "NO_TEXT_LAYER",
+            f"{path} has no text layer (a scan); run OCR on it first, then read the result",
+        )
+    return text

@@ -1,0 +1,66 @@
+"""Batch output: JSON Lines (standard output or a file), CSV of amounts, a progress bar."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from acquittance.errors import InputError
+
+CSV_COLUMNS = ("path", "value", "currency", "role", "text", "start", "end")
+
+
+class ResultWriter:
+    """Writes each batch result as it arrives: a JSON line, or its amounts as CSV rows."""
+
+    def __init__(self, *, jsonl: Path | None, csv_path: Path | None) -> None:
+        self._jsonl, self._csv_path = jsonl, csv_path
+        self._stream: IO[str] = sys.stdout
+        self._owned: IO[str] | None = None
+        self._csv: Any = None
+
+    def __enter__(self) -> ResultWriter:
+        target = self._jsonl or self._csv_path
+        if target is not None:
+            try:
+                self._owned = target.open("w", encoding="utf-8", newline="")
+            except OSError as error:
+                raise InputError(
+                    "UNWRITABLE_OUTPUT", f"cannot write {target} ({error.strerror}); pick another path"
+                ) from None
+            self._stream = self._owned
+        if self._csv_path is not None:
+            self._csv = csv.writer(self._stream)
+            self._csv.writerow(CSV_COLUMNS)
+        return self
+
+    def write(self, result: dict[str, Any]) -> None:
+        if self._csv is None:
+            self._stream.write(json.dumps(result, ensure_ascii=False) + "\n")
+            return
+        if "error" in result:
+            sys.stderr.write(f"{result['path']}: error {result['error']['code']}\n")
+        for amount in result.get("amounts", []):
+            self._csv.writerow([result["path"], *(amount[k] for k in CSV_COLUMNS[1:])])
+
+    def __exit__(self, *exc: object) -> None:
+        if self._owned is not None:
+            self._owned.close()
+        else:
+            self._stream.flush()
+
+
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[], None]]:
+    """A Rich progress bar on standard error; yields the function that advances it."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("reading", total=total)
+        yield lambda: progress.advance(task)

@@ -1,0 +1,217 @@
+"""The agreement's heading facts: title, effective date, parties and other instruments.
+
+The preamble ("made and entered into effective March 31, 2002 by and between A
+("Short"), a California limited liability company and B ...") carries most of
+them; the reader looks there first and falls back to the first pages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Final
+
+from acquittance.agreements.reading.model import Party, ReferencedAgreement
+from acquittance.agreements.reading.segments import DATE_PATTERN, parse_date
+
+PREAMBLE_CHARS_MAX: Final = 6000
+PARTIES_MAX: Final = 12
+
+_TITLE_WORDS = re.compile(
+    r"\b(AGREEMENT|RELEASE|AMENDMENT|CONTRACT|LETTER|INDENTURE|LEASE|NOTE|ASSIGNMENT|"
+    r"SETTLEMENT|PLAN|LICENSE|GUARANTY|MEMORANDUM|ADDENDUM|TERMS)\b",
+    re.IGNORECASE,
+)
+_NOT_TITLE = re.compile(
+    r"^(EXHIBIT|Exhibit)\s+[\d.]+\w*$|^<|^\[|^Page\s|^CONFIDENTIAL|^Confidential|^-+$|^\*",
+)
+
+
+def find_title(text: str) -> str | None:
+    """The first heading-like line near the top that names a kind of instrument."""
+    lines = [line.strip(" \t#*_") for line in text[:PREAMBLE_CHARS_MAX].splitlines()]
+    candidates = [line for line in lines if line and not _NOT_TITLE.search(line)][:25]
+    for line in candidates:
+        if len(line) <= 120 and _TITLE_WORDS.search(line) and _heading_like(line):
+            return " ".join(line.split())
+    return None
+
+
+def _heading_like(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    if not letters:
+        return False
+    upper = sum(1 for c in letters if c.isupper()) / len(letters)
+    words = line.split()
+    capitalised = sum(1 for w in words if w[:1].isupper()) / len(words)
+    return (upper > 0.8 or capitalised > 0.6) and not line.endswith((",", ";"))
+
+
+_EFFECTIVE = re.compile(
+    r"(?:effective|dated|made|entered\s+into|executed)(?:\s+(?:as\s+of|on|this|the))*\s+"
+    r"|\bas\s+of\s+|\bEffective\s+Date\W{0,12}(?:shall\s+be\s+|means\s+|is\s+|of\s+)?",
+    re.IGNORECASE,
+)
+
+
+def find_effective_date(text: str) -> date | None:
+    """The date the agreement takes effect: "effective March 31, 2002", "dated as of ..."."""
+    head = text[:PREAMBLE_CHARS_MAX]
+    for match in _EFFECTIVE.finditer(head):
+        found = DATE_PATTERN.match(head, match.end())
+        if found:
+            value = parse_date(found)
+            if value is not None:
+                return value
+    return None
+
+
+_SUFFIX = (
+    r"(?:Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Company|Co\.|"
+    r"L\.?P\.?|L\.?L\.?P\.?|N\.A\.|P\.?L\.?C\.?|plc|GmbH|S\.A\.|B\.V\.|AG|Trust|Bank|"
+    r"Partners|Holdings|Association|LLC|LP|LLP)"
+)
+_NAME_WORD = r"(?:[A-Z][A-Za-z0-9'.\-]*|&|and|of|the|de|du|la|[A-Z]\.)"
+_ENTITY = re.compile(
+    rf"(?<![A-Za-z])(?P<name>[A-Z][A-Za-z0-9'.\-&]*(?:,?[ \t\n]+{_NAME_WORD}){{0,8}}?,?[ \t\n]+{_SUFFIX})(?![A-Za-z])"
+)
+_SHORT = re.compile(
+    r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?(?:the\s+)?|collectively,?\s+)?"
+    r"[\"\u201c\u201d']+(?P<short>[^\"\u201c\u201d'()]{1,40})[\"\u201c\u201d']+\s*\)"
+)
+_ENTITY_TYPES = (
+    "limited liability company",
+    "limited liability partnership",
+    "limited partnership",
+    "general partnership",
+    "national banking association",
+    "banking corporation",
+    "business trust",
+    "statutory trust",
+    "professional corporation",
+    "corporation",
+    "partnership",
+    "company",
+    "trust",
+    "bank",
+    "individual",
+)
+_TYPES_ALTERNATION = "|".join(t.replace(" ", r"[ \t\n]+") for t in _ENTITY_TYPES)
+_TYPE_PATTERN = re.compile(
+    r"\ban?\s+(?P<jurisdiction>(?:[A-Z][a-z]+\.?\s+){0,3}?)"
+    rf"(?P<type>{_TYPES_ALTERNATION})\b"
+    r"(?:[ \t\n]+(?:organized|incorporated|formed|existing)[^.;()]{0,60}?"
+    r"(?:laws\s+of\s+(?:the\s+)?(?:State\s+of\s+)?)(?P<law>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}))?"
+)
+_BETWEEN = re.compile(r"\b(?:by\s+and\s+)?(?:between|among)\b", re.IGNORECASE)
+_ROLE_WORDS: Final = {
+    "lender": "lender",
+    "borrower": "borrower",
+    "secured party": "secured_party",
+    "debtor": "debtor",
+    "assignor": "assignor",
+    "assignee": "assignee",
+    "releasor": "releasor",
+    "releasee": "releasee",
+    "pledgor": "debtor",
+    "pledgee": "secured_party",
+    "creditor": "lender",
+    "holder": "lender",
+    "guarantor": "guarantor",
+}
+
+
+def find_parties(text: str) -> list[Party]:
+    """Parties named in the preamble: name, short name, entity type and jurisdiction."""
+    head_end = _preamble_end(text)
+    between = _BETWEEN.search(text, 0, head_end)
+    origin = between.start() if between else 0
+    matches = [m for m in _ENTITY.finditer(text, origin, head_end) if _plausible_name(m.group("name"))]
+    parties: list[Party] = []
+    for index, match in enumerate(matches[:PARTIES_MAX]):
+        limit = matches[index + 1].start() if index + 1 < len(matches) else head_end
+        party = _party(text, match, min(limit, match.end() + 200))
+        if not any(_same_name(party.name, other.name) for other in parties):
+            parties.append(party)
+    return parties
+
+
+def _preamble_end(text: str) -> int:
+    stop = re.search(r"\bRECITALS\b|\bWHEREAS\b|\bWhereas\b|\bW I T N E S S", text[:PREAMBLE_CHARS_MAX])
+    return stop.start() if stop else min(len(text), PREAMBLE_CHARS_MAX // 2)
+
+
+def _plausible_name(name: str) -> bool:
+    words = name.replace(",", " ").split()
+    return len(words) >= 2 and words[0].lower() not in ("the", "and", "of", "this", "such")
+
+
+def _same_name(left: str, right: str) -> bool:
+    return _key(left) == _key(right)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _party(text: str, match: re.Match[str], limit: int) -> Party:
+    name = " ".join(match.group("name").split())
+    window = text[match.end() : limit]
+    short = _SHORT.search(window)
+    entity = _TYPE_PATTERN.search(window)
+    short_name = " ".join(short.group("short").split()) if short else None
+    entity_type = " ".join(entity.group("type").split()) if entity else None
+    jurisdiction = None
+    if entity:
+        jurisdiction = (entity.group("law") or entity.group("jurisdiction") or "").strip() or None
+    role = _ROLE_WORDS.get((short_name or "").lower())
+    return Party(name, short_name, entity_type, jurisdiction, role, match.start(), match.end())
+
+
+_INSTRUMENT = re.compile(
+    r"(?P<name>(?:[A-Z][A-Za-z&\-]*[ \t\n]+){0,5}?(?:Agreement|Note|Notes|Indenture|Lease|Guaranty|"
+    r"Guarantee|Mortgage|Deed of Trust|Amendment|Contract))\b"
+)
+_DATED = re.compile(r"\bdated(?:\s+as\s+of)?\s+", re.IGNORECASE)
+
+
+def find_referenced(text: str, *, title: str | None) -> list[ReferencedAgreement]:
+    """Other instruments named with a date: "the Loan Agreement ... dated February 24, 2001"."""
+    found: list[ReferencedAgreement] = []
+    for dated in _DATED.finditer(text):
+        when = DATE_PATTERN.match(text, dated.end())
+        if not when:
+            continue
+        instrument = _instrument_before(text, dated.start())
+        if instrument is None or _is_self(instrument.group("name"), title):
+            continue
+        name = " ".join(instrument.group("name").split())
+        found.append(
+            ReferencedAgreement(name, parse_date(when), instrument.start("name"), when.end())
+        )
+        if len(found) >= 200:
+            break
+    return found
+
+
+def _instrument_before(text: str, at: int) -> re.Match[str] | None:
+    # The instrument named last before "dated" in the same sentence, skipping
+    # parenthesised definitions and "entered into between A and B".
+    window_start = max(0, at - 200)
+    window = text[window_start:at]
+    cut = max(window.rfind(". "), window.rfind(";"))
+    matches = list(_INSTRUMENT.finditer(text, window_start + cut + 1, at))
+    matches = [m for m in matches if not _inside_quotes(text, m.start(), window_start)]
+    return matches[-1] if matches else None
+
+
+def _inside_quotes(text: str, at: int, floor: int) -> bool:
+    before = text[floor:at]
+    return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
+
+
+def _is_self(name: str, title: str | None) -> bool:
+    words = name.split()
+    if words and words[0].lower() in ("this", "the") and len(words) == 2:
+        return words[0].lower() == "this"
+    return bool(title) and _key(name) == _key(title or "") and name.lower().startswith("this")

@@ -1,0 +1,350 @@
+"""The register, settlement and books commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from acquittance.cli import views
+from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.errors import InputError
+from acquittance.money import to_decimal
+
+DB_OPTION = typer.Option(None, "--db", help=DB_HELP)
+AS_OF_OPTION = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD.")
+
+
+def _store(db: str | None) -> Any:
+    from acquittance.service import Store
+    from acquittance.store import resolve_url
+
+    return Store(resolve_url(db))
+
+
+@app.command()
+def init(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Create the store, or migrate it to the newest schema."""
+    from acquittance.service import initialize
+    from acquittance.store import resolve_url
+    from acquittance.store.location import describe
+
+    url = resolve_url(db)
+    initialize(url)
+    if as_json:
+        emit_json({"store": describe(url), "initialized": True})
+    else:
+        views.console().print(f"store ready: {describe(url)}")
+
+
+@app.command()
+def load(
+    deal_file: Path = typer.Argument(..., help="A TOML deal file."),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Load a deal file: parties, loans, notes, pledges and opening entries; all or nothing."""
+    from acquittance.deal import read_deal_file
+    from acquittance.service import load_deal
+
+    deal = read_deal_file(deal_file)
+    summary = load_deal(_store(db), deal)
+    if as_json:
+        emit_json(summary)
+    else:
+        views.loaded(summary, deal_file)
+
+
+@app.command("list")
+def list_records(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Every party, loan, note, security interest and settlement in the store."""
+    from acquittance.service import register
+
+    records = register(_store(db))
+    if as_json:
+        emit_json(views.register_document(records))
+    else:
+        views.register(records)
+
+
+@app.command()
+def show(
+    record_id: str = typer.Argument(..., help="The id of a party, loan, note, pledge or settlement."),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """One record, in full."""
+    from acquittance import service
+
+    kind, record = service.show(_store(db), record_id)
+    document = views.record_document(kind, record)
+    if as_json:
+        emit_json(document)
+    else:
+        views.console().print_json(json.dumps(document, default=str))
+
+
+@app.command()
+def position(
+    instrument_id: str = typer.Argument(..., help="A loan or note id."),
+    as_of: str = AS_OF_OPTION,
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Principal and accrued unpaid interest of a loan or note on a date."""
+    from acquittance.service import instrument_position
+
+    instrument, held = instrument_position(_store(db), instrument_id, parse_date(as_of))
+    document = views.position_document(instrument, held)
+    if as_json:
+        emit_json(document)
+    else:
+        views.position(document)
+
+
+def _values(pairs: list[str]) -> dict[str, Decimal] | None:
+    values: dict[str, Decimal] = {}
+    for pair in pairs:
+        note_id, sep, amount = pair.partition("=")
+        if not sep:
+            raise InputError("INVALID_VALUE", f"--value {pair!r} must be NOTE=AMOUNT, e.g. note-1=950000.00")
+        values[note_id.strip()] = to_decimal(amount, field=f"value of {note_id}")
+    return values or None
+
+
+def _request(
+    loan_id: str, as_of: str, notes: list[str], values: list[str], partial: bool, good_through: str | None
+) -> Any:
+    from acquittance.service import QuoteRequest
+
+    return QuoteRequest(
+        loan_id=loan_id,
+        as_of=parse_date(as_of),
+        note_ids=tuple(notes) if notes else None,
+        values=_values(values),
+        partial=partial,
+        good_through=parse_date(good_through, option="--good-through") if good_through else None,
+    )
+
+
+NOTE_OPTION = typer.Option([], "--note", help="Assign only this note (repeat for several).")
+VALUE_OPTION = typer.Option([], "--value", help="NOTE=AMOUNT: take a note at this value.")
+PARTIAL_OPTION = typer.Option(False, "--partial", help="Partial satisfaction: no cash; the rest stays owed.")
+GOOD_THROUGH_OPTION = typer.Option(None, "--good-through", help="Last date the quote holds (YYYY-MM-DD).")
+
+
+@app.command()
+def quote(
+    loan_id: str = typer.Argument(..., help="The loan's id."),
+    as_of: str = AS_OF_OPTION,
+    notes: list[str] = NOTE_OPTION,
+    values: list[str] = VALUE_OPTION,
+    partial: bool = PARTIAL_OPTION,
+    good_through: str | None = GOOD_THROUGH_OPTION,
+    explain: bool = typer.Option(False, "--explain", help="Show how every figure was computed."),
+    save: bool = typer.Option(False, "--save", help="Keep the quote; settle it later with --quote."),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """What is owed on a date, the collateral assigned, and the cash that balances them."""
+    from acquittance import service, settlement
+    from acquittance.documents import quote_document
+
+    store = _store(db)
+    request = _request(loan_id, as_of, notes, values, partial, good_through)
+    the_quote = service.quote(store, request)
+    explanation = settlement.explain(the_quote)
+    document = quote_document(the_quote, explanation=explanation)
+    if save:
+        document["quote"] = service.save_quote(store, request, document)
+    if as_json:
+        emit_json(document)
+        return
+    views.quote(document, parties=views.party_names(store, the_quote))
+    if explain:
+        views.explanation(explanation)
+
+
+@app.command()
+def settle(
+    loan_id: str = typer.Argument(..., help="The loan's id."),
+    as_of: str | None = typer.Option(None, "--as-of", help="The settlement date, YYYY-MM-DD."),
+    key: str | None = typer.Option(None, "--key", help="Idempotency key: the same key again returns the first result."),
+    quote_id: str | None = typer.Option(None, "--quote", help="Close a saved quote; refused if its inputs changed."),
+    notes: list[str] = NOTE_OPTION,
+    values: list[str] = VALUE_OPTION,
+    partial: bool = PARTIAL_OPTION,
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Close the settlement atomically: notes assigned, loan discharged, both books posted."""
+    from acquittance import service
+
+    store = _store(db)
+    fingerprint = None
+    if quote_id is not None:
+        request, fingerprint = service.request_from_saved(store, quote_id)
+        if request.loan_id != loan_id:
+            raise InputError(
+                "QUOTE_LOAN_MISMATCH", f"quote {quote_id} is for loan {request.loan_id}, not {loan_id}"
+            )
+    elif as_of is None:
+        raise InputError("MISSING_OPTION", "settle needs --as-of DATE (or --quote ID of a saved quote)")
+    else:
+        request = _request(loan_id, as_of, notes, values, partial, None)
+    document = service.settle(store, request, key=key, quoted_fingerprint=fingerprint)
+    if as_json:
+        emit_json(document)
+    else:
+        views.settlement(document)
+
+
+@app.command()
+def journal(
+    party_id: str = typer.Argument(..., help="The party's id."),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The party's journal entries, in order, with their hashes."""
+    from acquittance import service
+    from acquittance.documents import journal_document
+
+    who, entries = service.journal(_store(db), party_id)
+    if as_json:
+        emit_json(journal_document(who.id, entries))
+    else:
+        views.journal(who, entries)
+
+
+@app.command()
+def books(
+    party_id: str = typer.Argument(..., help="The party's id."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Balances as of this date (default: all)."),
+    account: str | None = typer.Option(None, "--account", help="Show one account's history instead."),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The party's trial balance (or one account's history)."""
+    from acquittance import service
+
+    store = _store(db)
+    who, entries = service.journal(store, party_id)
+    cutoff = parse_date(as_of) if as_of else None
+    if account is not None:
+        document = views.history_document(who, entries, account)
+    else:
+        document = views.trial_balance_document(who, entries, service.counterparties(store, party_id), cutoff)
+    if as_json:
+        emit_json(document)
+    elif account is not None:
+        views.history(document)
+    else:
+        views.trial_balance(document)
+
+
+@app.command()
+def verify(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Recompute the hash chain of every journal; exit 1 if any entry does not match."""
+    from acquittance import service
+
+    check = service.verify(_store(db))
+    document = {"ok": check.ok, "entries": check.checked, "first_bad": check.first_bad, "reason": check.reason}
+    if as_json:
+        emit_json(document)
+    else:
+        views.verification(document)
+    if not check.ok:
+        raise typer.Exit(1)
+
+
+export_app = typer.Typer(help="Export books to other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("beancount")
+def export_beancount(
+    party_id: str = typer.Argument(..., help="The party's id."),
+    output: Path | None = typer.Option(None, "--output", help="Write here instead of standard output."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """The party's book as Beancount text (bean-check accepts it)."""
+    from acquittance import service
+    from acquittance.ledger.accounts import chart_of_accounts
+    from acquittance.ledger.beancount import to_beancount
+
+    store = _store(db)
+    who, entries = service.journal(store, party_id)
+    chart = chart_of_accounts(who, service.counterparties(store, party_id))
+    currency = entries[0].legs[0].currency if entries else "USD"
+    text = to_beancount(who, entries, currency=currency, chart=chart)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError("OUTPUT_NOT_WRITABLE", f"cannot write {output}: {error.strerror}") from None
+    views.console(stderr=True).print(f"wrote {output}")
+
+
+obligations_app = typer.Typer(help="Post-closing obligations: termination filings and wires.")
+app.add_typer(obligations_app, name="obligations", invoke_without_command=True)
+
+
+@obligations_app.callback(invoke_without_command=True)
+def obligations(
+    ctx: typer.Context,
+    status: str | None = typer.Option(None, "--status", help="open or done (default: all)."),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List obligations (subcommand `complete` marks one done)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from acquittance import service
+
+    if status not in (None, "open", "done"):
+        raise InputError("INVALID_STATUS", f"--status {status!r} must be open or done")
+    records = service.obligations(_store(db), status=status)
+    document = {"obligations": [views.obligation_document(r) for r in records]}
+    if as_json:
+        emit_json(document)
+    else:
+        views.obligations(document)
+
+
+@obligations_app.command("complete")
+def complete(
+    obligation_id: str = typer.Argument(..., help="The obligation's id."),
+    on: str = typer.Option(..., "--on", help="The date it was done, YYYY-MM-DD."),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Mark an obligation done (a termination statement filed, a wire received)."""
+    from acquittance import service
+
+    record = service.complete_obligation(_store(db), obligation_id, parse_date(on, option="--on"))
+    document = views.obligation_document(record)
+    if as_json:
+        emit_json(document)
+    else:
+        views.obligations({"obligations": [document]})
+
+
+@app.command()
+def demo(
+    deal_file: Path = typer.Argument(Path("examples/valence-berg-2002.toml"), help="A deal file."),
+    as_of: str = typer.Option("2002-03-31", "--as-of", help="The settlement date."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Run a deal end to end on a store: init, load, quote, settle, books, obligations, verify."""
+    from acquittance.cli.walkthrough import run
+
+    run(db, deal_file, parse_date(as_of))
+
+
+_ = date  # dates are parsed by parse_date

@@ -1,0 +1,87 @@
+"""`acquittance read FILE... [--json] [--jsonl PATH | --csv PATH] [--jobs N]`.
+
+One file: the terms found in it, as a Rich summary or (with --json) one JSON
+document; an unreadable file is an error (exit 2). Several files or a folder:
+a batch, one JSON line per file on standard output or in --jsonl PATH, or the
+amounts of every file in --csv PATH. A file that fails in a batch gives its own
+line with `path` and `error` and the run goes on; the batch exits 0 when at
+least one file was read and 1 when every file failed (each error is in the
+output). Parsers are imported inside the command so that starting it stays cheap.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from acquittance.cli.app import JSON_OPTION, app, emit_json
+from acquittance.errors import InputError
+
+FILES_ARGUMENT = typer.Argument(..., help="Agreement files (.txt .md .htm .html .docx .pdf) or folders.")
+JSONL_OPTION = typer.Option(None, "--jsonl", help="Batch: write JSON Lines to PATH.")
+CSV_OPTION = typer.Option(None, "--csv", help="Batch: write every amount to PATH as CSV.")
+JOBS_OPTION = typer.Option(None, "--jobs", min=1, max=64, help="Batch: processes (default: cores).")
+
+
+@app.command("read")
+def read(
+    files: list[Path] = FILES_ARGUMENT,
+    as_json: bool = JSON_OPTION,
+    jsonl: Path | None = JSONL_OPTION,
+    csv_path: Path | None = CSV_OPTION,
+    jobs: int | None = JOBS_OPTION,
+) -> None:
+    """The terms found in an agreement: parties, dates, amounts with roles, and checks."""
+    if jsonl is not None and csv_path is not None:
+        raise InputError("USAGE", "give --jsonl PATH or --csv PATH, not both")
+    batch = len(files) > 1 or files[0].is_dir() or jsonl is not None or csv_path is not None
+    if batch:
+        _read_batch(files, jsonl=jsonl, csv_path=csv_path, jobs=jobs)
+        return
+    from acquittance.agreements.reading import read_file, to_dict
+
+    reading = read_file(files[0])
+    if as_json:
+        emit_json(to_dict(reading))
+    else:
+        from acquittance.agreements.reading.summary import print_summary
+
+        print_summary(to_dict(reading), path=str(files[0]))
+
+
+def _read_batch(files: list[Path], *, jsonl: Path | None, csv_path: Path | None, jobs: int | None) -> None:
+    from acquittance.agreements.reading.batch import discover, read_many
+    from acquittance.agreements.reading.output import ResultWriter
+
+    paths = discover(files)
+    if not paths:
+        raise InputError("NO_FILES", "no .txt, .md, .htm, .html, .docx or .pdf file found to read")
+    read_count = 0
+    with ResultWriter(jsonl=jsonl, csv_path=csv_path) as writer, _progress(len(paths)) as advance:
+        for result in read_many(paths, jobs=jobs):
+            read_count += "error" not in result
+            writer.write(result)
+            advance()
+    if read_count == 0:
+        sys.stderr.write(f"error NO_FILE_READ: none of the {len(paths)} files could be read\n")
+        raise typer.Exit(1)
+
+
+class _NoProgress:
+    def __enter__(self) -> Any:
+        return lambda: None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on standard error, only when a person is watching it."""
+    if not sys.stderr.isatty():
+        return _NoProgress()
+    from acquittance.agreements.reading.output import progress_bar
+
+    return progress_bar(total)

@@ -1,0 +1,300 @@
+"""How the CLI shows things to people (Rich tables), and the documents behind them."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from acquittance.money import amount_text, format_amount
+
+_WIDTH_OFF_TERMINAL = 132
+
+
+def console(*, stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    # Off a terminal Rich assumes 80 columns and would crop figures; give it room.
+    width = None if stream.isatty() else _WIDTH_OFF_TERMINAL
+    return Console(file=stream, width=width, highlight=False)
+
+
+def _money(text: str | Decimal | None) -> str:
+    if text is None:
+        return ""
+    return format_amount(Decimal(str(text)))
+
+
+def plain(value: Any) -> Any:
+    """A record as JSON-friendly values (dates ISO, amounts as decimal strings)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: plain(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+# --- register -------------------------------------------------------------------------------
+
+
+def loaded(summary: dict[str, Any], deal_file: Path) -> None:
+    out = console()
+    out.print(
+        f"loaded {deal_file}: {len(summary['parties'])} parties, {len(summary['loans'])} loans, "
+        f"{len(summary['notes'])} notes, {len(summary['security_interests'])} security interests, "
+        f"{summary['entries']} journal entries"
+    )
+
+
+def register_document(records: dict[str, list[Any]]) -> dict[str, Any]:
+    document = {kind: [plain(r) for r in rows] for kind, rows in records.items() if kind != "settlements"}
+    document["settlements"] = [
+        {"id": s.id, "loan": s.loan_id, "as_of": s.as_of.isoformat(), "satisfaction": s.satisfaction,
+         "idempotency_key": s.idempotency_key}
+        for s in records["settlements"]
+    ]
+    return document
+
+
+def register(records: dict[str, list[Any]]) -> None:
+    out = console()
+    table = Table(title="Parties")
+    for column in ("id", "name", "entity type", "jurisdiction"):
+        table.add_column(column)
+    for p in records["parties"]:
+        table.add_row(p.id, p.name, p.entity_type, p.jurisdiction)
+    out.print(table)
+    loans = Table(title="Loans")
+    for column in ("id", "lender", "borrower", "agreement", "rate", "day count", "status"):
+        loans.add_column(column)
+    for loan in records["loans"]:
+        status = f"discharged {loan.discharged_on}" if loan.discharged_on else "outstanding"
+        agreement = f"{loan.agreement_name} {loan.agreement_date or ''}".strip()
+        loans.add_row(loan.id, loan.lender_id, loan.borrower_id, agreement,
+                      str(loan.terms.annual_rate), loan.terms.day_count, status)
+    out.print(loans)
+    notes = Table(title="Notes")
+    for column in ("id", "maker", "holder", "kind", "rate", "day count"):
+        notes.add_column(column)
+    for n in records["notes"]:
+        notes.add_row(n.id, n.maker, n.holder_id, n.kind, str(n.terms.annual_rate), n.terms.day_count)
+    out.print(notes)
+    pledges = Table(title="Security interests")
+    for column in ("id", "loan", "secured party", "debtor", "notes", "status"):
+        pledges.add_column(column)
+    for s in records["security_interests"]:
+        status = f"released {s.released_on}" if s.released_on else "active"
+        pledges.add_row(s.id, s.loan_id, s.secured_party_id, s.debtor_id, ", ".join(s.note_ids), status)
+    out.print(pledges)
+
+
+def record_document(kind: str, record: Any) -> dict[str, Any]:
+    if kind == "settlement":
+        return {"kind": kind, **record.document}
+    return {"kind": kind, **plain(record)}
+
+
+def position_document(instrument: Any, held: Any) -> dict[str, Any]:
+    return {
+        "instrument": instrument.id,
+        "as_of": held.as_of.isoformat(),
+        "currency": held.currency,
+        "principal": amount_text(held.principal),
+        "interest": amount_text(held.interest),
+        "total": amount_text(held.total),
+        "interest_exact": f"{held.interest_exact.numerator}/{held.interest_exact.denominator}",
+        "rounding": getattr(held, "rounding", "half-up"),
+    }
+
+
+def position(document: dict[str, Any]) -> None:
+    table = Table(title=f"{document['instrument']} as of {document['as_of']} ({document['currency']})")
+    table.add_column("principal", justify="right")
+    table.add_column("accrued interest", justify="right")
+    table.add_column("total", justify="right")
+    table.add_row(_money(document["principal"]), _money(document["interest"]), _money(document["total"]))
+    console().print(table)
+
+
+# --- quotes and settlements -----------------------------------------------------------------
+
+
+def party_names(store: Any, the_quote: Any) -> dict[str, str]:
+    from acquittance import service
+
+    names = {}
+    for party_id in (the_quote.lender_id, the_quote.borrower_id):
+        names[party_id] = service.party(store, party_id).short_name
+    return names
+
+
+def quote(document: dict[str, Any], *, parties: dict[str, str] | None = None) -> None:
+    """A quote laid out like an agreement's recitals: owed, assigned, cash."""
+    names = parties or {}
+    owed, collateral, cash = document["owed"], document["collateral"], document["cash"]
+    table = Table(title=f"Settlement quote: loan {document['loan']} as of {document['as_of']} ({document['currency']})")
+    table.add_column("")
+    table.add_column("principal", justify="right")
+    table.add_column("interest", justify="right")
+    table.add_column("total", justify="right")
+    table.add_row("Owed on the loan", _money(owed["principal"]), _money(owed["interest"]), _money(owed["total"]))
+    for note in collateral["notes"]:
+        table.add_row(f"  note {note['note']}", _money(note["principal"]), _money(note["interest"]),
+                      _money(note["value"]))
+    table.add_row("Collateral assigned", _money(collateral["principal"]), _money(collateral["interest"]),
+                  _money(collateral["value"]))
+    if cash["payer"]:
+        payer, payee = names.get(cash["payer"], cash["payer"]), names.get(cash["payee"], cash["payee"])
+        table.add_row(f"Cash, {payer} to {payee}", "", "", _money(cash["amount"]))
+    else:
+        table.add_row("Cash", "", "", _money(cash["amount"]))
+    table.add_row("Remaining debt", "", "", _money(document["remaining_debt"]))
+    out = console()
+    out.print(table)
+    out.print(
+        f"satisfaction: {document['satisfaction']}; per diem {_money(owed['per_diem'])} "
+        f"for each day after {document['as_of']}, good through {owed['good_through']}"
+    )
+    if collateral["carrying_amount"] != collateral["value"]:
+        out.print(f"collateral carrying amount {_money(collateral['carrying_amount'])}, taken at "
+                  f"{_money(collateral['value'])}")
+
+
+def explanation(explained: dict[str, Any]) -> None:
+    console().print_json(data=explained)
+
+
+def settlement(document: dict[str, Any]) -> None:
+    out = console()
+    quote(document)
+    out.print(f"settlement {document['settlement']} closed (key {document['idempotency_key']}); "
+              f"loan {document['loan_status']}")
+    for entry in document["entries"]:
+        _entry_table(out, entry)
+    if document["obligations"]:
+        obligations({"obligations": document["obligations"]})
+
+
+# --- books ----------------------------------------------------------------------------------
+
+
+def _entry_table(out: Console, entry: dict[str, Any]) -> None:
+    table = Table(title=f"{entry['party']} · {entry['id']} · {entry['date']} · {entry['kind']}",
+                  caption=entry["description"])
+    table.add_column("account")
+    table.add_column("debit", justify="right")
+    table.add_column("credit", justify="right")
+    debit = credit = Decimal(0)
+    for leg in entry["legs"]:
+        amount = Decimal(leg["amount"])
+        if amount > 0:
+            debit += amount
+        else:
+            credit -= amount
+        table.add_row(leg["account"], _money(amount) if amount > 0 else "",
+                      _money(-amount) if amount < 0 else "")
+    table.add_row("total", _money(debit), _money(credit), style="bold")
+    out.print(table)
+
+
+def journal(who: Any, entries: list[Any]) -> None:
+    from acquittance.documents import entry_document
+
+    out = console()
+    out.print(f"Journal of {who.name} ({who.id}): {len(entries)} entries")
+    for entry in entries:
+        _entry_table(out, entry_document(entry))
+
+
+def trial_balance_document(who: Any, entries: list[Any], counterparties: list[Any], as_of: date | None) -> dict[str, Any]:
+    from acquittance.ledger.accounts import chart_of_accounts
+    from acquittance.ledger.reports import trial_balance
+
+    chart = chart_of_accounts(who, counterparties)
+    balance = trial_balance(entries, chart=chart, as_of=as_of, include_zero=False)
+    return {
+        "party": who.id,
+        "as_of": as_of.isoformat() if as_of else None,
+        "currency": balance.currency,
+        "rows": [
+            {"account": r.account, "name": r.display_name, "debit": amount_text(r.debit),
+             "credit": amount_text(r.credit), "balance": amount_text(r.balance)}
+            for r in balance.rows
+        ],
+        "total_debit": amount_text(balance.total_debit),
+        "total_credit": amount_text(balance.total_credit),
+    }
+
+
+def trial_balance(document: dict[str, Any]) -> None:
+    title = f"Trial balance of {document['party']}" + (f" as of {document['as_of']}" if document["as_of"] else "")
+    table = Table(title=f"{title} ({document['currency']})")
+    table.add_column("account")
+    table.add_column("name")
+    table.add_column("debit", justify="right")
+    table.add_column("credit", justify="right")
+    for row in document["rows"]:
+        debit, credit = Decimal(row["debit"]), Decimal(row["credit"])
+        table.add_row(row["account"], row["name"], _money(debit) if debit else "", _money(credit) if credit else "")
+    table.add_row("total", "", _money(document["total_debit"]), _money(document["total_credit"]), style="bold")
+    console().print(table)
+
+
+def history_document(who: Any, entries: list[Any], account: str) -> dict[str, Any]:
+    from acquittance.ledger.reports import account_history
+
+    rows = account_history(entries, account)
+    return {"party": who.id, "account": account, "rows": [plain(r) for r in rows]}
+
+
+def history(document: dict[str, Any]) -> None:
+    table = Table(title=f"{document['party']} · {document['account']}")
+    rows = document["rows"]
+    columns = list(rows[0]) if rows else ["(no postings)"]
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in columns))
+    console().print(table)
+
+
+def verification(document: dict[str, Any]) -> None:
+    out = console()
+    if document["ok"]:
+        out.print(f"journal verified: {document['entries']} entries, every hash and link matches")
+    else:
+        out.print(f"journal does NOT verify: first bad entry {document['first_bad']} "
+                  f"({document.get('reason') or 'hash mismatch'}); {document['entries']} entries checked")
+
+
+# --- obligations ----------------------------------------------------------------------------
+
+
+def obligation_document(record: Any) -> dict[str, Any]:
+    from acquittance.documents import obligation_document as document_of
+
+    return document_of(record.obligation, status=str(record.status.value), completed_on=record.completed_on)
+
+
+def obligations(document: dict[str, Any]) -> None:
+    table = Table(title="Obligations")
+    for column in ("id", "kind", "who", "due", "amount", "status", "what"):
+        table.add_column(column, justify="right" if column == "amount" else "left")
+    for o in document["obligations"]:
+        table.add_row(o["id"], o["kind"], o["party"], o["due"], _money(o["amount"]) if o["amount"] else "",
+                      o["status"], o["description"])
+    console().print(table)

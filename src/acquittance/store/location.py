@@ -1,0 +1,133 @@
+"""Where the store is: `--db`, else ACQUITTANCE_DB, else a per-user data file.
+
+Everything here turns what the user typed into one SQLAlchemy URL, and checks
+that a SQLite file could be created where it points. Nothing here opens a
+database: a read-only command must be able to resolve a missing store without
+creating it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from acquittance.errors import StorageError
+
+ENVIRONMENT_VARIABLE: Final = "ACQUITTANCE_DB"
+STORE_FILE_NAME: Final = "acquittance.db"
+APPLICATION_FOLDER: Final = "acquittance"
+
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+#: psycopg 3 is the PostgreSQL driver we ship; SQLAlchemy's bare `postgresql://`
+#: means psycopg2, which is not installed, so plain URLs are pointed at psycopg.
+_PLAIN_POSTGRES = re.compile(r"^(postgresql|postgres)://")
+
+
+def resolve_url(db: str | None = None, *, environ: Mapping[str, str] | None = None) -> str:
+    """The store's SQLAlchemy URL from `--db`, else ACQUITTANCE_DB, else the per-user file."""
+    environ = os.environ if environ is None else environ
+    chosen = db if db else environ.get(ENVIRONMENT_VARIABLE, "")
+    if not chosen.strip():
+        return sqlite_url_for(default_store_path(environ=environ))
+    return normalise_location(chosen.strip())
+
+
+def normalise_location(text: str) -> str:
+    """A SQLAlchemy URL as given (plain PostgreSQL rewritten to psycopg) or a path as SQLite."""
+    if _PLAIN_POSTGRES.match(text):
+        text = _PLAIN_POSTGRES.sub("postgresql+psycopg://", text, count=1)
+    if not _URL_SCHEME.match(text):
+        return sqlite_url_for(Path(text))
+    try:
+        make_url(text)
+    except ArgumentError:
+        raise StorageError(
+            "INVALID_STORE_URL",
+            f"{_redact(text)!r} is not a SQLAlchemy URL; give a file path such as "
+            "books.db or a URL such as postgresql://user@host/dbname",
+        ) from None
+    return text
+
+
+def sqlite_url_for(path: Path) -> str:
+    """`sqlite:///` and the absolute path, so the store does not move with the working folder."""
+    return f"sqlite:///{path.expanduser().resolve()}"
+
+
+def default_store_path(
+    *, environ: Mapping[str, str] | None = None, platform: str | None = None
+) -> Path:
+    """The per-user data file: XDG on Linux and BSD, Application Support on macOS."""
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    home = Path(environ.get("HOME") or Path.home())
+    if platform == "darwin":
+        folder = home / "Library" / "Application Support"
+    elif environ.get("XDG_DATA_HOME", "").startswith("/"):
+        # The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+        folder = Path(environ["XDG_DATA_HOME"])
+    else:
+        folder = home / ".local" / "share"
+    return folder / APPLICATION_FOLDER / STORE_FILE_NAME
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for a server store or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def prepare_location(url: str) -> None:
+    """Make sure a SQLite store can be created: its folder exists and is writable."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # Probe by writing, because permission bits lie (root, ACLs, read-only mounts).
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".acquittance-probe-"):
+            pass
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(f"{path} is read-only")
+    except OSError as error:
+        raise StorageError(
+            "STORE_NOT_WRITABLE",
+            f"cannot write the store at {path} ({error.strerror or error}); choose a "
+            "writable location with --db PATH or ACQUITTANCE_DB, or fix the folder's permissions",
+        ) from None
+
+
+def store_exists(url: str) -> bool:
+    """False only when a SQLite store's file is missing; a server store is asked on open."""
+    path = sqlite_path(url)
+    return path is None or path.exists()
+
+
+def describe(url: str) -> str:
+    """The URL for messages, without its password."""
+    return _redact(url)
+
+
+def _redact(text: str) -> str:
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", text)

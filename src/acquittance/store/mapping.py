@@ -1,0 +1,389 @@
+"""Pure conversions between the domain's frozen values and the table rows.
+
+Each `*_row` builds new rows from a value; each `*_from_row` rebuilds the value
+from rows loaded in their stored order. No session, no queries: the repository
+decides what to load and what to add.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from acquittance.collateral import FinancingStatement, SecurityInterest
+from acquittance.instruments import (
+    EVENT_KINDS,
+    Advance,
+    Compounding,
+    Discharge,
+    Event,
+    LevelPayment,
+    Loan,
+    Note,
+    OpeningBalance,
+    Party,
+    Payment,
+    RateChange,
+    Satisfaction,
+    Signatory,
+    Terms,
+)
+from acquittance.settlement_types import Obligation, ObligationKind
+from acquittance.store.models import (
+    FinancingStatementRow,
+    JournalEntryRow,
+    JournalLegRow,
+    LoanEventRow,
+    LoanRow,
+    NoteEventRow,
+    NoteRow,
+    ObligationRow,
+    PartyRow,
+    PledgedNoteRow,
+    SecurityInterestRow,
+    SignatoryRow,
+)
+from acquittance.store.records import (
+    EntryLike,
+    EntryRecord,
+    LegRecord,
+    ObligationRecord,
+    ObligationStatus,
+)
+
+if TYPE_CHECKING:
+    from acquittance.ledger.entries import JournalEntry
+
+EventRowT = TypeVar("EventRowT", LoanEventRow, NoteEventRow)
+
+
+def party_row(party: Party) -> PartyRow:
+    signatories = [
+        SignatoryRow(position=position, name=person.name, title=person.title)
+        for position, person in enumerate(party.signatories, start=1)
+    ]
+    return PartyRow(
+        id=party.id,
+        name=party.name,
+        entity_type=party.entity_type,
+        jurisdiction=party.jurisdiction,
+        short_name=party.short_name,
+        signatories=signatories,
+    )
+
+
+def party_from_row(row: PartyRow) -> Party:
+    return Party(
+        id=row.id,
+        name=row.name,
+        entity_type=row.entity_type,
+        jurisdiction=row.jurisdiction,
+        short_name=row.short_name,
+        signatories=tuple(Signatory(name=s.name, title=s.title) for s in row.signatories),
+    )
+
+
+def _terms_columns(terms: Terms) -> dict[str, Any]:
+    return {
+        "annual_rate": terms.annual_rate,
+        "day_count": terms.day_count,
+        "currency": terms.currency,
+        "compounding": Compounding(terms.compounding).value,
+        "rounding": terms.rounding,
+    }
+
+
+def _terms_from_row(row: LoanRow | NoteRow) -> Terms:
+    return Terms(
+        annual_rate=row.annual_rate,
+        day_count=row.day_count,
+        currency=row.currency,
+        compounding=Compounding(row.compounding),
+        rounding=row.rounding,
+    )
+
+
+def event_columns(event: Event) -> dict[str, Any]:
+    """The columns of one event row; which amounts are set depends on the kind."""
+    columns: dict[str, Any] = {"kind": EVENT_KINDS[type(event)], "date": event.date}
+    if isinstance(event, OpeningBalance):
+        columns.update(principal=event.principal, interest=event.interest)
+    elif isinstance(event, Advance | Payment):
+        columns.update(amount=event.amount)
+    elif isinstance(event, RateChange):
+        columns.update(annual_rate=event.annual_rate)
+    elif isinstance(event, Satisfaction):
+        columns.update(amount=event.amount, settlement_id=event.settlement_id)
+    elif isinstance(event, Discharge):
+        columns.update(settlement_id=event.settlement_id)
+    return columns
+
+
+def event_rows(
+    row_type: type[EventRowT], events: Iterable[Event], *, first_sequence: int
+) -> list[EventRowT]:
+    return [
+        row_type(sequence=sequence, **event_columns(event))
+        for sequence, event in enumerate(events, start=first_sequence)
+    ]
+
+
+def event_from_row(row: LoanEventRow | NoteEventRow) -> Event:
+    kind = row.kind
+    if kind == "opening":
+        return OpeningBalance(
+            date=row.date, principal=_set(row.principal), interest=_set(row.interest)
+        )
+    if kind == "advance":
+        return Advance(date=row.date, amount=_set(row.amount))
+    if kind == "payment":
+        return Payment(date=row.date, amount=_set(row.amount))
+    if kind == "rate_change":
+        return RateChange(date=row.date, annual_rate=_set(row.annual_rate))
+    if kind == "satisfaction":
+        return Satisfaction(
+            date=row.date, amount=_set(row.amount), settlement_id=_set(row.settlement_id)
+        )
+    if kind == "discharge":
+        return Discharge(date=row.date, settlement_id=_set(row.settlement_id))
+    raise AssertionError(f"stored event kind {kind!r} is not one the models write")
+
+
+_Value = TypeVar("_Value")
+
+
+def _set(value: _Value | None) -> _Value:
+    # An event row of a kind always has that kind's columns; the models write them so.
+    assert value is not None, "an event row is missing a column its kind requires"
+    return value
+
+
+def loan_row(loan: Loan) -> LoanRow:
+    return LoanRow(
+        id=loan.id,
+        lender_id=loan.lender_id,
+        borrower_id=loan.borrower_id,
+        agreement_name=loan.agreement_name,
+        agreement_date=loan.agreement_date,
+        events=event_rows(LoanEventRow, loan.events, first_sequence=1),
+        **_terms_columns(loan.terms),
+    )
+
+
+def loan_from_row(row: LoanRow) -> Loan:
+    return Loan(
+        id=row.id,
+        lender_id=row.lender_id,
+        borrower_id=row.borrower_id,
+        terms=_terms_from_row(row),
+        events=tuple(event_from_row(event) for event in row.events),
+        agreement_name=row.agreement_name,
+        agreement_date=row.agreement_date,
+    )
+
+
+def note_row(note: Note) -> NoteRow:
+    level = note.level_payment
+    return NoteRow(
+        id=note.id,
+        maker=note.maker,
+        holder_id=note.holder_id,
+        kind=note.kind,
+        issue_date=note.issue_date,
+        maturity_date=note.maturity_date,
+        original_principal=note.original_principal,
+        level_payment_amount=level.amount if level else None,
+        level_payment_first_due=level.first_due if level else None,
+        level_payment_count=level.count if level else None,
+        description=note.description,
+        events=event_rows(NoteEventRow, note.events, first_sequence=1),
+        **_terms_columns(note.terms),
+    )
+
+
+def note_from_row(row: NoteRow) -> Note:
+    level = None
+    if row.level_payment_amount is not None:
+        level = LevelPayment(
+            amount=row.level_payment_amount,
+            first_due=_set(row.level_payment_first_due),
+            count=_set(row.level_payment_count),
+        )
+    return Note(
+        id=row.id,
+        maker=row.maker,
+        holder_id=row.holder_id,
+        terms=_terms_from_row(row),
+        events=tuple(event_from_row(event) for event in row.events),
+        kind=row.kind,
+        issue_date=row.issue_date,
+        maturity_date=row.maturity_date,
+        original_principal=row.original_principal,
+        level_payment=level,
+        description=row.description,
+    )
+
+
+def security_interest_row(interest: SecurityInterest) -> SecurityInterestRow:
+    pledged = [
+        PledgedNoteRow(note_id=note_id, position=position, released_on=interest.released_on)
+        for position, note_id in enumerate(interest.note_ids, start=1)
+    ]
+    statements = [
+        FinancingStatementRow(
+            id=statement.id,
+            position=position,
+            filing_office=statement.filing_office,
+            file_number=statement.file_number,
+            filed_on=statement.filed_on,
+            terminated_on=statement.terminated_on,
+        )
+        for position, statement in enumerate(interest.financing_statements, start=1)
+    ]
+    return SecurityInterestRow(
+        id=interest.id,
+        loan_id=interest.loan_id,
+        secured_party_id=interest.secured_party_id,
+        debtor_id=interest.debtor_id,
+        granted_on=interest.granted_on,
+        released_on=interest.released_on,
+        pledged_notes=pledged,
+        financing_statements=statements,
+    )
+
+
+def security_interest_from_row(row: SecurityInterestRow) -> SecurityInterest:
+    return SecurityInterest(
+        id=row.id,
+        loan_id=row.loan_id,
+        secured_party_id=row.secured_party_id,
+        debtor_id=row.debtor_id,
+        note_ids=tuple(pledge.note_id for pledge in row.pledged_notes),
+        granted_on=row.granted_on,
+        financing_statements=tuple(
+            FinancingStatement(
+                id=s.id,
+                filing_office=s.filing_office,
+                file_number=s.file_number,
+                filed_on=s.filed_on,
+                terminated_on=s.terminated_on,
+            )
+            for s in row.financing_statements
+        ),
+        released_on=row.released_on,
+    )
+
+
+def obligation_row(obligation: Obligation) -> ObligationRow:
+    return ObligationRow(
+        id=obligation.id,
+        kind=ObligationKind(obligation.kind).value,
+        settlement_id=obligation.settlement_id,
+        party_id=obligation.party_id,
+        description=obligation.description,
+        due=obligation.due,
+        amount=obligation.amount,
+        financing_statement_id=obligation.financing_statement_id,
+        status=ObligationStatus.OPEN.value,
+        completed_on=None,
+    )
+
+
+def obligation_from_row(row: ObligationRow) -> ObligationRecord:
+    obligation = Obligation(
+        id=row.id,
+        kind=ObligationKind(row.kind),
+        settlement_id=row.settlement_id,
+        party_id=row.party_id,
+        description=row.description,
+        due=row.due,
+        amount=row.amount,
+        financing_statement_id=row.financing_statement_id,
+    )
+    return ObligationRecord(
+        obligation=obligation, status=ObligationStatus(row.status), completed_on=row.completed_on
+    )
+
+
+def entry_row(entry: EntryLike) -> JournalEntryRow:
+    legs = [
+        JournalLegRow(
+            position=position, account=leg.account, amount=leg.amount, currency=leg.currency
+        )
+        for position, leg in enumerate(entry.legs, start=1)
+    ]
+    return JournalEntryRow(
+        id=entry.id,
+        party_id=entry.party_id,
+        sequence=entry.sequence,
+        date=entry.date,
+        kind=getattr(entry.kind, "value", entry.kind),
+        description=entry.description,
+        reference=entry.reference,
+        previous_hash=entry.previous_hash,
+        hash=entry.hash,
+        legs=legs,
+    )
+
+
+def entry_record_from_row(row: JournalEntryRow) -> EntryRecord:
+    return EntryRecord(
+        id=row.id,
+        party_id=row.party_id,
+        sequence=row.sequence,
+        date=row.date,
+        kind=row.kind,
+        description=row.description,
+        legs=tuple(LegRecord(leg.account, leg.amount, leg.currency) for leg in row.legs),
+        reference=row.reference,
+        previous_hash=row.previous_hash,
+        hash=row.hash,
+    )
+
+
+def ledger_entry(record: EntryRecord) -> JournalEntry:
+    """The ledger's JournalEntry for a stored record.
+
+    Imported here, lazily, so that the store does not need the ledger to load.
+    """
+    from acquittance.ledger.entries import JournalEntry, Leg
+
+    return JournalEntry(
+        id=record.id,
+        sequence=record.sequence,
+        party_id=record.party_id,
+        date=record.date,
+        # JournalEntry turns the stored string into its EntryKind itself, and
+        # refuses an unknown one with a coded error.
+        kind=cast(Any, record.kind),
+        description=record.description,
+        legs=tuple(
+            Leg(account=leg.account, amount=leg.amount, currency=leg.currency)
+            for leg in record.legs
+        ),
+        reference=record.reference,
+        previous_hash=record.previous_hash,
+        hash=record.hash,
+    )
+
+
+def document_text(document: dict[str, Any]) -> str:
+    """A result document as JSON text: amounts as decimal strings, dates ISO, order kept."""
+    return json.dumps(document, ensure_ascii=False, default=_json_default)
+
+
+def document_from_text(text: str) -> dict[str, Any]:
+    loaded = json.loads(text)
+    assert isinstance(loaded, dict), "a stored result document is a JSON object"
+    return loaded
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot put {type(value).__name__} in a stored document")

@@ -1,0 +1,338 @@
+"""The tables, as SQLAlchemy 2 typed declarative models.
+
+Rows are storage shapes only; `repository` maps them to and from the domain's
+frozen values. Every money amount and rate is stored as exact decimal text
+(`DecimalText`): SQLite has no exact decimal type, and a NUMERIC column there
+would silently become a binary float. Nothing is written on read: there are no
+"last accessed" or "updated at" columns, so a refused or repeated command
+leaves the content of the store as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from acquittance.errors import InputError
+
+#: The longest decimal text a money or rate column holds; far past any real amount.
+DECIMAL_TEXT_LENGTH_MAX: Final = 64
+ID_LENGTH_MAX: Final = 100
+NAME_LENGTH_MAX: Final = 300
+HASH_LENGTH_MAX: Final = 128
+
+# Named constraints, so that migrations can refer to them on every backend.
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """A Decimal stored as its exact text ("17533226.80"); floats are refused."""
+
+    impl = String(DECIMAL_TEXT_LENGTH_MAX)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            # A float here would already have lost cents; refuse rather than store it.
+            raise InputError(
+                "FLOAT_AMOUNT" if isinstance(value, float) else "INVALID_AMOUNT",
+                f"amount {value!r} is a {type(value).__name__}, not a Decimal; "
+                "build amounts with acquittance.money.to_decimal",
+            )
+        if not value.is_finite():
+            raise InputError("INVALID_AMOUNT", f"amount {value} is not a finite number")
+        text = str(value)
+        if len(text) > DECIMAL_TEXT_LENGTH_MAX:
+            raise InputError(
+                "AMOUNT_TOO_LONG",
+                f"amount {text[:20]}... has {len(text)} characters; at most "
+                f"{DECIMAL_TEXT_LENGTH_MAX} can be stored",
+            )
+        return text
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+
+def _id() -> String:
+    return String(ID_LENGTH_MAX)
+
+
+def _name() -> String:
+    return String(NAME_LENGTH_MAX)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PartyRow(Base):
+    __tablename__ = "parties"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    name: Mapped[str] = mapped_column(_name())
+    entity_type: Mapped[str] = mapped_column(_name())
+    jurisdiction: Mapped[str] = mapped_column(_name())
+    short_name: Mapped[str] = mapped_column(_name())
+    signatories: Mapped[list[SignatoryRow]] = relationship(
+        order_by="SignatoryRow.position", cascade="all, delete-orphan"
+    )
+
+
+class SignatoryRow(Base):
+    __tablename__ = "party_signatories"
+
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(_name())
+    title: Mapped[str] = mapped_column(_name())
+
+
+class _TermsColumns:
+    """An instrument's interest terms, flattened into its row."""
+
+    annual_rate: Mapped[Decimal] = mapped_column(DecimalText())
+    day_count: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    compounding: Mapped[str] = mapped_column(String(20))
+    rounding: Mapped[str] = mapped_column(String(20))
+
+
+class _EventColumns:
+    """One event of an instrument; which amount columns are set depends on `kind`."""
+
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    date: Mapped[date] = mapped_column(Date)
+    principal: Mapped[Decimal | None] = mapped_column(DecimalText())
+    interest: Mapped[Decimal | None] = mapped_column(DecimalText())
+    amount: Mapped[Decimal | None] = mapped_column(DecimalText())
+    annual_rate: Mapped[Decimal | None] = mapped_column(DecimalText())
+    # Not a foreign key: a closing appends the Satisfaction event and the
+    # settlement row in one transaction, in whatever order the service chooses.
+    settlement_id: Mapped[str | None] = mapped_column(_id())
+
+
+class LoanRow(_TermsColumns, Base):
+    __tablename__ = "loans"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    lender_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    borrower_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    agreement_name: Mapped[str] = mapped_column(_name())
+    agreement_date: Mapped[date | None] = mapped_column(Date)
+    events: Mapped[list[LoanEventRow]] = relationship(
+        order_by="LoanEventRow.sequence", cascade="all, delete-orphan"
+    )
+
+
+class LoanEventRow(_EventColumns, Base):
+    __tablename__ = "loan_events"
+
+    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"), primary_key=True)
+
+
+class NoteRow(_TermsColumns, Base):
+    __tablename__ = "notes"
+    __table_args__ = (
+        CheckConstraint(
+            "(level_payment_amount IS NULL) = (level_payment_first_due IS NULL) "
+            "AND (level_payment_amount IS NULL) = (level_payment_count IS NULL)",
+            name="level_payment_complete",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    maker: Mapped[str] = mapped_column(_name())
+    # NOT NULL and a single column: a note is held by exactly one party.
+    holder_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    maturity_date: Mapped[date | None] = mapped_column(Date)
+    original_principal: Mapped[Decimal | None] = mapped_column(DecimalText())
+    level_payment_amount: Mapped[Decimal | None] = mapped_column(DecimalText())
+    level_payment_first_due: Mapped[date | None] = mapped_column(Date)
+    level_payment_count: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[NoteEventRow]] = relationship(
+        order_by="NoteEventRow.sequence", cascade="all, delete-orphan"
+    )
+
+
+class NoteEventRow(_EventColumns, Base):
+    __tablename__ = "note_events"
+
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"), primary_key=True)
+
+
+class NoteTransferRow(Base):
+    """The history of a note's holders: one row per change, in order."""
+
+    __tablename__ = "note_transfers"
+
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    to_party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    date: Mapped[date] = mapped_column(Date)
+    settlement_id: Mapped[str | None] = mapped_column(_id())
+
+
+class SecurityInterestRow(Base):
+    __tablename__ = "security_interests"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"))
+    secured_party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    debtor_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    granted_on: Mapped[date | None] = mapped_column(Date)
+    released_on: Mapped[date | None] = mapped_column(Date)
+    pledged_notes: Mapped[list[PledgedNoteRow]] = relationship(
+        order_by="PledgedNoteRow.position", cascade="all, delete-orphan"
+    )
+    financing_statements: Mapped[list[FinancingStatementRow]] = relationship(
+        order_by="FinancingStatementRow.position", cascade="all, delete-orphan"
+    )
+
+
+class PledgedNoteRow(Base):
+    """A note pledged under a security interest.
+
+    `released_on` repeats the interest's own so that the database itself can
+    hold "at most one active pledge per note": a unique index on note_id over
+    the rows not yet released (a partial index, which SQLite and PostgreSQL
+    both support).
+    """
+
+    __tablename__ = "pledged_notes"
+    __table_args__ = (
+        Index(
+            "ux_pledged_notes_active_note",
+            "note_id",
+            unique=True,
+            sqlite_where="released_on IS NULL",
+            postgresql_where="released_on IS NULL",
+        ),
+    )
+
+    security_interest_id: Mapped[str] = mapped_column(
+        ForeignKey("security_interests.id"), primary_key=True
+    )
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    released_on: Mapped[date | None] = mapped_column(Date)
+
+
+class FinancingStatementRow(Base):
+    __tablename__ = "financing_statements"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    security_interest_id: Mapped[str] = mapped_column(ForeignKey("security_interests.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    filing_office: Mapped[str] = mapped_column(_name())
+    file_number: Mapped[str] = mapped_column(_name())
+    filed_on: Mapped[date] = mapped_column(Date)
+    terminated_on: Mapped[date | None] = mapped_column(Date)
+
+
+class SettlementRow(Base):
+    __tablename__ = "settlements"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    # Unique so that a retried settle with the same key can never close twice.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"))
+    as_of: Mapped[date] = mapped_column(Date)
+    satisfaction: Mapped[str] = mapped_column(String(20))
+    fingerprint: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    document: Mapped[str] = mapped_column(Text)  # the result, as JSON text
+    # The order settlements were closed in; a counter, not a clock, so that the
+    # same inputs give the same content.
+    created_order: Mapped[int] = mapped_column(Integer, unique=True)
+
+
+class QuoteRow(Base):
+    __tablename__ = "quotes"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"))
+    as_of: Mapped[date] = mapped_column(Date)
+    fingerprint: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    document: Mapped[str] = mapped_column(Text)
+
+
+class ObligationRow(Base):
+    __tablename__ = "obligations"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'done')", name="status_known"),
+        CheckConstraint(
+            "(status = 'done') = (completed_on IS NOT NULL)", name="completed_when_done"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    settlement_id: Mapped[str] = mapped_column(ForeignKey("settlements.id"))
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    description: Mapped[str] = mapped_column(Text)
+    due: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal | None] = mapped_column(DecimalText())
+    financing_statement_id: Mapped[str | None] = mapped_column(
+        ForeignKey("financing_statements.id")
+    )
+    status: Mapped[str] = mapped_column(String(10))
+    completed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class JournalEntryRow(Base):
+    __tablename__ = "journal_entries"
+    __table_args__ = (UniqueConstraint("party_id", "sequence"),)
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(_id())
+    previous_hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    legs: Mapped[list[JournalLegRow]] = relationship(
+        order_by="JournalLegRow.position", cascade="all, delete-orphan"
+    )
+
+
+class JournalLegRow(Base):
+    __tablename__ = "journal_legs"
+
+    entry_id: Mapped[str] = mapped_column(ForeignKey("journal_entries.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(_name())
+    # Named `amount` on purpose: checks outside the product edit this column
+    # directly and expect `verify` to notice.
+    amount: Mapped[Decimal] = mapped_column(DecimalText())
+    currency: Mapped[str] = mapped_column(String(3))

@@ -1,0 +1,114 @@
+"""Values the store keeps that have no domain type of their own.
+
+A settlement's and a saved quote's result documents are kept as the JSON the
+user was shown, so that settling again with the same key returns the first
+result unchanged. Obligations gain a status once stored. Journal entries have
+a store-side record with exactly the ledger's fields, for callers (and tests)
+that want the rows as stored, before the ledger's own checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+from acquittance.settlement_types import Obligation
+
+
+class ObligationStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class StoredSettlement:
+    """A closed settlement: its key, what it closed, and the result document shown."""
+
+    id: str
+    idempotency_key: str | None
+    loan_id: str
+    as_of: date
+    satisfaction: str
+    fingerprint: str
+    document: dict[str, Any]
+    created_order: int
+
+
+@dataclass(frozen=True)
+class StoredQuote:
+    """A quote saved for later: the document shown and the fingerprint of its inputs."""
+
+    id: str
+    loan_id: str
+    as_of: date
+    fingerprint: str
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ObligationRecord:
+    """An obligation and where it stands."""
+
+    obligation: Obligation
+    status: ObligationStatus
+    completed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class LegRecord:
+    account: str
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    """A journal entry exactly as stored (fields as the ledger's JournalEntry)."""
+
+    id: str
+    party_id: str
+    sequence: int
+    date: date
+    kind: str
+    description: str
+    legs: tuple[LegRecord, ...]
+    reference: str | None
+    previous_hash: str
+    hash: str
+
+
+class LegLike(Protocol):
+    @property
+    def account(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+
+
+class EntryLike(Protocol):
+    """What `Repository.append_entries` needs of an entry: the ledger's JournalEntry fits."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def party_id(self) -> str: ...
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def date(self) -> date: ...
+    @property
+    def kind(self) -> Any: ...  # the ledger's EntryKind, or its plain string
+    @property
+    def description(self) -> str: ...
+    @property
+    def legs(self) -> Any: ...  # an iterable of LegLike
+    @property
+    def reference(self) -> str | None: ...
+    @property
+    def previous_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...

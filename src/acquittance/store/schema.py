@@ -1,0 +1,109 @@
+"""The store's schema version: create or migrate it, and check it before use.
+
+Alembic runs programmatically from a Config built here, against a connection
+we open, so no alembic.ini is needed once installed. `init` is the only
+command that creates or changes the schema; every other command calls
+`open_store`, which refuses a missing or outdated store without touching it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from acquittance.errors import StorageError
+from acquittance.store.engine import open_engine, read_engine, write_engine
+from acquittance.store.location import describe, prepare_location, store_exists
+
+MIGRATIONS_FOLDER: Final = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_FOLDER))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations folder has no revisions"
+    return head
+
+
+def migrate(url: str) -> None:
+    """Create the store (and its folder) or bring its schema to the newest revision."""
+    prepare_location(url)
+    engine = open_engine(url)
+    try:
+        config = alembic_config()
+        with write_engine(engine).begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def init_store(url: str) -> Engine:
+    """`acquittance init`: migrate, then open like any other command."""
+    migrate(url)
+    return open_store(url)
+
+
+def open_store(url: str) -> Engine:
+    """An engine on an existing, current store; never creates or changes anything."""
+    if not store_exists(url):
+        raise _not_initialized(url)
+    engine = open_engine(url)
+    try:
+        check_current(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse a store whose schema is missing (STORE_NOT_INITIALIZED) or behind or ahead."""
+    with read_engine(engine).connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+        has_tables = bool(inspect(connection).get_table_names())
+    url = str(engine.url)
+    if not current:
+        raise _not_initialized(url, has_tables=has_tables)
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    if current == (head,):
+        return
+    known = {revision.revision for revision in script.walk_revisions()}
+    if not set(current) <= known:
+        raise StorageError(
+            "STORE_TOO_NEW",
+            f"the store at {describe(url)} has schema revision {', '.join(current)}, newer "
+            f"than this acquittance knows ({head}); upgrade acquittance to use it",
+        )
+    raise StorageError(
+        "STORE_NEEDS_MIGRATION",
+        f"the store at {describe(url)} has schema revision {', '.join(current)} and this "
+        f"acquittance needs {head}; run `acquittance init` to migrate it (back it up first)",
+    )
+
+
+def _not_initialized(url: str, *, has_tables: bool = False) -> StorageError:
+    if has_tables:
+        return StorageError(
+            "STORE_NOT_INITIALIZED",
+            f"{describe(url)} holds tables but no acquittance schema version; point --db "
+            "or ACQUITTANCE_DB at an acquittance store, or at a new file and run "
+            "`acquittance init`",
+        )
+    return StorageError(
+        "STORE_NOT_INITIALIZED",
+        f"there is no acquittance store at {describe(url)}; run `acquittance init` to create "
+        "it, or point --db or ACQUITTANCE_DB at an existing store",
+    )
