@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import partial
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -71,7 +72,9 @@ class _Reader:
         line = self.locator.line_of(path)
         where = f"{self.source}" + (f" line {line}" if line else "")
         field = render_path(path)
-        message = f"{where}, field {field}: {error.message}" if field else f"{where}: {error.message}"
+        message = (
+            f"{where}, field {field}: {error.message}" if field else f"{where}: {error.message}"
+        )
         return type(error)(error.code, message)
 
     def field(
@@ -86,36 +89,40 @@ class _Reader:
         if key not in table:
             if default is ...:
                 raise self.fail(
-                    path + (key,),
+                    (*path, key),
                     InputError("MISSING_FIELD", f"the required field {key!r} is missing; add it"),
                 )
             return default  # type: ignore[no-any-return]
         try:
             return convert(table[key])
         except AcquittanceError as error:
-            raise self.fail(path + (key,), error) from None
+            raise self.fail((*path, key), error) from None
 
-    def known_fields(self, table: Mapping[str, Any], path: tuple[PathPart, ...], allowed: set[str]) -> None:
+    def known_fields(
+        self, table: Mapping[str, Any], path: tuple[PathPart, ...], allowed: set[str]
+    ) -> None:
         for key in table:
             if key not in allowed:
                 raise self.fail(
-                    path + (key,),
+                    (*path, key),
                     InputError(
                         "UNKNOWN_FIELD",
                         f"{key!r} is not a field here; the fields are {', '.join(sorted(allowed))}",
                     ),
                 )
 
-    def tables(self, document: Mapping[str, Any], path: tuple[PathPart, ...], key: str) -> list[dict[str, Any]]:
+    def tables(
+        self, document: Mapping[str, Any], path: tuple[PathPart, ...], key: str
+    ) -> list[dict[str, Any]]:
         value = document.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.fail(
-                path + (key,),
+                (*path, key),
                 InputError("INVALID_FIELD", f"{key} must be an array of tables ([[{key}]])"),
             )
         if len(value) > RECORDS_MAX:
             raise self.fail(
-                path + (key,), InputError("TOO_MANY_RECORDS", f"more than {RECORDS_MAX} {key}")
+                (*path, key), InputError("TOO_MANY_RECORDS", f"more than {RECORDS_MAX} {key}")
             )
         return value
 
@@ -165,9 +172,7 @@ def _compounding(value: Any) -> Compounding:
 
 def _rounding(value: Any) -> str:
     if value not in ROUNDING_MODES:
-        raise InputError(
-            "UNKNOWN_ROUNDING", f"{value!r} is not one of {', '.join(ROUNDING_MODES)}"
-        )
+        raise InputError("UNKNOWN_ROUNDING", f"{value!r} is not one of {', '.join(ROUNDING_MODES)}")
     return str(value)
 
 
@@ -183,8 +188,10 @@ def _event(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -
     kind = reader.field(table, path, "kind", _text)
     if kind not in _EVENT_FIELDS:
         raise reader.fail(
-            path + ("kind",),
-            InputError("UNKNOWN_EVENT", f"event kind {kind!r} is not one of {', '.join(_EVENT_FIELDS)}"),
+            (*path, "kind"),
+            InputError(
+                "UNKNOWN_EVENT", f"event kind {kind!r} is not one of {', '.join(_EVENT_FIELDS)}"
+            ),
         )
     reader.known_fields(table, path, _EVENT_FIELDS[kind])
     when = reader.field(table, path, "date", _date)
@@ -198,32 +205,57 @@ def _event(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -
     return Advance(when, amount) if kind == "advance" else Payment(when, amount)
 
 
-def _terms(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str) -> Terms:
+def _terms(
+    reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str
+) -> Terms:
     return Terms(
         annual_rate=reader.field(table, path, "annual_rate", parse_rate),
         day_count=reader.field(table, path, "day_count", canonical_convention),
         currency=reader.field(table, path, "currency", check_currency, default=currency),
-        compounding=reader.field(table, path, "compounding", _compounding, default=Compounding.SIMPLE),
+        compounding=reader.field(
+            table, path, "compounding", _compounding, default=Compounding.SIMPLE
+        ),
         rounding=reader.field(table, path, "rounding", _rounding, default=DEFAULT_ROUNDING),
     )
 
 
-def _events(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -> tuple[Event, ...]:
+def _events(
+    reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]
+) -> tuple[Event, ...]:
     return tuple(
-        _event(reader, event, path + ("events", index))
+        _event(reader, event, (*path, "events", index))
         for index, event in enumerate(reader.tables(table, path, "events"))
     )
 
 
 _TERMS_FIELDS: Final = {"annual_rate", "day_count", "currency", "compounding", "rounding", "events"}
 _PARTY_FIELDS: Final = {"id", "name", "short_name", "entity_type", "jurisdiction", "signatories"}
-_LOAN_FIELDS: Final = _TERMS_FIELDS | {"id", "lender", "borrower", "agreement_name", "agreement_date"}
+_LOAN_FIELDS: Final = _TERMS_FIELDS | {
+    "id",
+    "lender",
+    "borrower",
+    "agreement_name",
+    "agreement_date",
+}
 _NOTE_FIELDS: Final = _TERMS_FIELDS | {
-    "id", "maker", "holder", "kind", "issue_date", "maturity_date", "original_principal",
-    "level_payment", "description",
+    "id",
+    "maker",
+    "holder",
+    "kind",
+    "issue_date",
+    "maturity_date",
+    "original_principal",
+    "level_payment",
+    "description",
 }
 _INTEREST_FIELDS: Final = {
-    "id", "loan", "secured_party", "debtor", "notes", "granted_on", "financing_statements",
+    "id",
+    "loan",
+    "secured_party",
+    "debtor",
+    "notes",
+    "granted_on",
+    "financing_statements",
 }
 _STATEMENT_FIELDS: Final = {"id", "filing_office", "file_number", "filed_on"}
 
@@ -252,7 +284,9 @@ def _party(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -
     )
 
 
-def _loan(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str) -> Loan:
+def _loan(
+    reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str
+) -> Loan:
     reader.known_fields(table, path, _LOAN_FIELDS)
     return Loan(
         id=reader.field(table, path, "id", _identifier),
@@ -270,11 +304,15 @@ def _level_payment(value: Any) -> LevelPayment:
         raise InputError("INVALID_FIELD", "level_payment is a table with amount, first_due, count")
     count = value.get("count")
     if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= 1200:
-        raise InputError("INVALID_FIELD", "level_payment.count must be a whole number from 1 to 1200")
+        raise InputError(
+            "INVALID_FIELD", "level_payment.count must be a whole number from 1 to 1200"
+        )
     return LevelPayment(_amount(value.get("amount")), _date(value.get("first_due")), count)
 
 
-def _note(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str) -> Note:
+def _note(
+    reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str
+) -> Note:
     reader.known_fields(table, path, _NOTE_FIELDS)
     return Note(
         id=reader.field(table, path, "id", _identifier),
@@ -291,7 +329,9 @@ def _note(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], cu
     )
 
 
-def _statement(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -> FinancingStatement:
+def _statement(
+    reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]
+) -> FinancingStatement:
     reader.known_fields(table, path, _STATEMENT_FIELDS)
     return FinancingStatement(
         id=reader.field(table, path, "id", _identifier),
@@ -307,10 +347,12 @@ def _note_ids(value: Any) -> tuple[str, ...]:
     return tuple(_identifier(item) for item in value)
 
 
-def _interest(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -> SecurityInterest:
+def _interest(
+    reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]
+) -> SecurityInterest:
     reader.known_fields(table, path, _INTEREST_FIELDS)
     statements = tuple(
-        _statement(reader, item, path + ("financing_statements", index))
+        _statement(reader, item, (*path, "financing_statements", index))
         for index, item in enumerate(reader.tables(table, path, "financing_statements"))
     )
     return SecurityInterest(
@@ -344,7 +386,8 @@ def parse_deal(text: str, *, source: str = "deal file") -> Deal:
         currency=currency,
         governing_law=reader.field(header, ("deal",), "governing_law", _text, default=""),
         parties=tuple(
-            _party(reader, t, ("parties", i)) for i, t in enumerate(reader.tables(document, (), "parties"))
+            _party(reader, t, ("parties", i))
+            for i, t in enumerate(reader.tables(document, (), "parties"))
         ),
         loans=tuple(
             _loan(reader, t, ("loans", i), currency)
@@ -371,7 +414,8 @@ def read_deal_file(path: str | Path) -> Deal:
         if size > DEAL_FILE_SIZE_MAX_BYTES:
             raise InputError(
                 "FILE_TOO_LARGE",
-                f"{file} is {size} bytes; deal files are limited to {DEAL_FILE_SIZE_MAX_BYTES} bytes",
+                f"{file} is {size} bytes; deal files are limited to "
+                f"{DEAL_FILE_SIZE_MAX_BYTES} bytes",
             )
         raw = file.read_bytes()
     except FileNotFoundError:
@@ -379,11 +423,15 @@ def read_deal_file(path: str | Path) -> Deal:
     except IsADirectoryError:
         raise InputError("FILE_NOT_FOUND", f"{file} is a folder; give a deal file") from None
     except PermissionError:
-        raise InputError("FILE_NOT_READABLE", f"{file} cannot be read; check its permissions") from None
+        raise InputError(
+            "FILE_NOT_READABLE", f"{file} cannot be read; check its permissions"
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError("DEAL_FILE_SYNTAX", f"{file} is not UTF-8 text; save it as UTF-8") from None
+        raise InputError(
+            "DEAL_FILE_SYNTAX", f"{file} is not UTF-8 text; save it as UTF-8"
+        ) from None
     return parse_deal(text, source=str(file))
 
 
@@ -393,7 +441,9 @@ def _check_unique(reader: _Reader, kind: str, ids: list[str]) -> None:
         if identifier in seen:
             raise reader.fail(
                 (kind, index, "id"),
-                InputError("DUPLICATE_ID", f"id {identifier!r} is used twice in {kind}; ids are unique"),
+                InputError(
+                    "DUPLICATE_ID", f"id {identifier!r} is used twice in {kind}; ids are unique"
+                ),
             )
         seen.add(identifier)
 
@@ -411,7 +461,12 @@ def _check_references(reader: _Reader, deal: Deal) -> None:
     loans = {loan.id: loan for loan in deal.loans}
     notes = {n.id: n for n in deal.notes}
 
-    def need(path: tuple[PathPart, ...], identifier: str, known: Mapping[str, object] | set[str], what: str) -> None:
+    def need(
+        path: tuple[PathPart, ...],
+        identifier: str,
+        known: Mapping[str, object] | set[str],
+        what: str,
+    ) -> None:
         if identifier not in known:
             raise reader.fail(
                 path,
@@ -430,16 +485,17 @@ def _check_references(reader: _Reader, deal: Deal) -> None:
                 ("loans", i, "borrower"),
                 InputError("SAME_PARTY", "a loan's lender and borrower must be different parties"),
             )
-        _located(reader, ("loans", i, "events"), lambda loan=loan: validate_events(loan.id, loan.events))
+        _located(reader, ("loans", i, "events"), partial(validate_events, loan.id, loan.events))
     for i, note in enumerate(deal.notes):
         need(("notes", i, "holder"), note.holder_id, parties, "party")
-        _located(reader, ("notes", i, "events"), lambda note=note: validate_events(note.id, note.events))
+        check_events = partial(validate_events, note.id, note.events, kind="note")
+        _located(reader, ("notes", i, "events"), check_events)
     accepted: list[SecurityInterest] = []
     for i, interest in enumerate(deal.security_interests):
         path: tuple[PathPart, ...] = ("security_interests", i)
-        need(path + ("loan",), interest.loan_id, loans, "loan")
-        need(path + ("secured_party",), interest.secured_party_id, parties, "party")
-        need(path + ("debtor",), interest.debtor_id, parties, "party")
+        need((*path, "loan"), interest.loan_id, loans, "loan")
+        need((*path, "secured_party"), interest.secured_party_id, parties, "party")
+        need((*path, "debtor"), interest.debtor_id, parties, "party")
         loan = loans[interest.loan_id]
         if (interest.secured_party_id, interest.debtor_id) != (loan.lender_id, loan.borrower_id):
             raise reader.fail(
@@ -451,11 +507,11 @@ def _check_references(reader: _Reader, deal: Deal) -> None:
                 ),
             )
         for note_id in interest.note_ids:
-            need(path + ("notes",), note_id, notes, "note")
+            need((*path, "notes"), note_id, notes, "note")
             _located(
                 reader,
-                path + ("notes",),
-                lambda n=notes[note_id], loan=loan: check_pledge(n, loan, accepted),
+                (*path, "notes"),
+                partial(check_pledge, notes[note_id], loan, tuple(accepted)),
             )
         accepted.append(interest)
 

@@ -11,7 +11,9 @@ import re
 from collections.abc import Sequence
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
 
 PathPart = str | int
 
@@ -52,7 +54,7 @@ class FieldLocator:
         names = _split_dotted(name)
         path: tuple[PathPart, ...] = ()
         for depth, part in enumerate(names):
-            path = path + (part,)
+            path = (*path, part)
             is_last = depth == len(names) - 1
             if is_last and bracket == "[[":
                 index = counts.get(path, 0)
@@ -60,9 +62,9 @@ class FieldLocator:
                 # A new element of this array resets the counts of arrays nested in it.
                 for key in [k for k in counts if len(k) > len(path) and k[: len(path)] == path]:
                     del counts[key]
-                return path + (index,)
+                return (*path, index)
             if path in counts:  # inside the latest element of an array of tables
-                path = path + (counts[path] - 1,)
+                path = (*path, counts[path] - 1)
         return path
 
     def line_of(self, path: Sequence[PathPart]) -> int | None:

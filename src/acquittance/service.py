@@ -129,7 +129,9 @@ def _append(repo: Repository, drafts: Iterable[EntryDraft]) -> list[JournalEntry
     for draft in drafts:
         if draft.party_id not in heads:
             last = repo.last_entry(draft.party_id)
-            heads[draft.party_id] = (0, GENESIS_HASH) if last is None else (last.sequence, last.hash)
+            heads[draft.party_id] = (
+                (0, GENESIS_HASH) if last is None else (last.sequence, last.hash)
+            )
         sequence, previous = heads[draft.party_id]
         entry = seal(
             draft,
@@ -146,7 +148,9 @@ def _append(repo: Repository, drafts: Iterable[EntryDraft]) -> list[JournalEntry
 # --- positions and quotes ---------------------------------------------------------------------
 
 
-def instrument_position(store: Store, instrument_id: str, as_of: date) -> tuple[Loan | Note, Position]:
+def instrument_position(
+    store: Store, instrument_id: str, as_of: date
+) -> tuple[Loan | Note, Position]:
     """A loan's or note's position on a date, derived from its events."""
     with store.read() as session:
         repo = Repository(session)
@@ -259,7 +263,9 @@ def request_from_saved(store: Store, quote_id: str) -> tuple[QuoteRequest, str]:
         note_ids=tuple(stored["notes"]) if stored.get("notes") is not None else None,
         values={k: Decimal(v) for k, v in (stored.get("values") or {}).items()} or None,
         partial=bool(stored.get("partial")),
-        good_through=date.fromisoformat(stored["good_through"]) if stored.get("good_through") else None,
+        good_through=date.fromisoformat(stored["good_through"])
+        if stored.get("good_through")
+        else None,
     )
     return request, saved.fingerprint
 
@@ -331,7 +337,8 @@ def _replay(earlier: StoredSettlement, request: QuoteRequest) -> dict[str, Any]:
         raise StateError(
             "IDEMPOTENCY_KEY_REUSED",
             f"key {earlier.idempotency_key!r} already closed settlement {earlier.id} of loan "
-            f"{earlier.loan_id} as of {earlier.as_of.isoformat()}; use a new key for another settlement",
+            f"{earlier.loan_id} as of {earlier.as_of.isoformat()}; "
+            "use a new key for another settlement",
         )
     return earlier.document
 
@@ -344,7 +351,9 @@ def _post_settlement(
     lender, borrower = repo.get_party(loan.lender_id), repo.get_party(loan.borrower_id)
     loan_books = Books(lender=lender, borrower=borrower)
     drafts: list[EntryDraft] = list(
-        accrual_drafts(loan, loan_books, book_history(loan, loan_books)[1], the_quote.loan_position)[0]
+        accrual_drafts(
+            loan, loan_books, book_history(loan, loan_books)[1], the_quote.loan_position
+        )[0]
     )
     positions = {p.instrument_id: p for p in the_quote.note_positions}
     for line in the_quote.collateral:
@@ -445,7 +454,8 @@ def show(store: Store, record_id: str) -> tuple[str, Any]:
             except NotFoundError:
                 continue
     raise NotFoundError(
-        "UNKNOWN_RECORD", f"nothing has id {record_id!r}; `acquittance list` shows what the store holds"
+        "UNKNOWN_RECORD",
+        f"nothing has id {record_id!r}; `acquittance list` shows what the store holds",
     )
 
 

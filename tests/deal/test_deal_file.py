@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from acquittance.deal import parse_deal, read_deal_file
-from acquittance.errors import InputError
+from acquittance.errors import AcquittanceError, InputError
 from acquittance.instruments import OpeningBalance
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,8 +50,8 @@ def test_amounts_never_pass_through_float() -> None:
     assert str(deal.notes[2].events[0].principal) == "3533226.80"  # type: ignore[union-attr]
 
 
-def error_of(text: str) -> InputError:
-    with pytest.raises(InputError) as caught:
+def error_of(text: str) -> AcquittanceError:
+    with pytest.raises(AcquittanceError) as caught:
         parse_deal(text, source="deal.toml")
     return caught.value
 
@@ -98,7 +98,8 @@ def test_events_out_of_order_are_refused() -> None:
     text = reference_text().replace(
         "interest = 1140370.41\n",
         'interest = 1140370.41\n\n[[loans.events]]\nkind = "payment"\ndate = 2002-04-30\n'
-        'amount = 1000.00\n\n[[loans.events]]\nkind = "advance"\ndate = 2002-04-01\namount = 5.00\n',
+        'amount = 1000.00\n\n[[loans.events]]\nkind = "advance"\ndate = 2002-04-01\n'
+        "amount = 5.00\n",
     )
     assert error_of(text).code == "EVENTS_OUT_OF_ORDER"
 
@@ -106,7 +107,8 @@ def test_events_out_of_order_are_refused() -> None:
 def test_event_before_opening_is_refused() -> None:
     text = reference_text().replace(
         "interest = 1140370.41\n",
-        'interest = 1140370.41\n\n[[loans.events]]\nkind = "advance"\ndate = 2001-01-01\namount = 5.00\n',
+        'interest = 1140370.41\n\n[[loans.events]]\nkind = "advance"\ndate = 2001-01-01\n'
+        "amount = 5.00\n",
     )
     assert error_of(text).code in {"EVENT_BEFORE_OPENING", "EVENTS_OUT_OF_ORDER"}
 
@@ -157,7 +159,7 @@ def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
         read_deal_file(tmp_path / "absent.toml")
     assert missing.value.code == "FILE_NOT_FOUND"
     latin = tmp_path / "latin.toml"
-    latin.write_bytes("[deal]\ntitle = \"caf\xe9\"\n".encode("latin-1"))
+    latin.write_bytes('[deal]\ntitle = "caf\xe9"\n'.encode("latin-1"))
     with pytest.raises(InputError) as bad:
         read_deal_file(latin)
     assert bad.value.code == "DEAL_FILE_SYNTAX"

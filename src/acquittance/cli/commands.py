@@ -73,7 +73,9 @@ def list_records(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> Non
 
 @app.command()
 def show(
-    record_id: str = typer.Argument(..., help="The id of a party, loan, note, pledge or settlement."),
+    record_id: str = typer.Argument(
+        ..., help="The id of a party, loan, note, pledge or settlement."
+    ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -111,13 +113,20 @@ def _values(pairs: list[str]) -> dict[str, Decimal] | None:
     for pair in pairs:
         note_id, sep, amount = pair.partition("=")
         if not sep:
-            raise InputError("INVALID_VALUE", f"--value {pair!r} must be NOTE=AMOUNT, e.g. note-1=950000.00")
+            raise InputError(
+                "INVALID_VALUE", f"--value {pair!r} must be NOTE=AMOUNT, e.g. note-1=950000.00"
+            )
         values[note_id.strip()] = to_decimal(amount, field=f"value of {note_id}")
     return values or None
 
 
 def _request(
-    loan_id: str, as_of: str, notes: list[str], values: list[str], partial: bool, good_through: str | None
+    loan_id: str,
+    as_of: str,
+    notes: list[str],
+    values: list[str],
+    partial: bool,
+    good_through: str | None,
 ) -> Any:
     from acquittance.service import QuoteRequest
 
@@ -133,8 +142,12 @@ def _request(
 
 NOTE_OPTION = typer.Option([], "--note", help="Assign only this note (repeat for several).")
 VALUE_OPTION = typer.Option([], "--value", help="NOTE=AMOUNT: take a note at this value.")
-PARTIAL_OPTION = typer.Option(False, "--partial", help="Partial satisfaction: no cash; the rest stays owed.")
-GOOD_THROUGH_OPTION = typer.Option(None, "--good-through", help="Last date the quote holds (YYYY-MM-DD).")
+PARTIAL_OPTION = typer.Option(
+    False, "--partial", help="Partial satisfaction: no cash; the rest stays owed."
+)
+GOOD_THROUGH_OPTION = typer.Option(
+    None, "--good-through", help="Last date the quote holds (YYYY-MM-DD)."
+)
 
 
 @app.command()
@@ -146,7 +159,9 @@ def quote(
     partial: bool = PARTIAL_OPTION,
     good_through: str | None = GOOD_THROUGH_OPTION,
     explain: bool = typer.Option(False, "--explain", help="Show how every figure was computed."),
-    save: bool = typer.Option(False, "--save", help="Keep the quote; settle it later with --quote."),
+    save: bool = typer.Option(
+        False, "--save", help="Keep the quote; settle it later with --quote."
+    ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -173,8 +188,12 @@ def quote(
 def settle(
     loan_id: str = typer.Argument(..., help="The loan's id."),
     as_of: str | None = typer.Option(None, "--as-of", help="The settlement date, YYYY-MM-DD."),
-    key: str | None = typer.Option(None, "--key", help="Idempotency key: the same key again returns the first result."),
-    quote_id: str | None = typer.Option(None, "--quote", help="Close a saved quote; refused if its inputs changed."),
+    key: str | None = typer.Option(
+        None, "--key", help="Idempotency key: the same key again returns the first result."
+    ),
+    quote_id: str | None = typer.Option(
+        None, "--quote", help="Close a saved quote; refused if its inputs changed."
+    ),
     notes: list[str] = NOTE_OPTION,
     values: list[str] = VALUE_OPTION,
     partial: bool = PARTIAL_OPTION,
@@ -190,10 +209,13 @@ def settle(
         request, fingerprint = service.request_from_saved(store, quote_id)
         if request.loan_id != loan_id:
             raise InputError(
-                "QUOTE_LOAN_MISMATCH", f"quote {quote_id} is for loan {request.loan_id}, not {loan_id}"
+                "QUOTE_LOAN_MISMATCH",
+                f"quote {quote_id} is for loan {request.loan_id}, not {loan_id}",
             )
     elif as_of is None:
-        raise InputError("MISSING_OPTION", "settle needs --as-of DATE (or --quote ID of a saved quote)")
+        raise InputError(
+            "MISSING_OPTION", "settle needs --as-of DATE (or --quote ID of a saved quote)"
+        )
     else:
         request = _request(loan_id, as_of, notes, values, partial, None)
     document = service.settle(store, request, key=key, quoted_fingerprint=fingerprint)
@@ -223,8 +245,12 @@ def journal(
 @app.command()
 def books(
     party_id: str = typer.Argument(..., help="The party's id."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Balances as of this date (default: all)."),
-    account: str | None = typer.Option(None, "--account", help="Show one account's history instead."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Balances as of this date (default: all)."
+    ),
+    account: str | None = typer.Option(
+        None, "--account", help="Show one account's history instead."
+    ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -237,7 +263,9 @@ def books(
     if account is not None:
         document = views.history_document(who, entries, account)
     else:
-        document = views.trial_balance_document(who, entries, service.counterparties(store, party_id), cutoff)
+        document = views.trial_balance_document(
+            who, entries, service.counterparties(store, party_id), cutoff
+        )
     if as_json:
         emit_json(document)
     elif account is not None:
@@ -252,7 +280,12 @@ def verify(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
     from acquittance import service
 
     check = service.verify(_store(db))
-    document = {"ok": check.ok, "entries": check.checked, "first_bad": check.first_bad, "reason": check.reason}
+    document = {
+        "ok": check.ok,
+        "entries": check.checked,
+        "first_bad": check.first_bad,
+        "reason": check.reason,
+    }
     if as_json:
         emit_json(document)
     else:
@@ -268,7 +301,9 @@ app.add_typer(export_app, name="export")
 @export_app.command("beancount")
 def export_beancount(
     party_id: str = typer.Argument(..., help="The party's id."),
-    output: Path | None = typer.Option(None, "--output", help="Write here instead of standard output."),
+    output: Path | None = typer.Option(
+        None, "--output", help="Write here instead of standard output."
+    ),
     db: str | None = DB_OPTION,
 ) -> None:
     """The party's book as Beancount text (bean-check accepts it)."""
@@ -287,7 +322,9 @@ def export_beancount(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise InputError("OUTPUT_NOT_WRITABLE", f"cannot write {output}: {error.strerror}") from None
+        raise InputError(
+            "OUTPUT_NOT_WRITABLE", f"cannot write {output}: {error.strerror}"
+        ) from None
     views.console(stderr=True).print(f"wrote {output}")
 
 

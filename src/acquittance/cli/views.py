@@ -61,10 +61,17 @@ def loaded(summary: dict[str, Any], deal_file: Path) -> None:
 
 
 def register_document(records: dict[str, list[Any]]) -> dict[str, Any]:
-    document = {kind: [plain(r) for r in rows] for kind, rows in records.items() if kind != "settlements"}
+    document = {
+        kind: [plain(r) for r in rows] for kind, rows in records.items() if kind != "settlements"
+    }
     document["settlements"] = [
-        {"id": s.id, "loan": s.loan_id, "as_of": s.as_of.isoformat(), "satisfaction": s.satisfaction,
-         "idempotency_key": s.idempotency_key}
+        {
+            "id": s.id,
+            "loan": s.loan_id,
+            "as_of": s.as_of.isoformat(),
+            "satisfaction": s.satisfaction,
+            "idempotency_key": s.idempotency_key,
+        }
         for s in records["settlements"]
     ]
     return document
@@ -84,21 +91,32 @@ def register(records: dict[str, list[Any]]) -> None:
     for loan in records["loans"]:
         status = f"discharged {loan.discharged_on}" if loan.discharged_on else "outstanding"
         agreement = f"{loan.agreement_name} {loan.agreement_date or ''}".strip()
-        loans.add_row(loan.id, loan.lender_id, loan.borrower_id, agreement,
-                      str(loan.terms.annual_rate), loan.terms.day_count, status)
+        loans.add_row(
+            loan.id,
+            loan.lender_id,
+            loan.borrower_id,
+            agreement,
+            str(loan.terms.annual_rate),
+            loan.terms.day_count,
+            status,
+        )
     out.print(loans)
     notes = Table(title="Notes")
     for column in ("id", "maker", "holder", "kind", "rate", "day count"):
         notes.add_column(column)
     for n in records["notes"]:
-        notes.add_row(n.id, n.maker, n.holder_id, n.kind, str(n.terms.annual_rate), n.terms.day_count)
+        notes.add_row(
+            n.id, n.maker, n.holder_id, n.kind, str(n.terms.annual_rate), n.terms.day_count
+        )
     out.print(notes)
     pledges = Table(title="Security interests")
     for column in ("id", "loan", "secured party", "debtor", "notes", "status"):
         pledges.add_column(column)
     for s in records["security_interests"]:
         status = f"released {s.released_on}" if s.released_on else "active"
-        pledges.add_row(s.id, s.loan_id, s.secured_party_id, s.debtor_id, ", ".join(s.note_ids), status)
+        pledges.add_row(
+            s.id, s.loan_id, s.secured_party_id, s.debtor_id, ", ".join(s.note_ids), status
+        )
     out.print(pledges)
 
 
@@ -122,11 +140,15 @@ def position_document(instrument: Any, held: Any) -> dict[str, Any]:
 
 
 def position(document: dict[str, Any]) -> None:
-    table = Table(title=f"{document['instrument']} as of {document['as_of']} ({document['currency']})")
+    table = Table(
+        title=f"{document['instrument']} as of {document['as_of']} ({document['currency']})"
+    )
     table.add_column("principal", justify="right")
     table.add_column("accrued interest", justify="right")
     table.add_column("total", justify="right")
-    table.add_row(_money(document["principal"]), _money(document["interest"]), _money(document["total"]))
+    table.add_row(
+        _money(document["principal"]), _money(document["interest"]), _money(document["total"])
+    )
     console().print(table)
 
 
@@ -146,19 +168,38 @@ def quote(document: dict[str, Any], *, parties: dict[str, str] | None = None) ->
     """A quote laid out like an agreement's recitals: owed, assigned, cash."""
     names = parties or {}
     owed, collateral, cash = document["owed"], document["collateral"], document["cash"]
-    table = Table(title=f"Settlement quote: loan {document['loan']} as of {document['as_of']} ({document['currency']})")
+    table = Table(
+        title=f"Settlement quote: loan {document['loan']} as of {document['as_of']} "
+        f"({document['currency']})"
+    )
     table.add_column("")
     table.add_column("principal", justify="right")
     table.add_column("interest", justify="right")
     table.add_column("total", justify="right")
-    table.add_row("Owed on the loan", _money(owed["principal"]), _money(owed["interest"]), _money(owed["total"]))
+    table.add_row(
+        "Owed on the loan",
+        _money(owed["principal"]),
+        _money(owed["interest"]),
+        _money(owed["total"]),
+    )
     for note in collateral["notes"]:
-        table.add_row(f"  note {note['note']}", _money(note["principal"]), _money(note["interest"]),
-                      _money(note["value"]))
-    table.add_row("Collateral assigned", _money(collateral["principal"]), _money(collateral["interest"]),
-                  _money(collateral["value"]))
+        table.add_row(
+            f"  note {note['note']}",
+            _money(note["principal"]),
+            _money(note["interest"]),
+            _money(note["value"]),
+        )
+    table.add_row(
+        "Collateral assigned",
+        _money(collateral["principal"]),
+        _money(collateral["interest"]),
+        _money(collateral["value"]),
+    )
     if cash["payer"]:
-        payer, payee = names.get(cash["payer"], cash["payer"]), names.get(cash["payee"], cash["payee"])
+        payer, payee = (
+            names.get(cash["payer"], cash["payer"]),
+            names.get(cash["payee"], cash["payee"]),
+        )
         table.add_row(f"Cash, {payer} to {payee}", "", "", _money(cash["amount"]))
     else:
         table.add_row("Cash", "", "", _money(cash["amount"]))
@@ -170,8 +211,10 @@ def quote(document: dict[str, Any], *, parties: dict[str, str] | None = None) ->
         f"for each day after {document['as_of']}, good through {owed['good_through']}"
     )
     if collateral["carrying_amount"] != collateral["value"]:
-        out.print(f"collateral carrying amount {_money(collateral['carrying_amount'])}, taken at "
-                  f"{_money(collateral['value'])}")
+        out.print(
+            f"collateral carrying amount {_money(collateral['carrying_amount'])}, taken at "
+            f"{_money(collateral['value'])}"
+        )
 
 
 def explanation(explained: dict[str, Any]) -> None:
@@ -181,8 +224,10 @@ def explanation(explained: dict[str, Any]) -> None:
 def settlement(document: dict[str, Any]) -> None:
     out = console()
     quote(document)
-    out.print(f"settlement {document['settlement']} closed (key {document['idempotency_key']}); "
-              f"loan {document['loan_status']}")
+    out.print(
+        f"settlement {document['settlement']} closed (key {document['idempotency_key']}); "
+        f"loan {document['loan_status']}"
+    )
     for entry in document["entries"]:
         _entry_table(out, entry)
     if document["obligations"]:
@@ -193,8 +238,10 @@ def settlement(document: dict[str, Any]) -> None:
 
 
 def _entry_table(out: Console, entry: dict[str, Any]) -> None:
-    table = Table(title=f"{entry['party']} · {entry['id']} · {entry['date']} · {entry['kind']}",
-                  caption=entry["description"])
+    table = Table(
+        title=f"{entry['party']} · {entry['id']} · {entry['date']} · {entry['kind']}",
+        caption=entry["description"],
+    )
     table.add_column("account")
     table.add_column("debit", justify="right")
     table.add_column("credit", justify="right")
@@ -205,8 +252,11 @@ def _entry_table(out: Console, entry: dict[str, Any]) -> None:
             debit += amount
         else:
             credit -= amount
-        table.add_row(leg["account"], _money(amount) if amount > 0 else "",
-                      _money(-amount) if amount < 0 else "")
+        table.add_row(
+            leg["account"],
+            _money(amount) if amount > 0 else "",
+            _money(-amount) if amount < 0 else "",
+        )
     table.add_row("total", _money(debit), _money(credit), style="bold")
     out.print(table)
 
@@ -220,7 +270,9 @@ def journal(who: Any, entries: list[Any]) -> None:
         _entry_table(out, entry_document(entry))
 
 
-def trial_balance_document(who: Any, entries: list[Any], counterparties: list[Any], as_of: date | None) -> dict[str, Any]:
+def trial_balance_document(
+    who: Any, entries: list[Any], counterparties: list[Any], as_of: date | None
+) -> dict[str, Any]:
     from acquittance.ledger.accounts import chart_of_accounts
     from acquittance.ledger.reports import trial_balance
 
@@ -231,8 +283,13 @@ def trial_balance_document(who: Any, entries: list[Any], counterparties: list[An
         "as_of": as_of.isoformat() if as_of else None,
         "currency": balance.currency,
         "rows": [
-            {"account": r.account, "name": r.display_name, "debit": amount_text(r.debit),
-             "credit": amount_text(r.credit), "balance": amount_text(r.balance)}
+            {
+                "account": r.account,
+                "name": r.display_name,
+                "debit": amount_text(r.debit),
+                "credit": amount_text(r.credit),
+                "balance": amount_text(r.balance),
+            }
             for r in balance.rows
         ],
         "total_debit": amount_text(balance.total_debit),
@@ -241,7 +298,9 @@ def trial_balance_document(who: Any, entries: list[Any], counterparties: list[An
 
 
 def trial_balance(document: dict[str, Any]) -> None:
-    title = f"Trial balance of {document['party']}" + (f" as of {document['as_of']}" if document["as_of"] else "")
+    title = f"Trial balance of {document['party']}" + (
+        f" as of {document['as_of']}" if document["as_of"] else ""
+    )
     table = Table(title=f"{title} ({document['currency']})")
     table.add_column("account")
     table.add_column("name")
@@ -249,8 +308,15 @@ def trial_balance(document: dict[str, Any]) -> None:
     table.add_column("credit", justify="right")
     for row in document["rows"]:
         debit, credit = Decimal(row["debit"]), Decimal(row["credit"])
-        table.add_row(row["account"], row["name"], _money(debit) if debit else "", _money(credit) if credit else "")
-    table.add_row("total", "", _money(document["total_debit"]), _money(document["total_credit"]), style="bold")
+        table.add_row(
+            row["account"],
+            row["name"],
+            _money(debit) if debit else "",
+            _money(credit) if credit else "",
+        )
+    table.add_row(
+        "total", "", _money(document["total_debit"]), _money(document["total_credit"]), style="bold"
+    )
     console().print(table)
 
 
@@ -277,8 +343,10 @@ def verification(document: dict[str, Any]) -> None:
     if document["ok"]:
         out.print(f"journal verified: {document['entries']} entries, every hash and link matches")
     else:
-        out.print(f"journal does NOT verify: first bad entry {document['first_bad']} "
-                  f"({document.get('reason') or 'hash mismatch'}); {document['entries']} entries checked")
+        out.print(
+            f"journal does NOT verify: first bad entry {document['first_bad']} "
+            f"({document.get('reason') or 'hash mismatch'}); {document['entries']} entries checked"
+        )
 
 
 # --- obligations ----------------------------------------------------------------------------
@@ -287,7 +355,9 @@ def verification(document: dict[str, Any]) -> None:
 def obligation_document(record: Any) -> dict[str, Any]:
     from acquittance.documents import obligation_document as document_of
 
-    return document_of(record.obligation, status=str(record.status.value), completed_on=record.completed_on)
+    return document_of(
+        record.obligation, status=str(record.status.value), completed_on=record.completed_on
+    )
 
 
 def obligations(document: dict[str, Any]) -> None:
@@ -295,6 +365,13 @@ def obligations(document: dict[str, Any]) -> None:
     for column in ("id", "kind", "who", "due", "amount", "status", "what"):
         table.add_column(column, justify="right" if column == "amount" else "left")
     for o in document["obligations"]:
-        table.add_row(o["id"], o["kind"], o["party"], o["due"], _money(o["amount"]) if o["amount"] else "",
-                      o["status"], o["description"])
+        table.add_row(
+            o["id"],
+            o["kind"],
+            o["party"],
+            o["due"],
+            _money(o["amount"]) if o["amount"] else "",
+            o["status"],
+            o["description"],
+        )
     console().print(table)

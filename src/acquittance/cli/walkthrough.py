@@ -29,15 +29,21 @@ def run(db: str | None, deal_file: Path, as_of: date) -> None:
         the_quote = service.quote(store, request)
         out.rule(f"Quote for {loan.id} as of {as_of.isoformat()}")
         views.quote(quote_document(the_quote), parties=views.party_names(store, the_quote))
-        result = service.settle(store, request, key=f"demo-{loan.id}-{as_of.isoformat()}",
-                                explanation=settlement.explain(the_quote))
+        result = service.settle(
+            store,
+            request,
+            key=f"demo-{loan.id}-{as_of.isoformat()}",
+            explanation=settlement.explain(the_quote),
+        )
         out.rule(f"Settlement {result['settlement']} closed")
         for entry in result["entries"]:
             views._entry_table(out, entry)
     for party in deal.parties:
         out.rule(f"Books of {party.name}")
         who, entries = service.journal(store, party.id)
-        document = views.trial_balance_document(who, entries, service.counterparties(store, party.id), None)
+        document = views.trial_balance_document(
+            who, entries, service.counterparties(store, party.id), None
+        )
         views.trial_balance(document)
         _ = [entry_document(e) for e in entries]
     out.rule("Open obligations")
@@ -45,6 +51,12 @@ def run(db: str | None, deal_file: Path, as_of: date) -> None:
     views.obligations({"obligations": [views.obligation_document(r) for r in records]})
     out.rule("Journal verification")
     check = service.verify(store)
-    views.verification({"ok": check.ok, "entries": check.checked, "first_bad": check.first_bad,
-                        "reason": check.reason})
+    views.verification(
+        {
+            "ok": check.ok,
+            "entries": check.checked,
+            "first_bad": check.first_bad,
+            "reason": check.reason,
+        }
+    )
     store.close()

@@ -1,0 +1,1 @@
+"""Throughput measurements: `make bench` (python -m benchmarks.run)."""

@@ -1,0 +1,112 @@
+"""Positions for a whole book, and settlements closed per second on SQLite."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from acquittance.accrual import position
+from acquittance.daycount import CONVENTIONS
+from acquittance.instruments import Loan, OpeningBalance, Payment, RateChange, Terms
+
+AS_OF = date(2025, 6, 30)
+CONVENTION_NAMES = tuple(CONVENTIONS)
+
+
+def synthetic_loans(count: int, *, seed: int = 7) -> list[Loan]:
+    """Loans with an opening balance, a payment and a rate change, over every convention."""
+    rng = random.Random(seed)
+    loans = []
+    for index in range(count):
+        opened = date(2020, 1, 1) + timedelta(days=rng.randrange(0, 1500))
+        principal = Decimal(rng.randrange(10_000_00, 5_000_000_00)) / 100
+        rate = Decimal(rng.randrange(200, 1200)) / 10000
+        events = (
+            OpeningBalance(opened, principal, Decimal("0.00")),
+            Payment(opened + timedelta(days=90), (principal / 20).quantize(Decimal("0.01"))),
+            RateChange(opened + timedelta(days=180), rate + Decimal("0.005")),
+        )
+        terms = Terms(rate, CONVENTION_NAMES[index % len(CONVENTION_NAMES)], "USD")
+        loans.append(Loan(f"loan-{index}", "lender", "borrower", terms, events))
+    return loans
+
+
+def _positions(loans: list[Loan]) -> int:
+    return sum(1 for loan in loans if position(loan, AS_OF).total >= 0)
+
+
+def _float_baseline(loans: list[Loan]) -> float:
+    """What a spreadsheet does: one float product per loan, no events, no conventions."""
+    total = 0.0
+    for loan in loans:
+        opening = loan.events[0]
+        days = (AS_OF - opening.date).days
+        total += float(opening.principal) * float(loan.terms.annual_rate) * days / 360
+    return total
+
+
+def positions_per_second(count: int) -> dict[str, float]:
+    loans = synthetic_loans(count)
+    started = time.perf_counter()
+    _positions(loans)
+    serial = count / (time.perf_counter() - started)
+    chunks = [loans[i::2] for i in range(2)]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        sum(pool.map(_positions, chunks))
+    parallel = count / (time.perf_counter() - started)
+    started = time.perf_counter()
+    _float_baseline(loans)
+    baseline = count / (time.perf_counter() - started)
+    return {"serial": serial, "parallel": parallel, "float_baseline": baseline}
+
+
+def _deal_text(count: int) -> str:
+    parts = [
+        '[deal]\ntitle = "Benchmark"\ncurrency = "USD"\ngoverning_law = "New York"\n',
+        '[[parties]]\nid = "lender"\nname = "Lender LLC"\nentity_type = "limited liability company"\n'
+        'jurisdiction = "Delaware"\n',
+        '[[parties]]\nid = "borrower"\nname = "Borrower Inc."\nentity_type = "corporation"\n'
+        'jurisdiction = "Delaware"\n',
+    ]
+    for i in range(count):
+        parts.append(
+            f'[[loans]]\nid = "loan-{i}"\nlender = "lender"\nborrower = "borrower"\n'
+            f'annual_rate = "6%"\nday_count = "ACT/360"\n'
+            f'[[loans.events]]\nkind = "opening"\ndate = 2024-01-01\nprincipal = {100000 + i}.00\n'
+            f"interest = 1000.00\n"
+            f'[[notes]]\nid = "note-{i}"\nmaker = "Maker {i}"\nholder = "borrower"\n'
+            f'annual_rate = "7%"\nday_count = "30/360-US"\n'
+            f'[[notes.events]]\nkind = "opening"\ndate = 2024-01-01\nprincipal = 95000.00\n'
+            f"interest = 500.00\n"
+            f'[[security_interests]]\nid = "pledge-{i}"\nloan = "loan-{i}"\n'
+            f'secured_party = "lender"\ndebtor = "borrower"\nnotes = ["note-{i}"]\n'
+            f'[[security_interests.financing_statements]]\nid = "ucc-{i}"\n'
+            f'filing_office = "Delaware Department of State"\nfile_number = "2024-{i:06d}"\n'
+            f"filed_on = 2024-01-05\n"
+        )
+    return "\n".join(parts)
+
+
+def settlements_per_second(count: int) -> float:
+    from acquittance import service
+    from acquittance.deal import parse_deal
+    from acquittance.store.location import sqlite_url_for
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = sqlite_url_for(Path(folder) / "bench.db")
+        service.initialize(url)
+        store = service.Store(url)
+        service.load_deal(store, parse_deal(_deal_text(count), source="benchmark deal"))
+        started = time.perf_counter()
+        for i in range(count):
+            request = service.QuoteRequest(loan_id=f"loan-{i}", as_of=date(2024, 6, 30))
+            service.settle(store, request, key=f"bench-{i}")
+        elapsed = time.perf_counter() - started
+        store.close()
+    return count / elapsed

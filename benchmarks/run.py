@@ -1,0 +1,75 @@
+"""`make bench`: measure, then print and write a table with the machine it ran on."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks import core, machine
+
+RESULTS = Path(__file__).resolve().parent / "results.md"
+POSITIONS_COUNT = int(os.environ.get("BENCH_POSITIONS", "100000"))
+SETTLEMENTS_COUNT = int(os.environ.get("BENCH_SETTLEMENTS", "200"))
+
+Row = tuple[str, str, str]
+
+
+def _core_rows() -> list[Row]:
+    rates = core.positions_per_second(POSITIONS_COUNT)
+    ratio = rates["float_baseline"] / rates["serial"]
+    return [
+        (f"positions as of a date, {POSITIONS_COUNT:,} loans, 1 process", f"{rates['serial']:,.0f}/s",
+         "exact Fraction accrual over events, every convention"),
+        (f"positions as of a date, {POSITIONS_COUNT:,} loans, 2 processes",
+         f"{rates['parallel']:,.0f}/s", "process pool over the machine's cores"),
+        ("peer: float one-liner (spreadsheet), same loans", f"{rates['float_baseline']:,.0f}/s",
+         f"{ratio:,.0f}x faster and wrong: ignores events and conventions, rounds in binary"),
+        (f"settlements closed on SQLite ({SETTLEMENTS_COUNT})",
+         f"{core.settlements_per_second(SETTLEMENTS_COUNT):,.1f}/s",
+         "quote, close, post both books, one transaction each, synchronous=FULL"),
+    ]
+
+
+def _optional_rows() -> list[Row]:
+    rows: list[Row] = []
+    sections: list[Callable[[], list[Row]]] = []
+    try:
+        from benchmarks import agreements
+
+        sections.extend([agreements.reading_rows, agreements.drafting_rows])
+    except ImportError as missing:
+        print(f"(agreement benchmarks skipped: {missing})", file=sys.stderr)
+    for section in sections:
+        rows.extend(section())
+    return rows
+
+
+def render(rows: list[Row]) -> str:
+    info = machine.describe()
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"# acquittance benchmarks ({stamp})",
+        "",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in info.items()),
+        "",
+        "| what | rate | notes |",
+        "| --- | ---: | --- |",
+        *(f"| {what} | {rate} | {notes} |" for what, rate, notes in rows),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    rows = _core_rows() + _optional_rows()
+    table = render(rows)
+    RESULTS.write_text(table, encoding="utf-8")
+    print(table)
+    print(f"written to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
