@@ -76,7 +76,9 @@ def accrual_to(
     return accrual_drafts(instrument, books, booked, position(instrument, as_of))
 
 
-def _accrual(instrument: Loan | Note, books: Books, on: date, amount: Decimal) -> tuple[EntryDraft, ...]:
+def _accrual(
+    instrument: Loan | Note, books: Books, on: date, amount: Decimal
+) -> tuple[EntryDraft, ...]:
     if isinstance(instrument, Loan):
         assert books.lender is not None and books.borrower is not None
         return posting.loan_accrual(
@@ -99,7 +101,9 @@ def _capitalisation(
             Leg(accounts.NOTES_RECEIVABLE, amount, currency),
             Leg(accounts.NOTES_INTEREST_RECEIVABLE, -amount, currency),
         )
-        return (EntryDraft(books.holder.id, on, EntryKind.ACCRUAL, description, legs, instrument.id),)
+        return (
+            EntryDraft(books.holder.id, on, EntryKind.ACCRUAL, description, legs, instrument.id),
+        )
     assert books.lender is not None and books.borrower is not None
     lender_legs = (
         Leg(accounts.loan_receivable(books.borrower), amount, currency),
@@ -111,7 +115,9 @@ def _capitalisation(
     )
     return (
         EntryDraft(books.lender.id, on, EntryKind.ACCRUAL, description, lender_legs, instrument.id),
-        EntryDraft(books.borrower.id, on, EntryKind.ACCRUAL, description, borrower_legs, instrument.id),
+        EntryDraft(
+            books.borrower.id, on, EntryKind.ACCRUAL, description, borrower_legs, instrument.id
+        ),
     )
 
 
@@ -142,7 +148,9 @@ def _event_drafts(
     if isinstance(event, OpeningBalance):
         if isinstance(instrument, Loan):
             assert books.lender is not None and books.borrower is not None
-            return posting.loan_opening(instrument, event, lender=books.lender, borrower=books.borrower)
+            return posting.loan_opening(
+                instrument, event, lender=books.lender, borrower=books.borrower
+            )
         assert books.holder is not None
         return posting.note_opening(instrument, event, holder=books.holder)
     if isinstance(event, Advance):
@@ -153,8 +161,12 @@ def _event_drafts(
         if isinstance(instrument, Loan):
             assert books.lender is not None and books.borrower is not None
             return posting.loan_payment(
-                instrument, event, interest=interest, principal=principal,
-                lender=books.lender, borrower=books.borrower,
+                instrument,
+                event,
+                interest=interest,
+                principal=principal,
+                lender=books.lender,
+                borrower=books.borrower,
             )
         assert books.holder is not None
         return posting.note_payment(
@@ -176,4 +188,8 @@ def _advance(instrument: Loan | Note, books: Books, event: Advance) -> tuple[Ent
         Leg(accounts.CASH, -event.amount, currency),
     )
     description = f"Advance of {event.amount} on {instrument.kind} note {instrument.id}"
-    return (EntryDraft(books.holder.id, event.date, EntryKind.ADVANCE, description, legs, instrument.id),)
+    return (
+        EntryDraft(
+            books.holder.id, event.date, EntryKind.ADVANCE, description, legs, instrument.id
+        ),
+    )

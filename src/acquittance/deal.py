@@ -236,6 +236,7 @@ _LOAN_FIELDS: Final = _TERMS_FIELDS | {
     "borrower",
     "agreement_name",
     "agreement_date",
+    "governing_law",
 }
 _NOTE_FIELDS: Final = _TERMS_FIELDS | {
     "id",
@@ -285,7 +286,7 @@ def _party(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -
 
 
 def _loan(
-    reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str
+    reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str, law: str
 ) -> Loan:
     reader.known_fields(table, path, _LOAN_FIELDS)
     return Loan(
@@ -296,6 +297,7 @@ def _loan(
         events=_events(reader, table, path),
         agreement_name=reader.field(table, path, "agreement_name", _text, default="Loan Agreement"),
         agreement_date=reader.field(table, path, "agreement_date", _date, default=None),
+        governing_law=reader.field(table, path, "governing_law", _text, default=law),
     )
 
 
@@ -381,16 +383,17 @@ def parse_deal(text: str, *, source: str = "deal file") -> Deal:
         raise reader.fail(("deal",), InputError("INVALID_FIELD", "[deal] must be a table"))
     reader.known_fields(header, ("deal",), {"title", "currency", "governing_law"})
     currency = reader.field(header, ("deal",), "currency", check_currency, default="USD")
+    law = reader.field(header, ("deal",), "governing_law", _text, default="")
     deal = Deal(
         title=reader.field(header, ("deal",), "title", _text, default="Settlement Agreement"),
         currency=currency,
-        governing_law=reader.field(header, ("deal",), "governing_law", _text, default=""),
+        governing_law=law,
         parties=tuple(
             _party(reader, t, ("parties", i))
             for i, t in enumerate(reader.tables(document, (), "parties"))
         ),
         loans=tuple(
-            _loan(reader, t, ("loans", i), currency)
+            _loan(reader, t, ("loans", i), currency, law)
             for i, t in enumerate(reader.tables(document, (), "loans"))
         ),
         notes=tuple(

@@ -8,6 +8,7 @@ with `--json` and stores a settlement's document so a replay returns it as is.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -97,7 +98,9 @@ def journal_document(party_id: str, entries: Iterable[Any]) -> dict[str, Any]:
     return {"party": party_id, "entries": [entry_document(e) for e in entries]}
 
 
-def obligation_document(obligation: Obligation, *, status: str, completed_on: Any = None) -> dict[str, Any]:
+def obligation_document(
+    obligation: Obligation, *, status: str, completed_on: Any = None
+) -> dict[str, Any]:
     return {
         "id": obligation.id,
         "kind": obligation.kind.value,
@@ -137,3 +140,56 @@ def settlement_document(
         }
     )
     return document
+
+
+def quote_from_document(document: Mapping[str, Any]) -> Quote:
+    """The Quote a stored quote or settlement document states (to draft from it later).
+
+    The loan and note positions carry only the figures the document kept; the
+    accrual periods behind them are in its explanation.
+    """
+    from fractions import Fraction
+
+    from acquittance.instruments import Position
+    from acquittance.settlement_types import CashLeg, CollateralLine, SatisfactionKind
+
+    as_of = date.fromisoformat(document["as_of"])
+    currency = document["currency"]
+    owed = document["owed"]
+
+    def held(instrument_id: str, principal: str, interest: str) -> Position:
+        exact = Fraction(Decimal(interest))
+        return Position(
+            instrument_id, as_of, currency, Decimal(principal), Decimal(interest), exact
+        )
+
+    lines = tuple(
+        CollateralLine(
+            note_id=n["note"],
+            maker=n["maker"],
+            issue_date=date.fromisoformat(n["issue_date"]) if n.get("issue_date") else None,
+            principal=Decimal(n["principal"]),
+            interest=Decimal(n["interest"]),
+            value=Decimal(n["value"]),
+        )
+        for n in document["collateral"]["notes"]
+    )
+    cash = document["cash"]
+    return Quote(
+        loan_id=document["loan"],
+        lender_id=document["lender"],
+        borrower_id=document["borrower"],
+        as_of=as_of,
+        currency=currency,
+        owed_principal=Decimal(owed["principal"]),
+        owed_interest=Decimal(owed["interest"]),
+        per_diem=Decimal(owed["per_diem"]),
+        good_through=date.fromisoformat(owed["good_through"]),
+        collateral=lines,
+        cash=CashLeg(Decimal(cash["amount"]), cash["payer"], cash["payee"]),
+        remaining_debt=Decimal(document["remaining_debt"]),
+        satisfaction=SatisfactionKind(document["satisfaction"]),
+        fingerprint=document["fingerprint"],
+        loan_position=held(document["loan"], owed["principal"], owed["interest"]),
+        note_positions=tuple(held(n.note_id, str(n.principal), str(n.interest)) for n in lines),
+    )

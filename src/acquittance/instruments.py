@@ -128,6 +128,7 @@ class Loan:
     events: tuple[Event, ...] = ()
     agreement_name: str = "Loan Agreement"
     agreement_date: date | None = None
+    governing_law: str = ""  # the jurisdiction whose law governs the loan and its settlement
 
     @property
     def discharged_on(self) -> date | None:

@@ -185,11 +185,9 @@ def _inputs(repo: Repository, loan_id: str) -> _Inputs:
     note_ids = {note_id for interest in interests for note_id in interest.note_ids}
     notes = {note_id: repo.get_note(note_id) for note_id in sorted(note_ids)}
     # Interests of other loans over the same notes matter to the pledge checks.
-    others = [
-        interest
-        for interest in repo.list_security_interests(active_only=True)
-        if interest.loan_id != loan_id and set(interest.note_ids) & note_ids
-    ]
+    own = {interest.id for interest in interests}
+    other_ids = {repo.active_pledge(note_id) for note_id in sorted(note_ids)} - own - {None}
+    others = [repo.get_security_interest(i) for i in sorted(i for i in other_ids if i)]
     return _Inputs(loan, notes, [*interests, *others])
 
 

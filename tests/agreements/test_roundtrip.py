@@ -9,7 +9,7 @@ effective date, figures with their roles, and a balanced reconciliation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from acquittance.agreements.drafting import build_context, write_draft
@@ -241,6 +241,8 @@ COMMON = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 }
+#: Shrinking a slow format's failure takes minutes; its generated example is reported as found.
+NO_SHRINK = {**COMMON, "phases": (Phase.explicit, Phase.reuse, Phase.generate)}
 
 
 @settings(max_examples=80, **COMMON)  # type: ignore[arg-type]
@@ -255,22 +257,21 @@ def test_html_draft_reads_back(case: Case, tmp_path: Path) -> None:
     assert_reads_back(case, draft_and_read(case, "html", tmp_path))
 
 
-@settings(max_examples=25, **COMMON)  # type: ignore[arg-type]
+@settings(max_examples=25, **NO_SHRINK)  # type: ignore[arg-type]
 @given(case=cases())
 def test_docx_draft_reads_back(case: Case, tmp_path: Path) -> None:
     assert_reads_back(case, draft_and_read(case, "docx", tmp_path))
 
 
-@settings(max_examples=10, **COMMON)  # type: ignore[arg-type]
+@settings(max_examples=10, **NO_SHRINK)  # type: ignore[arg-type]
 @given(case=cases())
 def test_pdf_draft_reads_back(case: Case, tmp_path: Path) -> None:
     # WeasyPrint takes about a second a page layout; a few examples cover the format.
     assert_reads_back(case, draft_and_read(case, "pdf", tmp_path))
 
 
-@pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
-def test_reference_draft_reads_back_like_the_acceptance_check(fmt: str, tmp_path: Path) -> None:
-    """The five reference figures with their roles, as the draft-roundtrip check asks."""
+def reference_case(*, agreed_value: Decimal | None = None) -> Case:
+    """The reference settlement; with an agreed value, the cash is what balances it."""
     lines = (
         CollateralLine("n1", "Obligor 1", date(1998, 6, 30), Decimal("8000000.00"),
                        Decimal("434250.00"), Decimal("8434250.00")),
@@ -279,41 +280,40 @@ def test_reference_draft_reads_back_like_the_acceptance_check(fmt: str, tmp_path
         CollateralLine("n3", "Obligor 3", date(2000, 3, 1), Decimal("3533226.80"),
                        Decimal("191817.43"), Decimal("3725044.23")),
     )  # fmt: skip
+    cash = CashLeg(Decimal("155388.68"), "borrower", "lender")
+    if agreed_value is not None:
+        carrying = sum((line.value for line in lines), Decimal("0.00"))
+        first = replace(lines[0], value=lines[0].value + agreed_value - carrying)
+        lines = (first, *lines[1:])
+        surplus = agreed_value - Decimal("18640370.41")
+        cash = CashLeg(surplus, "lender", "borrower")
+    lender = Party(
+        "lender", "Berg & Berg Enterprises, LLC", "limited liability company", "California",
+        "Berg", (Signatory("Carl E. Berg", "Managing Member"),),
+    )  # fmt: skip
+    borrower = Party(
+        "borrower", "Valence Technology, Inc.", "corporation", "Delaware", "Valence",
+        (Signatory("Kevin W. Mischnick", "VP of Finance"),),
+    )  # fmt: skip
     quote = _quote(
-        lines,
-        date(2002, 3, 31),
-        Decimal("17500000.00"),
-        Decimal("1140370.41"),
-        CashLeg(Decimal("155388.68"), "borrower", "lender"),
+        lines, date(2002, 3, 31), Decimal("17500000.00"), Decimal("1140370.41"), cash,
         Decimal("0.00"),
-    )
-    case = Case(
+    )  # fmt: skip
+    return Case(
         quote=quote,
-        parties={
-            "lender": Party(
-                "lender",
-                "Berg & Berg Enterprises, LLC",
-                "limited liability company",
-                "California",
-                "Berg",
-                (Signatory("Carl E. Berg", "Managing Member"),),
-            ),
-            "borrower": Party(
-                "borrower",
-                "Valence Technology, Inc.",
-                "corporation",
-                "Delaware",
-                "Valence",
-                (Signatory("Kevin W. Mischnick", "VP of Finance"),),
-            ),
-        },  # fmt: skip
+        parties={"lender": lender, "borrower": borrower},
         loan=Loan("loan", "lender", "borrower", TERMS, agreement_date=date(2001, 2, 24)),
         notes={},
         governing_law="California",
         amounts_in_words=False,
     )
-    reading = draft_and_read(case, fmt, tmp_path)
-    assert_reads_back(case, reading)
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
+def test_reference_draft_reads_back_like_the_acceptance_check(fmt: str, tmp_path: Path) -> None:
+    """The five reference figures with their roles, as the draft-roundtrip check asks."""
+    reading = draft_and_read(reference_case(), fmt, tmp_path)
+    assert_reads_back(reference_case(), reading)
     assert {(amount["value"], amount["role"]) for amount in reading["amounts"]} >= {
         ("17500000.00", "debt_principal"),
         ("1140370.41", "debt_interest"),
@@ -321,3 +321,18 @@ def test_reference_draft_reads_back_like_the_acceptance_check(fmt: str, tmp_path
         ("951754.93", "collateral_interest"),
         ("155388.68", "cash_to_creditor"),
     }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the reader reconciles with the Notes' principal and interest even when the "
+    "agreement states their agreed value (collateral_value); remove this mark once it does not",
+)
+def test_agreed_value_draft_reads_back_balanced(tmp_path: Path) -> None:
+    """Notes taken at 18,700,000.00, above their carrying amount: the surplus goes back."""
+    case = reference_case(agreed_value=Decimal("18700000.00"))
+    reading = draft_and_read(case, "md", tmp_path)
+    values = {(amount["value"], amount["role"]) for amount in reading["amounts"]}
+    assert ("18700000.00", "collateral_value") in values
+    assert ("59629.59", "cash_to_debtor") in values
+    assert reading["reconciliation"]["status"] == "balanced", reading["reconciliation"]

@@ -13,7 +13,17 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from acquittance.errors import StorageError
-from acquittance.store import check_current, migrate, open_engine, open_store, schema, transaction
+from acquittance.store import (
+    Repository,
+    check_current,
+    init_store,
+    migrate,
+    open_engine,
+    open_store,
+    retrying,
+    schema,
+    transaction,
+)
 from acquittance.store.location import sqlite_path
 from acquittance.store.models import Base
 
@@ -164,3 +174,21 @@ def test_postgres_writes_are_serializable_and_reads_are_read_only_snapshots(
 
 def _setting(session: Session, name: str) -> str:
     return str(session.execute(text(f"SHOW {name}")).scalar())
+
+
+@pytest.mark.postgres
+def test_a_postgres_database_that_does_not_exist_is_unreachable(postgres_url: str) -> None:
+    missing = postgres_url.rsplit("/", 1)[0] + "/acq_no_such_database"
+    with pytest.raises(StorageError) as caught:
+        open_store(missing)
+    assert caught.value.code == "STORE_UNREACHABLE"
+    assert "acq_no_such_database" in caught.value.message
+
+
+def test_init_store_is_repeatable_and_retrying_runs_a_unit_of_work(store_url: str) -> None:
+    init_store(store_url).dispose()
+    engine = init_store(store_url)
+    try:
+        assert retrying(engine, lambda session: Repository(session).list_parties()) == []
+    finally:
+        engine.dispose()

@@ -36,7 +36,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         raise SystemExit(130) from None
     except click.UsageError as usage:
-        fail(InputError("USAGE", f"{usage.format_message()} (see acquittance --help)"), as_json=as_json)
+        fail(
+            InputError("USAGE", f"{usage.format_message()} (see acquittance --help)"),
+            as_json=as_json,
+        )
     except click.ClickException as other:
         fail(InputError("USAGE", other.format_message()), as_json=as_json)
     raise SystemExit(result if isinstance(result, int) else 0)

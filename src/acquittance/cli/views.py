@@ -121,9 +121,16 @@ def register(records: dict[str, list[Any]]) -> None:
 
 
 def record_document(kind: str, record: Any) -> dict[str, Any]:
+    from acquittance.instruments import EVENT_KINDS
+
     if kind == "settlement":
         return {"kind": kind, **record.document}
-    return {"kind": kind, **plain(record)}
+    document = {"kind": kind, **plain(record)}
+    if "events" in document:
+        document["events"] = [
+            {"kind": EVENT_KINDS[type(event)], **plain(event)} for event in record.events
+        ]
+    return document
 
 
 def position_document(instrument: Any, held: Any) -> dict[str, Any]:

@@ -7,9 +7,11 @@ unit of work atomically, and `Repository` maps domain values to rows and back.
 
 from acquittance.store.engine import open_engine, retrying, transaction
 from acquittance.store.location import resolve_url
+from acquittance.store.repository import Repository
 from acquittance.store.schema import check_current, init_store, migrate, open_store
 
 __all__ = [
+    "Repository",
     "check_current",
     "init_store",
     "migrate",

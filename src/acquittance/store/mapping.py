@@ -167,6 +167,7 @@ def loan_row(loan: Loan) -> LoanRow:
         lender_id=loan.lender_id,
         borrower_id=loan.borrower_id,
         agreement_name=loan.agreement_name,
+        governing_law=loan.governing_law,
         agreement_date=loan.agreement_date,
         events=event_rows(LoanEventRow, loan.events, first_sequence=1),
         **_terms_columns(loan.terms),
@@ -181,6 +182,7 @@ def loan_from_row(row: LoanRow) -> Loan:
         terms=_terms_from_row(row),
         events=tuple(event_from_row(event) for event in row.events),
         agreement_name=row.agreement_name,
+        governing_law=row.governing_law,
         agreement_date=row.agreement_date,
     )
 

@@ -145,6 +145,7 @@ class LoanRow(_TermsColumns, Base):
     borrower_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
     agreement_name: Mapped[str] = mapped_column(_name())
     agreement_date: Mapped[date | None] = mapped_column(Date)
+    governing_law: Mapped[str] = mapped_column(_name(), default="")
     events: Mapped[list[LoanEventRow]] = relationship(
         order_by="LoanEventRow.sequence", cascade="all, delete-orphan"
     )

@@ -8,6 +8,8 @@ command that creates or changes the schema; every other command calls
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
@@ -16,6 +18,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import OperationalError
 
 from acquittance.errors import StorageError
 from acquittance.store.engine import open_engine, read_engine, write_engine
@@ -42,7 +45,7 @@ def migrate(url: str) -> None:
     engine = open_engine(url)
     try:
         config = alembic_config()
-        with write_engine(engine).begin() as connection:
+        with _reachable(url), write_engine(engine).begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     finally:
@@ -70,10 +73,10 @@ def open_store(url: str) -> Engine:
 
 def check_current(engine: Engine) -> None:
     """Refuse a store whose schema is missing (STORE_NOT_INITIALIZED) or behind or ahead."""
-    with read_engine(engine).connect() as connection:
+    url = str(engine.url)
+    with _reachable(url), read_engine(engine).connect() as connection:
         current = MigrationContext.configure(connection).get_current_heads()
         has_tables = bool(inspect(connection).get_table_names())
-    url = str(engine.url)
     if not current:
         raise _not_initialized(url, has_tables=has_tables)
     script = ScriptDirectory.from_config(alembic_config())
@@ -92,6 +95,33 @@ def check_current(engine: Engine) -> None:
         f"the store at {describe(url)} has schema revision {', '.join(current)} and this "
         f"acquittance needs {head}; run `acquittance init` to migrate it (back it up first)",
     )
+
+
+@contextmanager
+def _reachable(url: str) -> Iterator[None]:
+    """Turn "cannot connect" into a coded error; other database errors pass unchanged."""
+    try:
+        yield
+    except OperationalError as error:
+        if error.connection_invalidated or not _is_connect_failure(error):
+            raise
+        raise StorageError(
+            "STORE_UNREACHABLE",
+            f"cannot connect to the store at {describe(url)} ({_first_line(error)}); check "
+            "that the server is running and the URL, user and database are right",
+        ) from None
+
+
+def _is_connect_failure(error: OperationalError) -> bool:
+    # psycopg raises OperationalError for a refused or failed connection before any
+    # statement ran; SQLite's equivalent is "unable to open database file".
+    text = str(error.orig).lower()
+    return error.statement is None or "unable to open database file" in text
+
+
+def _first_line(error: OperationalError) -> str:
+    lines = str(error.orig).strip().splitlines()
+    return lines[0] if lines else "no detail"
 
 
 def _not_initialized(url: str, *, has_tables: bool = False) -> StorageError:

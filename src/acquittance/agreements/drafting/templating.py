@@ -90,7 +90,7 @@ def render_template(env: jinja2.Environment, name: str, variables: dict[str, obj
         raise DraftTemplateError(where, error.message or "syntax error") from None
     except jinja2.TemplateNotFound as error:
         raise DraftTemplateError(f"template {error.name}", "no such template file") from None
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as error:
+    except (jinja2.TemplateError, AttributeError, TypeError, ValueError, ArithmeticError) as error:
         raise DraftTemplateError(_where_raised(error, name), str(error)) from None
 
 

@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("lender_id", sa.String(length=100), nullable=False),
         sa.Column("borrower_id", sa.String(length=100), nullable=False),
         sa.Column("agreement_name", sa.String(length=300), nullable=False),
+        sa.Column("governing_law", sa.String(length=300), nullable=False),
         sa.Column("agreement_date", sa.Date(), nullable=True),
         sa.Column("annual_rate", _DECIMAL_TEXT, nullable=False),
         sa.Column("day_count", sa.String(length=20), nullable=False),
