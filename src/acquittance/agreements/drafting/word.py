@@ -8,6 +8,7 @@ reads on its own without its number.
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, datetime
 
 from docx import Document as new_word_document
@@ -45,7 +46,25 @@ def render_docx(document: Document) -> bytes:
         _wire(word, document.exhibit_b)
     buffer = io.BytesIO()
     word.save(buffer)
-    return buffer.getvalue()
+    return _with_fixed_timestamps(buffer.getvalue())
+
+
+def _with_fixed_timestamps(package: bytes) -> bytes:
+    """The same package with every zip entry dated 1980-01-01, so equal drafts are equal bytes.
+
+    python-docx stamps each part with the time of saving, which makes two drafts of one
+    settlement differ by the second they were saved in.
+    """
+    fixed = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            stamped = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            stamped.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(stamped, source.read(entry))
+    return fixed.getvalue()
 
 
 def _properties(word: WordDocument, document: Document) -> None:
