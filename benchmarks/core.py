@@ -5,14 +5,15 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from acquittance.accrual import position
 from acquittance.daycount import CONVENTIONS
-from acquittance.instruments import Loan, OpeningBalance, Payment, RateChange, Terms
+from acquittance.instruments import Loan, OpeningBalance, Payment, Position, RateChange, Terms
+from acquittance.portfolio import book_positions
 
 AS_OF = date(2025, 6, 30)
 CONVENTION_NAMES = tuple(CONVENTIONS)
@@ -36,8 +37,8 @@ def synthetic_loans(count: int, *, seed: int = 7) -> list[Loan]:
     return loans
 
 
-def _positions(loans: list[Loan]) -> int:
-    return sum(1 for loan in loans if position(loan, AS_OF).total >= 0)
+def _positions(loans: list[Loan]) -> list[Position]:
+    return [position(loan, AS_OF) for loan in loans]
 
 
 def _float_baseline(loans: list[Loan]) -> float:
@@ -45,32 +46,40 @@ def _float_baseline(loans: list[Loan]) -> float:
     total = 0.0
     for loan in loans:
         opening = loan.events[0]
+        assert isinstance(opening, OpeningBalance)
         days = (AS_OF - opening.date).days
         total += float(opening.principal) * float(loan.terms.annual_rate) * days / 360
     return total
 
 
+def _figures(held: list[Position]) -> list[tuple[str, str, Fraction]]:
+    return [(str(p.principal), str(p.interest), p.interest_exact) for p in held]
+
+
 def positions_per_second(count: int) -> dict[str, float]:
+    """The core path, the book engine in 1 and 2 processes (checked equal to it), the float peer."""
     loans = synthetic_loans(count)
     started = time.perf_counter()
-    _positions(loans)
+    core = _positions(loans)
     serial = count / (time.perf_counter() - started)
-    chunks = [loans[i::2] for i in range(2)]
-    started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        sum(pool.map(_positions, chunks))
-    parallel = count / (time.perf_counter() - started)
+    rates = {"serial": serial}
+    for workers, name in ((1, "book"), (2, "book_parallel")):
+        started = time.perf_counter()
+        book = book_positions(loans, AS_OF, workers=workers)
+        rates[name] = count / (time.perf_counter() - started)
+        if _figures(book) != _figures(core):
+            raise AssertionError(f"book_positions ({workers} processes) differs from the core")
     started = time.perf_counter()
     _float_baseline(loans)
-    baseline = count / (time.perf_counter() - started)
-    return {"serial": serial, "parallel": parallel, "float_baseline": baseline}
+    rates["float_baseline"] = count / (time.perf_counter() - started)
+    return rates
 
 
 def _deal_text(count: int) -> str:
     parts = [
         '[deal]\ntitle = "Benchmark"\ncurrency = "USD"\ngoverning_law = "New York"\n',
-        '[[parties]]\nid = "lender"\nname = "Lender LLC"\nentity_type = "limited liability company"\n'
-        'jurisdiction = "Delaware"\n',
+        '[[parties]]\nid = "lender"\nname = "Lender LLC"\n'
+        'entity_type = "limited liability company"\njurisdiction = "Delaware"\n',
         '[[parties]]\nid = "borrower"\nname = "Borrower Inc."\nentity_type = "corporation"\n'
         'jurisdiction = "Delaware"\n',
     ]

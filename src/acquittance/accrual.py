@@ -259,7 +259,11 @@ def _apply(state: AccrualState, event: Event) -> AccrualState:
         return _settle(state, event)
     if isinstance(event, RateChange):
         return replace(state, annual_rate=parse_rate(event.annual_rate))
-    return replace(state, principal=Decimal("0.00"), interest_closed=Fraction(0), discharged=True)
+    if isinstance(event, Discharge):
+        return replace(
+            state, principal=Decimal("0.00"), interest_closed=Fraction(0), discharged=True
+        )
+    raise TypeError(f"{type(event).__name__} is not an event this module knows")
 
 
 def _capitalisation_date(state: AccrualState, number: int) -> date | None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import partial
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, Final, TypeVar
 

@@ -24,6 +24,10 @@ class AcquittanceError(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple[type[AcquittanceError], tuple[str, str]]:
+        # Errors cross process pools (batch reading, whole-book positions) intact.
+        return (type(self), (self.code, self.message))
+
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 from typing import TypeAlias
 
@@ -37,7 +37,7 @@ class Party:
     signatories: tuple[Signatory, ...] = ()
 
 
-class Compounding(str, Enum):
+class Compounding(StrEnum):
     """How unpaid interest earns interest: never, or capitalised monthly or annually."""
 
     SIMPLE = "simple"

@@ -60,4 +60,6 @@ def simple_interest(
             "NEGATIVE_PRINCIPAL", f"principal {amount} is negative; it must be 0 or more"
         )
     rate = parse_rate(annual_rate)
-    return round_money(exact_simple_interest(amount, rate, convention, start, end), rounding=rounding)
+    return round_money(
+        exact_simple_interest(amount, rate, convention, start, end), rounding=rounding
+    )

@@ -27,11 +27,14 @@ ROUNDING_MODES: Final[dict[str, str]] = {
     "up": ROUND_UP,
 }
 DEFAULT_ROUNDING: Final = "half-up"
+#: Amounts at or above this are refused: far past any real balance, and below the
+#: point where the default decimal context could no longer quantize to the cent.
+AMOUNT_MAX: Final = Decimal(10) ** 18
 
 
 def to_decimal(value: object, *, field: str = "amount") -> Decimal:
     """Build a Decimal from a string, int or Decimal; refuse floats and junk."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InputError(
             "FLOAT_AMOUNT",
             f"{field} {value!r} is a binary float; write it as a decimal string such as "
@@ -55,6 +58,11 @@ def to_decimal(value: object, *, field: str = "amount") -> Decimal:
         )
     if not result.is_finite():
         raise InputError("INVALID_AMOUNT", f"{field} {value!r} is not a finite number")
+    if abs(result) >= AMOUNT_MAX:
+        raise InputError(
+            "AMOUNT_TOO_LARGE",
+            f"{field} {value!r} is beyond the largest amount kept ({AMOUNT_MAX:,})",
+        )
     return result
 
 

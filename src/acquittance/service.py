@@ -179,11 +179,20 @@ class _Inputs:
     interests: list[Any]
 
 
-def _inputs(repo: Repository, loan_id: str) -> _Inputs:
+def _inputs(repo: Repository, loan_id: str, requested: Sequence[str] | None = None) -> _Inputs:
     loan = repo.get_loan(loan_id)
     interests = repo.list_security_interests(loan_id=loan_id)
     note_ids = {note_id for interest in interests for note_id in interest.note_ids}
     notes = {note_id: repo.get_note(note_id) for note_id in sorted(note_ids)}
+    # A note asked for by name but not pledged to this loan is loaded too, so that
+    # the core refuses it as NOTE_NOT_PLEDGED instead of calling it unknown.
+    for note_id in requested or ():
+        if note_id not in notes:
+            try:
+                notes[note_id] = repo.get_note(note_id)
+            except NotFoundError:
+                continue
+            note_ids.add(note_id)
     # Interests of other loans over the same notes matter to the pledge checks.
     own = {interest.id for interest in interests}
     other_ids = {repo.active_pledge(note_id) for note_id in sorted(note_ids)} - own - {None}
@@ -219,14 +228,14 @@ def _fingerprint(inputs: _Inputs, request: QuoteRequest) -> str:
 def quote(store: Store, request: QuoteRequest) -> Quote:
     """What is owed, the collateral and the cash that balances them; changes nothing."""
     with store.read() as session:
-        return _quote(_inputs(Repository(session), request.loan_id), request)
+        return _quote(_inputs(Repository(session), request.loan_id, request.note_ids), request)
 
 
 def save_quote(store: Store, request: QuoteRequest, document: dict[str, Any]) -> str:
     """Keep a quote, with the fingerprint of its inputs, so a later closing can check it."""
     with store.write() as session:
         repo = Repository(session)
-        current = _quote(_inputs(repo, request.loan_id), request)
+        current = _quote(_inputs(repo, request.loan_id, request.note_ids), request)
         quote_id = f"q-{uuid.uuid4().hex[:12]}"
         document = {**document, "quote": quote_id, "request": _request_document(request)}
         repo.add_quote(
@@ -290,7 +299,7 @@ def settle(
             earlier = repo.find_settlement_by_key(key)
             if earlier is not None:
                 return _replay(earlier, request)
-        inputs = _inputs(repo, request.loan_id)
+        inputs = _inputs(repo, request.loan_id, request.note_ids)
         current = _fingerprint(inputs, request)
         the_quote = _quote(inputs, request)
         settlement_id = f"stl-{uuid.uuid4().hex[:16]}"
@@ -307,6 +316,8 @@ def settle(
             repo.set_note_holder(transfer, settlement_id=settlement_id)
         if closing.released_interest_ids:
             repo.release_security_interests(closing.released_interest_ids, the_quote.as_of)
+        for interest_id, note_id in closing.released_pledges:
+            repo.release_pledged_notes(interest_id, (note_id,), the_quote.as_of)
         document = settlement_document(
             settlement_id,
             key=key or settlement_id,

@@ -412,8 +412,9 @@ def close(
 
     On full satisfaction every active interest securing the loan is released
     and each of its open financing statements gets a termination obligation; on
-    partial satisfaction nothing is released, because the pledge continues over
-    the notes not assigned and secures the debt that remains.
+    partial satisfaction the interests stay, because the pledge continues over
+    the notes not assigned and secures the debt that remains; only the assigned
+    notes leave it (they now belong to the secured party).
     """
     _check_closable(quote, settlement_id, current_fingerprint, loan)
     full = quote.satisfaction is SatisfactionKind.FULL
@@ -428,6 +429,14 @@ def close(
         NoteTransfer(line.note_id, quote.borrower_id, quote.lender_id, quote.as_of)
         for line in quote.collateral
     )
+    assigned = {line.note_id for line in quote.collateral}
+    released_pledges = tuple(
+        (interest.id, note_id)
+        for interest in interests
+        if not full and interest.active and interest.loan_id == loan.id
+        for note_id in interest.note_ids
+        if note_id in assigned
+    )
     return Closing(
         settlement_id=settlement_id,
         quote=quote,
@@ -435,6 +444,7 @@ def close(
         loan_events=tuple(events),
         released_interest_ids=tuple(interest.id for interest in released),
         obligations=_obligations(quote, settlement_id, released),
+        released_pledges=released_pledges,
     )
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from acquittance.instruments import Event, Position
 
 
-class SatisfactionKind(str, Enum):
+class SatisfactionKind(StrEnum):
     """UCC 9-620: acceptance of collateral in full or in partial satisfaction."""
 
     FULL = "full"
@@ -106,7 +106,7 @@ class NoteTransfer:
     date: date
 
 
-class ObligationKind(str, Enum):
+class ObligationKind(StrEnum):
     TERMINATION_STATEMENT = "termination_statement"  # file a UCC-3 for a financing statement
     WIRE = "wire"  # pay the balancing cash
 
@@ -135,3 +135,5 @@ class Closing:
     loan_events: tuple[Event, ...]  # Satisfaction, and Discharge when fully satisfied
     released_interest_ids: tuple[str, ...]
     obligations: tuple[Obligation, ...]
+    # (security interest id, note id): assigned notes leaving a pledge that continues.
+    released_pledges: tuple[tuple[str, str], ...] = ()

@@ -20,7 +20,9 @@ import typer
 from acquittance.cli.app import JSON_OPTION, app, emit_json
 from acquittance.errors import InputError
 
-FILES_ARGUMENT = typer.Argument(..., help="Agreement files (.txt .md .htm .html .docx .pdf) or folders.")
+FILES_ARGUMENT = typer.Argument(
+    ..., help="Agreement files (.txt .md .htm .html .docx .pdf) or folders."
+)
 JSONL_OPTION = typer.Option(None, "--jsonl", help="Batch: write JSON Lines to PATH.")
 CSV_OPTION = typer.Option(None, "--csv", help="Batch: write every amount to PATH as CSV.")
 JOBS_OPTION = typer.Option(None, "--jobs", min=1, max=64, help="Batch: processes (default: cores).")
@@ -52,7 +54,9 @@ def read(
         print_summary(to_dict(reading), path=str(files[0]))
 
 
-def _read_batch(files: list[Path], *, jsonl: Path | None, csv_path: Path | None, jobs: int | None) -> None:
+def _read_batch(
+    files: list[Path], *, jsonl: Path | None, csv_path: Path | None, jobs: int | None
+) -> None:
     from acquittance.agreements.reading.batch import discover, read_many
     from acquittance.agreements.reading.output import ResultWriter
 

@@ -125,7 +125,11 @@ def record_document(kind: str, record: Any) -> dict[str, Any]:
 
     if kind == "settlement":
         return {"kind": kind, **record.document}
-    document = {"kind": kind, **plain(record)}
+    fields = plain(record)
+    # A note has a kind of its own ("mortgage"); it must not hide what the record is.
+    if "kind" in fields:
+        fields[f"{kind}_kind"] = fields.pop("kind")
+    document = {"kind": kind, **fields}
     if "events" in document:
         document["events"] = [
             {"kind": EVENT_KINDS[type(event)], **plain(event)} for event in record.events

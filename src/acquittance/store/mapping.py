@@ -263,7 +263,11 @@ def security_interest_from_row(row: SecurityInterestRow) -> SecurityInterest:
         loan_id=row.loan_id,
         secured_party_id=row.secured_party_id,
         debtor_id=row.debtor_id,
-        note_ids=tuple(pledge.note_id for pledge in row.pledged_notes),
+        # An active interest pledges the notes not yet released from it; a released
+        # one is shown with the notes it held when it was released.
+        note_ids=tuple(
+            pledge.note_id for pledge in row.pledged_notes if pledge.released_on == row.released_on
+        ),
         granted_on=row.granted_on,
         financing_statements=tuple(
             FinancingStatement(

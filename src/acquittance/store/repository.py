@@ -247,6 +247,26 @@ class Repository:
             )
         self.session.flush()
 
+    def release_pledged_notes(self, interest_id: str, note_ids: Sequence[str], on: date) -> None:
+        """Take notes out of an interest that continues (they were assigned away)."""
+        row = self._security_interest_row(interest_id)
+        if row.released_on is not None:
+            raise StateError(
+                "SECURITY_INTEREST_RELEASED",
+                f"security interest {row.id} was already released on {row.released_on.isoformat()}",
+            )
+        self.session.execute(
+            update(PledgedNoteRow)
+            .where(
+                PledgedNoteRow.security_interest_id == interest_id,
+                PledgedNoteRow.note_id.in_(list(note_ids)),
+                PledgedNoteRow.released_on.is_(None),
+            )
+            .values(released_on=on)
+        )
+        self.session.expire(row)
+        self.session.flush()
+
     def terminate_financing_statement(self, statement_id: str, on: date) -> None:
         row = self.session.get(FinancingStatementRow, statement_id)
         if row is None:

@@ -30,8 +30,8 @@ _SCALES: Final = {"thousand": 1000, "million": 10**6, "billion": 10**9}
 _WORD = (
     r"(?:[A-Za-z]+(?:-[A-Za-z]+)?|[0-9]{1,2}/100|No/100|no/100|U\.S\.)"  # a number word or cents
 )
-_WORDS_BEFORE = re.compile(rf"((?:{_WORD}[ \t\n,]+)*{_WORD})[ \t\n]*\(\s*$")
-_WORDS_AFTER = re.compile(rf"^\s*\(\s*((?:{_WORD}[ \t\n,]*)+)\)")
+_WORD_TOKEN = re.compile(_WORD)
+_WORDS_AFTER = re.compile(rf"^\s*\(\s*((?:{_WORD}[ \t\n,]+)*{_WORD})[ \t\n]*\)")
 PERCENT: Final = re.compile(
     r"(?<![\d.])(?P<n>\d{1,3}(?:\.\d{1,4})?)\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE
 )
@@ -77,22 +77,40 @@ def _figure(text: str, match: re.Match[str]) -> Figure | None:
     return Figure(value, currency, match.start(), match.end(), words, words_start, words_end)
 
 
-def _accompanying_words(text: str, start: int, end: int) -> tuple[Decimal | None, int | None, int | None]:
-    before = text[max(0, start - 300) : start]
-    opened = _WORDS_BEFORE.search(before)
+def _accompanying_words(
+    text: str, start: int, end: int
+) -> tuple[Decimal | None, int | None, int | None]:
+    before = _words_before(text, start)
     closes = re.match(r"\s*\)", text[end : end + 5])
-    if opened and closes:
-        found = _longest_number_suffix(opened.group(1))
+    if before is not None and closes:
+        words_start, phrase = before
+        found = _longest_number_suffix(phrase)
         if found is not None:
             value, offset = found
-            words_start = start - len(before) + opened.start(1) + offset
-            return value, words_start, words_start + len(opened.group(1)) - offset
+            return value, words_start + offset, words_start + len(phrase.rstrip(" ,\n\t"))
     after = _WORDS_AFTER.match(text[end : end + 300])
     if after:
-        value = words_to_amount(after.group(1))
-        if value is not None:
-            return value, end + after.start(1), end + after.end(1)
+        words = words_to_amount(after.group(1))
+        if words is not None:
+            return words, end + after.start(1), end + after.end(1)
     return None, None, None
+
+
+def _words_before(text: str, start: int) -> tuple[int, str] | None:
+    """(offset, phrase) of the word tokens just before "(" that opens at the figure."""
+    chunk = text[max(0, start - 300) : start]
+    stripped = chunk.rstrip()
+    if not stripped.endswith("("):
+        return None
+    head = stripped[:-1].rstrip()
+    tokens = list(re.finditer(r"\S+", head))
+    first = len(tokens)
+    while first > 0 and _WORD_TOKEN.fullmatch(tokens[first - 1].group().rstrip(",")):
+        first -= 1
+    if first == len(tokens):
+        return None
+    begin = tokens[first].start()
+    return start - len(chunk) + begin, head[begin:]
 
 
 def _longest_number_suffix(phrase: str) -> tuple[Decimal, int] | None:

@@ -24,10 +24,11 @@ from acquittance.agreements.reading.model import (
 from acquittance.agreements.reading.segments import Attachment, normalise_label
 from acquittance.money import CENT, ZERO, format_amount
 
+# Words by which an agreement says a debt is settled; without them no arithmetic applies.
 _SETTLES = re.compile(
-    r"\b(?:paid\s+in\s+full|payment\s+in\s+full|fully\s+paid|full\s+satisfaction|partial\s+satisfaction"
-    r"|satisf(?:ied|action)\s+(?:in\s+full|of\s+the)|in\s+satisfaction\s+of|(?:is|are|be)\s+(?:hereby\s+)?discharged"
-    r"|pay\s+the\s+\w+\s+in\s+full|payoff|pay\s+off)\b",
+    r"\b(?:(?:paid|payment|satisfied|satisfaction)\s+in\s+full|(?:fully|hereby)\s+(?:paid|satisfied)"
+    r"|paid\s+and\s+discharged|(?:full|partial)\s+satisfaction\s+of|in\s+satisfaction\s+of\s+the"
+    r"|acceptance\s+of\s+(?:the\s+)?collateral|payoff\s+amount|remains?\s+outstanding)\b",
     re.IGNORECASE,
 )
 DEBT_ROLES = ("debt_principal", "debt_interest", "debt_total")
@@ -42,16 +43,19 @@ def reconcile(text: str, amounts: Sequence[Amount]) -> Reconciliation:
         chosen[role] = _distinct(body, role)
     debt = _pick(chosen, "debt_principal", "debt_interest", "debt_total")
     collateral = _pick(chosen, "collateral_principal", "collateral_interest", "collateral_value")
-    cash_in, cash_out, rest = chosen["cash_to_creditor"], chosen["cash_to_debtor"], chosen["remaining_debt"]
+    cash_in, cash_out, rest = (
+        chosen["cash_to_creditor"],
+        chosen["cash_to_debtor"],
+        chosen["remaining_debt"],
+    )
     satisfaction = [*collateral, *cash_in, *cash_out, *rest]
     if not debt or not satisfaction or not _SETTLES.search(text):
         return Reconciliation("not_applicable")
     if len({a.currency for a in (*debt, *satisfaction)}) > 1:
         return Reconciliation("not_applicable", tuple(debt), tuple(satisfaction))
     owed = sum((a.value for a in debt), ZERO)
-    settled = (
-        sum((a.value for a in (*collateral, *cash_in, *rest)), ZERO)
-        - sum((a.value for a in cash_out), ZERO)
+    settled = sum((a.value for a in (*collateral, *cash_in, *rest)), ZERO) - sum(
+        (a.value for a in cash_out), ZERO
     )
     difference = (owed - settled).quantize(CENT)
     status = "balanced" if difference == 0 else "unbalanced"
@@ -67,7 +71,9 @@ def _distinct(amounts: Sequence[Amount], role: str) -> list[Amount]:
     return list(seen.values())
 
 
-def _pick(chosen: dict[str, list[Amount]], principal: str, interest: str, total: str) -> list[Amount]:
+def _pick(
+    chosen: dict[str, list[Amount]], principal: str, interest: str, total: str
+) -> list[Amount]:
     """Principal plus interest when the text gives them, else the stated total or value."""
     parts = [*chosen[principal], *chosen[interest]]
     return parts if parts else list(chosen[total])
@@ -120,7 +126,9 @@ _CITED = re.compile(
 )
 
 
-def schedule_mismatches(text: str, body_end: int, attached: Sequence[Attachment]) -> list[Discrepancy]:
+def schedule_mismatches(
+    text: str, body_end: int, attached: Sequence[Attachment]
+) -> list[Discrepancy]:
     """Schedules cited but not attached, and attached but never cited (when any are attached)."""
     if not attached:
         # Filed copies often leave every exhibit out; that is no contradiction in the text.
@@ -153,7 +161,9 @@ def schedule_mismatches(text: str, body_end: int, attached: Sequence[Attachment]
     return found
 
 
-def stranger_signatures(signatories: Sequence[Signatory], parties: Sequence[Party]) -> list[Discrepancy]:
+def stranger_signatures(
+    signatories: Sequence[Signatory], parties: Sequence[Party]
+) -> list[Discrepancy]:
     """A signature block for a party that is not a party to the agreement."""
     if not parties:
         return []
@@ -164,7 +174,11 @@ def stranger_signatures(signatories: Sequence[Signatory], parties: Sequence[Part
             keys.add(_key(party.short_name))
     found = []
     for signatory in signatories:
-        if signatory.party and _key(signatory.party) not in keys and not _near(signatory.party, keys):
+        if (
+            signatory.party
+            and _key(signatory.party) not in keys
+            and not _near(signatory.party, keys)
+        ):
             found.append(
                 Discrepancy(
                     "signature_not_a_party",

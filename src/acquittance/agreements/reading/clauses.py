@@ -15,27 +15,150 @@ from acquittance.agreements.reading.segments import Unit
 
 _I = re.IGNORECASE
 RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
-    ("assignment", re.compile(r"\bhereby\s+(?:sells,\s+)?(?:assigns|transfers|conveys)\b|\bassignment\s+of\s+the\s+notes?\b", _I)),
-    ("payment", re.compile(r"\b(?:agrees?\s+to|shall|will)\s+pay\b|\bwire\s+transfer\b|\bpayment\s+of\s+\$", _I)),
-    ("discharge", re.compile(r"\b(?:fully\s+paid|paid\s+in\s+full|payment\s+in\s+full|discharged|satisfied\s+in\s+full|full\s+satisfaction|partial\s+satisfaction)\b", _I)),
-    ("termination", re.compile(r"\b(?:is|are)\s+hereby\s+terminated\b|\bshall\s+terminate\b|\btermination\s+of\s+(?:this|the)\b|\bmay\s+terminate\b", _I)),
-    ("assumption", re.compile(r"\bhereby\s+assumes?\b|\bassumes?\s+(?:any\s+and\s+all|all)\s+(?:of\s+)?(?:the\s+)?(?:obligations|liabilities)", _I)),
-    ("lien_release", re.compile(r"\bsecurity\s+interests?\b[^.]{0,200}\b(?:extinguished|released|terminated)\b|\brelease\s+of\s+(?:all\s+)?(?:liens?|security\s+interests?)\b|\bfinancing\s+statements?\b|\bUCC-3\b|\btermination\s+statements?\b", _I)),
-    ("representations_and_warranties", re.compile(r"\brepresents?\s+and\s+warrants?\b|\brepresentations\s+and\s+warranties\b", _I)),
-    ("release_of_claims", re.compile(r"\b(?:hereby\s+)?(?:fully\s+)?releases?\s+(?:and\s+(?:forever\s+)?discharges?\s+)?(?:any\s+and\s+)?all\s+claims\b|\bgeneral\s+release\b|\brelease\s+of\s+(?:all\s+)?claims\b|\breleases?,\s+acquits?\b", _I)),
+    (
+        "assignment",
+        re.compile(
+            r"\bhereby\s+(?:sells,\s+)?(?:assigns|transfers|conveys)\b|\bassignment\s+of\s+the\s+notes?\b",
+            _I,
+        ),
+    ),
+    (
+        "payment",
+        re.compile(
+            r"\b(?:agrees?\s+to|shall|will)\s+pay\b|\bwire\s+transfer\b|\bpayment\s+of\s+\$", _I
+        ),
+    ),
+    (
+        "discharge",
+        re.compile(
+            r"\b(?:fully\s+paid|paid\s+in\s+full|payment\s+in\s+full|discharged|satisfied\s+in\s+full|full\s+satisfaction|partial\s+satisfaction)\b",
+            _I,
+        ),
+    ),
+    (
+        "termination",
+        re.compile(
+            r"\b(?:is|are)\s+hereby\s+terminated\b|\bshall\s+terminate\b|\btermination\s+of\s+(?:this|the)\b|\bmay\s+terminate\b",
+            _I,
+        ),
+    ),
+    (
+        "assumption",
+        re.compile(
+            r"\bhereby\s+assumes?\b|\bassumes?\s+(?:any\s+and\s+all|all)\s+(?:of\s+)?(?:the\s+)?(?:obligations|liabilities)",
+            _I,
+        ),
+    ),
+    (
+        "lien_release",
+        re.compile(
+            r"\bsecurity\s+interests?\b[^.]{0,200}\b(?:extinguished|released|terminated)\b|\brelease\s+of\s+(?:all\s+)?(?:liens?|security\s+interests?)\b|\bfinancing\s+statements?\b|\bUCC-3\b|\btermination\s+statements?\b",
+            _I,
+        ),
+    ),
+    (
+        "representations_and_warranties",
+        re.compile(r"\brepresents?\s+and\s+warrants?\b|\brepresentations\s+and\s+warranties\b", _I),
+    ),
+    (
+        "release_of_claims",
+        re.compile(
+            r"\b(?:hereby\s+)?(?:fully\s+)?releases?\s+(?:and\s+(?:forever\s+)?discharges?\s+)?(?:any\s+and\s+)?all\s+claims\b|\bgeneral\s+release\b|\brelease\s+of\s+(?:all\s+)?claims\b|\breleases?,\s+acquits?\b",
+            _I,
+        ),
+    ),
     ("statutory_waiver", re.compile(r"\bCivil\s+Code\s+Section\s+1542\b|\bSection\s+1542\b", _I)),
-    ("successors_and_assigns", re.compile(r"\bsuccessors\s+and\s+(?:permitted\s+)?assigns\b|\binure\s+to\s+the\s+benefit\b", _I)),
-    ("further_assurances", re.compile(r"\bfurther\s+(?:instruments|assurances|documents|acts)\b", _I)),
+    (
+        "successors_and_assigns",
+        re.compile(
+            r"\bsuccessors\s+and\s+(?:permitted\s+)?assigns\b|\binure\s+to\s+the\s+benefit\b", _I
+        ),
+    ),
+    (
+        "further_assurances",
+        re.compile(r"\bfurther\s+(?:instruments|assurances|documents|acts)\b", _I),
+    ),
     ("time_of_essence", re.compile(r"\btime\s+(?:is|shall\s+be)\s+of\s+the\s+essence\b", _I)),
-    ("governing_law", re.compile(r"\bgoverned\s+by\b[^.]{0,80}\blaws?\b|\bgoverning\s+law\b|\bconstrued\s+(?:and\s+enforced\s+)?in\s+accordance\s+with\s+the\s+laws\b", _I)),
-    ("amendment", re.compile(r"\b(?:modification|amendment|amended|modified|waiver)s?\b[^.]{0,160}\b(?:in\s+writing|written\s+instrument|signed\s+by)\b", _I)),
-    ("entire_agreement", re.compile(r"\bentire\s+agreement\b|\bcomplete\s+agreement\b|\bsupersedes?\b[^.]{0,80}\b(?:prior|previous)\b", _I)),
-    ("counterparts", re.compile(r"\bcounterparts?\b|\bfacsimile\b[^.]{0,80}\bsignature|\bexecuted\s+by\s+facsimile\b|\belectronic\s+signatures?\b", _I)),
-    ("notices", re.compile(r"\bnotices?\b[^.]{0,120}\b(?:shall|must)\s+be\s+(?:given|in\s+writing|sent|delivered|deemed)\b|^\W*\d*\.?\s*notices\b", _I | re.MULTILINE)),
-    ("severability", re.compile(r"\bseverab|\bheld\s+(?:to\s+be\s+)?(?:invalid|illegal|unenforceable)\b|\binvalid,\s+illegal\s+or\s+unenforceable\b", _I)),
-    ("confidentiality", re.compile(r"\bconfidential(?:ity)?\s+(?:information|treatment|obligations?)\b|\bkeep\s+confidential\b|\bshall\s+(?:hold|keep)\b[^.]{0,60}\bconfiden", _I)),
+    (
+        "governing_law",
+        re.compile(
+            r"\bgoverned\s+by\b[^.]{0,80}\blaws?\b|\bgoverning\s+law\b|\bconstrued\s+(?:and\s+enforced\s+)?in\s+accordance\s+with\s+the\s+laws\b",
+            _I,
+        ),
+    ),
+    (
+        "amendment",
+        re.compile(
+            r"\b(?:modification|amendment|amended|modified|waiver)s?\b[^.]{0,160}\b(?:in\s+writing|written\s+instrument|signed\s+by)\b",
+            _I,
+        ),
+    ),
+    (
+        "entire_agreement",
+        re.compile(
+            r"\bentire\s+agreement\b|\bcomplete\s+agreement\b|\bsupersedes?\b[^.]{0,80}\b(?:prior|previous)\b",
+            _I,
+        ),
+    ),
+    (
+        "counterparts",
+        re.compile(
+            r"\bcounterparts?\b|\bfacsimile\b[^.]{0,80}\bsignature|\bexecuted\s+by\s+facsimile\b|\belectronic\s+signatures?\b",
+            _I,
+        ),
+    ),
+    (
+        "notices",
+        re.compile(
+            r"\bnotices?\b[^.]{0,120}\b(?:shall|must)\s+be\s+(?:given|in\s+writing|sent|delivered|deemed)\b|^\W*\d*\.?\s*notices\b",
+            _I | re.MULTILINE,
+        ),
+    ),
+    (
+        "severability",
+        re.compile(
+            r"\bseverab|\bheld\s+(?:to\s+be\s+)?(?:invalid|illegal|unenforceable)\b|\binvalid,\s+illegal\s+or\s+unenforceable\b",
+            _I,
+        ),
+    ),
+    (
+        "confidentiality",
+        re.compile(
+            r"\bconfidential(?:ity)?\s+(?:information|treatment|obligations?)\b|\bkeep\s+confidential\b|\bshall\s+(?:hold|keep)\b[^.]{0,60}\bconfiden",
+            _I,
+        ),
+    ),
     ("indemnification", re.compile(r"\bindemnif(?:y|ies|ication)\b|\bhold\s+harmless\b", _I)),
 )
+# Cheap literal tests that every match of a rule implies; they spare the regexes most units.
+_KEYWORDS: Final = {
+    "assignment": ("assign", "transfer", "convey"),
+    "payment": ("pay", "wire"),
+    "discharge": ("paid", "payment", "discharg", "satisf"),
+    "termination": ("terminat",),
+    "assumption": ("assum",),
+    "lien_release": (
+        "security interest",
+        "lien",
+        "financing statement",
+        "ucc-3",
+        "termination statement",
+    ),
+    "representations_and_warranties": ("represent",),
+    "release_of_claims": ("release",),
+    "statutory_waiver": ("1542",),
+    "successors_and_assigns": ("successors", "inure"),
+    "further_assurances": ("further",),
+    "time_of_essence": ("essence",),
+    "governing_law": ("govern", "construed"),
+    "amendment": ("modif", "amend", "waiver"),
+    "entire_agreement": ("entire agreement", "complete agreement", "supersede"),
+    "counterparts": ("counterpart", "facsimile", "electronic signature"),
+    "notices": ("notice",),
+    "severability": ("severab", "invalid", "unenforceable", "illegal"),
+    "confidentiality": ("confiden",),
+    "indemnification": ("indemnif", "hold harmless"),
+}
 _LAW = re.compile(
     r"\b(?:laws?\s+of\s+(?:the\s+)?(?:State\s+of\s+|Commonwealth\s+of\s+|Province\s+of\s+)?"
     r"(?P<a>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})|(?P<b>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+law\b)"
@@ -51,8 +174,9 @@ def find_clauses(text: str, units: Sequence[Unit]) -> list[Clause]:
     found: list[Clause] = []
     for unit in chosen:
         body = text[unit.start : min(unit.end, unit.start + UNIT_CHARS_MAX)]
+        lowered = body.lower()
         for kind, pattern in RULES:
-            if pattern.search(body):
+            if any(word in lowered for word in _KEYWORDS[kind]) and pattern.search(body):
                 found.append(Clause(kind, unit.start, unit.end, _jurisdiction(kind, body)))
     return found
 

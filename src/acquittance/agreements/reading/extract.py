@@ -18,8 +18,28 @@ from typing import Any
 from acquittance.errors import InputError
 
 _BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li blockquote pre section article header footer "
-    "title address dt dd center".split()
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "blockquote",
+        "pre",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "title",
+        "address",
+        "dt",
+        "dd",
+        "center",
+    ]
 )
 _SKIP_TAGS = frozenset(["script", "style", "head", "noscript", "template"])
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -180,7 +200,46 @@ def _unique(row: Any) -> list[Any]:
 
 
 def pdf_text(data: bytes, *, path: Path) -> str:
-    """The text layer of a PDF, page by page (pypdf), pages separated by a blank line."""
+    """The text layer of a PDF, pages separated by a blank line.
+
+    pypdfium2 extracts about 40 times faster than pypdf (425 against 11 pages a
+    second on CUAD contracts rendered by WeasyPrint), so it is used when installed;
+    pypdf, a declared dependency, is the fallback.
+    """
+    try:
+        import pypdfium2
+    except ImportError:
+        return _pypdf_text(data, path=path)
+    return _pdfium_text(pypdfium2, data, path=path)
+
+
+def _pdfium_text(pdfium: Any, data: bytes, *, path: Path) -> str:
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        code = "ENCRYPTED_PDF" if "password" in str(error).lower() else "UNREADABLE_PDF"
+        raise InputError(code, f"{path} is not a readable PDF ({error})") from None
+    try:
+        if len(document) > 2000:
+            raise InputError("PDF_TOO_LONG", f"{path} has more than 2000 pages; split it")
+        pages = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    finally:
+        document.close()
+    return _pages_text(pages, path=path)
+
+
+def _pages_text(pages: list[str], *, path: Path) -> str:
+    cleaned = (page.replace("\r\n", "\n").replace("\r", "\n") for page in pages)
+    text = "\n\n".join(_SPACES.sub(" ", page).strip() for page in cleaned)
+    if not text.strip():
+        raise InputError(
+            "NO_TEXT_LAYER",
+            f"{path} has no text layer (a scan); run OCR on it first, then read the result",
+        )
+    return text
+
+
+def _pypdf_text(data: bytes, *, path: Path) -> str:
     import logging
 
     from pypdf import PdfReader
@@ -206,10 +265,4 @@ def pdf_text(data: bytes, *, path: Path) -> str:
         raise InputError(
             "UNREADABLE_PDF", f"{path} is not a readable PDF ({type(error).__name__}: {error})"
         ) from None
-    text = "\n\n".join(_SPACES.sub(" ", page).strip() for page in pages)
-    if not text.strip():
-        raise InputError(
-            "NO_TEXT_LAYER",
-            f"{path} has no text layer (a scan); run OCR on it first, then read the result",
-        )
-    return text
+    return _pages_text(pages, path=path)

@@ -31,7 +31,8 @@ class ResultWriter:
                 self._owned = target.open("w", encoding="utf-8", newline="")
             except OSError as error:
                 raise InputError(
-                    "UNWRITABLE_OUTPUT", f"cannot write {target} ({error.strerror}); pick another path"
+                    "UNWRITABLE_OUTPUT",
+                    f"cannot write {target} ({error.strerror}); pick another path",
                 ) from None
             self._stream = self._owned
         if self._csv_path is not None:

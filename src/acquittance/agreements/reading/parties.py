@@ -73,7 +73,8 @@ _SUFFIX = (
 )
 _NAME_WORD = r"(?:[A-Z][A-Za-z0-9'.\-]*|&|and|of|the|de|du|la|[A-Z]\.)"
 _ENTITY = re.compile(
-    rf"(?<![A-Za-z])(?P<name>[A-Z][A-Za-z0-9'.\-&]*(?:,?[ \t\n]+{_NAME_WORD}){{0,8}}?,?[ \t\n]+{_SUFFIX})(?![A-Za-z])"
+    rf"(?<![A-Za-z])(?P<name>[A-Z][A-Za-z0-9'.\-&]*(?:,?[ \t\n]+{_NAME_WORD}){{0,8}}?"
+    rf",?[ \t\n]+{_SUFFIX}(?:,?[ \t\n]+{_SUFFIX})*)(?![A-Za-z])"
 )
 _SHORT = re.compile(
     r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?(?:the\s+)?|collectively,?\s+)?"
@@ -126,7 +127,9 @@ def find_parties(text: str) -> list[Party]:
     head_end = _preamble_end(text)
     between = _BETWEEN.search(text, 0, head_end)
     origin = between.start() if between else 0
-    matches = [m for m in _ENTITY.finditer(text, origin, head_end) if _plausible_name(m.group("name"))]
+    matches = [
+        m for m in _ENTITY.finditer(text, origin, head_end) if _plausible_name(m.group("name"))
+    ]
     parties: list[Party] = []
     for index, match in enumerate(matches[:PARTIES_MAX]):
         limit = matches[index + 1].start() if index + 1 < len(matches) else head_end
@@ -137,7 +140,9 @@ def find_parties(text: str) -> list[Party]:
 
 
 def _preamble_end(text: str) -> int:
-    stop = re.search(r"\bRECITALS\b|\bWHEREAS\b|\bWhereas\b|\bW I T N E S S", text[:PREAMBLE_CHARS_MAX])
+    stop = re.search(
+        r"\bRECITALS\b|\bWHEREAS\b|\bWhereas\b|\bW I T N E S S", text[:PREAMBLE_CHARS_MAX]
+    )
     return stop.start() if stop else min(len(text), PREAMBLE_CHARS_MAX // 2)
 
 
@@ -163,7 +168,8 @@ def _party(text: str, match: re.Match[str], limit: int) -> Party:
     entity_type = " ".join(entity.group("type").split()) if entity else None
     jurisdiction = None
     if entity:
-        jurisdiction = (entity.group("law") or entity.group("jurisdiction") or "").strip() or None
+        found = entity.group("law") or entity.group("jurisdiction") or ""
+        jurisdiction = " ".join(found.split()) or None
     role = _ROLE_WORDS.get((short_name or "").lower())
     return Party(name, short_name, entity_type, jurisdiction, role, match.start(), match.end())
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from acquittance.agreements.reading import checks, clauses, parties, roles, segments, signatures
 from acquittance.agreements.reading.amounts import Figure, figures, percents
-from acquittance.agreements.reading.model import Amount, Rate, Reading
+from acquittance.agreements.reading.model import Amount, Rate, Reading, ReferencedAgreement
 from acquittance.agreements.reading.sources import check_text, load
 
 
@@ -96,7 +97,7 @@ def _schedule_role(
     figure: Figure,
     schedule: str | None,
     attached: Sequence[segments.Attachment],
-    body_roles: set[tuple[object, str]],
+    body_roles: set[tuple[Decimal, str]],
 ) -> str:
     """A figure in an exhibit repeats a body figure's role, or is read from its column."""
     for value, role in body_roles:
@@ -114,7 +115,7 @@ def _column_role(text: str, figure: Figure, attachment: segments.Attachment) -> 
     line_start = text.rfind("\n", attachment.start, figure.start) + 1
     line = text[line_start : text.find("\n", figure.start) % (len(text) + 1)]
     cell = text[line_start : figure.start].count("|")
-    header = re.search(r"^.*\bprincipal\b.*$", text[attachment.start : line_start], re.I | re.M)
+    header = re.search(r"^.*\|.*\bprincipal\b.*$", text[attachment.start : line_start], re.I | re.M)
     if "|" not in line or header is None:
         return "other"
     cells = [c.strip().lower() for c in header.group(0).split("|")]
@@ -128,5 +129,11 @@ def _column_role(text: str, figure: Figure, attachment: segments.Attachment) -> 
     return "other"
 
 
-def _unique_references(references: Sequence[object]) -> list[object]:
-    return list(references)
+def _unique_references(
+    references: Sequence[ReferencedAgreement],
+) -> list[ReferencedAgreement]:
+    # The same instrument with the same date, named again, is one reference.
+    seen: dict[tuple[str, object], ReferencedAgreement] = {}
+    for reference in references:
+        seen.setdefault((reference.name, reference.date), reference)
+    return list(seen.values())

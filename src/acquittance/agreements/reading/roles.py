@@ -36,37 +36,39 @@ def alias_pattern(party: Party) -> str:
     names = {party.name, re.sub(r",?\s+(Inc|LLC|Ltd|Corp)\.?$", "", party.name)}
     if party.short_name:
         names.add(party.short_name)
-    escaped = sorted((re.escape(n).replace(r"\ ", r"\s+") for n in names if n), key=len, reverse=True)
+    escaped = sorted(
+        (re.escape(n).replace(r"\ ", r"\s+") for n in names if n), key=len, reverse=True
+    )
     return r"(?:the\s+)?(?:" + "|".join(escaped) + r")(?![A-Za-z])"
 
 
-_CREDITOR_CUES = (
-    r"pledged\s+(?:as\s+(?:collateral|security)\s+)?to\s+{P}",
-    r"{P}\s+(?:hereby\s+)?(?:releases|acknowledges|accepts)",
-    r"(?:owed|owing|payable|indebted)\s+to\s+{P}",
-    r"security\s+interests?\s+(?:of|in\s+favor\s+of)\s+{P}",
-    r"{P}'s\s+security\s+interest",
-    r"loans?\s+(?:made\s+)?by\s+{P}",
-    r"{P}\s+(?:has\s+)?(?:agreed|agrees)\s+to\s+accept",
-    r"(?:assigns?|transfers?|conveys?)\s+to\s+{P}",
-    r"{P}\s+(?:has\s+)?(?:made|extended|advanced)\s+(?:a\s+|the\s+)?loan",
+# Cues around a party's name: those before it end where the name starts, those after it
+# start where the name ends. Matching them only around the name's occurrences keeps
+# the work proportional to how often the parties are named.
+_CREDITOR_BEFORE = re.compile(
+    r"(?:pledged\s+(?:as\s+(?:collateral|security)\s+)?to|(?:owed|owing|payable|indebted)\s+to"
+    r"|security\s+interests?\s+(?:of|in\s+favor\s+of)|loans?\s+(?:made\s+)?by"
+    r"|(?:assigns?|transfers?|conveys?)\s+to|in\s+favor\s+of)\s+$",
+    re.IGNORECASE,
 )
-_DEBTOR_CUES = (
-    r"{P}\s+owns\b",
-    r"{P}\s+(?:desires|agrees|has\s+agreed)\s+to\s+assign",
-    r"{P}\s+hereby\s+assigns",
-    r"obligations\s+of\s+{P}",
-    r"{P}'s\s+obligations",
-    r"{P}\s+(?:is|are)\s+indebted",
-    r"{P}\s+owes\b",
-    r"{P}\s+(?:has\s+)?borrowed",
-    r"loans?\s+(?:made\s+)?to\s+{P}",
-    r"{P}\s+(?:has\s+)?pledged",
-    r"assets\s+of\s+{P}",
-    r"{P}'s\s+assignment",
+_CREDITOR_AFTER = re.compile(
+    r"^(?:'s\s+security\s+interest|\s+(?:hereby\s+)?(?:releases|acknowledges|accepts)"
+    r"|\s+(?:has\s+)?(?:agreed|agrees)\s+to\s+accept"
+    r"|\s+(?:has\s+)?(?:made|extended|advanced)\s+(?:a\s+|the\s+)?loan)",
+    re.IGNORECASE,
+)
+_DEBTOR_BEFORE = re.compile(
+    r"(?:obligations\s+of|loans?\s+(?:made\s+)?to|assets\s+of)\s+$", re.IGNORECASE
+)
+_DEBTOR_AFTER = re.compile(
+    r"^(?:\s+owns\b|\s+(?:desires|agrees|has\s+agreed)\s+to\s+assign|\s+hereby\s+assigns"
+    r"|'s\s+obligations|'s\s+assignment|\s+(?:is|are)\s+indebted|\s+owes\b"
+    r"|\s+(?:has\s+)?borrowed|\s+(?:has\s+)?pledged)",
+    re.IGNORECASE,
 )
 _CREDITOR_ROLES = frozenset(["lender", "secured_party", "assignee", "releasor"])
 _DEBTOR_ROLES = frozenset(["borrower", "debtor", "assignor", "releasee"])
+SIDES_TEXT_MAX = 150_000
 
 
 def find_sides(text: str, parties: Sequence[Party]) -> Sides:
@@ -74,8 +76,9 @@ def find_sides(text: str, parties: Sequence[Party]) -> Sides:
     scores = []
     for party in parties[:6]:
         alias = alias_pattern(party)
-        creditor = _count(text, _CREDITOR_CUES, alias) + 3 * (party.role in _CREDITOR_ROLES)
-        debtor = _count(text, _DEBTOR_CUES, alias) + 3 * (party.role in _DEBTOR_ROLES)
+        creditor, debtor = _cue_counts(text[:SIDES_TEXT_MAX], alias)
+        creditor += 3 * (party.role in _CREDITOR_ROLES)
+        debtor += 3 * (party.role in _DEBTOR_ROLES)
         scores.append((party, alias, creditor - debtor))
     if len(scores) < 2:
         return Sides(None, None, None, None)
@@ -88,12 +91,14 @@ def find_sides(text: str, parties: Sequence[Party]) -> Sides:
     return Sides(low[0], high[0], low[1], high[1])
 
 
-def _count(text: str, cues: Sequence[str], alias: str) -> int:
-    total = 0
-    for cue in cues:
-        pattern = cue.replace("{P}", alias)
-        total += len(re.findall(pattern, text[:200_000], re.IGNORECASE))
-    return total
+def _cue_counts(text: str, alias: str) -> tuple[int, int]:
+    creditor = debtor = 0
+    for found in re.finditer(alias, text):
+        before = text[max(0, found.start() - 60) : found.start()]
+        after = text[found.end() : found.end() + 60]
+        creditor += bool(_CREDITOR_BEFORE.search(before)) + bool(_CREDITOR_AFTER.match(after))
+        debtor += bool(_DEBTOR_BEFORE.search(before)) + bool(_DEBTOR_AFTER.match(after))
+    return creditor, debtor
 
 
 def party_roles(parties: Sequence[Party], sides: Sides, text: str) -> list[Party]:
@@ -162,14 +167,20 @@ def _side_of_words(window: str, term: str) -> str | None:
 
 
 def _is_pledged_or_assigned(text: str, term: str) -> bool:
-    name = re.escape(term)
-    patterns = (
-        rf"\bthe\s+{name}\s+(?:has|have)\s+been\s+(?:pledged|assigned|delivered)",
-        rf"(?:pledge[sd]?|assigns?|transfers?|conveys?)\b[^.;]{{0,120}}\bthe\s+{name}\b",
-        rf"\bthe\s+{name}\b[^.;]{{0,60}}\bas\s+(?:collateral|security)",
-        rf"security\s+interest\s+in\s+the\s+{name}\b",
+    # Look only around the term's uses: "the Notes have been pledged", "assigns ... the
+    # Notes", "the Notes ... as collateral", "security interest in the Notes".
+    before_cue = re.compile(
+        r"(?:pledge[sd]?|assigns?|transfers?|conveys?|security\s+interest\s+in)\b[^.;]{0,120}$"
     )
-    return any(re.search(p, text) for p in patterns)
+    after_cue = re.compile(
+        r"^\s+(?:has|have)\s+been\s+(?:pledged|assigned|delivered)|^[^.;]{0,60}\bas\s+(?:collateral|security)"
+    )
+    for found in re.finditer(rf"\bthe\s+{re.escape(term)}\b", text):
+        before = text[max(0, found.start() - 160) : found.start()]
+        after = text[found.end() : found.end() + 80]
+        if before_cue.search(before) or after_cue.search(after):
+            return True
+    return False
 
 
 _REMAINING_AFTER = re.compile(
@@ -194,6 +205,11 @@ _COMPONENT = re.compile(
     r"|\b(?P<value>value|valued|fair\s+market|agreed\s+value)\b",
     re.IGNORECASE,
 )
+_DEBT_EVIDENCE = re.compile(
+    r"\b(?:outstanding|owed|owing|unpaid|accrued|indebtedness|balance|payoff"
+    r"|due\s+and\s+payable)\b",
+    re.IGNORECASE,
+)
 _NOT_CURRENT = re.compile(
     r"\b(?:original(?:ly)?|up\s+to|maximum|not\s+to\s+exceed|committed|commitment|limit)\b[^$]{0,60}$",
     re.IGNORECASE,
@@ -210,7 +226,9 @@ class Context:
     after: str
 
 
-def contexts(text: str, units: Sequence[tuple[int, int]], figures: Sequence[Figure]) -> list[Context]:
+def contexts(
+    text: str, units: Sequence[tuple[int, int]], figures: Sequence[Figure]
+) -> list[Context]:
     """The context of each figure, in the order of `figures`."""
     result = []
     for index, figure in enumerate(figures):
@@ -243,21 +261,24 @@ def role_of(context: Context, *, sides: Sides, terms: dict[str, str]) -> str:
     """The role of one figure from its context (see the module docstring)."""
     if _REMAINING_AFTER.search(context.after) or _REMAINING_BEFORE.search(context.since_figure):
         return "remaining_debt"
+    if _NOT_CURRENT.search(context.since_figure):
+        return "other"
     paid = _PAY_BEFORE.search(context.since_figure) or _PAY_BEFORE.search(context.before[-160:])
     if paid:
         return _payment_role(context, paid, sides)
     if _FEE.search(context.since_figure[-80:]):
         return "fee"
-    if _NOT_CURRENT.search(context.since_figure):
-        return "other"
     side = _side(context, terms)
-    if side is None:
+    if side is None or (side == "debt" and not _DEBT_EVIDENCE.search(context.sentence)):
+        # A debt is a balance owed now; a loan's size or a price named in passing is not.
         return "other"
     component = _component(context.since_figure)
     if side == "debt":
-        return {"principal": "debt_principal", "interest": "debt_interest"}.get(component, "debt_total")
+        return {"principal": "debt_principal", "interest": "debt_interest"}.get(
+            component or "", "debt_total"
+        )
     return {"principal": "collateral_principal", "interest": "collateral_interest"}.get(
-        component, "collateral_value"
+        component or "", "collateral_value"
     )
 
 
@@ -310,7 +331,7 @@ def _payment_role(context: Context, paid: re.Match[str], sides: Sides) -> str:
 
 
 def _last_party(subject: str, sides: Sides) -> str | None:
-    spots = [
-        (m.start(), "debtor") for m in re.finditer(sides.debtor_alias or "(?!)", subject)
-    ] + [(m.start(), "creditor") for m in re.finditer(sides.creditor_alias or "(?!)", subject)]
+    spots = [(m.start(), "debtor") for m in re.finditer(sides.debtor_alias or "(?!)", subject)] + [
+        (m.start(), "creditor") for m in re.finditer(sides.creditor_alias or "(?!)", subject)
+    ]
     return max(spots)[1] if spots else None

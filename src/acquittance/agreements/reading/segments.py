@@ -34,7 +34,10 @@ MONTHS: Final = {
     )
     for name in names
 }
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 DATE_PATTERN: Final = re.compile(
     rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}),?\s+(?P<y1>(?:19|20)\d\d))"
@@ -109,8 +112,38 @@ def units(text: str, *, start: int = 0, end: int | None = None) -> list[Unit]:
 # A sentence ends at ";" or at "." followed by space and a capital or quote, unless the
 # word before the stop is a common abbreviation in names ("Inc.", "Co.", "No.").
 _ABBREVIATIONS = frozenset(
-    "inc co corp ltd no nos mr mrs ms dr st sec u.s l.l.c l.p n.a s.a b.v jr sr vs etc "
-    "e.g i.e p.c llc lp plc gmbh ag".split()
+    [
+        "inc",
+        "co",
+        "corp",
+        "ltd",
+        "no",
+        "nos",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "sec",
+        "u.s",
+        "l.l.c",
+        "l.p",
+        "n.a",
+        "s.a",
+        "b.v",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "p.c",
+        "llc",
+        "lp",
+        "plc",
+        "gmbh",
+        "ag",
+    ]
 )
 _STOP = re.compile(r"[.;:](?=\s+[\"'\u201c(A-Z0-9]|\s*$)|\n[ \t]*\n")
 

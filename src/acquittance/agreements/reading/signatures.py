@@ -82,7 +82,9 @@ def _column_splits(lines: Sequence[tuple[int, str]]) -> list[int]:
     return [0]
 
 
-def _column(lines: Sequence[tuple[int, str]], splits: Sequence[int], index: int) -> list[tuple[int, str]]:
+def _column(
+    lines: Sequence[tuple[int, str]], splits: Sequence[int], index: int
+) -> list[tuple[int, str]]:
     begin = splits[index]
     finish = splits[index + 1] if index + 1 < len(splits) else None
     result = []
@@ -115,7 +117,9 @@ def _read_column(lines: Sequence[tuple[int, str]], parties: Sequence[Party]) -> 
         if by and line[: by.start()].strip() == "":
             current = _Block(party, offset, offset + len(raw), by=_clean(line[by.end() :]))
             blocks.append(current)
-        elif named and not (current and current.by and not current.name and not _NAME_LINE.match(line)):
+        elif named and not (
+            current and current.by and not current.name and not _NAME_LINE.match(line)
+        ):
             party, current = named, None
         elif current is not None:
             _fill(current, line, offset + len(raw))
@@ -147,7 +151,8 @@ def _party_named(line: str, parties: Sequence[Party]) -> str | None:
     for party in parties:
         if _key(plain) in (_key(party.name), _key(party.short_name or "")) and _key(plain):
             return party.name
-    if re.search(r"\b(?:Inc|LLC|L\.L\.C|Corporation|Corp|Ltd|Company|L\.P|LLP|N\.A)\b\.?", plain):
+    suffix = r"\b(?:Inc|LLC|L\.L\.C|Corporation|Corp|Ltd|Company|L\.P|LLP|N\.A)\b\.?"
+    if re.search(suffix, plain, re.IGNORECASE) and len(plain) <= 100:
         return plain
     return None
 

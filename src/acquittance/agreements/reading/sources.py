@@ -64,9 +64,7 @@ def _read_bytes(path: Path) -> bytes:
             "FILE_NOT_FOUND", f"{path} does not exist; check the path and try again"
         ) from None
     except OSError as error:
-        raise InputError(
-            "UNREADABLE_FILE", f"{path} cannot be read ({error.strerror})"
-        ) from None
+        raise InputError("UNREADABLE_FILE", f"{path} cannot be read ({error.strerror})") from None
     if path.is_dir():
         raise InputError(
             "IS_A_DIRECTORY", f"{path} is a folder; give a file, or several files for a batch"

@@ -17,19 +17,31 @@ def print_summary(document: dict[str, Any], *, path: str) -> None:
     console.print(f"Effective date: {document['effective_date'] or 'not found'}")
     parties = Table("Party", "Short name", "Entity", "Jurisdiction", "Role", title="Parties")
     for p in document["parties"]:
-        parties.add_row(p["name"], p["short_name"] or "", p["entity_type"] or "", p["jurisdiction"] or "", p["role"] or "")
+        parties.add_row(
+            p["name"],
+            p["short_name"] or "",
+            p["entity_type"] or "",
+            p["jurisdiction"] or "",
+            p["role"] or "",
+        )
     console.print(parties)
     amounts = Table("Amount", "Currency", "Role", "Text", "Offsets", title="Amounts")
     for a in document["amounts"]:
         amounts.add_row(
-            format_amount(to_decimal(a["value"])), a["currency"], a["role"], a["text"], f"{a['start']}-{a['end']}"
+            format_amount(to_decimal(a["value"])),
+            a["currency"],
+            a["role"],
+            a["text"],
+            f"{a['start']}-{a['end']}",
         )
     console.print(amounts)
     for s in document["signatories"]:
         console.print(f"Signed: {s['name']}, {s['title'] or '(no title)'}, for {s['party'] or '?'}")
     console.print(_reconciliation_line(document["reconciliation"]))
     for d in document["discrepancies"]:
-        console.print(f"[yellow]Discrepancy[/yellow] {d['kind']} at {d['start']}-{d['end']}: {d['message']}")
+        console.print(
+            f"[yellow]Discrepancy[/yellow] {d['kind']} at {d['start']}-{d['end']}: {d['message']}"
+        )
 
 
 def _reconciliation_line(reconciliation: dict[str, Any]) -> str:
@@ -38,4 +50,6 @@ def _reconciliation_line(reconciliation: dict[str, Any]) -> str:
         return "Reconciliation: not applicable (no settlement arithmetic found)"
     colour = "green" if status == "balanced" else "red"
     difference = format_amount(to_decimal(reconciliation["difference"]))
-    return f"Reconciliation: [{colour}]{status}[/{colour}] (debt less what satisfies it: {difference})"
+    return (
+        f"Reconciliation: [{colour}]{status}[/{colour}] (debt less what satisfies it: {difference})"
+    )

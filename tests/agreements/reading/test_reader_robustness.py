@@ -1,0 +1,121 @@
+"""Bad input gets a clear error; arbitrary text never crashes; past failures stay fixed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reader_support import FIXTURES, REFERENCE
+
+from acquittance.agreements.reading import read_file, read_text
+from acquittance.agreements.reading.sources import FILE_SIZE_MAX_BYTES
+from acquittance.errors import AcquittanceError, InputError
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("empty.txt", b"", "EMPTY_FILE"),
+        ("blank.txt", b"  \n\t\n", "EMPTY_FILE"),
+        ("binary.txt", bytes(range(256)) * 4, "BINARY_FILE"),
+        ("broken.pdf", b"not a pdf at all", "UNREADABLE_PDF"),
+        ("truncated.pdf", b"%PDF-1.4\n1 0 obj\n", "UNREADABLE_PDF"),
+        ("fake.docx", b"plain words", "UNREADABLE_DOCX"),
+        ("zip.docx", b"PK\x03\x04garbage", "UNREADABLE_DOCX"),
+        ("old.doc", b"\xd0\xcf\x11\xe0 words", "UNSUPPORTED_FORMAT"),
+    ],
+)
+def test_bad_files_get_stable_codes(name: str, content: bytes, code: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError) as raised:
+        read_file(path)
+    assert raised.value.code == code
+    assert str(path) in raised.value.message or code in ("BINARY_FILE",)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as missing:
+        read_file(tmp_path / "nope.txt")
+    assert missing.value.code == "FILE_NOT_FOUND"
+    with pytest.raises(InputError) as folder:
+        read_file(tmp_path)
+    assert folder.value.code == "IS_A_DIRECTORY"
+
+
+def test_too_large_file_names_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    with path.open("wb") as handle:
+        handle.truncate(FILE_SIZE_MAX_BYTES + 1)
+    with pytest.raises(InputError) as raised:
+        read_file(path)
+    assert raised.value.code == "FILE_TOO_LARGE"
+    assert "20 MB" in raised.value.message
+
+
+def _check(text: str) -> None:
+    try:
+        reading = read_text(text)
+    except AcquittanceError:
+        return
+    for amount in reading.amounts:
+        assert text[amount.start : amount.end] == amount.text
+    assert reading.reconciliation.status in ("balanced", "unbalanced", "not_applicable")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=3000))
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    _check(text)
+
+
+_PIECES = st.sampled_from(
+    [
+        "$1,000.00",
+        ' (the "Loan")',
+        " Whereas, ",
+        "\n\n1.   ",
+        " and accrued and unpaid interest of ",
+        " agrees to pay to ",
+        " Five Thousand Dollars (",
+        "EXHIBIT A\n",
+        "By: /s/ ",
+        "   By: ",
+        " dated March 1, 2001",
+        " paid in full",
+        "(",
+        ")",
+        '"',
+        "\n",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_reference_text_never_crashes(data: st.DataObject) -> None:
+    if not REFERENCE.exists():
+        pytest.skip("the shared folder is not next to the checkout")
+    text = REFERENCE.read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 40))
+        text = text[:at] + data.draw(_PIECES) + text[at + cut :]
+    _check(text)
+
+
+REGRESSIONS = (
+    sorted((FIXTURES / "regressions").glob("*")) if (FIXTURES / "regressions").is_dir() else []
+)
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=lambda p: p.name)
+def test_inputs_that_once_failed_still_read(path: Path) -> None:
+    try:
+        reading = read_file(path)
+    except AcquittanceError:
+        return
+    for amount in reading.amounts:
+        assert reading.text[amount.start : amount.end] == amount.text
