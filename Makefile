@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/acquittance
+	$(BIN)/mypy src/acquittance benchmarks
 
 unit: $(STAMP)
 	$(BIN)/pytest -n auto -q

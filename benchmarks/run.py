@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import core, machine
+from benchmarks import agreements, core, machine
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 POSITIONS_COUNT = int(os.environ.get("BENCH_POSITIONS", "100000"))
@@ -52,18 +50,8 @@ def _core_rows() -> list[Row]:
     ]
 
 
-def _optional_rows() -> list[Row]:
-    rows: list[Row] = []
-    sections: list[Callable[[], list[Row]]] = []
-    try:
-        from benchmarks import agreements
-
-        sections.extend([agreements.reading_rows, agreements.drafting_rows])
-    except ImportError as missing:
-        print(f"(agreement benchmarks skipped: {missing})", file=sys.stderr)
-    for section in sections:
-        rows.extend(section())
-    return rows
+def _agreement_rows() -> list[Row]:
+    return agreements.reading_rows() + agreements.drafting_rows()
 
 
 def render(rows: list[Row]) -> str:
@@ -83,7 +71,7 @@ def render(rows: list[Row]) -> str:
 
 
 def main() -> None:
-    rows = _core_rows() + _optional_rows()
+    rows = _core_rows() + _agreement_rows()
     table = render(rows)
     RESULTS.write_text(table, encoding="utf-8")
     print(table)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -301,22 +301,50 @@ def _loan(
     )
 
 
-def _level_payment(value: Any) -> LevelPayment:
+def _level_payment(value: Any) -> dict[str, Any]:
+    """The level_payment table, checked; the amount may be left to the terms."""
     if not isinstance(value, dict) or set(value) - {"amount", "first_due", "count"}:
-        raise InputError("INVALID_FIELD", "level_payment is a table with amount, first_due, count")
+        raise InputError(
+            "INVALID_FIELD", "level_payment is a table with first_due, count and optional amount"
+        )
     count = value.get("count")
     if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= 1200:
         raise InputError(
             "INVALID_FIELD", "level_payment.count must be a whole number from 1 to 1200"
         )
-    return LevelPayment(_amount(value.get("amount")), _date(value.get("first_due")), count)
+    amount = _amount(value["amount"]) if "amount" in value else None
+    return {"amount": amount, "first_due": _date(value.get("first_due")), "count": count}
+
+
+def _schedule_of(note: Note, spec: dict[str, Any] | None) -> LevelPayment | None:
+    """A level payment from the deal file; its amount computed from the terms when not given."""
+    if spec is None:
+        return None
+    amount = spec["amount"]
+    if amount is None:
+        from acquittance.schedule import level_payment
+
+        principal = note.original_principal
+        if principal is None:
+            opening = note.events[0] if note.events else None
+            if not isinstance(opening, OpeningBalance):
+                raise InputError(
+                    "MISSING_FIELD",
+                    "level_payment without an amount needs original_principal or an opening "
+                    "balance to compute it from",
+                )
+            principal = opening.principal
+        amount = level_payment(
+            principal, note.terms.annual_rate, spec["count"], rounding=note.terms.rounding
+        )
+    return LevelPayment(amount, spec["first_due"], spec["count"])
 
 
 def _note(
     reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str
 ) -> Note:
     reader.known_fields(table, path, _NOTE_FIELDS)
-    return Note(
+    note = Note(
         id=reader.field(table, path, "id", _identifier),
         maker=reader.field(table, path, "maker", _text),
         holder_id=reader.field(table, path, "holder", _identifier),
@@ -326,9 +354,13 @@ def _note(
         issue_date=reader.field(table, path, "issue_date", _date, default=None),
         maturity_date=reader.field(table, path, "maturity_date", _date, default=None),
         original_principal=reader.field(table, path, "original_principal", _amount, default=None),
-        level_payment=reader.field(table, path, "level_payment", _level_payment, default=None),
         description=reader.field(table, path, "description", _text, default=""),
     )
+    spec = reader.field(table, path, "level_payment", _level_payment, default=None)
+    try:
+        return replace(note, level_payment=_schedule_of(note, spec))
+    except AcquittanceError as error:
+        raise reader.fail((*path, "level_payment"), error) from None
 
 
 def _statement(

@@ -28,6 +28,7 @@ from acquittance.instruments import Loan, Note, Party, Position
 from acquittance.ledger import posting
 from acquittance.ledger.chain import GENESIS_HASH, ChainCheck, seal, verify_chain
 from acquittance.ledger.entries import EntryDraft, JournalEntry
+from acquittance.schedule import ScheduleRow, amortization_schedule
 from acquittance.settlement_types import Quote
 from acquittance.store import init_store, open_store, transaction
 from acquittance.store.records import ObligationRecord, StoredSettlement
@@ -275,6 +276,23 @@ def request_from_saved(store: Store, quote_id: str) -> tuple[QuoteRequest, str]:
         else None,
     )
     return request, saved.fingerprint
+
+
+def note_schedule(store: Store, note_id: str) -> tuple[Note, tuple[ScheduleRow, ...]]:
+    """A note's level-payment schedule, generated from its terms."""
+    with store.read() as session:
+        note = Repository(session).get_note(note_id)
+    if note.level_payment is None:
+        raise StateError(
+            "NO_SCHEDULE",
+            f"note {note_id} has no level payment; add level_payment (first_due, count) to it",
+        )
+    opening = note.events[0]
+    principal = note.original_principal or getattr(opening, "principal", None)
+    plan = note.level_payment
+    return note, amortization_schedule(
+        principal, note.terms, plan.first_due, plan.count, plan.amount
+    )
 
 
 # --- settlement -------------------------------------------------------------------------------

@@ -385,3 +385,24 @@ def demo(
 
 
 _ = date  # dates are parsed by parse_date
+
+
+@app.command()
+def schedule(
+    note_id: str = typer.Argument(..., help="A note with a level monthly payment."),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A note's amortization schedule, generated from its terms."""
+    from acquittance import service
+
+    note, rows = service.note_schedule(_store(db), note_id)
+    document = {
+        "note": note.id,
+        "payment": note.level_payment.amount if note.level_payment else None,
+        "rows": [views.plain(row) for row in rows],
+    }
+    if as_json:
+        emit_json(views.plain(document))
+    else:
+        views.schedule(document)

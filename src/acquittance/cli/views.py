@@ -386,3 +386,21 @@ def obligations(document: dict[str, Any]) -> None:
             o["description"],
         )
     console().print(table)
+
+
+def schedule(document: dict[str, Any]) -> None:
+    table = Table(
+        title=f"Amortization schedule of {document['note']}: {_money(document['payment'])} a month"
+    )
+    for column in ("number", "due", "payment", "interest", "principal", "balance"):
+        table.add_column(column, justify="left" if column == "due" else "right")
+    for row in document["rows"]:
+        table.add_row(
+            str(row["number"]),
+            row["due"],
+            _money(row["payment"]),
+            _money(row["interest"]),
+            _money(row["principal"]),
+            _money(row["balance"]),
+        )
+    console().print(table)

@@ -42,7 +42,10 @@ def reconcile(text: str, amounts: Sequence[Amount]) -> Reconciliation:
     for role in ("cash_to_creditor", "cash_to_debtor", "remaining_debt"):
         chosen[role] = _distinct(body, role)
     debt = _pick(chosen, "debt_principal", "debt_interest", "debt_total")
-    collateral = _pick(chosen, "collateral_principal", "collateral_interest", "collateral_value")
+    # Collateral taken at an agreed value counts at that value, not at its carrying amount.
+    collateral = chosen["collateral_value"] or _pick(
+        chosen, "collateral_principal", "collateral_interest", "collateral_value"
+    )
     cash_in, cash_out, rest = (
         chosen["cash_to_creditor"],
         chosen["cash_to_debtor"],
