@@ -25,7 +25,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy src/acquittance benchmarks
 
 unit: $(STAMP)
-	$(BIN)/pytest -n auto -q
+	$(BIN)/pytest -n auto -q -m "not slow"
 
 test: lint typecheck unit
 

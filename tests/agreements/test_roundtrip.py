@@ -323,11 +323,6 @@ def test_reference_draft_reads_back_like_the_acceptance_check(fmt: str, tmp_path
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reader reconciles with the Notes' principal and interest even when the "
-    "agreement states their agreed value (collateral_value); remove this mark once it does not",
-)
 def test_agreed_value_draft_reads_back_balanced(tmp_path: Path) -> None:
     """Notes taken at 18,700,000.00, above their carrying amount: the surplus goes back."""
     case = reference_case(agreed_value=Decimal("18700000.00"))
