@@ -17,7 +17,7 @@ from typing import Any
 
 import typer
 
-from acquittance.cli.app import JSON_OPTION, app, emit_json
+from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json
 from acquittance.errors import InputError
 
 FILES_ARGUMENT = typer.Argument(
@@ -35,6 +35,16 @@ def read(
     jsonl: Path | None = JSONL_OPTION,
     csv_path: Path | None = CSV_OPTION,
     jobs: int | None = JOBS_OPTION,
+    import_: bool = typer.Option(
+        False, "--import", help="Load what was read into the store as a draft deal."
+    ),
+    deal_out: Path | None = typer.Option(
+        None, "--deal-out", help="Write what was read as a deal file (TOML) to PATH."
+    ),
+    rate: str | None = typer.Option(
+        None, "--rate", help="With --import: the loan's annual rate when the text has none."
+    ),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """The terms found in an agreement: parties, dates, amounts with roles, and checks."""
     if jsonl is not None and csv_path is not None:
@@ -46,6 +56,17 @@ def read(
     from acquittance.agreements.reading import read_file, to_dict
 
     reading = read_file(files[0])
+    if import_ or deal_out is not None:
+        _import(
+            to_dict(reading),
+            files[0],
+            import_=import_,
+            deal_out=deal_out,
+            rate=rate,
+            db=db,
+            as_json=as_json,
+        )
+        return
     if as_json:
         emit_json(to_dict(reading))
     else:
@@ -89,3 +110,41 @@ def _progress(total: int) -> Any:
     from acquittance.agreements.reading.output import progress_bar
 
     return progress_bar(total)
+
+
+def _import(
+    document: dict[str, Any],
+    path: Path,
+    *,
+    import_: bool,
+    deal_out: Path | None,
+    rate: str | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Turn what was read into a deal file, and load it when asked."""
+    from acquittance.agreements.importing import deal_text
+    from acquittance.deal import parse_deal
+
+    text = deal_text(document, source=path.name, rate=rate)
+    deal = parse_deal(text, source=f"deal imported from {path.name}")
+    if deal_out is not None:
+        try:
+            deal_out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise InputError(
+                "OUTPUT_NOT_WRITABLE", f"cannot write {deal_out}: {error.strerror}"
+            ) from None
+    summary: dict[str, Any] = {"deal_file": str(deal_out) if deal_out else None}
+    if import_:
+        from acquittance import service
+        from acquittance.store import resolve_url
+
+        summary.update(service.load_deal(service.Store(resolve_url(db)), deal))
+    if as_json:
+        emit_json(summary)
+    else:
+        loaded = ", ".join(
+            f"{k}: {', '.join(v)}" for k, v in summary.items() if isinstance(v, list)
+        )
+        typer.echo(f"imported {path.name}: {loaded or 'written to ' + str(deal_out)}", err=True)
