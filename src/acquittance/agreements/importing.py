@@ -108,7 +108,7 @@ def deal_text(reading: Mapping[str, Any], *, source: str, rate: str | None = Non
             "the agreement states no collateral figures; import needs the notes' principal",
         )
     annual_rate, rate_note = _rate(reading.get("rates") or [], rate)
-    agreement = next(iter(reading.get("referenced_agreements") or []), {})
+    agreement: Mapping[str, Any] = next(iter(reading.get("referenced_agreements") or []), {})
     law = next(
         (
             c.get("jurisdiction")
