@@ -18,8 +18,8 @@ demo: $(STAMP)
 	@ACQUITTANCE_DB=$(DEMO_DB) $(BIN)/acquittance demo examples/valence-berg-2002.toml --as-of 2002-03-31
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src/acquittance benchmarks
