@@ -17,13 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from acquittance import accrual, settlement
 from acquittance.bookkeeping import Books, accrual_drafts, book_history
 from acquittance.deal import Deal
 from acquittance.documents import settlement_document
-from acquittance.errors import InputError, NotFoundError, StateError
+from acquittance.errors import NotFoundError, StateError
 from acquittance.instruments import Loan, Note, Party, Position
 from acquittance.ledger import posting
 from acquittance.ledger.chain import GENESIS_HASH, ChainCheck, seal, verify_chain
@@ -207,23 +206,20 @@ def _quote(inputs: _Inputs, request: QuoteRequest) -> Quote:
         inputs.notes,
         inputs.interests,
         request.as_of,
-        note_ids=request.note_ids,
-        values=request.values,
-        partial=request.partial,
+        **_options(request),
         good_through=request.good_through,
     )
 
 
 def _fingerprint(inputs: _Inputs, request: QuoteRequest) -> str:
+    """The fingerprint the quote of `request` has on the data as it is now."""
     return settlement.fingerprint_inputs(
-        inputs.loan,
-        inputs.notes,
-        inputs.interests,
-        request.as_of,
-        note_ids=request.note_ids,
-        values=request.values,
-        partial=request.partial,
+        inputs.loan, inputs.notes, inputs.interests, request.as_of, **_options(request)
     )
+
+
+def _options(request: QuoteRequest) -> dict[str, Any]:
+    return {"note_ids": request.note_ids, "values": request.values, "partial": request.partial}
 
 
 def quote(store: Store, request: QuoteRequest) -> Quote:
@@ -484,23 +480,3 @@ def show(store: Store, record_id: str) -> tuple[str, Any]:
         "UNKNOWN_RECORD",
         f"nothing has id {record_id!r}; `acquittance list` shows what the store holds",
     )
-
-
-def session_repository(session: Session) -> Repository:
-    return Repository(session)
-
-
-__all__ = [
-    "InputError",
-    "QuoteRequest",
-    "Store",
-    "complete_obligation",
-    "initialize",
-    "instrument_position",
-    "journal",
-    "load_deal",
-    "obligations",
-    "quote",
-    "settle",
-    "verify",
-]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -382,9 +381,6 @@ def demo(
     from acquittance.cli.walkthrough import run
 
     run(db, deal_file, parse_date(as_of))
-
-
-_ = date  # dates are parsed by parse_date
 
 
 @app.command()
