@@ -229,7 +229,63 @@ def quote(document: dict[str, Any], *, parties: dict[str, str] | None = None) ->
 
 
 def explanation(explained: dict[str, Any]) -> None:
-    console().print_json(data=explained)
+    """How each figure was computed: periods, day counts, fractions, rates, the one rounding."""
+    out = console()
+    for held in [explained["loan"], *explained["notes"]]:
+        _explain_instrument(out, held)
+    diem = explained["per_diem"]
+    out.print(
+        f"per diem {_money(diem['amount'])}: {diem['rule']}; "
+        f"{diem['days']} days to {diem['good_through']} = "
+        f"{_money(diem['interest_to_good_through'])}"
+    )
+    cash = explained["cash"]
+    out.print(
+        f"owed {_money(cash['owed_total'])} - collateral value {_money(cash['collateral_value'])}"
+        f" = {_money(cash['difference'])}; cash {_money(cash['cash']['amount'])} "
+        f"({cash['satisfaction']} satisfaction, remaining debt {_money(cash['remaining_debt'])})"
+    )
+    out.print(f"identity: {cash['identity']}")
+    out.print(f"fingerprint of the inputs: {explained['fingerprint']}")
+
+
+def _explain_instrument(out: Console, held: dict[str, Any]) -> None:
+    table = Table(
+        title=f"{held['instrument_id']} as of {held['as_of']}: how the interest was computed"
+    )
+    for column in (
+        "from",
+        "to",
+        "days",
+        "day count",
+        "year fraction",
+        "rate",
+        "principal",
+        "interest (exact)",
+    ):
+        table.add_column(
+            column, justify="left" if column in ("from", "to", "day count") else "right"
+        )
+    for period in held["periods"]:
+        table.add_row(
+            period["start"],
+            period["end"],
+            str(period["days"]),
+            period["day_count"],
+            period["year_fraction"],
+            period["annual_rate"],
+            _money(period["principal"]),
+            period["interest_decimal"],
+        )
+    table.add_row(
+        "brought forward", "", "", "", "", "", "", held["interest_brought_forward_decimal"]
+    )
+    out.print(table)
+    rounding = held["rounding"]
+    out.print(
+        f"  interest {rounding['exact']} rounded {rounding['mode']} to {_money(rounding['cents'])};"
+        f" principal {_money(held['principal'])}, total {_money(held['total'])}"
+    )
 
 
 def settlement(document: dict[str, Any]) -> None:
