@@ -83,7 +83,8 @@ def test_quote_explain_shows_the_figures_and_how(
     assert result.code == 0, result.err
     for figure in ("17,500,000.00", "1,140,370.41", "18,484,981.73", "155,388.68"):
         assert figure in result.out
-    assert '"rounding"' in result.out and "half-up" in result.out
+    assert "rounded half-up to 1,140,370.41" in result.out
+    assert "how the interest was computed" in result.out
     assert "owed = collateral value + cash to lender" in result.out
 
 
