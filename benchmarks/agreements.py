@@ -68,7 +68,7 @@ def reading_rows() -> list[Row]:
             (
                 "agreements read, PDF: the drafted reference (5 pages)",
                 _rate(rounds, time.perf_counter() - started),
-                "pypdf text layer",
+                "text layer through pypdfium2",
             )
         )
     return rows

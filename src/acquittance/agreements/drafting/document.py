@@ -28,7 +28,6 @@ from acquittance.agreements.drafting.templating import (
     figure,
     long_date,
     render_template,
-    text_filters,
 )
 from acquittance.instruments import Signatory
 
@@ -116,8 +115,7 @@ class _Block:
 
 def compose(context: DraftContext, *, templates_dir: Path | None = None) -> Document:
     """Render the document template and its clauses into the structured form."""
-    env = environment(templates_dir)
-    env.filters.update(text_filters(context.currency, in_words=context.amounts_in_words))
+    env = environment(templates_dir, currency=context.currency, in_words=context.amounts_in_words)
     text = render_template(env, DOCUMENT_TEMPLATE, template_variables(context))
     return _assemble(parse_blocks(text), context)
 

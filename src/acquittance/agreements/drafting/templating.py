@@ -9,6 +9,7 @@ becomes one `TEMPLATE_ERROR` naming the file and the line.
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Callable
 from datetime import date
@@ -65,13 +66,30 @@ class DraftTemplateError(InputError):
 
 
 def environment(
-    templates_dir: Path | None = None, *, autoescape: bool = False
+    templates_dir: Path | None = None,
+    *,
+    autoescape: bool = False,
+    currency: str | None = None,
+    in_words: bool = False,
 ) -> jinja2.Environment:
-    """The clause library's environment; `templates_dir` overlays the shipped templates."""
+    """The clause library's environment; `templates_dir` overlays the shipped templates.
+
+    With `currency`, the amount filters for it are installed. Environments are
+    kept, so a template is compiled once per process; Jinja still reloads a
+    template file that counsel edits (it checks the file's time).
+    """
+    folder = None if templates_dir is None else str(Path(templates_dir).resolve())
+    return _environment(folder, autoescape, currency, in_words)
+
+
+@functools.lru_cache(maxsize=32)
+def _environment(
+    templates_dir: str | None, autoescape: bool, currency: str | None, in_words: bool
+) -> jinja2.Environment:
     search = [str(DEFAULT_TEMPLATES_DIR)]
     if templates_dir is not None:
-        search.insert(0, str(Path(templates_dir)))
-    return jinja2.Environment(
+        search.insert(0, templates_dir)
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
@@ -79,6 +97,9 @@ def environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    if currency is not None:
+        env.filters.update(text_filters(currency, in_words=in_words))
+    return env
 
 
 def render_template(env: jinja2.Environment, name: str, variables: dict[str, object]) -> str:
