@@ -278,3 +278,16 @@ def test_demo_prints_every_reference_figure(
     ):
         assert figure in result.out, figure
     assert "journal verified" in result.out
+
+
+def test_db_may_come_before_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The option is carried in the environment; monkeypatch restores it afterwards.
+    monkeypatch.setenv("ACQUITTANCE_DB", str(tmp_path / "unused.db"))
+    store = tmp_path / "global.db"
+    assert run(capsys, "--db", store, "init").code == 0
+    assert run(capsys, "--db", store, "load", REFERENCE_DEAL).code == 0
+    quoted = run(capsys, "--db", store, "quote", REFERENCE_LOAN, "--as-of", AS_OF, "--json")
+    assert quoted.json()["cash"]["amount"] == "155388.68"
+    assert not (tmp_path / "unused.db").exists()

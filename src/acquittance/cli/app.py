@@ -60,3 +60,16 @@ def fail(error: AcquittanceError, *, as_json: bool) -> NoReturn:
     message = " ".join(error.message.split())
     sys.stderr.write(f"error {error.code}: {message}\n")
     raise SystemExit(2)
+
+
+@app.callback()
+def _options(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
+) -> None:
+    """Secured loans collateralised by notes receivable, and their settlement."""
+    # `acquittance --db PATH COMMAND` and `acquittance COMMAND --db PATH` both work;
+    # a command's own --db wins because it is resolved after this.
+    if db is not None:
+        import os
+
+        os.environ["ACQUITTANCE_DB"] = db
