@@ -15,6 +15,8 @@ from fractions import Fraction
 from acquittance.instruments import Loan, Note, OpeningBalance, Party, Position, Terms
 from acquittance.ledger import GENESIS_HASH, EntryDraft, JournalEntry, seal
 from acquittance.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
+from reference_case import BERG as BERG  # re-exported for the ledger tests
+from reference_case import VALENCE as VALENCE
 
 AS_OF = date(2002, 3, 31)
 NOTE_FIGURES = (
@@ -32,22 +34,6 @@ def make_party(party_id: str, short_name: str, name: str | None = None) -> Party
         jurisdiction="Delaware",
         short_name=short_name,
     )
-
-
-BERG = Party(
-    id="berg",
-    name="Berg & Berg Enterprises, LLC",
-    entity_type="limited liability company",
-    jurisdiction="California",
-    short_name="Berg",
-)
-VALENCE = Party(
-    id="valence",
-    name="Valence Technology, Inc.",
-    entity_type="corporation",
-    jurisdiction="Delaware",
-    short_name="Valence",
-)
 
 
 def seal_all(drafts: Iterable[EntryDraft]) -> list[JournalEntry]:

@@ -10,51 +10,14 @@ from fractions import Fraction
 from typing import Any
 
 from acquittance.agreements.drafting import DraftContext, build_context
-from acquittance.instruments import Loan, Note, Party, Position, Signatory, Terms
+from acquittance.instruments import Position
 from acquittance.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
+from reference_case import BERG, NOTE_FIGURES, VALENCE, reference_loan, reference_notes
 
 AS_OF = date(2002, 3, 31)
-TERMS = Terms(annual_rate=Decimal("0.065"), day_count="ACT/360", currency="USD")
 
-BERG = Party(
-    id="berg",
-    name="Berg & Berg Enterprises, LLC",
-    entity_type="limited liability company",
-    jurisdiction="California",
-    short_name="Berg",
-    signatories=(Signatory("Carl E. Berg", "Managing Member"),),
-)
-VALENCE = Party(
-    id="valence",
-    name="Valence Technology, Inc.",
-    entity_type="corporation",
-    jurisdiction="Delaware",
-    short_name="Valence",
-    signatories=(Signatory("Kevin W. Mischnick", "VP of Finance"),),
-)
-LOAN = Loan(
-    id="berg-valence-loan",
-    lender_id="berg",
-    borrower_id="valence",
-    terms=TERMS,
-    agreement_name="Loan Agreement",
-    agreement_date=date(2001, 2, 24),
-)
-NOTE_FIGURES = (
-    ("valence-note-1", date(1998, 6, 30), "8000000.00", "434250.00"),
-    ("valence-note-2", date(1999, 1, 15), "6000000.00", "325687.50"),
-    ("valence-note-3", date(2000, 3, 1), "3533226.80", "191817.43"),
-)
-NOTES = {
-    note_id: Note(
-        id=note_id,
-        maker=f"Exhibit A obligor {number}",
-        holder_id="valence",
-        terms=TERMS,
-        issue_date=issued,
-    )
-    for number, (note_id, issued, _, _) in enumerate(NOTE_FIGURES, start=1)
-}
+LOAN = replace(reference_loan(), events=())
+NOTES = {note_id: replace(note, events=()) for note_id, note in reference_notes().items()}
 
 
 def position(instrument_id: str, principal: Decimal, interest: Decimal) -> Position:

@@ -152,7 +152,7 @@ def test_exhibit_a_schedules_each_note_and_the_total(reference_context: DraftCon
     assert schedule.title == "Schedule of the Notes"
     assert len(schedule.rows) == 3
     assert schedule.rows[0] == (
-        "Exhibit A obligor 1",
+        "Exhibit A obligor 1 (illustrative)",
         "June 30, 1998",
         "$8,000,000.00",
         "$434,250.00",
