@@ -430,7 +430,12 @@ def obligation_document(record: Any) -> dict[str, Any]:
 def obligations(document: dict[str, Any]) -> None:
     table = Table(title="Obligations")
     for column in ("id", "kind", "who", "due", "amount", "status", "what"):
-        table.add_column(column, justify="right" if column == "amount" else "left")
+        table.add_column(
+            column,
+            justify="right" if column == "amount" else "left",
+            overflow="fold",  # ids are long and must be copied whole
+            no_wrap=column in ("due", "amount"),
+        )
     for o in document["obligations"]:
         table.add_row(
             o["id"],
