@@ -420,10 +420,30 @@ def counterparties(store: Store, party_id: str) -> list[Party]:
 
 
 def verify(store: Store) -> ChainCheck:
-    """Recompute every journal's hash chain; name the first entry that does not match."""
+    """Recompute every journal's hash chain; name the first entry that does not match.
+
+    The chain alone cannot see its newest entries removed, so each closed
+    settlement's record of the entries it posted is checked against the journal too.
+    """
     with store.read() as session:
-        entries = Repository(session).entries()
-    return verify_chain(entries)
+        repo = Repository(session)
+        entries = repo.entries()
+        settlements = repo.list_settlements()
+    check = verify_chain(entries)
+    if not check.ok:
+        return check
+    hashes = {entry.id: entry.hash for entry in entries}
+    for record in settlements:
+        for posted in record.document.get("entries", []):
+            if hashes.get(posted["id"]) != posted["hash"]:
+                return ChainCheck(
+                    ok=False,
+                    checked=check.checked,
+                    first_bad=posted["id"],
+                    reason=f"settlement {record.id} posted this entry, and the journal no "
+                    "longer holds it as posted",
+                )
+    return check
 
 
 # --- obligations ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ accrual to a later date, idempotency, saved quotes and refusals that change noth
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from service_helpers import (
     load_spec,
     loan_accounts,
     new_store,
+    sqlite_file,
     trial_balance,
 )
 
@@ -398,3 +400,20 @@ def test_the_reference_case_on_postgres(postgres_url: str) -> None:
         assert set(holders.values()) == {"berg"}
     finally:
         store.close()
+
+
+def test_verify_notices_a_settlement_entry_removed_from_the_end(sqlite_url: str) -> None:
+    store = new_store(sqlite_url)
+    load_spec(store, DealSpec(notes=(NoteSpec("note-1", D("300000.00")),)))
+    service.settle(store, _request(), key="k")
+    assert service.verify(store).ok
+    with sqlite3.connect(sqlite_file(sqlite_url)) as con:
+        last = con.execute(
+            "select id from journal_entries where party_id = 'lender' "
+            "order by sequence desc limit 1"
+        ).fetchone()[0]
+        con.execute("delete from journal_legs where entry_id = ?", (last,))
+        con.execute("delete from journal_entries where id = ?", (last,))
+    check = service.verify(store)
+    assert not check.ok
+    assert check.first_bad == last
