@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,7 @@ from acquittance.bookkeeping import Books, accrual_drafts, book_history
 from acquittance.deal import Deal
 from acquittance.documents import settlement_document
 from acquittance.errors import NotFoundError, StateError
-from acquittance.instruments import Loan, Note, Party, Position
+from acquittance.instruments import Event, Loan, Note, Party, Position
 from acquittance.ledger import posting
 from acquittance.ledger.chain import GENESIS_HASH, ChainCheck, seal, verify_chain
 from acquittance.ledger.entries import EntryDraft, JournalEntry
@@ -143,6 +143,38 @@ def _append(repo: Repository, drafts: Iterable[EntryDraft]) -> list[JournalEntry
         sealed.append(entry)
     repo.append_entries(sealed)
     return sealed
+
+
+# --- recording events -------------------------------------------------------------------------
+
+
+def record_event(store: Store, instrument_id: str, event: Event) -> list[JournalEntry]:
+    """Append an event (advance, payment, rate change) to a loan or note, and book it.
+
+    The event must come on or after the instrument's last one; interest accrued
+    up to its date is posted first, then the event, all in one transaction.
+    """
+    with store.write() as session:
+        repo = Repository(session)
+        instrument = _instrument(repo, instrument_id)
+        updated = replace(instrument, events=(*instrument.events, event))
+        kind = "loan" if isinstance(instrument, Loan) else "note"
+        accrual.validate_events(instrument.id, updated.events, kind=kind)
+        if isinstance(instrument, Loan):
+            books = Books(
+                lender=repo.get_party(instrument.lender_id),
+                borrower=repo.get_party(instrument.borrower_id),
+            )
+        else:
+            books = Books(holder=repo.get_party(instrument.holder_id))
+        # Replaying the history is deterministic: the new event's entries are the tail.
+        before = book_history(instrument, books)[0]
+        after = book_history(updated, books)[0]
+        if isinstance(instrument, Loan):
+            repo.append_loan_events(instrument.id, (event,))
+        else:
+            repo.append_note_events(instrument.id, (event,))
+        return _append(repo, after[len(before) :])
 
 
 # --- positions and quotes ---------------------------------------------------------------------

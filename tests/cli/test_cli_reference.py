@@ -291,3 +291,62 @@ def test_db_may_come_before_the_command(
     quoted = run(capsys, "--db", store, "quote", REFERENCE_LOAN, "--as-of", AS_OF, "--json")
     assert quoted.json()["cash"]["amount"] == "155388.68"
     assert not (tmp_path / "unused.db").exists()
+
+
+def test_record_a_payment_books_accrual_then_payment_and_settles_after(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorded = ok(
+        capsys, "record", REFERENCE_LOAN, "--kind", "payment", "--date", "2002-04-15",
+        "--amount", "100000.00", "--db", db, "--json",
+    )  # fmt: skip
+    kinds = [(entry["party"], entry["kind"]) for entry in recorded["entries"]]
+    assert kinds == [
+        ("berg", "accrual"), ("valence", "accrual"), ("berg", "payment"), ("valence", "payment"),
+    ]  # fmt: skip
+    for entry in recorded["entries"]:
+        assert sum(Decimal(leg["amount"]) for leg in entry["legs"]) == 0
+    # 15 days of 6.5% ACT/360 on 17,500,000.00, from 2002-03-31 to 2002-04-15.
+    assert recorded["entries"][0]["legs"][0]["amount"] == "47395.83"
+    position = ok(capsys, "position", REFERENCE_LOAN, "--as-of", "2002-04-15", "--db", db, "--json")
+    assert position["interest"] == "1087766.24"  # 1,140,370.41 + 47,395.83 - 100,000.00
+    settled = ok(capsys, "settle", REFERENCE_LOAN, "--as-of", "2002-04-30", "--db", db, "--json")
+    assert settled["remaining_debt"] == "0.00"
+    assert ok(capsys, "verify", "--db", db, "--json")["ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("--kind", "payment", "--date", "2002-03-01", "--amount", "5.00"), "EVENT_BEFORE_OPENING"),
+        (("--kind", "payment", "--date", "2002-04-01", "--amount", "99999999.00"), "OVERPAYMENT"),
+        (("--kind", "payment", "--date", "2002-04-01", "--amount", "-5.00"), "NEGATIVE_AMOUNT"),
+        (
+            ("--kind", "rate_change", "--date", "2002-04-01", "--rate", "7"),
+            "RATE_LOOKS_LIKE_PERCENT",
+        ),
+        (("--kind", "refund", "--date", "2002-04-01", "--amount", "5.00"), "UNKNOWN_EVENT"),
+    ],
+)
+def test_record_refuses_bad_events_and_changes_nothing(
+    db: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], code: str
+) -> None:
+    before = dump(db)
+    result = run(capsys, "record", REFERENCE_LOAN, *args, "--db", db)
+    assert result.code == 2
+    assert result.err.startswith(f"error {code}: ") or result.err.startswith("error EVENTS_OUT")
+    assert dump(db) == before
+
+
+def test_record_on_a_discharged_loan_is_refused(
+    settled: tuple[Path, dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, _ = settled
+    before = dump(db)
+    result = run(
+        capsys, "record", REFERENCE_LOAN, "--kind", "payment", "--date", "2002-05-01",
+        "--amount", "5.00", "--db", db,
+    )  # fmt: skip
+    assert result.code == 2
+    assert result.err.startswith("error LOAN_DISCHARGED: ")
+    assert dump(db) == before

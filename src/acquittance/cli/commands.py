@@ -402,3 +402,49 @@ def schedule(
         emit_json(views.plain(document))
     else:
         views.schedule(document)
+
+
+@app.command()
+def record(
+    instrument_id: str = typer.Argument(..., help="A loan or note id."),
+    kind: str = typer.Option(..., "--kind", help="advance, payment or rate_change."),
+    on: str = typer.Option(..., "--date", help="The event's date, YYYY-MM-DD."),
+    amount: str | None = typer.Option(None, "--amount", help="Advance or payment amount."),
+    rate: str | None = typer.Option(None, "--rate", help='New annual rate ("0.07" or "7%").'),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record an advance, payment or rate change, and post what it means to the books."""
+    from acquittance import service
+    from acquittance.documents import entry_document
+    from acquittance.instruments import Advance, Payment, RateChange
+    from acquittance.interest import parse_rate
+
+    when = parse_date(on, option="--date")
+    if kind == "rate_change":
+        if rate is None:
+            raise InputError("MISSING_OPTION", "a rate change needs --rate")
+        event: Any = RateChange(when, parse_rate(rate, field="--rate"))
+    elif kind in ("advance", "payment"):
+        if amount is None:
+            raise InputError("MISSING_OPTION", f"an {kind} needs --amount")
+        value = to_decimal(amount, field="--amount")
+        if value <= 0:
+            raise InputError("NEGATIVE_AMOUNT", f"--amount {amount} must be more than 0")
+        event = Advance(when, value) if kind == "advance" else Payment(when, value)
+    else:
+        raise InputError("UNKNOWN_EVENT", f"--kind {kind!r} is not advance, payment or rate_change")
+    entries = service.record_event(_store(db), instrument_id, event)
+    document: dict[str, Any] = {
+        "instrument": instrument_id,
+        "kind": kind,
+        "date": when,
+        "entries": [entry_document(e) for e in entries],
+    }
+    if as_json:
+        emit_json(document)
+    else:
+        out = views.console()
+        out.print(f"recorded {kind} on {instrument_id} dated {when.isoformat()}")
+        for entry in document["entries"]:
+            views.entry_table(out, entry)

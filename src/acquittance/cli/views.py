@@ -296,7 +296,7 @@ def settlement(document: dict[str, Any]) -> None:
         f"loan {document['loan_status']}"
     )
     for entry in document["entries"]:
-        _entry_table(out, entry)
+        entry_table(out, entry)
     if document["obligations"]:
         obligations({"obligations": document["obligations"]})
 
@@ -304,7 +304,7 @@ def settlement(document: dict[str, Any]) -> None:
 # --- books ----------------------------------------------------------------------------------
 
 
-def _entry_table(out: Console, entry: dict[str, Any]) -> None:
+def entry_table(out: Console, entry: dict[str, Any]) -> None:
     table = Table(
         title=f"{entry['party']} · {entry['id']} · {entry['date']} · {entry['kind']}",
         caption=entry["description"],
@@ -334,7 +334,7 @@ def journal(who: Any, entries: list[Any]) -> None:
     out = console()
     out.print(f"Journal of {who.name} ({who.id}): {len(entries)} entries")
     for entry in entries:
-        _entry_table(out, entry_document(entry))
+        entry_table(out, entry_document(entry))
 
 
 def trial_balance_document(

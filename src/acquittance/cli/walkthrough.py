@@ -37,7 +37,7 @@ def run(db: str | None, deal_file: Path, as_of: date) -> None:
         )
         out.rule(f"Settlement {result['settlement']} closed")
         for entry in result["entries"]:
-            views._entry_table(out, entry)
+            views.entry_table(out, entry)
     for party in deal.parties:
         out.rule(f"Books of {party.name}")
         who, entries = service.journal(store, party.id)
