@@ -56,21 +56,61 @@ _EFFECTIVE = re.compile(
 
 def find_effective_date(text: str) -> date | None:
     """The date the agreement takes effect: "effective March 31, 2002", "dated as of ..."."""
+    defined = _defined_effective_date(text[:DEFINITIONS_CHARS_MAX])
+    if defined is not None:
+        return defined
     head = text[:PREAMBLE_CHARS_MAX]
     for match in _EFFECTIVE.finditer(head):
         found = DATE_PATTERN.match(head, match.end())
-        if found:
+        if found and not _dates_another_instrument(head, match):
             value = parse_date(found)
             if value is not None:
                 return value
     return None
 
 
-_SUFFIX = (
-    r"(?:Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Company|Co\.|"
-    r"L\.?P\.?|L\.?L\.?P\.?|N\.A\.|P\.?L\.?C\.?|plc|GmbH|S\.A\.|B\.V\.|AG|Trust|Bank|"
-    r"Partners|Holdings|Association|LLC|LP|LLP)"
+# An "Effective Date" the agreement defines outranks any other date near the top: a
+# definitions section may come after recitals that date the loan documents.
+_EFFECTIVE_DEFINED = re.compile(
+    r"[\"\u201c]Effective\s+Date[\"\u201d]\s*(?:shall\s+mean|means|shall\s+be|is|:)\s*"
 )
+_EFFECTIVE_LABEL = re.compile(
+    r"\(\s*(?:the\s+|this\s+)?[\"\u201c]Effective\s+Date[\"\u201d]\s*\)", re.IGNORECASE
+)
+DEFINITIONS_CHARS_MAX: Final = 60_000
+
+
+def _defined_effective_date(text: str) -> date | None:
+    for match in _EFFECTIVE_DEFINED.finditer(text):
+        found = DATE_PATTERN.match(text, match.end())
+        if found:
+            return parse_date(found)
+    for label in _EFFECTIVE_LABEL.finditer(text):
+        # "June 15, 2019 (the "Effective Date")": the date just before the label.
+        before = text[max(0, label.start() - 60) : label.start()]
+        dates = list(DATE_PATTERN.finditer(before))
+        if dates and not before[dates[-1].end() :].strip(" \t\n,"):
+            return parse_date(dates[-1])
+    return None
+
+
+def _dates_another_instrument(text: str, cue: re.Match[str]) -> bool:
+    # "the Loan Agreement dated as of May 2, 2017" dates the loan, not this agreement.
+    if not cue.group().lower().startswith("dated"):
+        return False
+    instrument = _instrument_before(text, cue.start())
+    if instrument is None or cue.start() - instrument.end() > 40:
+        return False
+    return not instrument.group("name").lower().startswith("this")
+
+
+_SUFFIX_WORDS: Final = (
+    r"Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Company|Co\.|"
+    r"L\.?P\.?|L\.?L\.?P\.?|N\.A\.|P\.?L\.?C\.?|plc|GmbH|S\.A\.|B\.V\.|AG|Trust|Bank|"
+    r"Partners|Holdings|Association|LLC|LP|LLP"
+)
+# Names in capitals ("KESTREL FOODS, INC.") carry their suffix in capitals too.
+_SUFFIX = rf"(?:{_SUFFIX_WORDS}|{_SUFFIX_WORDS.upper()})"
 _NAME_WORD = r"(?:[A-Z][A-Za-z0-9'.\-]*|&|and|of|the|de|du|la|[A-Z]\.)"
 _ENTITY = re.compile(
     rf"(?<![A-Za-z])(?P<name>[A-Z][A-Za-z0-9'.\-&]*(?:,?[ \t\n]+{_NAME_WORD}){{0,8}}?"
@@ -127,23 +167,70 @@ def find_parties(text: str) -> list[Party]:
     head_end = _preamble_end(text)
     between = _BETWEEN.search(text, 0, head_end)
     origin = between.start() if between else 0
-    matches = [
-        m for m in _ENTITY.finditer(text, origin, head_end) if _plausible_name(m.group("name"))
-    ]
+    spans = _name_spans(text, origin, head_end)
     parties: list[Party] = []
-    for index, match in enumerate(matches[:PARTIES_MAX]):
-        limit = matches[index + 1].start() if index + 1 < len(matches) else head_end
-        party = _party(text, match, min(limit, match.end() + 200))
+    for index, (start, end) in enumerate(spans[:PARTIES_MAX]):
+        limit = spans[index + 1][0] if index + 1 < len(spans) else head_end
+        party = _party(text, start, end, min(limit, end + 200))
         if not any(_same_name(party.name, other.name) for other in parties):
             parties.append(party)
     return parties
 
 
+# A party without a corporate suffix is known by what the preamble says of it: "THOMAS R.
+# HOLLIS, an individual", "Foxglove Dairy Cooperative, a Pennsylvania cooperative
+# corporation", or "Jane Doe ("Lender")".
+_PERSON_WORD = r"(?:[A-Z][A-Za-z'\-]+|[A-Z]\.|de|van|von|del|la)"
+_ROLE_ALTERNATION = (
+    "Lender|Borrower|Secured Party|Debtor|Assignor|Assignee|Releasor|Releasee|Pledgor|Pledgee"
+    "|Creditor|Holder|Guarantor|Obligor|Seller|Buyer|Purchaser|Maker|Payee"
+)
+_DESCRIBED = re.compile(
+    rf"(?<![A-Za-z.])(?P<name>[A-Z][A-Za-z'\-]+(?:[ \t\n]+{_PERSON_WORD}){{1,5}})"
+    rf"(?:[ \t\n]*\([^()]{{1,40}}\))?"
+    rf"(?:,[ \t\n]+an?[ \t\n]+(?:[A-Za-z.]+[ \t\n]+){{0,4}}?"
+    rf"(?:individual|cooperative|{_TYPES_ALTERNATION})\b"
+    rf"|[ \t\n]*\(\s*(?:the\s+)?[\"\u201c](?:{_ROLE_ALTERNATION})[\"\u201d]\s*\))"
+)
+# "incorporated in the Cayman Islands ("Creditor")": a place, not a party; parties are
+# listed after "between", "and", a comma or a number, never after a preposition.
+_OBJECT_BEFORE = re.compile(r"\b(?:the|of|in|under|to|at|from|with|for)[ \t\n]+$", re.IGNORECASE)
+_NOT_A_NAME = re.compile(r"^(?:This|The|THIS|THE|Section|SECTION|Effective|WHEREAS|Whereas)\b")
+
+
+def _name_spans(text: str, origin: int, head_end: int) -> list[tuple[int, int]]:
+    """(start, end) of each party name, by suffix or by description, in order, no overlaps."""
+    spans = [
+        (m.start("name"), m.end("name"))
+        for m in _ENTITY.finditer(text, origin, head_end)
+        if _plausible_name(m.group("name"))
+    ]
+    spans += [
+        (m.start("name"), m.end("name"))
+        for m in _DESCRIBED.finditer(text, origin, head_end)
+        if _plausible_name(m.group("name"))
+        and not _NOT_A_NAME.match(m.group("name"))
+        and not _OBJECT_BEFORE.search(text, max(0, m.start() - 12), m.start())
+    ]
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
+
+
 def _preamble_end(text: str) -> int:
-    stop = re.search(
-        r"\bRECITALS\b|\bWHEREAS\b|\bWhereas\b|\bW I T N E S S", text[:PREAMBLE_CHARS_MAX]
-    )
+    stop = _PREAMBLE_STOP.search(text[:PREAMBLE_CHARS_MAX])
     return stop.start() if stop else min(len(text), PREAMBLE_CHARS_MAX // 2)
+
+
+# Where the preamble ends: recitals, or the first heading of the body.
+_PREAMBLE_STOP = re.compile(
+    r"\bRECITALS\b|\bWHEREAS\b|\bWhereas\b|\bW I T N E S S|\bWITNESSETH\b"
+    r"|^[ \t]*(?:\d{1,2}\.?[ \t]+)?(?:BACKGROUND|Background|PRELIMINARY[ \t]+STATEMENTS?"
+    r"|Preliminary[ \t]+Statements?|Recitals|DEFINITIONS|ARTICLE[ \t]+(?:I|1)\b)",
+    re.MULTILINE,
+)
 
 
 def _plausible_name(name: str) -> bool:
@@ -159,9 +246,9 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def _party(text: str, match: re.Match[str], limit: int) -> Party:
-    name = " ".join(match.group("name").split())
-    window = text[match.end() : limit]
+def _party(text: str, start: int, end: int, limit: int) -> Party:
+    name = " ".join(text[start:end].split())
+    window = text[end:limit]
     short = _SHORT.search(window)
     entity = _TYPE_PATTERN.search(window)
     short_name = " ".join(short.group("short").split()) if short else None
@@ -171,7 +258,7 @@ def _party(text: str, match: re.Match[str], limit: int) -> Party:
         found = entity.group("law") or entity.group("jurisdiction") or ""
         jurisdiction = " ".join(found.split()) or None
     role = _ROLE_WORDS.get((short_name or "").lower())
-    return Party(name, short_name, entity_type, jurisdiction, role, match.start(), match.end())
+    return Party(name, short_name, entity_type, jurisdiction, role, start, end)
 
 
 _INSTRUMENT = re.compile(
