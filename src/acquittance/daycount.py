@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Final
 
@@ -140,15 +140,27 @@ def canonical_convention(name: str) -> str:
     )
 
 
+def as_date(value: object, *, label: str = "date") -> date:
+    """A date, or an ISO date string (2002-03-31); anything else is a clear error."""
+    if isinstance(value, datetime):
+        raise InputError("INVALID_DATE", f"{label} {value!r} has a time of day; give a date")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError("INVALID_DATE", f"{label} {value!r} is not a date (YYYY-MM-DD)")
+
+
 def year_fraction(convention: str, start: date, end: date) -> Fraction:
     """The exact year fraction from `start` to `end` under `convention`.
 
     A start after the end gives the negative of the reversed period.
     """
     rule = CONVENTIONS[canonical_convention(convention)]
-    for label, value in (("start", start), ("end", end)):
-        if not isinstance(value, date):
-            raise InputError("INVALID_DATE", f"{label} {value!r} is not a date (YYYY-MM-DD)")
+    start, end = as_date(start, label="start"), as_date(end, label="end")
     if start > end:
         return -rule(end, start)
     return rule(start, end)

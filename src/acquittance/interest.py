@@ -22,6 +22,9 @@ def parse_rate(value: object, *, field: str = "annual_rate") -> Decimal:
     where a fraction is expected, and 100 times too much interest is not a typo
     to accept silently.
     """
+    if isinstance(value, float):
+        # A rate is a quoted ratio, not money: take the decimal the float was written as.
+        value = repr(value)
     if isinstance(value, str) and value.strip().endswith("%"):
         rate = to_decimal(value.strip()[:-1], field=field) / 100
     else:

@@ -187,7 +187,6 @@ def test_parse_rate_accepts_fractions_and_percentages(text, expected):
         (Decimal("6.5"), "RATE_LOOKS_LIKE_PERCENT"),
         ("-1%", "NEGATIVE_RATE"),
         ("-0.01", "NEGATIVE_RATE"),
-        (0.08, "FLOAT_AMOUNT"),
         ("eight", "INVALID_AMOUNT"),
     ],
 )
@@ -195,3 +194,30 @@ def test_parse_rate_refuses_bad_rates(value, code):
     with pytest.raises(InputError) as caught:
         parse_rate(value)
     assert caught.value.code == code
+
+
+def test_dates_may_be_iso_strings_and_rates_plain_floats() -> None:
+    from decimal import Decimal
+
+    from acquittance import simple_interest, year_fraction
+
+    assert year_fraction("ACT/360", "2002-03-31", "2002-04-30") == Fraction(1, 12)
+    assert simple_interest(
+        Decimal("17500000.00"), 0.065, "ACT/360", "2002-03-31", "2002-04-30"
+    ) == Decimal("94791.67")
+
+
+@pytest.mark.parametrize("bad", ["2002-02-30", "31/03/2002", 20020331, None])
+def test_a_bad_date_is_a_clear_error(bad: object) -> None:
+    from acquittance import year_fraction
+
+    with pytest.raises(InputError) as refused:
+        year_fraction("ACT/360", bad, date(2002, 4, 30))  # type: ignore[arg-type]
+    assert refused.value.code == "INVALID_DATE"
+
+
+def test_a_float_rate_is_read_as_the_decimal_it_was_written_as() -> None:
+    assert parse_rate(0.065) == Decimal("0.065")
+    with pytest.raises(InputError) as refused:
+        parse_rate(6.5)
+    assert refused.value.code == "RATE_LOOKS_LIKE_PERCENT"
