@@ -101,7 +101,9 @@ def _dates_another_instrument(text: str, cue: re.Match[str]) -> bool:
     instrument = _instrument_before(text, cue.start())
     if instrument is None or cue.start() - instrument.end() > 40:
         return False
-    return not instrument.group("name").lower().startswith("this")
+    # "COOPERATION AGREEMENT\n\nThis Cooperation Agreement ... dated": a heading run into
+    # the agreement's own name is still this agreement.
+    return not re.search(r"\bthis\b", instrument.group("name"), re.IGNORECASE)
 
 
 _SUFFIX_WORDS: Final = (
@@ -194,7 +196,10 @@ _DESCRIBED = re.compile(
 )
 # "incorporated in the Cayman Islands ("Creditor")": a place, not a party; parties are
 # listed after "between", "and", a comma or a number, never after a preposition.
-_OBJECT_BEFORE = re.compile(r"\b(?:the|of|in|under|to|at|from|with|for)[ \t\n]+$", re.IGNORECASE)
+_OBJECT_BEFORE = re.compile(
+    r"(?:\b(?:the|in|under|to|at|from|with|for)|(?<!favor)(?<!favour)[ \t\n]of)[ \t\n]+$",
+    re.IGNORECASE,
+)
 _NOT_A_NAME = re.compile(r"^(?:This|The|THIS|THE|Section|SECTION|Effective|WHEREAS|Whereas)\b")
 
 
@@ -213,10 +218,26 @@ def _name_spans(text: str, origin: int, head_end: int) -> list[tuple[int, int]]:
         and not _OBJECT_BEFORE.search(text, max(0, m.start() - 12), m.start())
     ]
     kept: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
+    for start, end in sorted(_without_lead(text, s, e) for s, e in spans):
         if not kept or start >= kept[-1][1]:
             kept.append((start, end))
     return kept
+
+
+# "BY AND BETWEEN ASTELLAS PHARMA INC.": a name in capitals may run on from the words
+# that introduce it.
+_LEAD = re.compile(r"(?:(?:BY|AND|BETWEEN|AMONG)[ \t\n]+)+")
+
+
+# "... IF PUBLICLY DISCLOSED. Zogenix Inc.": a sentence ending inside a run of capitals.
+_SENTENCE_END = re.compile(r"[A-Za-z]{4,}\.[ \t\n]+(?=[A-Z])")
+
+
+def _without_lead(text: str, start: int, end: int) -> tuple[int, int]:
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
+    start = ends[-1] if ends else start
+    lead = _LEAD.match(text, start, end)
+    return (lead.end(), end) if lead and lead.end() < end else (start, end)
 
 
 def _preamble_end(text: str) -> int:
@@ -228,7 +249,8 @@ def _preamble_end(text: str) -> int:
 _PREAMBLE_STOP = re.compile(
     r"\bRECITALS\b|\bWHEREAS\b|\bWhereas\b|\bW I T N E S S|\bWITNESSETH\b"
     r"|^[ \t]*(?:\d{1,2}\.?[ \t]+)?(?:BACKGROUND|Background|PRELIMINARY[ \t]+STATEMENTS?"
-    r"|Preliminary[ \t]+Statements?|Recitals|DEFINITIONS|ARTICLE[ \t]+(?:I|1)\b)",
+    r"|Preliminary[ \t]+Statements?|Recitals|DEFINITIONS|ARTICLE[ \t]+(?:I|1)\b"
+    r"|(?:Section|SECTION|Article)[ \t]+(?:1|I)\b|NOW,?[ \t]+THEREFORE|Now,?[ \t]+[Tt]herefore)",
     re.MULTILINE,
 )
 

@@ -122,13 +122,13 @@ _DEFINED = re.compile(
     r"[^()]{0,40}\)"
 )
 _DEBT_WORDS = re.compile(
-    r"\b(?:outstanding\s+(?:principal\s+)?balance|borrowings?|indebtedness|loan|owed|owes|owing"
+    r"\b(?:outstanding\s+(?:principal\s+)?balance|borrowings?|indebted(?:ness)?|loan|owed|owes|owing"
     r"|debt|obligations?\s+under|advances?|credit\s+facility|payoff)\b",
     re.IGNORECASE,
 )
 _ASSET_WORDS = re.compile(
     r"\b(?:notes?\s+receivable|receivables?|owns|holds|collateral|pledged|mortgage\s+notes"
-    r"|security\s+for)\b",
+    r"|security\s+for|security\s+interests?\s+in)\b",
     re.IGNORECASE,
 )
 
@@ -174,6 +174,8 @@ def _is_pledged_or_assigned(text: str, term: str) -> bool:
     )
     after_cue = re.compile(
         r"^\s+(?:has|have)\s+been\s+(?:pledged|assigned|delivered)|^[^.;]{0,60}\bas\s+(?:collateral|security)"
+        # "accepts the Equipment in partial satisfaction of the Obligations"
+        r"|^[^.;]{0,60}?\bin\s+(?:partial\s+|full\s+)?satisfaction\s+of\b"
     )
     for found in re.finditer(rf"\bthe\s+{re.escape(term)}\b", text):
         before = text[max(0, found.start() - 160) : found.start()]
@@ -193,14 +195,50 @@ _REMAINING_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _PAY_BEFORE = re.compile(
-    r"\b(?P<verb>pay|pays|paying|paid\s+to|payment\s+(?:of|to)|remit|remits|wire|wires)\b"
+    r"\b(?P<verb>pay|pays|paying|paid\s+to|payment\s+(?:of|to|in\s+the\s+amount\s+of)"
+    r"|remit|remits|wire|wires)\b"
     r"[^$;]{0,100}$",
     re.IGNORECASE,
 )
 _SURPLUS = re.compile(r"\b(?:surplus|excess|overage)\b", re.IGNORECASE)
 _FEE = re.compile(r"\bfees?\b|\bcharge\b|\bcommission\b", re.IGNORECASE)
+# A fee is a figure the word "fee" names ("an amendment fee of $18,750", "legal fees of
+# USD 4,800"), not one that follows a list mentioning fees ("principal, interest and fees,
+# is $X"); it comes before payment, since fees are paid too.
+_FEE_HEAD = re.compile(
+    r"\b(?:fees?|charges?|commission)\b(?:\s+(?:of|in\s+the\s+(?:amount|sum)\s+of|equal\s+to"
+    r"|totaling|totalling|in\s+an\s+amount\s+(?:of|equal\s+to)))?\s*[:(]?\s*$",
+    re.IGNORECASE,
+)
+# "the Obligations, including principal, interest and fees, is $X": fees in a balance.
+_BALANCE_LIST = re.compile(r"\b(?:principal|interest)\b[^$.;]{0,30}\bfees\b", re.IGNORECASE)
+# "$1,350,000.00 in unpaid principal and $27,675.00 in accrued interest": the component
+# named right after a figure is its own, whatever the words before it said.
+_COMPONENT_AFTER = re.compile(
+    r"\s*(?:in|of)\s+(?:(?:unpaid|outstanding|accrued|and|past\s+due)\s+){0,4}"
+    r"(?P<c>principal|interest)\b",
+    re.IGNORECASE,
+)
+# A daily accrual ("$187.50 per diem") is a rate, not a balance.
+_PER_DAY = re.compile(r"^\s*(?:per\s+(?:diem|day)|a\s+day|each\s+day|daily)\b", re.IGNORECASE)
+_PER_DAY_BEFORE = re.compile(r"\b(?:per\s+diem|daily)\b[^$.;]{0,40}$", re.IGNORECASE)
+# A sum one side only asserts ("Contractor contends that Owner owes $112,400") is no debt.
+_ASSERTED = re.compile(
+    r"\b(?:contends?|alleges?|alleged(?:ly)?|asserts?|asserted|claims?\s+that|purported(?:ly)?"
+    r"|disputed)\b",
+    re.IGNORECASE,
+)
+# "the Obligations are reduced by $X": a credit against the debt, not the debt itself.
+_CREDIT = re.compile(
+    r"\b(?:reduced|credited(?:\s+against\s+[^$.;]{0,40}?)?)\s+(?:by|in\s+the\s+amount\s+of|with)\s*$",
+    re.IGNORECASE,
+)
+# "principal and interest" or "principal, interest and fees" names the whole balance, and
+# "principal balance" its principal: each is matched before its words could be alone.
 _COMPONENT = re.compile(
-    r"\b(?P<interest>interest)\b|\b(?P<principal>principal)\b"
+    r"\b(?P<both>principal(?:,|\s+and|\s+plus)\s+(?:accrued\s+)?interest|interest(?:,|\s+and)\s+principal)\b"
+    r"|\b(?P<interest>interest)\b"
+    r"|\b(?P<principal>principal(?:\s+(?:balance|amount|sum))?|face\s+(?:amount|value))\b"
     r"|\b(?P<total>total|aggregate|together|sum\s+of|in\s+all|totaling|totalling|balance)\b"
     r"|\b(?P<value>value|valued|fair\s+market|agreed\s+value)\b",
     re.IGNORECASE,
@@ -224,6 +262,7 @@ class Context:
     before: str
     since_figure: str
     after: str
+    lead: str = ""  # for an item of a list, the words that introduce the list
 
 
 def contexts(
@@ -235,16 +274,47 @@ def contexts(
         sentence_start, sentence_end = _sentence_of(text, units, figure.start)
         previous_end = figures[index - 1].end if index else 0
         since = max(sentence_start, previous_end)
-        first = figure.words_start if figure.words_start is not None else figure.start
+        # Words before the figure ("Five Thousand Dollars ($5,000)") belong to it; words
+        # after it do not end what comes before it.
+        words_before = figure.words_start is not None and figure.words_start < figure.start
+        first = figure.words_start if words_before and figure.words_start else figure.start
         result.append(
             Context(
                 sentence=text[sentence_start:sentence_end],
                 before=text[sentence_start:first],
                 since_figure=text[since:first] if since <= first else "",
-                after=text[figure.end : sentence_end],
+                after=text[_end_of_words(figure) : sentence_end],
+                lead=_lead_in(text, sentence_start),
             )
         )
     return result
+
+
+_LIST_ITEM = re.compile(r"\s*\(?(?:[ivx]{1,4}|[a-z]|\d{1,2})\)\s")
+LEAD_IN_CHARS_MAX = 1500
+
+
+def _lead_in(text: str, sentence_start: int) -> str:
+    """ "the following notes (the "Pledged Notes"): (i) ...; (ii) ...": the words before the
+    colon say what each item is, when the item itself does not."""
+    if not _LIST_ITEM.match(text, sentence_start):
+        return ""
+    floor = max(0, sentence_start - LEAD_IN_CHARS_MAX)
+    colon = text.rfind(":", floor, sentence_start)
+    if colon < 0:
+        return ""
+    between = text[colon + 1 : sentence_start]
+    if between.strip() and not _LIST_ITEM.match(between):
+        return ""
+    begin = max(text.rfind(". ", floor, colon), text.rfind("\n\n", floor, colon), floor)
+    return text[begin:colon]
+
+
+def _end_of_words(figure: Figure) -> int:
+    # "$150,000.00 (One Hundred Fifty Thousand Dollars) in partial satisfaction": what the
+    # sentence says of the figure starts after its words.
+    words_after = figure.words_start is not None and figure.words_start > figure.start
+    return max(figure.end, figure.words_end or 0) if words_after else figure.end
 
 
 def _sentence_of(text: str, units: Sequence[tuple[int, int]], at: int) -> tuple[int, int]:
@@ -261,18 +331,28 @@ def role_of(context: Context, *, sides: Sides, terms: dict[str, str]) -> str:
     """The role of one figure from its context (see the module docstring)."""
     if _REMAINING_AFTER.search(context.after) or _REMAINING_BEFORE.search(context.since_figure):
         return "remaining_debt"
-    if _NOT_CURRENT.search(context.since_figure):
+    if (
+        _NOT_CURRENT.search(context.since_figure)
+        or _ASSERTED.search(context.before)
+        or _PER_DAY.search(context.after)
+        or _PER_DAY_BEFORE.search(context.since_figure)
+    ):
         return "other"
+    if _FEE_HEAD.search(context.since_figure[-80:]):
+        return "fee"
     paid = _PAY_BEFORE.search(context.since_figure) or _PAY_BEFORE.search(context.before[-160:])
     if paid:
         return _payment_role(context, paid, sides)
-    if _FEE.search(context.since_figure[-80:]):
+    if _FEE.search(context.since_figure[-80:]) and not _BALANCE_LIST.search(context.since_figure):
         return "fee"
     side = _side(context, terms)
+    if side == "debt" and _CREDIT.search(context.since_figure[-80:]):
+        side = "collateral" if _names_collateral(context.sentence, terms) else None
     if side is None or (side == "debt" and not _DEBT_EVIDENCE.search(context.sentence)):
         # A debt is a balance owed now; a loan's size or a price named in passing is not.
         return "other"
-    component = _component(context.since_figure)
+    named_after = _COMPONENT_AFTER.match(context.after)
+    component = named_after.group("c").lower() if named_after else _component(context.since_figure)
     if side == "debt":
         return {"principal": "debt_principal", "interest": "debt_interest"}.get(
             component or "", "debt_total"
@@ -282,11 +362,20 @@ def role_of(context: Context, *, sides: Sides, terms: dict[str, str]) -> str:
     )
 
 
+def _names_collateral(sentence: str, terms: dict[str, str]) -> bool:
+    named = (t for t, side in terms.items() if side == "collateral")
+    return bool(re.search(r"\bcollateral\b", sentence, re.IGNORECASE)) or any(
+        re.search(rf"\bthe\s+{re.escape(term)}\b", sentence) for term in named
+    )
+
+
 def _component(before: str) -> str | None:
     found = list(_COMPONENT.finditer(before[-120:]))
     if not found:
         return None
     last = found[-1]
+    if last.group("both"):
+        return "total"
     return next(name for name in ("interest", "principal", "total", "value") if last.group(name))
 
 
@@ -297,20 +386,39 @@ def _side(context: Context, terms: dict[str, str]) -> str | None:
     owner = re.match(r"\s*(?:of|on|under|owing\s+under)\s+the\s+([A-Z][A-Za-z]+)", context.after)
     if owner and terms.get(owner.group(1)) in ("debt", "collateral"):
         return terms[owner.group(1)]
-    return _side_from_words(context.before, terms)
+    found = _side_from_words(context.before, terms)
+    if found is None and context.lead:
+        return _side_from_words(context.lead, terms)
+    return found
+
+
+# The debt a pledge secures ("pledged as collateral for the Loan, having a principal
+# amount of $X") is named in passing; the figure belongs to what was pledged.
+_SECURED_BEFORE = re.compile(
+    r"\b(?:(?:collateral|security)\s+for|secur(?:e|es|ing))\s+(?:the\s+|all\s+|its\s+)?$",
+    re.IGNORECASE,
+)
+_DEBT_TERMS = re.compile(r"\b(?:Obligations|Indebtedness|Liabilities)\b")
+_COLLATERAL_WORDS = re.compile(r"\b(?:collateral|pledged)\b", re.IGNORECASE)
 
 
 def _side_from_words(before: str, terms: dict[str, str]) -> str | None:
-    cues: list[tuple[int, str]] = []
+    cues: list[tuple[int, int, str]] = []
     for term, side in terms.items():
         if side in ("debt", "collateral"):
             for found in re.finditer(rf"\bthe\s+{re.escape(term)}\b", before):
-                cues.append((found.end(), side))
-    cues += [(m.end(), "debt") for m in _DEBT_WORDS.finditer(before)]
-    cues += [(m.end(), "collateral") for m in re.finditer(r"\b(?:collateral|pledged)\b", before)]
+                cues.append((found.end(), found.start(), side))
+    for pattern in (_DEBT_WORDS, _DEBT_TERMS):
+        cues += [(m.end(), m.start(), "debt") for m in pattern.finditer(before)]
+    cues += [(m.end(), m.start(), "collateral") for m in _COLLATERAL_WORDS.finditer(before)]
+    cues = [
+        (end, start, side)
+        for end, start, side in cues
+        if side != "debt" or not _SECURED_BEFORE.search(before, max(0, start - 40), start)
+    ]
     if not cues:
         return None
-    return max(cues)[1]
+    return max(cues)[2]
 
 
 def _payment_role(context: Context, paid: re.Match[str], sides: Sides) -> str:
@@ -322,12 +430,30 @@ def _payment_role(context: Context, paid: re.Match[str], sides: Sides) -> str:
         return "cash_to_creditor"
     if re.search(rf"\b(?:to|unto)\s+{sides.debtor_alias}", after_verb, re.IGNORECASE):
         return "cash_to_debtor"
+    named_after = _direction_after(context.after, sides)
+    if named_after is not None:
+        return named_after
     payer = _last_party(context.before[: max(verb_at, 0)], sides)
     if payer == "debtor":
         return "cash_to_creditor"
     if payer == "creditor":
         return "cash_to_debtor"
     return "fee" if _FEE.search(context.sentence) else "other"
+
+
+def _direction_after(after: str, sides: Sides) -> str | None:
+    """ "$X shall be made by Borrower to Lender": payee, else payer, named after the figure."""
+    clause = re.match(r"[^.;$]{0,100}", after)
+    words = clause.group() if clause else ""
+    if re.search(rf"\b(?:to|unto)\s+{sides.creditor_alias}", words, re.IGNORECASE):
+        return "cash_to_creditor"
+    if re.search(rf"\b(?:to|unto)\s+{sides.debtor_alias}", words, re.IGNORECASE):
+        return "cash_to_debtor"
+    if re.search(rf"\bby\s+{sides.debtor_alias}", words, re.IGNORECASE):
+        return "cash_to_creditor"
+    if re.search(rf"\bby\s+{sides.creditor_alias}", words, re.IGNORECASE):
+        return "cash_to_debtor"
+    return None
 
 
 def _last_party(subject: str, sides: Sides) -> str | None:
