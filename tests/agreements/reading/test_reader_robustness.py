@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reader_support import FIXTURES, REFERENCE
 
-from acquittance.agreements.reading import read_file, read_text
+from acquittance.agreements.reading import read_file, read_text, to_dict
 from acquittance.agreements.reading.sources import FILE_SIZE_MAX_BYTES
 from acquittance.errors import AcquittanceError, InputError
 
@@ -119,3 +119,17 @@ def test_inputs_that_once_failed_still_read(path: Path) -> None:
         return
     for amount in reading.amounts:
         assert reading.text[amount.start : amount.end] == amount.text
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_offsets_index_the_text_as_python_reads_it_whatever_the_line_endings(
+    ending: str, tmp_path: Path
+) -> None:
+    source = (FIXTURES / "surplus-to-borrower.txt").read_text(encoding="utf-8")
+    path = tmp_path / "windows.txt"
+    path.write_bytes(source.replace("\n", ending).encode("utf-8"))
+    document = to_dict(read_file(path))
+    as_read = path.read_text(encoding="utf-8")  # universal newlines, as a checker reads it
+    assert document["amounts"]
+    for amount in document["amounts"]:
+        assert as_read[amount["start"] : amount["end"]] == amount["text"]

@@ -1,10 +1,12 @@
 """Turning a file into the text the reader analyses: decoding and extraction.
 
 Plain text and Markdown are decoded (BOM first, then UTF-8, then
-charset-normalizer's guess). HTML, DOCX and PDF are extracted into plain text
-whose paragraphs are separated by blank lines and whose table rows are single
-lines with cells joined by " | ". The heavy parsers are imported only for their
-own format, because the command line starts one process per file.
+charset-normalizer's guess) with line endings read as "\n", as Python's text
+mode reads them, so that offsets index the text a checker sees. HTML, DOCX and
+PDF are extracted into plain text whose paragraphs are separated by blank lines
+and whose table rows are single lines with cells joined by " | ". The heavy
+parsers are imported only for their own format, because the command line starts
+one process per file.
 """
 
 from __future__ import annotations
@@ -123,7 +125,18 @@ def _looks_like_html(data: bytes) -> bool:
 
 
 def decode(data: bytes, *, path: Path) -> str:
-    """Bytes to text: a BOM decides, then UTF-8, then charset-normalizer's best guess."""
+    """Bytes to text, line endings as "\n": offsets then match the text as Python reads it."""
+    return _universal_newlines(_decoded(data, path=path))
+
+
+def _universal_newlines(text: str) -> str:
+    # Filings often end lines with CRLF; text mode in Python (and most tools that
+    # check offsets) reads them as "\n", so the offsets are given in that text.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decoded(data: bytes, *, path: Path) -> str:
+    """A BOM decides, then UTF-8, then charset-normalizer's best guess."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace").lstrip("\ufeff")
