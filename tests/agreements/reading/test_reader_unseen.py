@@ -159,3 +159,51 @@ def test_unseen_agreement_offsets_index_the_text(path: Path) -> None:
         assert reading.text[amount.start : amount.end] == amount.text
     for discrepancy in reading.discrepancies:
         assert 0 <= discrepancy.start <= discrepancy.end <= len(reading.text)
+
+
+def _paragraphs(path: Path) -> list[str]:
+    """The agreement's paragraphs, each with its lines joined, as a word processor holds them."""
+    text = path.read_text(encoding="utf-8")
+    paragraphs = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        # Signature blocks keep their lines; running text is one paragraph.
+        if lines and all(len(line) < 45 for line in lines):
+            paragraphs.extend(lines)
+        elif lines:
+            paragraphs.append(" ".join(lines))
+    return paragraphs
+
+
+# The same agreement as a .docx and a .pdf must score as its text does.
+CONVERTED = ["itemized-notes-stated-total.txt", "identical-notes-appraisal.txt"]
+
+
+@pytest.mark.parametrize("name", CONVERTED)
+def test_unseen_agreement_as_docx_scores_the_same(name: str, tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    source = UNSEEN / name
+    document = docx.Document()
+    for paragraph in _paragraphs(source):
+        document.add_paragraph(paragraph)
+    target = tmp_path / (source.stem + ".docx")
+    document.save(str(target))
+    reading = read_file(target)
+    assert reading.source_format == "docx"
+    expected = json.loads(_expectation(source).read_text(encoding="utf-8"))
+    assert shortfalls(expected, to_dict(reading), reading.text) == []
+
+
+@pytest.mark.parametrize("name", CONVERTED)
+def test_unseen_agreement_as_pdf_scores_the_same(name: str, tmp_path: Path) -> None:
+    weasyprint = pytest.importorskip("weasyprint")
+    from html import escape
+
+    source = UNSEEN / name
+    body = "\n".join(f"<p>{escape(p)}</p>" for p in _paragraphs(source))
+    target = tmp_path / (source.stem + ".pdf")
+    weasyprint.HTML(string=f"<html><body>{body}</body></html>").write_pdf(str(target))
+    reading = read_file(target)
+    assert reading.source_format == "pdf"
+    expected = json.loads(_expectation(source).read_text(encoding="utf-8"))
+    assert shortfalls(expected, to_dict(reading), reading.text) == []

@@ -20,7 +20,12 @@ FIGURES_MAX: Final = 5000
 
 _SYMBOLS: Final = {"$": "USD", "US$": "USD", "U.S.$": "USD", "€": "EUR", "£": "GBP"}
 _CODES: Final = ("USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY")
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?!\d)|\d+(?:\.\d{1,2})?(?![\d,]\d)"
+# "2,000,000.00", European "2.000.000,00" (a decimal comma, or two dot groups), "2000000.00".
+_NUMBER = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?![\d])"
+    r"|\d{1,3}(?:\.\d{3})+,\d{2}(?![\d,.]\d)|\d{1,3}(?:\.\d{3}){2,}(?![\d,.]\d)"
+    r"|\d+(?:\.\d{1,2})?(?![\d,]\d)"
+)
 _SCALE = r"(?:\s+(?P<scale{n}>million|billion|thousand))?"
 FIGURE: Final = re.compile(
     rf"(?P<symbol>U\.S\.\s?\$|US\$|\$|€|£)\s?(?P<n1>{_NUMBER}){_SCALE.format(n=1)}"
@@ -63,18 +68,26 @@ def figures(text: str) -> list[Figure]:
 
 
 def _figure(text: str, match: re.Match[str]) -> Figure | None:
-    number = (match.group("n1") or match.group("n2") or "").replace(",", "")
+    number = _plain_number(match.group("n1") or match.group("n2") or "")
     try:
         value = Decimal(number)
     except InvalidOperation:
         return None
     scale = match.group("scale1") or match.group("scale2")
     if scale:
-        value *= _SCALES[scale.lower()]
+        # "$1.2 million" says 1,200,000 exactly, in the cents every amount is given in.
+        value = (value * _SCALES[scale.lower()]).quantize(Decimal("0.01"))
     symbol = match.group("symbol")
     currency = _SYMBOLS.get(re.sub(r"\s", "", symbol), "USD") if symbol else match.group("code")
     words, words_start, words_end = _accompanying_words(text, match.start(), match.end())
     return Figure(value, currency, match.start(), match.end(), words, words_start, words_end)
+
+
+def _plain_number(number: str) -> str:
+    """ "2.000.000,00" -> "2000000.00", "2,000,000.00" -> "2000000.00"."""
+    if re.fullmatch(r"[\d.]+,\d{2}|\d{1,3}(?:\.\d{3}){2,}", number):
+        return number.replace(".", "").replace(",", ".")
+    return number.replace(",", "")
 
 
 def _accompanying_words(

@@ -38,9 +38,9 @@ COLLATERAL_ROLES = ("collateral_principal", "collateral_interest", "collateral_v
 def reconcile(text: str, amounts: Sequence[Amount]) -> Reconciliation:
     """debt = collateral + cash to creditor - cash to debtor + remaining debt, to the cent."""
     body = [a for a in amounts if a.schedule is None]
-    chosen = {role: _distinct(body, role) for role in (*DEBT_ROLES, *COLLATERAL_ROLES)}
+    chosen = {role: _distinct(text, body, role) for role in (*DEBT_ROLES, *COLLATERAL_ROLES)}
     for role in ("cash_to_creditor", "cash_to_debtor", "remaining_debt"):
-        chosen[role] = _distinct(body, role)
+        chosen[role] = _distinct(text, body, role)
     debt = _pick(chosen, "debt_principal", "debt_interest", "debt_total")
     # Collateral taken at an agreed value counts at that value, not at its carrying amount.
     collateral = chosen["collateral_value"] or _pick(
@@ -65,13 +65,36 @@ def reconcile(text: str, amounts: Sequence[Amount]) -> Reconciliation:
     return Reconciliation(status, tuple(debt), tuple(satisfaction), difference)
 
 
-def _distinct(amounts: Sequence[Amount], role: str) -> list[Amount]:
-    # A figure repeated for the same purpose (a recital and an operative clause) counts once.
-    seen: dict[Decimal, Amount] = {}
-    for amount in amounts:
-        if amount.role == role and amount.value not in seen:
-            seen[amount.value] = amount
-    return list(seen.values())
+def _distinct(text: str, amounts: Sequence[Amount], role: str) -> list[Amount]:
+    # A figure repeated for the same purpose (a recital and an operative clause) counts once;
+    # the same figure in two items of one list ("Note No. 1: $750,000.00 ...; Note No. 2:
+    # $750,000.00 ...") or two rows of one table is two instruments and counts twice.
+    kept: list[Amount] = []
+    last: dict[Decimal, Amount] = {}
+    for amount in sorted(amounts, key=lambda a: a.start):
+        if amount.role != role:
+            continue
+        previous = last.get(amount.value)
+        if previous is None or _separate_items(text[previous.end : amount.start]):
+            kept.append(amount)
+        last[amount.value] = amount
+    return kept
+
+
+_ROW = re.compile(r"^[^\n|]*\|[^\n]*$", re.MULTILINE)
+ITEM_GAP_MAX = 600
+
+
+def _separate_items(between: str) -> bool:
+    """Whether the text between two equal figures parts two items of one list or table."""
+    if len(between) > ITEM_GAP_MAX:
+        return False
+    if "|" in between:
+        # Consecutive rows: the gap is the rest of one row and the start of the next.
+        return "\n" in between and not _ROW.sub("", between).strip()
+    return (
+        ";" in between and "\n\n" not in between and not re.search(r"[a-z0-9)]\.\s+[A-Z]", between)
+    )
 
 
 def _pick(

@@ -103,13 +103,22 @@ def _dates_another_instrument(text: str, cue: re.Match[str]) -> bool:
         return False
     # "COOPERATION AGREEMENT\n\nThis Cooperation Agreement ... dated": a heading run into
     # the agreement's own name is still this agreement.
-    return not re.search(r"\bthis\b", instrument.group("name"), re.IGNORECASE)
+    if re.search(r"\bthis\b", instrument.group("name"), re.IGNORECASE):
+        return False
+    # "This Agreement for Partial Satisfaction of Note is dated ...", "This ... Agreement
+    # (this "Agreement"), dated as of ...": the agreement's own name, however long.
+    before = text[max(0, instrument.start() - 80) : instrument.start()]
+    gap = text[instrument.end() : cue.start()]
+    return not (
+        re.search(r"\b[Tt]his\s+(?:(?:[A-Z][\w-]*|for|of|and|in|to|the)\s+){0,8}$", before)
+        or re.search(r"\(\s*this\s", gap, re.IGNORECASE)
+    )
 
 
 _SUFFIX_WORDS: Final = (
     r"Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Company|Co\.|"
     r"L\.?P\.?|L\.?L\.?P\.?|N\.A\.|P\.?L\.?C\.?|plc|GmbH|S\.A\.|B\.V\.|AG|Trust|Bank|"
-    r"Partners|Holdings|Association|LLC|LP|LLP"
+    r"Partners|Holdings|Association|LLC|LP|LLP|S\.r\.l\.|S\.p\.A\.|ACA|FLCA"
 )
 # Names in capitals ("KESTREL FOODS, INC.") carry their suffix in capitals too.
 _SUFFIX = rf"(?:{_SUFFIX_WORDS}|{_SUFFIX_WORDS.upper()})"

@@ -64,7 +64,7 @@ def _amounts(
     sides: roles.Sides,
     body_end: int,
 ) -> list[Amount]:
-    terms = roles.term_sides(text, body_end=body_end)
+    terms = roles.term_sides(text, body_end=body_end, sides=sides)
     spans = [(u.start, u.end) for u in units]
     body = [f for f in found if f.start < body_end]
     result = []

@@ -128,12 +128,13 @@ _DEBT_WORDS = re.compile(
 )
 _ASSET_WORDS = re.compile(
     r"\b(?:notes?\s+receivable|receivables?|owns|holds|collateral|pledged|mortgage\s+notes"
-    r"|security\s+for|security\s+interests?\s+in)\b",
+    r"|security\s+for|security\s+interests?\s+in|secured\s+by|(?:mortgage|lien)\s+(?:on|upon)"
+    r"|charge\s+over)\b",
     re.IGNORECASE,
 )
 
 
-def term_sides(text: str, *, body_end: int) -> dict[str, str]:
+def term_sides(text: str, *, body_end: int, sides: Sides | None = None) -> dict[str, str]:
     """Defined terms that name the debt ("debt") or what satisfies it ("collateral")."""
     result: dict[str, str] = {}
     previous_end = 0
@@ -142,7 +143,7 @@ def term_sides(text: str, *, body_end: int) -> dict[str, str]:
         window = text[max(previous_end, match.start() - 400) : match.start()]
         window = window[max(window.rfind(";"), window.rfind(". ")) + 1 :]
         previous_end = match.end()
-        side = _side_of_words(window, term)
+        side = _payable_to(window, sides) or _side_of_words(window, term)
         if side and term not in result:
             result[term] = side
         if len(result) > 200:
@@ -151,6 +152,24 @@ def term_sides(text: str, *, body_end: int) -> dict[str, str]:
         if result[term] == "asset" and _is_pledged_or_assigned(text[:body_end], term):
             result[term] = "collateral"
     return result
+
+
+def _payable_to(window: str, sides: Sides | None) -> str | None:
+    """ "a promissory note ... payable to Payee (the "Note")": owed to the creditor, a debt;
+    payable to the debtor, something the debtor owns."""
+    if sides is None or sides.creditor_alias is None or sides.debtor_alias is None:
+        return None
+    last = None
+    for found in re.finditer(r"\b(?:payable|issued)\s+to\s+(?:the\s+order\s+of\s+)?", window):
+        last = found
+    if last is None or len(window) - last.end() > 120:
+        return None
+    rest = window[last.end() :]
+    if re.match(sides.creditor_alias, rest):
+        return "debt"
+    if re.match(sides.debtor_alias, rest):
+        return "asset"
+    return None
 
 
 def _side_of_words(window: str, term: str) -> str | None:
@@ -214,8 +233,9 @@ _FEE_HEAD = re.compile(
 _BALANCE_LIST = re.compile(r"\b(?:principal|interest)\b[^$.;]{0,30}\bfees\b", re.IGNORECASE)
 # "$1,350,000.00 in unpaid principal and $27,675.00 in accrued interest": the component
 # named right after a figure is its own, whatever the words before it said.
+# "Note No. 1, $750,000.00 principal and $22,500.00 interest" names them the same way.
 _COMPONENT_AFTER = re.compile(
-    r"\s*(?:in|of)\s+(?:(?:unpaid|outstanding|accrued|and|past\s+due)\s+){0,4}"
+    r"\s*(?:(?:in|of)\s+(?:(?:unpaid|outstanding|accrued|and|past\s+due)\s+){0,4})?"
     r"(?P<c>principal|interest)\b",
     re.IGNORECASE,
 )
@@ -244,7 +264,7 @@ _COMPONENT = re.compile(
     re.IGNORECASE,
 )
 _DEBT_EVIDENCE = re.compile(
-    r"\b(?:outstanding|owed|owing|unpaid|accrued|indebtedness|balance|payoff"
+    r"\b(?:outstanding|owed|owing|owes|unpaid|accrued|indebted(?:ness)?|balance|payoff"
     r"|due\s+and\s+payable)\b",
     re.IGNORECASE,
 )
@@ -263,6 +283,7 @@ class Context:
     since_figure: str
     after: str
     lead: str = ""  # for an item of a list, the words that introduce the list
+    column: str = ""  # for a figure in a table row, the header of its column
 
 
 def contexts(
@@ -285,6 +306,7 @@ def contexts(
                 since_figure=text[since:first] if since <= first else "",
                 after=text[_end_of_words(figure) : sentence_end],
                 lead=_lead_in(text, sentence_start),
+                column=_column_header(text, figure.start),
             )
         )
     return result
@@ -292,22 +314,65 @@ def contexts(
 
 _LIST_ITEM = re.compile(r"\s*\(?(?:[ivx]{1,4}|[a-z]|\d{1,2})\)\s")
 LEAD_IN_CHARS_MAX = 1500
+# An item ends with ";", "; and" or "; or"; a table row is a line with cells.
+_ITEM_END = re.compile(r";(?:\s+(?:and|or))?\s*$")
+_TABLE_LINE = re.compile(r"^[^\n|]*\|[^\n]*$", re.MULTILINE)
 
 
 def _lead_in(text: str, sentence_start: int) -> str:
     """ "the following notes (the "Pledged Notes"): (i) ...; (ii) ...": the words before the
-    colon say what each item is, when the item itself does not."""
-    if not _LIST_ITEM.match(text, sentence_start):
-        return ""
+    colon say what each item is, when the item itself does not. An item is a numbered
+    entry, anything right after the colon or after an earlier item's ";", or a table row."""
     floor = max(0, sentence_start - LEAD_IN_CHARS_MAX)
+    head = text[floor:sentence_start].rstrip()
+    line_end = text.find("\n", sentence_start, sentence_start + 400)
+    row = text[sentence_start : line_end if line_end >= 0 else sentence_start + 400]
+    is_row = "|" in row
+    if not (
+        _LIST_ITEM.match(text, sentence_start)
+        or head.endswith(":")
+        or _ITEM_END.search(head)
+        or is_row
+    ):
+        return ""
     colon = text.rfind(":", floor, sentence_start)
     if colon < 0:
         return ""
     between = text[colon + 1 : sentence_start]
-    if between.strip() and not _LIST_ITEM.match(between):
+    if between.strip() and not _only_items(between):
         return ""
     begin = max(text.rfind(". ", floor, colon), text.rfind("\n\n", floor, colon), floor)
     return text[begin:colon]
+
+
+def _only_items(between: str) -> bool:
+    """Whether `between` (after a colon) holds only earlier items of the same list."""
+    if _LIST_ITEM.match(between):
+        return True
+    rest = _TABLE_LINE.sub("", between)
+    if not rest.strip():
+        return True  # rows of a table (a header and earlier rows)
+    return (
+        "\n\n" not in rest
+        and bool(_ITEM_END.search(rest.rstrip()))
+        and not re.search(r"[a-z0-9)]\.\s+[A-Z]", rest)
+    )
+
+
+def _column_header(text: str, at: int) -> str:
+    """In a table row ("Note No. 1 | $410,000.00 | $16,400.00"), the header cell above."""
+    line_start = text.rfind("\n", max(0, at - 400), at) + 1
+    line_end = text.find("\n", at, at + 400)
+    line = text[line_start : line_end if line_end >= 0 else at + 400]
+    if "|" not in line:
+        return ""
+    cell = text[line_start:at].count("|")
+    floor = max(0, line_start - 1200)
+    for header in reversed(list(_TABLE_LINE.finditer(text, floor, line_start))):
+        cells = [c.strip() for c in header.group().split("|")]
+        if not any(re.search(r"\d", c) for c in cells):
+            return cells[cell] if cell < len(cells) else ""
+    return ""
 
 
 def _end_of_words(figure: Figure) -> int:
@@ -348,11 +413,23 @@ def role_of(context: Context, *, sides: Sides, terms: dict[str, str]) -> str:
     side = _side(context, terms)
     if side == "debt" and _CREDIT.search(context.since_figure[-80:]):
         side = "collateral" if _names_collateral(context.sentence, terms) else None
-    if side is None or (side == "debt" and not _DEBT_EVIDENCE.search(context.sentence)):
+    if side is None and _AGREED_VALUE.search(context.since_figure[-100:]):
+        # "the parties agree that the value of the Vessel is $X": what is valued is what
+        # satisfies the debt; a debt is owed, never valued.
+        side = "collateral"
+    if side is None or (
+        side == "debt"
+        and not _DEBT_EVIDENCE.search(context.sentence)
+        and not _DEBT_EVIDENCE.search(context.lead)
+    ):
         # A debt is a balance owed now; a loan's size or a price named in passing is not.
         return "other"
     named_after = _COMPONENT_AFTER.match(context.after)
     component = named_after.group("c").lower() if named_after else _component(context.since_figure)
+    if component is None and context.column:
+        component = _component(context.column)
+    if component == "total" and _balance_beside_interest(context):
+        component = "principal"
     if side == "debt":
         return {"principal": "debt_principal", "interest": "debt_interest"}.get(
             component or "", "debt_total"
@@ -360,6 +437,26 @@ def role_of(context: Context, *, sides: Sides, terms: dict[str, str]) -> str:
     return {"principal": "collateral_principal", "interest": "collateral_interest"}.get(
         component or "", "collateral_value"
     )
+
+
+_AGREED_VALUE = re.compile(
+    r"\b(?:(?:fair\s+market|agreed|appraised)\s+value|valued|value\s+of\s+(?:the\s+)?[A-Z][\w-]*"
+    r"(?:\s+[A-Z][\w-]*){0,3}\s+(?:is|was|as|at|to\s+be)|(?:has|have)\s+(?:a|an\s+agreed)\s+value)"
+    r"\b[^$.;]{0,40}$",
+    re.IGNORECASE,
+)
+# "The unpaid balance of the Credit Line is $X, and accrued interest ... is $Y": a balance
+# stated beside its interest is the principal balance.
+_INTEREST_BESIDE = re.compile(
+    r"^[^.;]{0,40}?\b(?:and|plus)\b[^.;$]{0,60}\binterest\b[^.;$]{0,60}(?:\$|USD|EUR|€)"
+)
+
+
+def _balance_beside_interest(context: Context) -> bool:
+    last = list(_COMPONENT.finditer(context.since_figure[-120:]))
+    if not last or last[-1].group("total") is None or last[-1].group().lower() != "balance":
+        return False
+    return bool(_INTEREST_BESIDE.search(context.after))
 
 
 def _names_collateral(sentence: str, terms: dict[str, str]) -> bool:
