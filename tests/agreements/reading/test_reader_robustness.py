@@ -133,3 +133,34 @@ def test_offsets_index_the_text_as_python_reads_it_whatever_the_line_endings(
     assert document["amounts"]
     for amount in document["amounts"]:
         assert as_read[amount["start"] : amount["end"]] == amount["text"]
+
+
+_WORDS_AGREEMENT = """SETTLEMENT AGREEMENT
+
+This Settlement Agreement is made and entered into effective June 30, 2020 by and between
+Alder Finance LLC ("Alder"), a Delaware limited liability company, and Birch Homes, Inc.
+("Birch"), an Ohio corporation.
+
+Whereas, Birch owns mortgage notes receivable in the principal amount of Seventy-Seven
+Thousand and 00/100 Dollars ($77,000.00) and accrued and unpaid interest of Five Hundred
+and 00/100 Dollars ($500.00) (the "Notes"), which have been pledged as collateral to Alder;
+
+Whereas, the Loan Agreement between Alder and Birch has an outstanding balance in the
+principal amount of Eighty Thousand and 00/100 Dollars ($80,000.00) and accrued and unpaid
+interest of One Thousand and 00/100 Dollars ($1,000.00) (the "Loan");
+
+1. Birch hereby assigns the Notes to Alder and agrees to pay to Alder Three Thousand Five
+Hundred and 00/100 Dollars ($3,500.00), and Alder agrees that the Loan is paid in full.
+"""
+
+
+@pytest.mark.parametrize("garble", ["\ufffe", "X", "~"])
+def test_garbled_words_before_a_figure_keep_its_role_and_claim_no_words(garble: str) -> None:
+    plain = to_dict(read_text(_WORDS_AGREEMENT))
+    assert plain["reconciliation"]["status"] == "balanced"
+    garbled_text = _WORDS_AGREEMENT.replace("Seventy-Seven", f"Seventy{garble}Seven", 1)
+    reading = to_dict(read_text(garbled_text))
+    before = [(a["value"], a["role"]) for a in plain["amounts"]]
+    assert [(a["value"], a["role"]) for a in reading["amounts"]] == before
+    assert "words" not in reading["amounts"][0]
+    assert reading["reconciliation"]["status"] == "balanced"

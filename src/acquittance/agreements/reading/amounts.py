@@ -53,6 +53,9 @@ class Figure:
     words: Decimal | None
     words_start: int | None
     words_end: int | None
+    # Where an amount-in-words phrase before "(figure)" starts, even one too garbled
+    # to read ("Seventy~Seven"): the sentence before it is the figure's context.
+    phrase_start: int | None = None
 
 
 def figures(text: str) -> list[Figure]:
@@ -80,7 +83,45 @@ def _figure(text: str, match: re.Match[str]) -> Figure | None:
     symbol = match.group("symbol")
     currency = _SYMBOLS.get(re.sub(r"\s", "", symbol), "USD") if symbol else match.group("code")
     words, words_start, words_end = _accompanying_words(text, match.start(), match.end())
-    return Figure(value, currency, match.start(), match.end(), words, words_start, words_end)
+    phrase_start = _number_phrase_start(text, match.start())
+    tail_only = (
+        words is not None
+        and words_start is not None
+        and phrase_start is not None
+        and phrase_start < words_start < match.start()
+    )
+    if tail_only:
+        # Only the tail of a longer, unreadable number phrase parsed: not its words.
+        words, words_start, words_end = None, None, None
+    return Figure(
+        value, currency, match.start(), match.end(), words, words_start, words_end, phrase_start
+    )
+
+
+_NUMBER_ROOT = re.compile(
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty"
+    r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)",
+    re.IGNORECASE,
+)
+_PHRASE_GLUE = re.compile(r"(?:and|dollars?|u\.s\.|no/100|\d{1,2}/100)[,]?", re.IGNORECASE)
+
+
+def _number_phrase_start(text: str, start: int) -> int | None:
+    """Start of the run of number words just before "(" at the figure, if there is one."""
+    chunk = text[max(0, start - 300) : start]
+    head = chunk.rstrip()
+    if not head.endswith("("):
+        return None
+    tokens = list(re.finditer(r"\S+", head[:-1]))
+    first = len(tokens)
+    while first > 0:
+        token = tokens[first - 1].group()
+        if not (_NUMBER_ROOT.search(token) or _PHRASE_GLUE.fullmatch(token)):
+            break
+        first -= 1
+    if first == len(tokens) or not any(_NUMBER_ROOT.search(t.group()) for t in tokens[first:]):
+        return None
+    return start - len(chunk) + tokens[first].start()
 
 
 def _plain_number(number: str) -> str:

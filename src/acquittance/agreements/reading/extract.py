@@ -228,8 +228,16 @@ def _pdfium_text(pdfium: Any, data: bytes, *, path: Path) -> str:
     return _pages_text(pages, path=path)
 
 
+#: PDFium marks a hyphen that ends a line as U+FFFE; the page shows a hyphen there
+#: ("Seventy-" / "Seven"), and amounts in words need it back to be read.
+_LINE_END_HYPHEN = "\ufffe"
+
+
 def _pages_text(pages: list[str], *, path: Path) -> str:
-    cleaned = (page.replace("\r\n", "\n").replace("\r", "\n") for page in pages)
+    cleaned = (
+        page.replace("\r\n", "\n").replace("\r", "\n").replace(_LINE_END_HYPHEN, "-")
+        for page in pages
+    )
     text = "\n\n".join(_SPACES.sub(" ", page).strip() for page in cleaned)
     if not text.strip():
         raise InputError(

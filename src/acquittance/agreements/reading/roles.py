@@ -299,6 +299,8 @@ def contexts(
         # after it do not end what comes before it.
         words_before = figure.words_start is not None and figure.words_start < figure.start
         first = figure.words_start if words_before and figure.words_start else figure.start
+        if figure.phrase_start is not None:
+            first = min(first, figure.phrase_start)
         result.append(
             Context(
                 sentence=text[sentence_start:sentence_end],
