@@ -32,7 +32,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, getcontext
 from math import gcd
-from typing import Final, TypeAlias
+from typing import Final, NamedTuple, TypeAlias
 
 from acquittance.accrual import EVENTS_COUNT_MAX
 from acquittance.daycount import canonical_convention
@@ -318,23 +318,16 @@ def _walk(instrument: Loan | Note, as_of: date) -> Row | None:
 
         if day > period_start:
             # Capitalise on the anniversaries up to this date, then close the period at it.
-            while next_capitalisation <= day:
-                if next_capitalisation > period_start:
-                    if principal_cents and scaled_rate:
-                        n += (
-                            principal_cents
-                            * scaled_rate
-                            * day_units(convention, period_start, next_capitalisation)
-                        )
-                    period_start = next_capitalisation
-                due = round_cents(n, unit, mode)
-                principal = principal + money(due)
-                principal_cents += due
-                n = 0
-                capitalised += 1
-                next_capitalisation = add_months(opening, months * (capitalised + 1))
-                if principal_cents >= BALANCE_CENTS_MAX:
+            if next_capitalisation <= day:
+                grown = _capitalise(
+                    _Growth(n, period_start, principal, principal_cents, capitalised),
+                    _Compounding(opening, months, convention, scaled_rate, unit, mode),
+                    day,
+                )
+                if grown is None:
                     return None
+                n, period_start, principal, principal_cents, capitalised = grown
+                next_capitalisation = add_months(opening, months * (capitalised + 1))
             if day > period_start:
                 if principal_cents and scaled_rate:
                     n += principal_cents * scaled_rate * day_units(convention, period_start, day)
@@ -390,26 +383,58 @@ def _walk(instrument: Loan | Note, as_of: date) -> Row | None:
             next_capitalisation = _NEVER
 
     if not discharged:
-        while next_capitalisation <= as_of:
-            if next_capitalisation > period_start:
-                if principal_cents and scaled_rate:
-                    n += (
-                        principal_cents
-                        * scaled_rate
-                        * day_units(convention, period_start, next_capitalisation)
-                    )
-                period_start = next_capitalisation
-            due = round_cents(n, unit, mode)
-            principal = principal + money(due)
-            principal_cents += due
-            n = 0
-            capitalised += 1
-            next_capitalisation = add_months(opening, months * (capitalised + 1))
-            if principal_cents >= BALANCE_CENTS_MAX:
+        if next_capitalisation <= as_of:
+            grown = _capitalise(
+                _Growth(n, period_start, principal, principal_cents, capitalised),
+                _Compounding(opening, months, convention, scaled_rate, unit, mode),
+                as_of,
+            )
+            if grown is None:
                 return None
+            n, period_start, principal, principal_cents, capitalised = grown
         if as_of > period_start and principal_cents and scaled_rate:
             n += principal_cents * scaled_rate * day_units(convention, period_start, as_of)
     whole = round_cents(n, unit, mode)
     if whole >= BALANCE_CENTS_MAX or whole <= -BALANCE_CENTS_MAX:
         return None
     return principal, money(whole), n, unit * 100
+
+
+class _Growth(NamedTuple):
+    """Where a walk stands: exact interest numerator, period start, principal, capitalisations."""
+
+    n: int
+    period_start: date
+    principal: Decimal
+    principal_cents: int
+    capitalised: int
+
+
+class _Compounding(NamedTuple):
+    opening: date
+    months: int
+    convention: int
+    scaled_rate: int
+    unit: int
+    mode: int
+
+
+def _capitalise(growth: _Growth, terms: _Compounding, through: date) -> _Growth | None:
+    """Capitalise unpaid interest on every anniversary up to `through`, as the core does."""
+    n, period_start, principal, principal_cents, capitalised = growth
+    due_on = add_months(terms.opening, terms.months * (capitalised + 1))
+    while due_on <= through:
+        if due_on > period_start:
+            if principal_cents and terms.scaled_rate:
+                days = day_units(terms.convention, period_start, due_on)
+                n += principal_cents * terms.scaled_rate * days
+            period_start = due_on
+        due = round_cents(n, terms.unit, terms.mode)
+        principal = principal + money(due)
+        principal_cents += due
+        n = 0
+        capitalised += 1
+        due_on = add_months(terms.opening, terms.months * (capitalised + 1))
+        if principal_cents >= BALANCE_CENTS_MAX:
+            return None
+    return _Growth(n, period_start, principal, principal_cents, capitalised)
