@@ -23,7 +23,7 @@ from acquittance.bookkeeping import Books, accrual_drafts, book_history
 from acquittance.deal import Deal
 from acquittance.documents import settlement_document
 from acquittance.errors import NotFoundError, StateError
-from acquittance.instruments import Event, Loan, Note, Party, Position
+from acquittance.instruments import Event, Loan, Note, OpeningBalance, Party, Position
 from acquittance.ledger import posting
 from acquittance.ledger.chain import GENESIS_HASH, ChainCheck, seal, verify_chain
 from acquittance.ledger.entries import EntryDraft, JournalEntry
@@ -168,13 +168,32 @@ def record_event(store: Store, instrument_id: str, event: Event) -> list[Journal
         else:
             books = Books(holder=repo.get_party(instrument.holder_id))
         # Replaying the history is deterministic: the new event's entries are the tail.
-        before = book_history(instrument, books)[0]
-        after = book_history(updated, books)[0]
+        booked_from = _as_booked_by_holder(repo, instrument)
+        before = book_history(booked_from, books)[0]
+        after = book_history(replace(booked_from, events=(*booked_from.events, event)), books)[0]
         if isinstance(instrument, Loan):
             repo.append_loan_events(instrument.id, (event,))
         else:
             repo.append_note_events(instrument.id, (event,))
         return _append(repo, after[len(before) :])
+
+
+def _as_booked_by_holder(repo: Repository, instrument: Loan | Note) -> Loan | Note:
+    """The instrument as its current holder's books carry it.
+
+    A note assigned at a settlement came into the new holder's books at its
+    position on that date; its history before then was the assignor's.
+    """
+    if not isinstance(instrument, Note):
+        return instrument
+    transfers = repo.note_transfers(instrument.id)
+    if not transfers:
+        return instrument
+    moved_on = transfers[-1].date
+    held = accrual.position(instrument, moved_on)
+    later = tuple(event for event in instrument.events if event.date > moved_on)
+    opening = OpeningBalance(moved_on, held.principal, held.interest)
+    return replace(instrument, events=(opening, *later))
 
 
 # --- positions and quotes ---------------------------------------------------------------------

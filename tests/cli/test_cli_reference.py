@@ -350,3 +350,27 @@ def test_record_on_a_discharged_loan_is_refused(
     assert result.code == 2
     assert result.err.startswith("error LOAN_DISCHARGED: ")
     assert dump(db) == before
+
+
+def test_a_note_assigned_at_settlement_accrues_in_its_new_holders_books_from_then(
+    settled: tuple[Path, dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, _ = settled
+    recorded = ok(
+        capsys, "record", "valence-note-1", "--kind", "payment", "--date", "2002-04-30",
+        "--amount", "60000.00", "--db", db, "--json",
+    )  # fmt: skip
+    legs = [
+        (entry["party"], entry["kind"], leg["account"], leg["amount"])
+        for entry in recorded["entries"]
+        for leg in entry["legs"]
+    ]
+    # One month at 7.5% (30/360) on 8,000,000.00 accrues to Berg, which now holds the note;
+    # the interest up to the settlement came to Berg with the note, not again.
+    assert legs == [
+        ("berg", "accrual", "Assets:InterestReceivable:Notes", "50000.00"),
+        ("berg", "accrual", "Income:Interest", "-50000.00"),
+        ("berg", "payment", "Assets:Cash", "60000.00"),
+        ("berg", "payment", "Assets:InterestReceivable:Notes", "-60000.00"),
+    ]
+    assert ok(capsys, "verify", "--db", db, "--json")["ok"] is True
