@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
 from acquittance.collateral import SecurityInterest
 from acquittance.errors import InputError, NotFoundError, StateError
@@ -444,7 +444,12 @@ class Repository:
 
     def entry_records(self, party_id: str | None = None) -> list[EntryRecord]:
         """As `entries`, but the store's own records: no ledger checks on the way out."""
-        query = select(JournalEntryRow).order_by(JournalEntryRow.party_id, JournalEntryRow.sequence)
+        # Legs in one more query, not one per entry: a journal is read whole.
+        query = (
+            select(JournalEntryRow)
+            .options(selectinload(JournalEntryRow.legs))
+            .order_by(JournalEntryRow.party_id, JournalEntryRow.sequence)
+        )
         if party_id is not None:
             self._party_row(party_id)
             query = query.where(JournalEntryRow.party_id == party_id)
