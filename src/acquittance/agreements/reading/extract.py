@@ -152,7 +152,7 @@ def _row_pieces(cells: list[list[str]]) -> Iterator[str | None]:
 def _join_blocks(blocks: Iterable[str]) -> str:
     cleaned = []
     for block in blocks:
-        lines = [_SPACES.sub(" ", line).strip() for line in block.splitlines()]
+        lines = [_SPACES.sub(" ", line).strip() for line in typographic(block).splitlines()]
         text = "\n".join(line for line in lines if line)
         if text:
             cleaned.append(text)
@@ -231,14 +231,23 @@ def _pdfium_text(pdfium: Any, data: bytes, *, path: Path) -> str:
 #: PDFium marks a hyphen that ends a line as U+FFFE; the page shows a hyphen there
 #: ("Seventy-" / "Seven"), and amounts in words need it back to be read.
 _LINE_END_HYPHEN = "\ufffe"
+#: Characters a typesetter puts where it hyphenates a word at a line's end: the
+#: soft hyphen, U+2010 HYPHEN (WeasyPrint, CSS `hyphens: auto`), PDFium's U+FFFE
+#: marker and the plain hyphen-minus (pypdf, LaTeX).
+_WRAP_HYPHEN = re.compile(
+    r"(?P<head>[A-Za-z]+)(?P<mark>[\u00ad\u2010\ufffe-])[ \t]*\n[ \t]*(?P<tail>[A-Za-z]+)"
+)
+#: A compound number in words ("Forty-" / "Five") keeps its hyphen when it wraps.
+_TENS = re.compile(r"(?:twenty|thirty|fou?rty|fifty|sixty|seventy|eighty|ninety)", re.IGNORECASE)
+_UNITS = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine)", re.IGNORECASE)
 
 
 def _pages_text(pages: list[str], *, path: Path) -> str:
-    cleaned = (
-        page.replace("\r\n", "\n").replace("\r", "\n").replace(_LINE_END_HYPHEN, "-")
+    cleaned = [
+        _SPACES.sub(" ", typographic(_unwrapped(page.replace("\r\n", "\n").replace("\r", "\n"))))
         for page in pages
-    )
-    text = "\n\n".join(_SPACES.sub(" ", page).strip() for page in cleaned)
+    ]
+    text = _joined_pages([page.strip() for page in _without_running_lines(cleaned)])
     if not text.strip():
         raise InputError(
             "NO_TEXT_LAYER",
@@ -274,3 +283,96 @@ def _pypdf_text(data: bytes, *, path: Path) -> str:
             "UNREADABLE_PDF", f"{path} is not a readable PDF ({type(error).__name__}: {error})"
         ) from None
     return _pages_text(pages, path=path)
+
+
+def _unwrapped(page: str) -> str:
+    """A page's lines with words hyphenated across a line end made whole again.
+
+    "in-" / "terest" becomes "interest", "HOLD-" / "INGS" becomes "HOLDINGS"; a
+    compound number in words ("Forty-" / "Five") and a capitalised second part
+    ("Smith-" / "Jones") keep the hyphen. The joined word's line runs on into
+    the next, which only changes where the paragraph's lines break.
+    """
+    return _WRAP_HYPHEN.sub(_rejoined, page)
+
+
+def _rejoined(match: re.Match[str]) -> str:
+    head, mark, tail = match["head"], match["mark"], match["tail"]
+    if _TENS.fullmatch(head) and _UNITS.fullmatch(tail):
+        return f"{head}-{tail}"
+    capitals = head.isupper() and tail.isupper() and len(head) > 1 and len(tail) > 1
+    if tail[0].islower() or (capitals and mark != "-"):
+        return head + tail
+    return f"{head}-\n{tail}"
+
+
+#: Letters a font draws as one glyph, which some PDFs extract as that glyph.
+_LIGATURES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u00ad": None,  # a soft hyphen shows nothing inside a line
+        "\u2010": "-",
+        "\u2011": "-",
+        _LINE_END_HYPHEN: "-",
+    }
+)
+
+
+def typographic(text: str) -> str:
+    """Extracted text with ligatures spelt out, soft hyphens dropped and hyphens plain."""
+    return text.translate(_LIGATURES)
+
+
+#: A page whose last line ends so closes its sentence; otherwise it runs on.
+_SENTENCE_END = re.compile(r"[.:;!?][\"'\u201d\u2019)\]]*\s*$")
+
+
+def _joined_pages(pages: list[str]) -> str:
+    """Pages joined by a blank line, or by a line break where a sentence runs on.
+
+    A PDF's text has no blank lines between paragraphs, so the one a page break
+    would add is taken as the end of a paragraph; a sentence that continues on
+    the next page ("unpaid interest of" / "$63,512.40") must not be cut there.
+    """
+    text = ""
+    for page in pages:
+        if not page:
+            continue
+        if text:
+            text += "\n\n" if _SENTENCE_END.search(text) else "\n"
+        text += page
+    return text
+
+
+def _running_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def _without_running_lines(pages: list[str]) -> list[str]:
+    """Pages without running headers and footers: first or last lines that recur,
+    page numbers aside, at the same end of most pages ("Page 2 of 5", "- 3 -").
+
+    Producers write margin text before or after the body (WeasyPrint puts both
+    header and footer last), so up to three such lines go from either end.
+    """
+    if len(pages) < 2:
+        return pages
+    lines = [[line for line in page.split("\n") if line.strip()] for page in pages]
+    for end in (0, -1, 0, -1, 0, -1):
+        keys = [_running_key(page[end]) if len(page) > 1 else None for page in lines]
+        counts: dict[str, int] = {}
+        for key in keys:
+            if key is not None:
+                counts[key] = counts.get(key, 0) + 1
+        running = {k for k, n in counts.items() if n >= 2 and n * 2 >= len(pages)}
+        lines = [
+            (page[1:] if end == 0 else page[:-1]) if key in running else page
+            for page, key in zip(lines, keys, strict=True)
+        ]
+    return ["\n".join(page) for page in lines]
