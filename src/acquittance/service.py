@@ -262,13 +262,6 @@ def _quote(inputs: _Inputs, request: QuoteRequest) -> Quote:
     )
 
 
-def _fingerprint(inputs: _Inputs, request: QuoteRequest) -> str:
-    """The fingerprint the quote of `request` has on the data as it is now."""
-    return settlement.fingerprint_inputs(
-        inputs.loan, inputs.notes, inputs.interests, request.as_of, **_options(request)
-    )
-
-
 def _options(request: QuoteRequest) -> dict[str, Any]:
     return {"note_ids": request.note_ids, "values": request.values, "partial": request.partial}
 
@@ -365,13 +358,13 @@ def settle(
             if earlier is not None:
                 return _replay(earlier, request)
         inputs = _inputs(repo, request.loan_id, request.note_ids)
-        current = _fingerprint(inputs, request)
         the_quote = _quote(inputs, request)
         settlement_id = f"stl-{uuid.uuid4().hex[:16]}"
         closing = settlement.close(
             the_quote,
             settlement_id=settlement_id,
-            current_fingerprint=current if quoted_fingerprint is None else quoted_fingerprint,
+            # The fresh quote's fingerprint is that of the data as it is now.
+            current_fingerprint=quoted_fingerprint or the_quote.fingerprint,
             loan=inputs.loan,
             interests=inputs.interests,
         )
