@@ -11,7 +11,7 @@ from acquittance.cli import views
 def run(db: str | None, deal_file: Path, as_of: date) -> None:
     from acquittance import service, settlement
     from acquittance.deal import read_deal_file
-    from acquittance.documents import entry_document, quote_document
+    from acquittance.documents import quote_document
     from acquittance.store import resolve_url
     from acquittance.store.location import describe
 
@@ -45,7 +45,6 @@ def run(db: str | None, deal_file: Path, as_of: date) -> None:
             who, entries, service.counterparties(store, party.id), None
         )
         views.trial_balance(document)
-        _ = [entry_document(e) for e in entries]
     out.rule("Open obligations")
     records = service.obligations(store, status="open")
     views.obligations({"obligations": [views.obligation_document(r) for r in records]})
