@@ -344,7 +344,6 @@ def settle(
     *,
     key: str | None,
     quoted_fingerprint: str | None = None,
-    explanation: Any = None,
 ) -> dict[str, Any]:
     """Close a settlement atomically: notes, loan, pledges, obligations and both books.
 
@@ -380,7 +379,7 @@ def settle(
             settlement_id,
             key=key or settlement_id,
             quote=the_quote,
-            explanation=explanation if explanation is not None else settlement.explain(the_quote),
+            explanation=settlement.explain(the_quote),
             entries=entries,
             obligations=closing.obligations,
             released_interest_ids=closing.released_interest_ids,

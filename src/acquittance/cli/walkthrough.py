@@ -9,7 +9,7 @@ from acquittance.cli import views
 
 
 def run(db: str | None, deal_file: Path, as_of: date) -> None:
-    from acquittance import service, settlement
+    from acquittance import service
     from acquittance.deal import read_deal_file
     from acquittance.documents import quote_document
     from acquittance.store import resolve_url
@@ -33,7 +33,6 @@ def run(db: str | None, deal_file: Path, as_of: date) -> None:
             store,
             request,
             key=f"demo-{loan.id}-{as_of.isoformat()}",
-            explanation=settlement.explain(the_quote),
         )
         out.rule(f"Settlement {result['settlement']} closed")
         for entry in result["entries"]:
