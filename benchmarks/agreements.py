@@ -9,8 +9,8 @@ from pathlib import Path
 
 from acquittance.agreements.drafting import build_context, render, write_draft
 from acquittance.agreements.reading import read_file
-from acquittance.deal import read_deal_file
-from acquittance.settlement import quote
+from acquittance.core.settlement import quote
+from acquittance.deals.parse import read_deal_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "cuad"

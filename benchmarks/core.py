@@ -10,9 +10,9 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from acquittance.accrual import position
-from acquittance.daycount import CONVENTIONS
-from acquittance.instruments import Loan, OpeningBalance, Payment, Position, RateChange, Terms
+from acquittance.core.accrual import position
+from acquittance.core.daycount import CONVENTIONS
+from acquittance.core.instruments import Loan, OpeningBalance, Payment, Position, RateChange, Terms
 from acquittance.portfolio import book_positions
 
 AS_OF = date(2025, 6, 30)
@@ -104,7 +104,7 @@ def _deal_text(count: int) -> str:
 
 def settlements_per_second(count: int) -> float:
     from acquittance import service
-    from acquittance.deal import parse_deal
+    from acquittance.deals.parse import parse_deal
     from acquittance.store.location import sqlite_url_for
 
     with tempfile.TemporaryDirectory() as folder:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from acquittance.collateral import FinancingStatement, SecurityInterest
-from acquittance.instruments import Loan, Note, OpeningBalance, Party, Signatory, Terms
+from acquittance.core.collateral import FinancingStatement, SecurityInterest
+from acquittance.core.instruments import Loan, Note, OpeningBalance, Party, Signatory, Terms
 
 AS_OF = date(2002, 3, 31)
 LOAN_TERMS = Terms(Decimal("0.065"), "ACT/360", "USD")

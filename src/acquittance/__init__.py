@@ -9,18 +9,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from acquittance.accrual import position, positions
-    from acquittance.collateral import FinancingStatement, SecurityInterest
-    from acquittance.daycount import CONVENTIONS, year_fraction
-    from acquittance.deal import Deal, parse_deal, read_deal_file
-    from acquittance.errors import (
+    from acquittance.core.accrual import position, positions
+    from acquittance.core.collateral import FinancingStatement, SecurityInterest
+    from acquittance.core.daycount import CONVENTIONS, year_fraction
+    from acquittance.core.errors import (
         AcquittanceError,
         InputError,
         NotFoundError,
         StateError,
         StorageError,
     )
-    from acquittance.instruments import (
+    from acquittance.core.instruments import (
         Advance,
         Compounding,
         Discharge,
@@ -36,11 +35,11 @@ if TYPE_CHECKING:
         Signatory,
         Terms,
     )
-    from acquittance.interest import parse_rate, simple_interest
-    from acquittance.money import Money, round_money
-    from acquittance.schedule import amortization_schedule, level_payment
-    from acquittance.settlement import close, explain, quote
-    from acquittance.settlement_types import (
+    from acquittance.core.interest import parse_rate, simple_interest
+    from acquittance.core.money import Money, round_money
+    from acquittance.core.schedule import amortization_schedule, level_payment
+    from acquittance.core.settlement import close, explain, quote
+    from acquittance.core.settlement_types import (
         CashLeg,
         Closing,
         CollateralLine,
@@ -50,54 +49,55 @@ if TYPE_CHECKING:
         Quote,
         SatisfactionKind,
     )
+    from acquittance.deals.parse import Deal, parse_deal, read_deal_file
 
 # Names resolve on first use, so that `acquittance read` does not pay for the ledger.
 _WHERE: dict[str, str] = {
-    "AcquittanceError": "acquittance.errors",
-    "Advance": "acquittance.instruments",
-    "CONVENTIONS": "acquittance.daycount",
-    "CashLeg": "acquittance.settlement_types",
-    "Closing": "acquittance.settlement_types",
-    "CollateralLine": "acquittance.settlement_types",
-    "Compounding": "acquittance.instruments",
-    "Deal": "acquittance.deal",
-    "Discharge": "acquittance.instruments",
-    "FinancingStatement": "acquittance.collateral",
-    "InputError": "acquittance.errors",
-    "LevelPayment": "acquittance.instruments",
-    "Loan": "acquittance.instruments",
-    "Money": "acquittance.money",
-    "NotFoundError": "acquittance.errors",
-    "Note": "acquittance.instruments",
-    "NoteTransfer": "acquittance.settlement_types",
-    "Obligation": "acquittance.settlement_types",
-    "ObligationKind": "acquittance.settlement_types",
-    "OpeningBalance": "acquittance.instruments",
-    "Party": "acquittance.instruments",
-    "Payment": "acquittance.instruments",
-    "Position": "acquittance.instruments",
-    "Quote": "acquittance.settlement_types",
-    "RateChange": "acquittance.instruments",
-    "Satisfaction": "acquittance.instruments",
-    "SatisfactionKind": "acquittance.settlement_types",
-    "SecurityInterest": "acquittance.collateral",
-    "Signatory": "acquittance.instruments",
-    "StateError": "acquittance.errors",
-    "StorageError": "acquittance.errors",
-    "Terms": "acquittance.instruments",
-    "amortization_schedule": "acquittance.schedule",
-    "close": "acquittance.settlement",
-    "explain": "acquittance.settlement",
-    "level_payment": "acquittance.schedule",
-    "parse_deal": "acquittance.deal",
-    "parse_rate": "acquittance.interest",
-    "position": "acquittance.accrual",
-    "positions": "acquittance.accrual",
-    "quote": "acquittance.settlement",
-    "read_deal_file": "acquittance.deal",
-    "round_money": "acquittance.money",
-    "simple_interest": "acquittance.interest",
-    "year_fraction": "acquittance.daycount",
+    "AcquittanceError": "acquittance.core.errors",
+    "Advance": "acquittance.core.instruments",
+    "CONVENTIONS": "acquittance.core.daycount",
+    "CashLeg": "acquittance.core.settlement_types",
+    "Closing": "acquittance.core.settlement_types",
+    "CollateralLine": "acquittance.core.settlement_types",
+    "Compounding": "acquittance.core.instruments",
+    "Deal": "acquittance.deals.parse",
+    "Discharge": "acquittance.core.instruments",
+    "FinancingStatement": "acquittance.core.collateral",
+    "InputError": "acquittance.core.errors",
+    "LevelPayment": "acquittance.core.instruments",
+    "Loan": "acquittance.core.instruments",
+    "Money": "acquittance.core.money",
+    "NotFoundError": "acquittance.core.errors",
+    "Note": "acquittance.core.instruments",
+    "NoteTransfer": "acquittance.core.settlement_types",
+    "Obligation": "acquittance.core.settlement_types",
+    "ObligationKind": "acquittance.core.settlement_types",
+    "OpeningBalance": "acquittance.core.instruments",
+    "Party": "acquittance.core.instruments",
+    "Payment": "acquittance.core.instruments",
+    "Position": "acquittance.core.instruments",
+    "Quote": "acquittance.core.settlement_types",
+    "RateChange": "acquittance.core.instruments",
+    "Satisfaction": "acquittance.core.instruments",
+    "SatisfactionKind": "acquittance.core.settlement_types",
+    "SecurityInterest": "acquittance.core.collateral",
+    "Signatory": "acquittance.core.instruments",
+    "StateError": "acquittance.core.errors",
+    "StorageError": "acquittance.core.errors",
+    "Terms": "acquittance.core.instruments",
+    "amortization_schedule": "acquittance.core.schedule",
+    "close": "acquittance.core.settlement",
+    "explain": "acquittance.core.settlement",
+    "level_payment": "acquittance.core.schedule",
+    "parse_deal": "acquittance.deals.parse",
+    "parse_rate": "acquittance.core.interest",
+    "position": "acquittance.core.accrual",
+    "positions": "acquittance.core.accrual",
+    "quote": "acquittance.core.settlement",
+    "read_deal_file": "acquittance.deals.parse",
+    "round_money": "acquittance.core.money",
+    "simple_interest": "acquittance.core.interest",
+    "year_fraction": "acquittance.core.daycount",
 }
 
 

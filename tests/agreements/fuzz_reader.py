@@ -14,7 +14,7 @@ import atheris
 
 with atheris.instrument_imports():
     from acquittance.agreements.reading import read_text
-    from acquittance.errors import AcquittanceError
+    from acquittance.core.errors import AcquittanceError
 
 
 def test_one_input(data: bytes) -> None:

@@ -13,8 +13,8 @@ from acquittance import service
 from acquittance.agreements.importing import deal_text
 from acquittance.agreements.reading import read_file, to_dict
 from acquittance.cli import main
-from acquittance.deal import parse_deal
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
+from acquittance.deals.parse import parse_deal
 from acquittance.store.location import sqlite_url_for
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acquittance.agreements.numwords import AMOUNT_MAX, amount_to_words, words_to_amount
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 
 @pytest.mark.parametrize(

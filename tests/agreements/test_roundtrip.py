@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from acquittance.agreements.drafting import build_context, write_draft
 from acquittance.agreements.reading import read_file, to_dict
-from acquittance.instruments import Loan, Note, Party, Position, Signatory, Terms
-from acquittance.money import CENT
-from acquittance.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
+from acquittance.core.instruments import Loan, Note, Party, Position, Signatory, Terms
+from acquittance.core.money import CENT
+from acquittance.core.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
 
 STEMS = (
     "Alder", "Birchwood", "Cobalt", "Dunmore", "Everly", "Fairhaven", "Granite", "Halcyon",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from acquittance.instruments import Compounding, Event, Loan, Terms
+from acquittance.core.instruments import Compounding, Event, Loan, Terms
 from reference_case import (
     AS_OF,
     LOAN_TERMS,

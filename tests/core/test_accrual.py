@@ -11,7 +11,7 @@ from core_factories import AS_OF, loan_with, reference_loan, reference_notes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acquittance.accrual import (
+from acquittance.core.accrual import (
     accrue,
     per_diem,
     per_diem_exact,
@@ -21,9 +21,9 @@ from acquittance.accrual import (
     start,
     validate_events,
 )
-from acquittance.daycount import CONVENTIONS
-from acquittance.errors import InputError, StateError
-from acquittance.instruments import (
+from acquittance.core.daycount import CONVENTIONS
+from acquittance.core.errors import InputError, StateError
+from acquittance.core.instruments import (
     Advance,
     Compounding,
     Discharge,

@@ -8,14 +8,14 @@ from datetime import date
 import pytest
 from core_factories import reference_interest, reference_loan, reference_notes
 
-from acquittance.collateral import (
+from acquittance.core.collateral import (
     FinancingStatement,
     check_financing_statement,
     check_pledge,
     check_security_interest,
     pledged_note_ids,
 )
-from acquittance.errors import InputError, StateError
+from acquittance.core.errors import InputError, StateError
 
 ALL_NOTES = {"valence-note-1", "valence-note-2", "valence-note-3"}
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acquittance.daycount import CONVENTIONS, canonical_convention, day_count, year_fraction
-from acquittance.errors import InputError
-from acquittance.interest import parse_rate, simple_interest
+from acquittance.core.daycount import CONVENTIONS, canonical_convention, day_count, year_fraction
+from acquittance.core.errors import InputError
+from acquittance.core.interest import parse_rate, simple_interest
 
 D = date
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acquittance.errors import InputError
-from acquittance.instruments import Terms
-from acquittance.schedule import add_months, amortization_schedule, level_payment
+from acquittance.core.errors import InputError
+from acquittance.core.instruments import Terms
+from acquittance.core.schedule import add_months, amortization_schedule, level_payment
 
 D = Decimal
 

@@ -12,9 +12,9 @@ from core_factories import AS_OF, reference_interest, reference_loan, reference_
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acquittance.collateral import SecurityInterest
-from acquittance.errors import AcquittanceError
-from acquittance.instruments import (
+from acquittance.core.collateral import SecurityInterest
+from acquittance.core.errors import AcquittanceError
+from acquittance.core.instruments import (
     Discharge,
     Loan,
     Note,
@@ -23,8 +23,8 @@ from acquittance.instruments import (
     Satisfaction,
     Terms,
 )
-from acquittance.settlement import close, explain, fingerprint_inputs, quote
-from acquittance.settlement_types import ObligationKind, Quote, SatisfactionKind
+from acquittance.core.settlement import close, explain, fingerprint_inputs, quote
+from acquittance.core.settlement_types import ObligationKind, Quote, SatisfactionKind
 
 D = Decimal
 MONTH_LATER = date(2002, 4, 30)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from acquittance.deal import parse_deal, read_deal_file
-from acquittance.errors import AcquittanceError, InputError
-from acquittance.instruments import OpeningBalance
+from acquittance.core.errors import AcquittanceError, InputError
+from acquittance.core.instruments import OpeningBalance
+from acquittance.deals.parse import parse_deal, read_deal_file
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "examples" / "valence-berg-2002.toml"

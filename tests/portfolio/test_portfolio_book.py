@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import pytest
 
-from acquittance.accrual import position
-from acquittance.errors import AcquittanceError, InputError, StateError
-from acquittance.instruments import (
+from acquittance.core.accrual import position
+from acquittance.core.errors import AcquittanceError, InputError, StateError
+from acquittance.core.instruments import (
     Compounding,
     Discharge,
     Event,

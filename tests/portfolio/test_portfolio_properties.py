@@ -8,10 +8,10 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from acquittance.accrual import position
-from acquittance.daycount import ALIASES, CONVENTIONS
-from acquittance.errors import AcquittanceError
-from acquittance.instruments import (
+from acquittance.core.accrual import position
+from acquittance.core.daycount import ALIASES, CONVENTIONS
+from acquittance.core.errors import AcquittanceError
+from acquittance.core.instruments import (
     Advance,
     Compounding,
     Discharge,
@@ -25,7 +25,7 @@ from acquittance.instruments import (
     Satisfaction,
     Terms,
 )
-from acquittance.money import ROUNDING_MODES
+from acquittance.core.money import ROUNDING_MODES
 from acquittance.portfolio import book_columns, book_positions
 
 #: Dates where the conventions disagree: month ends, February ends, leap days, year ends.

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from acquittance import service
 from acquittance.cli import views
-from acquittance.deal import parse_deal
+from acquittance.deals.parse import parse_deal
 
 REFERENCE_DEAL = Path(__file__).resolve().parents[2] / "examples" / "valence-berg-2002.toml"
 REFERENCE_LOAN = "berg-valence-loan"

@@ -28,10 +28,10 @@ from service_helpers import (
 )
 
 from acquittance import service
-from acquittance.accrual import position
-from acquittance.bookkeeping import Booked, Books, accrual_to, book_history
-from acquittance.deal import parse_deal
-from acquittance.errors import AcquittanceError
+from acquittance.books.history import Booked, Books, accrual_to, book_history
+from acquittance.core.accrual import position
+from acquittance.core.errors import AcquittanceError
+from acquittance.deals.parse import parse_deal
 
 DAY_COUNTS = ("ACT/360", "ACT/365F", "ACT/ACT-ISDA", "30/360-BOND", "30/360-US", "30E/360")
 PROPERTY_SETTINGS = settings(

@@ -26,9 +26,9 @@ from service_helpers import (
 )
 
 from acquittance import service
-from acquittance.deal import read_deal_file
-from acquittance.errors import AcquittanceError
-from acquittance.instruments import Payment
+from acquittance.core.errors import AcquittanceError
+from acquittance.core.instruments import Payment
+from acquittance.deals.parse import read_deal_file
 from acquittance.store.repository import Repository
 
 D = Decimal
@@ -232,7 +232,7 @@ def test_a_key_used_for_one_loan_is_refused_for_another(sqlite_url: str) -> None
 
 
 def _save(store: service.Store, request: service.QuoteRequest) -> str:
-    from acquittance.documents import quote_document
+    from acquittance.present.documents import quote_document
 
     return service.save_quote(store, request, quote_document(service.quote(store, request)))
 
@@ -322,8 +322,8 @@ def test_pledging_a_note_already_pledged_in_the_store_is_refused(sqlite_url: str
 
     from service_helpers import deal_text
 
-    from acquittance.collateral import SecurityInterest
-    from acquittance.deal import parse_deal
+    from acquittance.core.collateral import SecurityInterest
+    from acquittance.deals.parse import parse_deal
 
     store = new_store(sqlite_url)
     spec = DealSpec()

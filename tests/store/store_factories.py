@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from acquittance.collateral import SecurityInterest
-from acquittance.instruments import Loan, Note, Party
+from acquittance.core.collateral import SecurityInterest
+from acquittance.core.instruments import Loan, Note, Party
 from acquittance.store.repository import Repository
 from reference_case import BERG, VALENCE, reference_interest, reference_loan, reference_notes
 

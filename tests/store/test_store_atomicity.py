@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from store_factories import Deal, load_deal, reference_deal
 
-from acquittance.errors import AcquittanceError, StateError
-from acquittance.instruments import Discharge, Party, Satisfaction
-from acquittance.settlement_types import NoteTransfer
+from acquittance.core.errors import AcquittanceError, StateError
+from acquittance.core.instruments import Discharge, Party, Satisfaction
+from acquittance.core.settlement_types import NoteTransfer
 from acquittance.store import migrate, open_store, transaction
 from acquittance.store.location import sqlite_path
 from acquittance.store.models import Base

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from acquittance.errors import StorageError
+from acquittance.core.errors import StorageError
 from acquittance.store.location import (
     default_store_path,
     prepare_location,

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, select, text
 from store_factories import Deal
 
-from acquittance.errors import AcquittanceError, InputError, NotFoundError, StateError
-from acquittance.instruments import (
+from acquittance.core.errors import AcquittanceError, InputError, NotFoundError, StateError
+from acquittance.core.instruments import (
     Advance,
     Discharge,
     LevelPayment,
@@ -25,7 +25,7 @@ from acquittance.instruments import (
     Satisfaction,
     Terms,
 )
-from acquittance.settlement_types import NoteTransfer, Obligation, ObligationKind
+from acquittance.core.settlement_types import NoteTransfer, Obligation, ObligationKind
 from acquittance.store import transaction
 from acquittance.store.models import JournalLegRow, PledgedNoteRow, SettlementRow
 from acquittance.store.records import EntryRecord, LegRecord, ObligationStatus
@@ -361,7 +361,7 @@ def test_journal_entries_append_in_chain_order_and_load_exactly(loaded: Engine) 
 
 
 def test_journal_entries_load_as_the_ledgers_entries(loaded: Engine) -> None:
-    ledger = pytest.importorskip("acquittance.ledger.entries")
+    ledger = pytest.importorskip("acquittance.books.entries")
     entry = _entry("berg", 1, "")
     with transaction(loaded) as session:
         Repository(session).append_entries([entry])

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from acquittance.errors import StorageError
+from acquittance.core.errors import StorageError
 from acquittance.store import (
     Repository,
     check_current,

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 _LENDER_ROLES = ("lender", "secured_party", "creditor", "assignee", "releasor")
 _BORROWER_ROLES = ("borrower", "debtor", "assignor", "releasee")

@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 from typing import Final
 
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 _UNITS: Final = [
     "zero",

@@ -6,7 +6,7 @@ import importlib
 import sys
 
 from acquittance.cli.app import app, fail
-from acquittance.errors import AcquittanceError, InputError
+from acquittance.core.errors import AcquittanceError, InputError
 
 
 def _exception_classes(name: str) -> tuple[type[BaseException], ...]:

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from acquittance.errors import AcquittanceError, InputError
+from acquittance.core.errors import AcquittanceError, InputError
 
 app = typer.Typer(
     name="acquittance",

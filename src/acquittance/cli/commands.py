@@ -11,8 +11,8 @@ import typer
 
 from acquittance.cli import views
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
-from acquittance.errors import InputError
-from acquittance.money import to_decimal
+from acquittance.core.errors import InputError
+from acquittance.core.money import to_decimal
 
 DB_OPTION = typer.Option(None, "--db", help=DB_HELP)
 AS_OF_OPTION = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD.")
@@ -47,7 +47,7 @@ def load(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Load a deal file: parties, loans, notes, pledges and opening entries; all or nothing."""
-    from acquittance.deal import read_deal_file
+    from acquittance.deals.parse import read_deal_file
     from acquittance.service import load_deal
 
     deal = read_deal_file(deal_file)
@@ -165,8 +165,9 @@ def quote(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """What is owed on a date, the collateral assigned, and the cash that balances them."""
-    from acquittance import service, settlement
-    from acquittance.documents import quote_document
+    from acquittance import service
+    from acquittance.core import settlement
+    from acquittance.present.documents import quote_document
 
     store = _store(db)
     request = _request(loan_id, as_of, notes, values, partial, good_through)
@@ -232,7 +233,7 @@ def journal(
 ) -> None:
     """The party's journal entries, in order, with their hashes."""
     from acquittance import service
-    from acquittance.documents import journal_document
+    from acquittance.present.documents import journal_document
 
     who, entries = service.journal(_store(db), party_id)
     if as_json:
@@ -307,8 +308,8 @@ def export_beancount(
 ) -> None:
     """The party's book as Beancount text (bean-check accepts it)."""
     from acquittance import service
-    from acquittance.ledger.accounts import chart_of_accounts
-    from acquittance.ledger.beancount import to_beancount
+    from acquittance.books.accounts import chart_of_accounts
+    from acquittance.books.beancount import to_beancount
 
     store = _store(db)
     who, entries = service.journal(store, party_id)
@@ -416,9 +417,9 @@ def record(
 ) -> None:
     """Record an advance, payment or rate change, and post what it means to the books."""
     from acquittance import service
-    from acquittance.documents import entry_document
-    from acquittance.instruments import Advance, Payment, RateChange
-    from acquittance.interest import parse_rate
+    from acquittance.core.instruments import Advance, Payment, RateChange
+    from acquittance.core.interest import parse_rate
+    from acquittance.present.documents import entry_document
 
     when = parse_date(on, option="--date")
     if kind == "rate_change":

@@ -8,13 +8,13 @@ from typing import Any
 import typer
 
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 
 def _from_deal_file(path: Path, as_of: str | None, loan_id: str | None) -> dict[str, Any]:
     """Quote a deal file's loan in memory (no store) on the date given."""
-    from acquittance import settlement
-    from acquittance.deal import read_deal_file
+    from acquittance.core import settlement
+    from acquittance.deals.parse import read_deal_file
 
     if as_of is None:
         raise InputError("MISSING_OPTION", "drafting from a deal file needs --as-of DATE")
@@ -46,8 +46,8 @@ def _pick_loan(loans: Any, loan_id: str | None, source: str) -> Any:
 def _from_store(source: str, as_of: str | None, db: str | None) -> dict[str, Any]:
     """A closed settlement or saved quote by id, or a loan quoted on --as-of."""
     from acquittance import service
-    from acquittance.documents import quote_from_document
-    from acquittance.errors import NotFoundError
+    from acquittance.core.errors import NotFoundError
+    from acquittance.present.documents import quote_from_document
     from acquittance.store import resolve_url
     from acquittance.store.repository import Repository
 

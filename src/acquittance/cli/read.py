@@ -18,7 +18,7 @@ from typing import Any
 import typer
 
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 FILES_ARGUMENT = typer.Argument(
     ..., help="Agreement files (.txt .md .htm .html .docx .pdf) or folders."
@@ -124,7 +124,7 @@ def _import(
 ) -> None:
     """Turn what was read into a deal file, and load it when asked."""
     from acquittance.agreements.importing import deal_text
-    from acquittance.deal import parse_deal
+    from acquittance.deals.parse import parse_deal
 
     text = deal_text(document, source=path.name, rate=rate)
     deal = parse_deal(text, source=f"deal imported from {path.name}")

@@ -13,7 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from acquittance.money import amount_text, format_amount
+from acquittance.core.money import amount_text, format_amount
 
 _WIDTH_OFF_TERMINAL = 132
 
@@ -121,7 +121,7 @@ def register(records: dict[str, list[Any]]) -> None:
 
 
 def record_document(kind: str, record: Any) -> dict[str, Any]:
-    from acquittance.instruments import EVENT_KINDS
+    from acquittance.core.instruments import EVENT_KINDS
 
     if kind == "settlement":
         return {"kind": kind, **record.document}
@@ -329,7 +329,7 @@ def entry_table(out: Console, entry: dict[str, Any]) -> None:
 
 
 def journal(who: Any, entries: list[Any]) -> None:
-    from acquittance.documents import entry_document
+    from acquittance.present.documents import entry_document
 
     out = console()
     out.print(f"Journal of {who.name} ({who.id}): {len(entries)} entries")
@@ -340,8 +340,8 @@ def journal(who: Any, entries: list[Any]) -> None:
 def trial_balance_document(
     who: Any, entries: list[Any], counterparties: list[Any], as_of: date | None
 ) -> dict[str, Any]:
-    from acquittance.ledger.accounts import chart_of_accounts
-    from acquittance.ledger.reports import trial_balance
+    from acquittance.books.accounts import chart_of_accounts
+    from acquittance.books.reports import trial_balance
 
     chart = chart_of_accounts(who, counterparties)
     balance = trial_balance(entries, chart=chart, as_of=as_of, include_zero=False)
@@ -388,7 +388,7 @@ def trial_balance(document: dict[str, Any]) -> None:
 
 
 def history_document(who: Any, entries: list[Any], account: str) -> dict[str, Any]:
-    from acquittance.ledger.reports import account_history
+    from acquittance.books.reports import account_history
 
     rows = account_history(entries, account)
     return {"party": who.id, "account": account, "rows": [plain(r) for r in rows]}
@@ -420,7 +420,7 @@ def verification(document: dict[str, Any]) -> None:
 
 
 def obligation_document(record: Any) -> dict[str, Any]:
-    from acquittance.documents import obligation_document as document_of
+    from acquittance.present.documents import obligation_document as document_of
 
     return document_of(
         record.obligation, status=str(record.status.value), completed_on=record.completed_on

@@ -10,8 +10,8 @@ from acquittance.cli import views
 
 def run(db: str | None, deal_file: Path, as_of: date) -> None:
     from acquittance import service
-    from acquittance.deal import read_deal_file
-    from acquittance.documents import quote_document
+    from acquittance.deals.parse import read_deal_file
+    from acquittance.present.documents import quote_document
     from acquittance.store import resolve_url
     from acquittance.store.location import describe
 

@@ -24,9 +24,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final, TypeAlias
 
-from acquittance.accrual import position
-from acquittance.errors import AcquittanceError, InputError
-from acquittance.instruments import Loan, Note, Position
+from acquittance.core.accrual import position
+from acquittance.core.errors import AcquittanceError, InputError
+from acquittance.core.instruments import Loan, Note, Position
 from acquittance.portfolio.fastpath import Row, precision_ok, walk
 
 #: Smallest chunk a worker is given, unless the caller names a chunk size.

@@ -1,6 +1,6 @@
 """One instrument's position in plain integers: the core's rules, without its objects.
 
-`walk` follows `acquittance.accrual` rule for rule (read that module first):
+`walk` follows `acquittance.core.accrual` rule for rule (read that module first):
 the same periods (one per event date and capitalisation date, each measured
 from its own start), the same interest-first allocation and sub-cent rule at a
 posting point, the same capitalisation anniversaries, the same single rounding.
@@ -34,10 +34,10 @@ from decimal import Decimal, getcontext
 from math import gcd
 from typing import Final, NamedTuple, TypeAlias
 
-from acquittance.accrual import EVENTS_COUNT_MAX
-from acquittance.daycount import canonical_convention
-from acquittance.errors import AcquittanceError
-from acquittance.instruments import (
+from acquittance.core.accrual import EVENTS_COUNT_MAX
+from acquittance.core.daycount import canonical_convention
+from acquittance.core.errors import AcquittanceError
+from acquittance.core.instruments import (
     Advance,
     Compounding,
     Discharge,
@@ -48,8 +48,8 @@ from acquittance.instruments import (
     RateChange,
     Satisfaction,
 )
-from acquittance.interest import parse_rate
-from acquittance.money import CENT, ROUNDING_MODES, check_currency
+from acquittance.core.interest import parse_rate
+from acquittance.core.money import CENT, ROUNDING_MODES, check_currency
 
 #: A walk's answer: principal, interest (cents), exact interest as numerator and denominator.
 Row: TypeAlias = tuple[Decimal, Decimal, int, int]

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 from sqlalchemy.orm import Session
 
-from acquittance.errors import AcquittanceError, StorageError
+from acquittance.core.errors import AcquittanceError, StorageError
 from acquittance.store.location import describe, is_sqlite
 
 #: How long a SQLite writer waits for another writer's lock before giving up.

@@ -19,7 +19,7 @@ from typing import Final
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from acquittance.errors import StorageError
+from acquittance.core.errors import StorageError
 
 ENVIRONMENT_VARIABLE: Final = "ACQUITTANCE_DB"
 STORE_FILE_NAME: Final = "acquittance.db"

@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from acquittance.collateral import FinancingStatement, SecurityInterest
-from acquittance.instruments import (
+from acquittance.core.collateral import FinancingStatement, SecurityInterest
+from acquittance.core.instruments import (
     EVENT_KINDS,
     Advance,
     Compounding,
@@ -31,7 +31,7 @@ from acquittance.instruments import (
     Signatory,
     Terms,
 )
-from acquittance.settlement_types import Obligation, ObligationKind
+from acquittance.core.settlement_types import Obligation, ObligationKind
 from acquittance.store.models import (
     FinancingStatementRow,
     JournalEntryRow,
@@ -55,7 +55,7 @@ from acquittance.store.records import (
 )
 
 if TYPE_CHECKING:
-    from acquittance.ledger.entries import JournalEntry
+    from acquittance.books.entries import JournalEntry
 
 EventRowT = TypeVar("EventRowT", LoanEventRow, NoteEventRow)
 
@@ -355,7 +355,7 @@ def ledger_entry(record: EntryRecord) -> JournalEntry:
 
     Imported here, lazily, so that the store does not need the ledger to load.
     """
-    from acquittance.ledger.entries import JournalEntry, Leg
+    from acquittance.books.entries import JournalEntry, Leg
 
     return JournalEntry(
         id=record.id,

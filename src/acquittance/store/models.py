@@ -29,7 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 #: The longest decimal text a money or rate column holds; far past any real amount.
 DECIMAL_TEXT_LENGTH_MAX: Final = 64
@@ -61,7 +61,7 @@ class DecimalText(TypeDecorator[Decimal]):
             raise InputError(
                 "FLOAT_AMOUNT" if isinstance(value, float) else "INVALID_AMOUNT",
                 f"amount {value!r} is a {type(value).__name__}, not a Decimal; "
-                "build amounts with acquittance.money.to_decimal",
+                "build amounts with acquittance.core.money.to_decimal",
             )
         if not value.is_finite():
             raise InputError("INVALID_AMOUNT", f"amount {value} is not a finite number")

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
-from acquittance.settlement_types import Obligation
+from acquittance.core.settlement_types import Obligation
 
 
 class ObligationStatus(StrEnum):

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
-from acquittance.collateral import SecurityInterest
-from acquittance.errors import InputError, NotFoundError, StateError
-from acquittance.instruments import Event, Loan, Note, Party
-from acquittance.settlement_types import NoteTransfer, Obligation
+from acquittance.core.collateral import SecurityInterest
+from acquittance.core.errors import InputError, NotFoundError, StateError
+from acquittance.core.instruments import Event, Loan, Note, Party
+from acquittance.core.settlement_types import NoteTransfer, Obligation
 from acquittance.store import mapping
 from acquittance.store.models import (
     ID_LENGTH_MAX,
@@ -47,7 +47,7 @@ from acquittance.store.records import (
 )
 
 if TYPE_CHECKING:
-    from acquittance.ledger.entries import JournalEntry
+    from acquittance.books.entries import JournalEntry
 
 #: How many existing ids an UNKNOWN_* message lists before "and N more".
 IDS_LISTED_MAX: Final = 10

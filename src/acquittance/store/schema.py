@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError
 
-from acquittance.errors import StorageError
+from acquittance.core.errors import StorageError
 from acquittance.store.engine import open_engine, read_engine, write_engine
 from acquittance.store.location import describe, prepare_location, store_exists
 

@@ -10,8 +10,8 @@ from fractions import Fraction
 from typing import Any
 
 from acquittance.agreements.drafting import DraftContext, build_context
-from acquittance.instruments import Position
-from acquittance.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
+from acquittance.core.instruments import Position
+from acquittance.core.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
 from reference_case import BERG, NOTE_FIGURES, VALENCE, reference_loan, reference_notes
 
 AS_OF = date(2002, 3, 31)

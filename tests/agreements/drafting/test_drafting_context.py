@@ -18,8 +18,8 @@ from drafting_factories import (
 )
 
 from acquittance.agreements.drafting import CashDirection, build_context
-from acquittance.errors import AcquittanceError
-from acquittance.settlement_types import CashLeg, SatisfactionKind
+from acquittance.core.errors import AcquittanceError
+from acquittance.core.settlement_types import CashLeg, SatisfactionKind
 
 
 def test_reference_context_carries_every_figure_of_the_quote() -> None:

@@ -9,7 +9,7 @@ import pytest
 from drafting_factories import context_of, exact_quote, partial_quote, surplus_quote, text_of
 
 from acquittance.agreements.drafting import FORMATS, DraftContext, render, write_draft
-from acquittance.errors import AcquittanceError
+from acquittance.core.errors import AcquittanceError
 
 REFERENCE_TEXTS = (
     "$17,533,226.80",

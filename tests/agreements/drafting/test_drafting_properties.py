@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acquittance.agreements.drafting import compose, render
-from acquittance.money import CENT
-from acquittance.settlement_types import CashLeg, Quote, SatisfactionKind
+from acquittance.core.money import CENT
+from acquittance.core.settlement_types import CashLeg, Quote, SatisfactionKind
 
 LAWS = ("California", "Delaware", "New York", "Texas", "Nevada")
 

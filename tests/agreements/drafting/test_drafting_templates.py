@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from acquittance.agreements.drafting import DEFAULT_TEMPLATES_DIR, DraftContext, compose, render
-from acquittance.errors import AcquittanceError
+from acquittance.core.errors import AcquittanceError
 
 
 def _clause_file(root: Path, name: str, text: str) -> Path:

@@ -15,7 +15,7 @@ from drafting_factories import (
 )
 
 from acquittance.agreements.drafting import DraftContext, compose, render
-from acquittance.instruments import Party
+from acquittance.core.instruments import Party
 
 WAIVER = "California Civil Code Section 1542"
 

@@ -11,7 +11,7 @@ from reader_support import FIXTURES, REFERENCE
 
 from acquittance.agreements.reading import read_file, read_text, to_dict
 from acquittance.agreements.reading.sources import FILE_SIZE_MAX_BYTES
-from acquittance.errors import AcquittanceError, InputError
+from acquittance.core.errors import AcquittanceError, InputError
 
 
 @pytest.mark.parametrize(

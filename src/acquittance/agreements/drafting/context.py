@@ -16,10 +16,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from acquittance.errors import InputError, NotFoundError
-from acquittance.instruments import Loan, Note, Party, Signatory
-from acquittance.money import ZERO
-from acquittance.settlement_types import CollateralLine, Quote, SatisfactionKind
+from acquittance.core.errors import InputError, NotFoundError
+from acquittance.core.instruments import Loan, Note, Party, Signatory
+from acquittance.core.money import ZERO
+from acquittance.core.settlement_types import CollateralLine, Quote, SatisfactionKind
 
 #: The most notes one Exhibit A lists; a larger schedule belongs in a separate document.
 NOTES_COUNT_MAX: Final = 1000

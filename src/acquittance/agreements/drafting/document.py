@@ -29,7 +29,7 @@ from acquittance.agreements.drafting.templating import (
     long_date,
     render_template,
 )
-from acquittance.instruments import Signatory
+from acquittance.core.instruments import Signatory
 
 DOCUMENT_TEMPLATE: Final = "agreement.j2"
 MARKER: Final = "@@"

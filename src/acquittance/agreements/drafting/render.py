@@ -9,7 +9,7 @@ from typing import Final
 
 from acquittance.agreements.drafting.context import DraftContext
 from acquittance.agreements.drafting.document import compose
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 FORMATS: Final = ("md", "html", "docx", "pdf")
 

@@ -19,8 +19,8 @@ from typing import Final
 
 import jinja2
 
-from acquittance.errors import InputError
-from acquittance.money import format_amount
+from acquittance.core.errors import InputError
+from acquittance.core.money import format_amount
 
 #: The clause library shipped with the package.
 DEFAULT_TEMPLATES_DIR: Final = Path(__file__).resolve().parent.parent / "templates"

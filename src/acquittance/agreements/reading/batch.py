@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from acquittance.agreements.reading.sources import SUFFIXES
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 #: Most files one batch reads; a bound on work and memory.
 BATCH_FILES_MAX: Final = 100_000
@@ -43,7 +43,7 @@ def read_one(path: str) -> dict[str, Any]:
     """The JSON document for one file, or its error; never raises for a user-caused error."""
     from acquittance.agreements.reading.model import to_dict
     from acquittance.agreements.reading.reader import read_file
-    from acquittance.errors import AcquittanceError
+    from acquittance.core.errors import AcquittanceError
 
     try:
         return {"path": path, **to_dict(read_file(path))}

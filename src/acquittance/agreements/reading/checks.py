@@ -22,7 +22,7 @@ from acquittance.agreements.reading.model import (
     Signatory,
 )
 from acquittance.agreements.reading.segments import Attachment, normalise_label
-from acquittance.money import CENT, ZERO, format_amount
+from acquittance.core.money import CENT, ZERO, format_amount
 
 # Words by which an agreement says a debt is settled; without them no arithmetic applies.
 _SETTLES = re.compile(

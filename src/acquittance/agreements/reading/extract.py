@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 _BLOCK_TAGS = frozenset(
     [

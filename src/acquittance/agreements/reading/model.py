@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from acquittance.money import amount_text
+from acquittance.core.money import amount_text
 
 AMOUNT_ROLES = (
     "debt_principal",

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 CSV_COLUMNS = ("path", "value", "currency", "role", "text", "start", "end")
 

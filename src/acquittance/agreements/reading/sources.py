@@ -15,7 +15,7 @@ import codecs
 from pathlib import Path
 from typing import Final
 
-from acquittance.errors import InputError
+from acquittance.core.errors import InputError
 
 #: Largest file the reader accepts; agreements are far smaller.
 FILE_SIZE_MAX_BYTES: Final = 20 * 1024 * 1024

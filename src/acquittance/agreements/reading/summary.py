@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from acquittance.money import format_amount, to_decimal
+from acquittance.core.money import format_amount, to_decimal
 
 
 def print_summary(document: dict[str, Any], *, path: str) -> None:

@@ -1,0 +1,1 @@
+"""The pure core: exact values and rules, no I/O; imports nothing of the other parts."""

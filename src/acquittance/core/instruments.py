@@ -1,0 +1,203 @@
+"""Parties, loans and notes, and the append-only events that are their truth.
+
+Records are frozen values. A loan or note carries its terms and its events in
+date order; its position on any date is derived from them (see `accrual`),
+never stored. A change is a new value (`dataclasses.replace`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import TypeAlias
+
+from acquittance.core.money import DEFAULT_ROUNDING
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """A person who signs for a party."""
+
+    name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Party:
+    """A legal entity that lends, borrows or holds notes."""
+
+    id: str
+    name: str
+    entity_type: str  # "limited liability company", "corporation", ...
+    jurisdiction: str  # "California", "Delaware", ...
+    short_name: str  # the defined name in agreements: "Berg"
+    signatories: tuple[Signatory, ...] = ()
+
+
+class Compounding(StrEnum):
+    """How unpaid interest earns interest: never, or capitalised monthly or annually."""
+
+    SIMPLE = "simple"
+    MONTHLY = "monthly"
+    ANNUAL = "annual"
+
+
+@dataclass(frozen=True)
+class Terms:
+    """An instrument's interest terms; payments go to interest first, then principal."""
+
+    annual_rate: Decimal
+    day_count: str
+    currency: str
+    compounding: Compounding = Compounding.SIMPLE
+    rounding: str = DEFAULT_ROUNDING
+
+
+@dataclass(frozen=True)
+class OpeningBalance:
+    """The balance as of a date, for history that predates the books."""
+
+    date: date
+    principal: Decimal
+    interest: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Advance:
+    """Principal lent (loan) or added (note) on a date."""
+
+    date: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Payment:
+    """Cash paid toward the instrument: to accrued interest first, then principal."""
+
+    date: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """The annual rate from this date on."""
+
+    date: date
+    annual_rate: Decimal
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """Value applied to the debt by a settlement: to interest first, then principal."""
+
+    date: date
+    amount: Decimal
+    settlement_id: str
+
+
+@dataclass(frozen=True)
+class Discharge:
+    """The loan is paid in full and discharged; its agreement is terminated."""
+
+    date: date
+    settlement_id: str
+
+
+Event: TypeAlias = OpeningBalance | Advance | Payment | RateChange | Satisfaction | Discharge
+EVENT_KINDS: dict[type, str] = {
+    OpeningBalance: "opening",
+    Advance: "advance",
+    Payment: "payment",
+    RateChange: "rate_change",
+    Satisfaction: "satisfaction",
+    Discharge: "discharge",
+}
+
+
+@dataclass(frozen=True)
+class Loan:
+    """A loan agreement between a lender and a borrower."""
+
+    id: str
+    lender_id: str
+    borrower_id: str
+    terms: Terms
+    events: tuple[Event, ...] = ()
+    agreement_name: str = "Loan Agreement"
+    agreement_date: date | None = None
+    governing_law: str = ""  # the jurisdiction whose law governs the loan and its settlement
+
+    @property
+    def discharged_on(self) -> date | None:
+        for event in self.events:
+            if isinstance(event, Discharge):
+                return event.date
+        return None
+
+
+@dataclass(frozen=True)
+class LevelPayment:
+    """A level monthly payment schedule (a mortgage note's): amount, first due date, count."""
+
+    amount: Decimal
+    first_due: date
+    count: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """A promissory note receivable (for example a mortgage note), held by one party."""
+
+    id: str
+    maker: str  # the obligor's name; makers of mortgage notes are rarely parties here
+    holder_id: str
+    terms: Terms
+    events: tuple[Event, ...] = ()
+    kind: str = "mortgage"
+    issue_date: date | None = None
+    maturity_date: date | None = None
+    original_principal: Decimal | None = None
+    level_payment: LevelPayment | None = None
+    description: str = ""
+
+
+Instrument: TypeAlias = Loan | Note
+
+
+@dataclass(frozen=True)
+class AccrualPeriod:
+    """One stretch of accrual at a constant principal and rate: the working an auditor checks."""
+
+    start: date
+    end: date
+    principal: Decimal
+    annual_rate: Decimal
+    day_count: str
+    days: int
+    year_fraction: Fraction
+    interest: Fraction  # exact
+
+
+@dataclass(frozen=True)
+class Position:
+    """Principal and accrued unpaid interest of an instrument as of a date, derived.
+
+    `interest_exact` is carried unrounded; `interest` is it rounded once, under
+    the instrument's rounding mode, for reports and postings.
+    """
+
+    instrument_id: str
+    as_of: date
+    currency: str
+    principal: Decimal
+    interest: Decimal
+    interest_exact: Fraction = field(compare=False)
+    periods: tuple[AccrualPeriod, ...] = field(default=(), compare=False)
+    rounding: str = field(default=DEFAULT_ROUNDING, compare=False)  # the mode `interest` used
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest

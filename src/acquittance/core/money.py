@@ -1,0 +1,175 @@
+"""Exact money: `Decimal` amounts with an explicit currency, and the one rounding point.
+
+No float ever becomes money here: `to_decimal` refuses floats, and amounts are
+carried exactly (as `Decimal` or, for accrued interest, as `Fraction`) until
+`round_money` turns them into reportable cents. That function is the single
+rounding point of the product; its mode defaults to half-up, and an instrument's
+terms may name another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Final
+
+from acquittance.core.errors import InputError
+
+CENT: Final = Decimal("0.01")
+ZERO: Final = Decimal("0.00")
+
+#: Rounding modes an instrument's terms may name, mapped to `decimal` modes.
+ROUNDING_MODES: Final[dict[str, str]] = {
+    "half-up": ROUND_HALF_UP,
+    "half-even": ROUND_HALF_EVEN,
+    "down": ROUND_DOWN,
+    "up": ROUND_UP,
+}
+DEFAULT_ROUNDING: Final = "half-up"
+#: Amounts at or above this are refused: far past any real balance, and below the
+#: point where the default decimal context could no longer quantize to the cent.
+AMOUNT_MAX: Final = Decimal(10) ** 18
+
+
+def to_decimal(value: object, *, field: str = "amount") -> Decimal:
+    """Build a Decimal from a string, int or Decimal; refuse floats and junk."""
+    if isinstance(value, (bool, float)):
+        raise InputError(
+            "FLOAT_AMOUNT",
+            f"{field} {value!r} is a binary float; write it as a decimal string such as "
+            f'"{value}" so that no cent is lost',
+        )
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise InputError(
+                "INVALID_AMOUNT", f"{field} {value!r} is not a number; write it like 17500000.00"
+            ) from None
+    else:
+        raise InputError(
+            "INVALID_AMOUNT", f"{field} {value!r} is not a number; write it like 17500000.00"
+        )
+    if not result.is_finite():
+        raise InputError("INVALID_AMOUNT", f"{field} {value!r} is not a finite number")
+    if abs(result) >= AMOUNT_MAX:
+        raise InputError(
+            "AMOUNT_TOO_LARGE",
+            f"{field} {value!r} is beyond the largest amount kept ({AMOUNT_MAX:,})",
+        )
+    return result
+
+
+def round_money(
+    value: Decimal | Fraction | int, *, rounding: str = DEFAULT_ROUNDING, quantum: Decimal = CENT
+) -> Decimal:
+    """The rounding point: an exact value to the quantum (the cent) in the named mode."""
+    if rounding not in ROUNDING_MODES:
+        raise InputError(
+            "UNKNOWN_ROUNDING",
+            f"rounding mode {rounding!r} is not known; use one of {', '.join(ROUNDING_MODES)}",
+        )
+    mode = ROUNDING_MODES[rounding]
+    if isinstance(value, Fraction):
+        # Exact: scale to whole quanta, then round the one remaining fraction.
+        scaled = value / Fraction(quantum)
+        whole = _round_fraction_to_int(scaled, mode)
+        return (Decimal(whole) * quantum).quantize(quantum)
+    return Decimal(value).quantize(quantum, rounding=mode)
+
+
+def _round_fraction_to_int(value: Fraction, mode: str) -> int:
+    floor = value.numerator // value.denominator
+    remainder = value - floor
+    if remainder == 0:
+        return floor
+    sign_positive = value > 0
+    if mode == ROUND_DOWN:
+        return floor if sign_positive else floor + 1
+    if mode == ROUND_UP:
+        return floor + 1 if sign_positive else floor
+    half = Fraction(1, 2)
+    if remainder > half:
+        return floor + 1
+    if remainder < half:
+        return floor
+    if mode == ROUND_HALF_EVEN:
+        return floor if floor % 2 == 0 else floor + 1
+    # ROUND_HALF_UP rounds halves away from zero.
+    return floor + 1 if sign_positive else floor
+
+
+def fraction_of(value: Decimal) -> Fraction:
+    """The exact Fraction of a Decimal (Decimals are exact; this loses nothing)."""
+    return Fraction(value)
+
+
+def check_currency(code: str) -> str:
+    """A currency is a three-letter ISO 4217 code, upper case."""
+    if not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
+        raise InputError(
+            "INVALID_CURRENCY", f"currency {code!r} is not a three-letter ISO code such as USD"
+        )
+    return code
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    """An amount of one currency. Arithmetic across currencies is refused."""
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            object.__setattr__(self, "amount", to_decimal(self.amount))
+        check_currency(self.currency)
+
+    @classmethod
+    def of(cls, amount: object, currency: str) -> Money:
+        return cls(to_decimal(amount), currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(ZERO, currency)
+
+    def _same(self, other: Money) -> None:
+        if self.currency != other.currency:
+            raise InputError(
+                "CURRENCY_MISMATCH",
+                f"cannot combine {self.currency} with {other.currency}; "
+                "every amount of one loan or settlement must be in one currency",
+            )
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def is_zero(self) -> bool:
+        return self.amount == 0
+
+    def __str__(self) -> str:
+        return f"{format_amount(self.amount)} {self.currency}"
+
+
+def format_amount(amount: Decimal) -> str:
+    """17500000.00 -> '17,500,000.00' (for people; JSON carries plain strings)."""
+    return f"{amount.quantize(CENT, rounding=ROUND_HALF_UP):,}"
+
+
+def amount_text(amount: Decimal) -> str:
+    """The decimal string used in JSON and storage: two places, no grouping."""
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))

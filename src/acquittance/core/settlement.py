@@ -1,0 +1,531 @@
+"""Settling a loan by assigning pledged notes, plus cash: the quote and the closing (pure).
+
+The pipeline reads as its steps: `quote` (what is owed, what the collateral is
+worth, the cash that balances them) -> `close` (check the quote is current,
+then compute every effect) -> a service applies the `Closing` in one
+transaction. Nothing here does I/O.
+
+Rules:
+
+- Positions are the rounded cents of `accrual.position` as of the quote date,
+  the loan's and each note's under its own terms.
+- Full satisfaction (UCC 9-620, the reference case): collateral value below the
+  debt -> the borrower pays the difference to the lender; above it -> the lender
+  pays the surplus to the borrower (as 9-615 gives a surplus to the debtor);
+  equal -> no cash ("0.00", no payer, no payee). Nothing remains owed.
+- Partial satisfaction (`partial=True`): no cash moves and the shortfall stays
+  owed as `remaining_debt`. It is only for collateral worth less than the debt;
+  asking for it otherwise is refused (PARTIAL_NOT_NEEDED) rather than silently
+  turned into a full satisfaction, because the two need different consents.
+- Identity, checked on every quote: owed = value + cash to lender - cash to
+  borrower + remaining debt.
+- The fingerprint is a SHA-256 over a canonical serialisation of every input
+  that shapes a figure: the loan (terms and events), each assigned note (terms,
+  events, holder), the interests that secure the loan or pledge those notes,
+  the date and the request (note ids, values, partial). A closing recomputes it
+  on current data and refuses a quote whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from typing import Any, Final
+
+from acquittance.core.accrual import per_diem, position
+from acquittance.core.collateral import SecurityInterest, ordered_pledged_note_ids
+from acquittance.core.errors import AcquittanceError, InputError, NotFoundError, StateError
+from acquittance.core.instruments import (
+    AccrualPeriod,
+    Discharge,
+    Event,
+    Loan,
+    Note,
+    Position,
+    Satisfaction,
+)
+from acquittance.core.money import CENT, ZERO, amount_text, round_money, to_decimal
+from acquittance.core.settlement_types import (
+    CashLeg,
+    Closing,
+    CollateralLine,
+    NoteTransfer,
+    Obligation,
+    ObligationKind,
+    Quote,
+    SatisfactionKind,
+)
+
+#: A quote holds for this many days unless told otherwise.
+GOOD_THROUGH_DAYS: Final = 10
+#: UCC 9-513(c): a termination statement is due within 20 days after the debtor's
+#: authenticated demand. The closing is taken as that demand, so the clock starts then.
+TERMINATION_DUE_DAYS: Final = 20
+#: Places of the long decimals in explanations (display only; the exact fraction is beside them).
+EXPLAIN_QUANTUM: Final = Decimal("1E-20")
+#: Most notes one settlement may assign.
+NOTES_COUNT_MAX: Final = 10_000
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-ready form in which equal values always serialise identically."""
+    if isinstance(value, Decimal):
+        # By value: 0.065 and 0.0650 are one rate, 17500000 and 17500000.00 one amount.
+        return format(value.normalize(), "f")
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"type": type(value).__name__, **fields}
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+def _canonical_value(value: object) -> Any:
+    """An explicit note value by what it is worth, however it was spelled ("1.50", 1.5)."""
+    try:
+        return _canonical(to_decimal(value))
+    except AcquittanceError:
+        return repr(value)  # the quote itself refuses it; the fingerprint must not raise
+
+
+def fingerprint_inputs(
+    loan: Loan,
+    notes: Mapping[str, Note],
+    interests: Sequence[SecurityInterest],
+    as_of: date,
+    *,
+    note_ids: Sequence[str] | None = None,
+    values: Mapping[str, Decimal] | None = None,
+    partial: bool = False,
+) -> str:
+    """The fingerprint `quote` would give these inputs; never raises on bad data.
+
+    Takes the same arguments as `quote`, so a service can recompute it on the
+    current records before closing.
+    """
+    assigned = (
+        tuple(note_ids)
+        if note_ids is not None
+        else ordered_pledged_note_ids(loan.id, interests, secured_party_id=loan.lender_id)
+    )
+    relevant = sorted(
+        (i for i in interests if i.loan_id == loan.id or set(i.note_ids) & set(assigned)),
+        key=lambda interest: interest.id,
+    )
+    document = {
+        "loan": _canonical(loan),
+        "notes": {note_id: _canonical(notes.get(note_id)) for note_id in assigned},
+        "interests": _canonical(relevant),
+        "as_of": _canonical(as_of),
+        "note_ids": _canonical(note_ids),
+        "assigned": list(assigned),
+        "values": {key: _canonical_value(v) for key, v in sorted((values or {}).items())},
+        "partial": partial,
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _check_open(loan: Loan) -> None:
+    if loan.discharged_on is not None:
+        raise StateError(
+            "LOAN_DISCHARGED",
+            f"loan {loan.id} was discharged on {loan.discharged_on}; there is nothing to settle",
+        )
+
+
+def _assigned_note_ids(
+    loan: Loan,
+    notes: Mapping[str, Note],
+    interests: Sequence[SecurityInterest],
+    note_ids: Sequence[str] | None,
+) -> tuple[str, ...]:
+    pledged = ordered_pledged_note_ids(loan.id, interests, secured_party_id=loan.lender_id)
+    chosen = tuple(note_ids) if note_ids is not None else pledged
+    if len(chosen) > NOTES_COUNT_MAX:
+        raise InputError("TOO_MANY_NOTES", f"{len(chosen)} notes is above {NOTES_COUNT_MAX}")
+    if len(set(chosen)) != len(chosen):
+        raise InputError("DUPLICATE_NOTE", "a note is listed twice; list each note once")
+    for note_id in chosen:
+        if note_id not in notes:
+            raise NotFoundError("UNKNOWN_NOTE", f"there is no note {note_id!r}; check the note id")
+        if note_id not in pledged:
+            raise StateError(
+                "NOTE_NOT_PLEDGED",
+                f"note {note_id} is not pledged to {loan.lender_id} to secure loan {loan.id}; "
+                "only pledged notes can be assigned in satisfaction",
+            )
+    if not chosen:
+        raise StateError(
+            "NO_COLLATERAL",
+            f"no notes are pledged to {loan.lender_id} for loan {loan.id}; "
+            "pledge notes or name the notes to assign",
+        )
+    return chosen
+
+
+def _check_note(loan: Loan, note: Note) -> None:
+    if note.terms.currency != loan.terms.currency:
+        raise InputError(
+            "CURRENCY_MISMATCH",
+            f"note {note.id} is in {note.terms.currency} and loan {loan.id} in "
+            f"{loan.terms.currency}; a settlement sets off amounts of one currency only",
+        )
+    if note.holder_id != loan.borrower_id:
+        raise StateError(
+            "NOTE_NOT_HELD_BY_DEBTOR",
+            f"note {note.id} is held by {note.holder_id}, not by {loan.borrower_id}, "
+            f"the borrower of loan {loan.id}; the borrower can assign only its own notes",
+        )
+
+
+def _explicit_value(note_id: str, value: object) -> Decimal:
+    amount = to_decimal(value, field=f"value of note {note_id}")
+    if amount < 0:
+        raise InputError(
+            "NEGATIVE_AMOUNT", f"value {amount} of note {note_id} is negative; use 0 or more"
+        )
+    if amount != amount.quantize(CENT):
+        raise InputError(
+            "AMOUNT_NOT_IN_CENTS",
+            f"value {amount} of note {note_id} has fractions of a cent; write it to the cent",
+        )
+    return amount
+
+
+def _collateral_lines(
+    loan: Loan,
+    notes: Sequence[Note],
+    as_of: date,
+    values: Mapping[str, Decimal],
+) -> tuple[tuple[CollateralLine, ...], tuple[Position, ...]]:
+    unknown = sorted(set(values) - {note.id for note in notes})
+    if unknown:
+        raise InputError(
+            "VALUE_FOR_UNASSIGNED_NOTE",
+            f"a value is given for {', '.join(unknown)}, which is not assigned; "
+            "give values only for the notes assigned",
+        )
+    lines: list[CollateralLine] = []
+    note_positions: list[Position] = []
+    for note in notes:
+        _check_note(loan, note)
+        note_position = position(note, as_of)
+        carrying = note_position.total
+        value = _explicit_value(note.id, values[note.id]) if note.id in values else carrying
+        lines.append(
+            CollateralLine(
+                note_id=note.id,
+                maker=note.maker,
+                issue_date=note.issue_date,
+                principal=note_position.principal,
+                interest=note_position.interest,
+                value=value,
+            )
+        )
+        note_positions.append(note_position)
+    return tuple(lines), tuple(note_positions)
+
+
+def _balance(
+    loan: Loan, owed: Decimal, value: Decimal, partial: bool
+) -> tuple[CashLeg, Decimal, SatisfactionKind]:
+    """The cash, the remaining debt and the kind of satisfaction that balance owed and value."""
+    if partial:
+        if value >= owed:
+            raise InputError(
+                "PARTIAL_NOT_NEEDED",
+                f"the collateral value {value} covers the {owed} owed on loan {loan.id}; "
+                "settle in full instead of partially",
+            )
+        return CashLeg(ZERO, None, None), owed - value, SatisfactionKind.PARTIAL
+    if value < owed:
+        cash = CashLeg(owed - value, loan.borrower_id, loan.lender_id)
+    elif value > owed:
+        cash = CashLeg(value - owed, loan.lender_id, loan.borrower_id)
+    else:
+        cash = CashLeg(ZERO, None, None)
+    return cash, ZERO, SatisfactionKind.FULL
+
+
+def _check_identity(quote: Quote) -> None:
+    to_lender = quote.cash.amount if quote.cash.payee_id == quote.lender_id else ZERO
+    to_borrower = quote.cash.amount if quote.cash.payee_id == quote.borrower_id else ZERO
+    balanced = quote.collateral_value + to_lender - to_borrower + quote.remaining_debt
+    if quote.owed_total != balanced:
+        raise AssertionError(f"quote does not balance: {quote.owed_total} != {balanced}")
+    if quote.cash.amount < 0:
+        raise AssertionError(f"negative cash {quote.cash.amount}")
+
+
+def quote(
+    loan: Loan,
+    notes: Mapping[str, Note],
+    interests: Sequence[SecurityInterest],
+    as_of: date,
+    *,
+    note_ids: Sequence[str] | None = None,
+    values: Mapping[str, Decimal] | None = None,
+    partial: bool = False,
+    good_through: date | None = None,
+) -> Quote:
+    """What is owed on `loan` as of `as_of`, the notes assigned, and the cash that balances them.
+
+    `note_ids` defaults to every note actively pledged to the lender for this
+    loan; `values` defaults each note to its carrying amount (principal plus
+    interest); `good_through` defaults to ten days after `as_of`.
+    """
+    _check_open(loan)
+    loan_position = position(loan, as_of)
+    owed = loan_position.total
+    if owed <= 0:
+        raise StateError(
+            "NOTHING_OWED", f"loan {loan.id} owes nothing as of {as_of}; there is nothing to settle"
+        )
+    chosen = _assigned_note_ids(loan, notes, interests, note_ids)
+    explicit = dict(values or {})
+    lines, note_positions = _collateral_lines(loan, [notes[i] for i in chosen], as_of, explicit)
+    cash, remaining, kind = _balance(loan, owed, sum((x.value for x in lines), ZERO), partial)
+    through = good_through if good_through is not None else as_of + timedelta(GOOD_THROUGH_DAYS)
+    if through < as_of:
+        raise InputError(
+            "GOOD_THROUGH_BEFORE_AS_OF",
+            f"good-through date {through} is before the quote date {as_of}; use a later date",
+        )
+    result = Quote(
+        loan_id=loan.id,
+        lender_id=loan.lender_id,
+        borrower_id=loan.borrower_id,
+        as_of=as_of,
+        currency=loan.terms.currency,
+        owed_principal=loan_position.principal,
+        owed_interest=loan_position.interest,
+        per_diem=per_diem(loan, as_of),
+        good_through=through,
+        collateral=lines,
+        cash=cash,
+        remaining_debt=remaining,
+        satisfaction=kind,
+        fingerprint=fingerprint_inputs(
+            loan, notes, interests, as_of, note_ids=note_ids, values=values, partial=partial
+        ),
+        loan_position=loan_position,
+        note_positions=note_positions,
+    )
+    _check_identity(result)
+    return result
+
+
+def _check_closable(quote: Quote, settlement_id: str, current_fingerprint: str, loan: Loan) -> None:
+    if not settlement_id.strip():
+        raise InputError("MISSING_SETTLEMENT_ID", "a settlement needs an id; give one")
+    if loan.id != quote.loan_id:
+        raise InputError(
+            "QUOTE_LOAN_MISMATCH", f"the quote is for loan {quote.loan_id}, not loan {loan.id}"
+        )
+    _check_open(loan)
+    if current_fingerprint != quote.fingerprint:
+        raise StateError(
+            "STALE_QUOTE",
+            f"loan {loan.id} or its collateral changed since the quote of {quote.as_of} was "
+            "made; quote again",
+        )
+    later = [event for event in loan.events if event.date > quote.as_of]
+    if later:
+        raise StateError(
+            "BACKDATED_CLOSING",
+            f"loan {loan.id} has a {type(later[0]).__name__} on {later[0].date}, after the "
+            f"quote date {quote.as_of}; quote on or after {later[-1].date}",
+        )
+
+
+def _check_loan_after(quote: Quote, loan: Loan, events: Sequence[Event]) -> None:
+    """Assert the pair: the loan's own accrual agrees the closing leaves the remaining debt."""
+    after = position(dataclasses.replace(loan, events=(*loan.events, *events)), quote.as_of)
+    if after.total != quote.remaining_debt:
+        raise AssertionError(
+            f"closing leaves {after.total} owed on loan {loan.id}, not {quote.remaining_debt}"
+        )
+
+
+def _obligations(
+    quote: Quote, settlement_id: str, released: Sequence[SecurityInterest]
+) -> tuple[Obligation, ...]:
+    due_termination = quote.as_of + timedelta(TERMINATION_DUE_DAYS)
+    obligations = [
+        Obligation(
+            id=f"{settlement_id}:termination:{statement.id}",
+            kind=ObligationKind.TERMINATION_STATEMENT,
+            settlement_id=settlement_id,
+            party_id=interest.secured_party_id,
+            description=(
+                f"file a termination statement (UCC-3) for financing statement "
+                f"{statement.file_number} with {statement.filing_office}"
+            ),
+            due=due_termination,
+            financing_statement_id=statement.id,
+        )
+        for interest in released
+        for statement in interest.financing_statements
+        if statement.terminated_on is None
+    ]
+    if quote.cash.amount > 0 and quote.cash.payer_id is not None:
+        obligations.append(
+            Obligation(
+                id=f"{settlement_id}:wire",
+                kind=ObligationKind.WIRE,
+                settlement_id=settlement_id,
+                party_id=quote.cash.payer_id,
+                description=f"wire {quote.cash.amount} {quote.currency} to {quote.cash.payee_id}",
+                due=quote.as_of,
+                amount=quote.cash.amount,
+            )
+        )
+    return tuple(obligations)
+
+
+def close(
+    quote: Quote,
+    *,
+    settlement_id: str,
+    current_fingerprint: str,
+    loan: Loan,
+    interests: Sequence[SecurityInterest],
+) -> Closing:
+    """Every effect of closing `quote`, computed purely; refuses a stale quote.
+
+    On full satisfaction every active interest securing the loan is released
+    and each of its open financing statements gets a termination obligation; on
+    partial satisfaction the interests stay, because the pledge continues over
+    the notes not assigned and secures the debt that remains; only the assigned
+    notes leave it (they now belong to the secured party).
+    """
+    _check_closable(quote, settlement_id, current_fingerprint, loan)
+    full = quote.satisfaction is SatisfactionKind.FULL
+    events: list[Event] = [
+        Satisfaction(quote.as_of, quote.owed_total - quote.remaining_debt, settlement_id)
+    ]
+    if full:
+        events.append(Discharge(quote.as_of, settlement_id))
+    _check_loan_after(quote, loan, events)
+    released = [i for i in interests if i.active and i.loan_id == loan.id] if full else []
+    transfers = tuple(
+        NoteTransfer(line.note_id, quote.borrower_id, quote.lender_id, quote.as_of)
+        for line in quote.collateral
+    )
+    assigned = {line.note_id for line in quote.collateral}
+    released_pledges = tuple(
+        (interest.id, note_id)
+        for interest in interests
+        if not full and interest.active and interest.loan_id == loan.id
+        for note_id in interest.note_ids
+        if note_id in assigned
+    )
+    return Closing(
+        settlement_id=settlement_id,
+        quote=quote,
+        note_transfers=transfers,
+        loan_events=tuple(events),
+        released_interest_ids=tuple(interest.id for interest in released),
+        obligations=_obligations(quote, settlement_id, released),
+        released_pledges=released_pledges,
+    )
+
+
+def _long_decimal(value: Fraction) -> str:
+    """An exact fraction as a decimal to 20 places, for people to read (display only)."""
+    return str(round_money(value, rounding="half-even", quantum=EXPLAIN_QUANTUM))
+
+
+def _explain_period(period: AccrualPeriod) -> dict[str, Any]:
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "days": period.days,
+        "day_count": period.day_count,
+        "year_fraction": _canonical(period.year_fraction),
+        "annual_rate": str(period.annual_rate),
+        "principal": str(period.principal),
+        "interest_exact": _canonical(period.interest),
+        "interest_decimal": _long_decimal(period.interest),
+    }
+
+
+def _explain_position(held: Position) -> dict[str, Any]:
+    periods_sum = sum((period.interest for period in held.periods), Fraction(0))
+    brought_forward = held.interest_exact - periods_sum
+    return {
+        "instrument_id": held.instrument_id,
+        "as_of": held.as_of.isoformat(),
+        "currency": held.currency,
+        "principal": amount_text(held.principal),
+        "periods": [_explain_period(period) for period in held.periods],
+        "periods_interest_exact": _canonical(periods_sum),
+        "periods_interest_decimal": _long_decimal(periods_sum),
+        # Opening interest, less interest paid or capitalised before the quote date.
+        "interest_brought_forward_exact": _canonical(brought_forward),
+        "interest_brought_forward_decimal": _long_decimal(brought_forward),
+        "interest_exact": _canonical(held.interest_exact),
+        "rounding": {
+            "mode": held.rounding,
+            "exact": _long_decimal(held.interest_exact),
+            "cents": amount_text(held.interest),
+        },
+        "interest": amount_text(held.interest),
+        "total": amount_text(held.total),
+    }
+
+
+def _explain_cash(quote: Quote) -> dict[str, Any]:
+    return {
+        "owed_total": amount_text(quote.owed_total),
+        "collateral_carrying_amount": amount_text(quote.collateral_carrying_amount),
+        "collateral_value": amount_text(quote.collateral_value),
+        "gain_or_loss": {line.note_id: amount_text(line.gain_or_loss) for line in quote.collateral},
+        "difference": amount_text(quote.owed_total - quote.collateral_value),
+        "satisfaction": quote.satisfaction.value,
+        "cash": {
+            "amount": amount_text(quote.cash.amount),
+            "payer": quote.cash.payer_id,
+            "payee": quote.cash.payee_id,
+        },
+        "remaining_debt": amount_text(quote.remaining_debt),
+        "identity": "owed = collateral value + cash to lender - cash to borrower + remaining debt",
+    }
+
+
+def explain(quote: Quote) -> dict[str, Any]:
+    """The working behind a quote, JSON-ready, so that an auditor can redo it by hand."""
+    days_held = (quote.good_through - quote.as_of).days
+    return {
+        "loan_id": quote.loan_id,
+        "as_of": quote.as_of.isoformat(),
+        "currency": quote.currency,
+        "loan": _explain_position(quote.loan_position),
+        "notes": [_explain_position(held) for held in quote.note_positions],
+        "per_diem": {
+            "amount": amount_text(quote.per_diem),
+            "rule": "one day of the loan's day-count year at the quote date's principal and rate",
+            "good_through": quote.good_through.isoformat(),
+            "days": days_held,
+            "interest_to_good_through": amount_text(quote.per_diem * days_held),
+        },
+        "cash": _explain_cash(quote),
+        "fingerprint": quote.fingerprint,
+    }

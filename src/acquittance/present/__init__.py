@@ -1,0 +1,1 @@
+"""One presenter: typed results to the JSON documents every face prints."""

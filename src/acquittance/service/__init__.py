@@ -1,0 +1,42 @@
+"""Use cases: each reads the store, asks the pure core what to do, and applies it in one
+database transaction, or not at all.
+
+One module per use case. Each function takes a `Store` and plain values and
+returns typed results; none prints. The faces (CLI, HTTP server) call these and
+render what they return; nothing else opens a transaction on the store. A
+refusal raises an `AcquittanceError` before anything is committed, so an error
+changes nothing.
+"""
+
+from acquittance.service.books import counterparties, journal, party
+from acquittance.service.load import load_deal
+from acquittance.service.obligations import complete_obligation, obligations
+from acquittance.service.quote import QuoteRequest, quote, request_from_saved, save_quote
+from acquittance.service.record import record_event
+from acquittance.service.register import instrument_position, note_schedule, register, show
+from acquittance.service.settle import settle, settlement_record
+from acquittance.service.store import Store, initialize
+from acquittance.service.verify import verify
+
+__all__ = [
+    "QuoteRequest",
+    "Store",
+    "complete_obligation",
+    "counterparties",
+    "initialize",
+    "instrument_position",
+    "journal",
+    "load_deal",
+    "note_schedule",
+    "obligations",
+    "party",
+    "quote",
+    "record_event",
+    "register",
+    "request_from_saved",
+    "save_quote",
+    "settle",
+    "settlement_record",
+    "show",
+    "verify",
+]
