@@ -109,7 +109,7 @@ def settlements_per_second(count: int) -> float:
 
     with tempfile.TemporaryDirectory() as folder:
         url = sqlite_url_for(Path(folder) / "bench.db")
-        service.initialize(url)
+        service.initialize(service.Store(url))
         store = service.Store(url)
         service.load_deal(store, parse_deal(_deal_text(count), source="benchmark deal"))
         started = time.perf_counter()

@@ -17,11 +17,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import OperationalError
 
 from acquittance.core.errors import StorageError
-from acquittance.store.engine import open_engine, read_engine, write_engine
+from acquittance.store.engine import POOL_SIZE, open_engine, read_engine, write_engine
 from acquittance.store.location import describe, prepare_location, store_exists
 
 MIGRATIONS_FOLDER: Final = Path(__file__).parent / "migrations"
@@ -45,11 +45,51 @@ def migrate(url: str) -> None:
     engine = open_engine(url)
     try:
         config = alembic_config()
-        with _reachable(url), write_engine(engine).begin() as connection:
+        with (
+            _reachable(url),
+            write_engine(engine).connect() as connection,
+            _references_checked_at_end(connection),
+            connection.begin(),
+        ):
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            _check_references(connection)
     finally:
         engine.dispose()
+
+
+def _check_references(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise StorageError(
+            "MIGRATION_BROKE_REFERENCES",
+            f"migrating left {len(broken)} rows referring to rows that do not exist (first: "
+            f"{broken[0]}); nothing was changed; report this with a copy of the store",
+        )
+
+
+@contextmanager
+def _references_checked_at_end(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off while a migration rebuilds tables, then checked whole.
+
+    SQLite rebuilds a table to alter it (copy, drop, rename); with foreign keys
+    on, dropping a table others refer to fails even though the copy restores
+    every row. The pragma only takes effect outside a transaction, so it is set
+    on the raw connection before the migration's transaction begins; after it,
+    `foreign_key_check` must find nothing, or the migration is undone.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
 
 
 def init_store(url: str) -> Engine:
@@ -58,11 +98,11 @@ def init_store(url: str) -> Engine:
     return open_store(url)
 
 
-def open_store(url: str) -> Engine:
+def open_store(url: str, *, connections: int = POOL_SIZE) -> Engine:
     """An engine on an existing, current store; never creates or changes anything."""
     if not store_exists(url):
         raise _not_initialized(url)
-    engine = open_engine(url)
+    engine = open_engine(url, connections=connections)
     try:
         check_current(engine)
     except BaseException:
