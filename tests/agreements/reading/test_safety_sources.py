@@ -155,3 +155,16 @@ def test_html_too_deep_to_read_whole_is_refused(
     error = _refused(path)
     assert error.code == "HTML_TOO_DEEP"
     assert str(path) in error.message
+
+
+def test_a_batch_past_its_file_limit_is_refused_while_it_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from acquittance.agreements.reading import batch
+
+    for index in range(5):
+        (tmp_path / f"{index}.txt").write_text("text")
+    monkeypatch.setattr(batch, "BATCH_FILES_MAX", 3)
+    with pytest.raises(InputError) as raised:
+        batch.discover([tmp_path])
+    assert raised.value.code == "TOO_MANY_FILES"
