@@ -19,13 +19,10 @@ from acquittance.present.documents import settlement_document
 from acquittance.store.location import sqlite_url_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REFERENCE = Path(__file__).parents[2] / ".." / "shared" / "agreements"
-REFERENCE_FILE = REFERENCE / "valence-berg-2002-letter-agreement.txt"
+REFERENCE_FILE = FIXTURES / "valence-berg-2002-letter-agreement.txt"
 
 
 def _reference() -> Path:
-    if not REFERENCE_FILE.exists():
-        pytest.skip(f"the shared folder is not next to the checkout ({REFERENCE_FILE} missing)")
     return REFERENCE_FILE
 
 
