@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, bindparam, func, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
 from acquittance.core.collateral import SecurityInterest
@@ -139,46 +139,71 @@ class Repository(ClosingRows, JournalRows):
     def transfer_notes(
         self, transfers: Sequence[NoteTransfer], *, settlement_id: str | None = None
     ) -> None:
-        """Move notes to their new holders and record each change: three statements."""
+        """Move notes to their new holders and record each change: two statements.
+
+        The holder changes only where it still is the transfer's assignor, so a
+        note that changed hands meanwhile is refused, not overwritten.
+        """
         if not transfers:
             return
-        notes = table_of(NoteRow)
-        history = table_of(NoteTransferRow)
-        last = (
-            select(func.max(history.c.sequence))
-            .where(history.c.note_id == notes.c.id)
+        for transfer in transfers:
+            if transfer.to_party_id == transfer.from_party_id:
+                raise StateError(
+                    "NOTE_ALREADY_HELD",
+                    f"note {transfer.note_id} is already held by {transfer.to_party_id}; a "
+                    "transfer needs a new holder",
+                )
+        notes, history = table_of(NoteRow), table_of(NoteTransferRow)
+        moved = self.session.execute(
+            update(notes)
+            .where(notes.c.id == bindparam("note"), notes.c.holder_id == bindparam("assignor"))
+            .values(holder_id=bindparam("assignee")),
+            [
+                {"note": t.note_id, "assignor": t.from_party_id, "assignee": t.to_party_id}
+                for t in transfers
+            ],
+            execution_options={"synchronize_session": False},
+        )
+        if cast(CursorResult[Any], moved).rowcount != len(transfers):
+            self._refuse_transfers(transfers)
+        next_sequence = (
+            select(func.coalesce(func.max(history.c.sequence), 0) + 1)
+            .where(history.c.note_id == bindparam("b_note"))
             .scalar_subquery()
         )
-        ids = [transfer.note_id for transfer in transfers]
-        found = {
-            note_id: (holder_id, sequence or 0)
-            for note_id, holder_id, sequence in self.session.execute(
-                select(notes.c.id, notes.c.holder_id, last).where(notes.c.id.in_(ids))
-            )
-        }
-        for transfer in transfers:
-            _check_transfer(transfer, found.get(transfer.note_id))
         self.session.execute(
-            insert(history),
+            insert(history).values(
+                note_id=bindparam("b_note"),
+                sequence=next_sequence,
+                from_party_id=bindparam("b_from"),
+                to_party_id=bindparam("b_to"),
+                date=bindparam("b_date"),
+                settlement_id=bindparam("b_settlement"),
+            ),
             [
                 {
-                    "note_id": transfer.note_id,
-                    "sequence": found[transfer.note_id][1] + 1,
-                    "from_party_id": transfer.from_party_id,
-                    "to_party_id": transfer.to_party_id,
-                    "date": transfer.date,
-                    "settlement_id": settlement_id,
+                    "b_note": transfer.note_id,
+                    "b_from": transfer.from_party_id,
+                    "b_to": transfer.to_party_id,
+                    "b_date": transfer.date,
+                    "b_settlement": settlement_id,
                 }
                 for transfer in transfers
             ],
         )
-        self.session.execute(
-            update(notes)
-            .where(notes.c.id == bindparam("note"))
-            .values(holder_id=bindparam("holder")),
-            [{"note": t.note_id, "holder": t.to_party_id} for t in transfers],
-            execution_options={"synchronize_session": False},
+
+    def _refuse_transfers(self, transfers: Sequence[NoteTransfer]) -> None:
+        """Say which transfer did not find its note with its assignor."""
+        notes = table_of(NoteRow)
+        ids = [transfer.note_id for transfer in transfers]
+        holders = dict(
+            self.session.execute(select(notes.c.id, notes.c.holder_id).where(notes.c.id.in_(ids)))
+            .tuples()
+            .all()
         )
+        for transfer in transfers:
+            _check_transfer(transfer, holders.get(transfer.note_id))
+        raise AssertionError("a transfer did not apply, and every note is with its assignor")
 
     def note_transfers(self, note_id: str) -> list[NoteTransfer]:
         """The note's holders over time, oldest change first."""
@@ -266,37 +291,48 @@ class Repository(ClosingRows, JournalRows):
         interests = table_of(SecurityInterestRow)
         ids = list(interest_ids)
         released = self.session.execute(
-            select(interests.c.id, interests.c.released_on).where(interests.c.id.in_(ids))
-        ).all()
-        known = {interest_id for interest_id, _ in released}
-        for interest_id in ids:
-            if interest_id not in known:
+            update(interests)
+            .where(interests.c.id.in_(ids), interests.c.released_on.is_(None))
+            .values(released_on=on, released_by=released_by),
+            execution_options={"synchronize_session": False},
+        )
+        if cast(CursorResult[Any], released).rowcount != len(set(ids)):
+            self._refuse_release(ids)
+        pledged = table_of(PledgedNoteRow)
+        self.session.execute(
+            update(pledged).where(pledged.c.security_interest_id.in_(ids)).values(released_on=on),
+            execution_options={"synchronize_session": False},
+        )
+        self.session.expire_all()
+
+    def _refuse_release(self, interest_ids: Sequence[str]) -> None:
+        """Say which interest could not be released: unknown, or released already."""
+        interests = table_of(SecurityInterestRow)
+        found = dict(
+            self.session.execute(
+                select(interests.c.id, interests.c.released_on).where(
+                    interests.c.id.in_(list(interest_ids))
+                )
+            )
+            .tuples()
+            .all()
+        )
+        for interest_id in interest_ids:
+            if interest_id not in found:
                 raise self._unknown(
                     SecurityInterestRow,
                     interest_id,
                     "security interest",
                     "UNKNOWN_SECURITY_INTEREST",
                 )
-        for interest_id, released_on in released:
+            released_on = found[interest_id]
             if released_on is not None:
                 raise StateError(
                     "SECURITY_INTEREST_RELEASED",
                     f"security interest {interest_id} was already released on "
                     f"{released_on.isoformat()}; it cannot be released again",
                 )
-        self.session.execute(
-            update(interests)
-            .where(interests.c.id.in_(ids))
-            .values(released_on=on, released_by=released_by),
-            execution_options={"synchronize_session": False},
-        )
-        self.session.execute(
-            update(table_of(PledgedNoteRow))
-            .where(table_of(PledgedNoteRow).c.security_interest_id.in_(ids))
-            .values(released_on=on),
-            execution_options={"synchronize_session": False},
-        )
-        self.session.expire_all()
+        raise AssertionError("a release did not apply, and every interest was active")
 
     def release_pledged_notes(self, interest_id: str, note_ids: Sequence[str], on: date) -> None:
         """Take notes out of an interest that continues (they were assigned away)."""
@@ -470,21 +506,14 @@ def _check_id(record_id: str, what: str) -> None:
         )
 
 
-def _check_transfer(transfer: NoteTransfer, found: tuple[str, int] | None) -> None:
-    if found is None:
+def _check_transfer(transfer: NoteTransfer, holder_id: str | None) -> None:
+    if holder_id is None:
         raise NotFoundError("UNKNOWN_NOTE", f"no note has id {transfer.note_id!r}")
-    holder_id = found[0]
     if holder_id != transfer.from_party_id:
         raise StateError(
             "NOTE_HOLDER_MISMATCH",
             f"note {transfer.note_id} is held by {holder_id}, not {transfer.from_party_id}; "
             "only its holder can transfer it; quote the loan again and settle that quote",
-        )
-    if transfer.to_party_id == holder_id:
-        raise StateError(
-            "NOTE_ALREADY_HELD",
-            f"note {transfer.note_id} is already held by {holder_id}; a transfer needs a new "
-            "holder",
         )
 
 
