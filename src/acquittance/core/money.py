@@ -45,17 +45,9 @@ def to_decimal(value: object, *, field: str = "amount") -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise InputError(
-                "INVALID_AMOUNT", f"{field} {value!r} is not a number; write it like 17500000.00"
-            ) from None
+        result = _parse_amount_text(value, field=field)
     else:
-        raise InputError(
-            "INVALID_AMOUNT", f"{field} {value!r} is not a number; write it like 17500000.00"
-        )
+        raise _not_a_number(field, value)
     if not result.is_finite():
         raise InputError("INVALID_AMOUNT", f"{field} {value!r} is not a finite number")
     if abs(result) >= AMOUNT_MAX:
@@ -64,6 +56,52 @@ def to_decimal(value: object, *, field: str = "amount") -> Decimal:
             f"{field} {value!r} is beyond the largest amount kept ({AMOUNT_MAX:,})",
         )
     return result
+
+
+def _parse_amount_text(value: str, *, field: str) -> Decimal:
+    """Decimal text, ungrouped (17500000.00) or grouped by thousands (17,500,000.00).
+
+    Grouping is strict: one separator (a comma, or an underscore as in Python and
+    TOML), a first group of one to three digits and then groups of exactly three,
+    before the decimal point only. "1,7,5", "12,34" and "1,,000" are refused, not
+    read as 175, 1234 and 1000. Digits are ASCII only (Decimal alone would also
+    take other scripts' digits).
+    """
+    text = value.strip()
+    if not text.isascii():
+        raise _not_a_number(field, value)
+    for separator in (",", "_"):
+        if separator in text:
+            text = _ungrouped(text, separator, field=field, value=value)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise _not_a_number(field, value) from None
+
+
+def _ungrouped(text: str, separator: str, *, field: str, value: str) -> str:
+    sign = text[0] if text[:1] in ("+", "-") else ""
+    whole, point, fraction = text[len(sign) :].partition(".")
+    groups = whole.split(separator)
+    well_grouped = (
+        1 <= len(groups[0]) <= 3
+        and all(len(group) == 3 for group in groups[1:])
+        and all(group.isdigit() for group in groups)
+        and (not point or fraction.isdigit())
+    )
+    if not well_grouped:
+        raise InputError(
+            "INVALID_AMOUNT",
+            f"{field} {value!r} is not grouped by thousands; write it like 17,500,000.00 "
+            "or without separators, 17500000.00",
+        )
+    return sign + "".join(groups) + point + fraction
+
+
+def _not_a_number(field: str, value: object) -> InputError:
+    return InputError(
+        "INVALID_AMOUNT", f"{field} {value!r} is not a number; write it like 17500000.00"
+    )
 
 
 def round_money(

@@ -11,6 +11,7 @@ from acquittance.books.history import Books, accrual_drafts, book_history
 from acquittance.core import settlement
 from acquittance.core.errors import StateError
 from acquittance.core.settlement_types import Quote
+from acquittance.core.text import check_idempotency_key
 from acquittance.present.documents import settlement_document
 from acquittance.service.journal_append import append_drafts
 from acquittance.service.quote import QuoteRequest, SettlementInputs, quote_from, settlement_inputs
@@ -31,6 +32,7 @@ def settle(
     With a key already used, returns the first result and changes nothing. With
     `quoted_fingerprint` (a saved quote's), refuses when the inputs changed since.
     """
+    check_idempotency_key(key)
     with store.write() as session:
         repo = Repository(session)
         if key is not None:
