@@ -10,7 +10,15 @@ terms may name another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from fractions import Fraction
 from typing import Final
 
@@ -118,8 +126,21 @@ def round_money(
         # Exact: scale to whole quanta, then round the one remaining fraction.
         scaled = value / Fraction(quantum)
         whole = _round_fraction_to_int(scaled, mode)
-        return (Decimal(whole) * quantum).quantize(quantum)
-    return Decimal(value).quantize(quantum, rounding=mode)
+        with localcontext() as context:
+            context.prec = _precision_for(len(str(abs(whole))), quantum)
+            return (Decimal(whole) * quantum).quantize(quantum)
+    exact = Decimal(value)
+    with localcontext() as context:
+        context.prec = _precision_for(max(exact.adjusted() + 1, 1) + 1, quantum)
+        return exact.quantize(quantum, rounding=mode)
+
+
+def _precision_for(whole_digits: int, quantum: Decimal) -> int:
+    """Digits enough to hold a result exactly at `quantum`: quantize raises past the
+    context's precision (28 by default), which 200 years of interest shown to 20
+    places (an explanation's quantum) would pass."""
+    places = max(-quantum.as_tuple().exponent, 0)  # type: ignore[operator]
+    return max(28, whole_digits + places + len(quantum.as_tuple().digits) + 1)
 
 
 def _round_fraction_to_int(value: Fraction, mode: str) -> int:
