@@ -15,8 +15,20 @@ from cli_helpers import REFERENCE_DEAL, REFERENCE_LOAN, ok, run
 import acquittance
 from acquittance.cli import app as cli_app
 
-#: Never needed to print help or a version.
-HEAVY = ("sqlalchemy", "alembic", "mako", "rich", "weasyprint", "docx", "jinja2", "pypdf")
+#: Never needed to print help or a version. (Typer 0.17 imports the `rich` package
+#: itself, a few names, to see whether it is installed; its consoles and tables are heavy.)
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "mako",
+    "rich.console",
+    "rich.table",
+    "rich.markdown",
+    "weasyprint",
+    "docx",
+    "jinja2",
+    "pypdf",
+)
 #: Never needed to quote from a store.
 NOT_FOR_A_QUOTE = (
     "alembic",
