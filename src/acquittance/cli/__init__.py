@@ -26,3 +26,14 @@ def main(argv: list[str] | None = None) -> None:
     from acquittance.cli.app import run
 
     run(args)
+
+
+def _register_commands() -> None:
+    """Import every command module, so that `app` holds all the commands (for tests that
+    inspect it); running a command does not need this."""
+    from importlib import import_module
+
+    from acquittance.cli.app import COMMAND_MODULES
+
+    for module in COMMAND_MODULES:
+        import_module(f"acquittance.cli.{module}")
