@@ -5,6 +5,7 @@ benchmark's business (benchmarks/startup.py), never a test's."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,17 @@ def test_the_command_table_is_what_the_modules_register() -> None:
         ]
         modules = {getattr(c, "__module__", None) for c in callbacks if c is not None}
         assert modules == {f"acquittance.cli.{module}"}, name
+
+
+def test_every_module_that_registers_commands_is_in_the_table() -> None:
+    folder = Path(cli_app.__file__).parent
+    registering = {
+        path.stem
+        for path in folder.glob("*.py")
+        if path.stem != "app"
+        and re.search(r"@app\.command|app\.add_typer", path.read_text(encoding="utf-8"))
+    }
+    assert registering == set(cli_app.COMMAND_MODULES)
 
 
 def test_help_lists_every_command_with_its_summary(capsys: pytest.CaptureFixture[str]) -> None:
