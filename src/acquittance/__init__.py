@@ -58,7 +58,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
-    # `X as X`: an explicit re-export for type checkers, which do not run `__all__` below.
+    # `X as X`: explicit re-exports, since type checkers do not evaluate `__all__` below.
     # isort: off
     from acquittance.core.accrual import position as position, positions as positions
     from acquittance.core.collateral import (
