@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import agreements, closings, core, machine
+from benchmarks import agreements, closings, core, machine, startup
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 POSITIONS_COUNT = int(os.environ.get("BENCH_POSITIONS", "100000"))
@@ -65,7 +65,7 @@ def render(rows: list[Row]) -> str:
 
 
 def main() -> None:
-    rows = _core_rows() + closings.rows() + _agreement_rows()
+    rows = startup.startup_rows() + _core_rows() + closings.rows() + _agreement_rows()
     table = render(rows)
     RESULTS.write_text(table, encoding="utf-8")
     print(table)

@@ -243,8 +243,6 @@ def settle(
 
     if loan_id is None:
         raise InputError("MISSING_ARGUMENT", "settle needs a LOAN (or --batch FILE)")
-    if key is not None:
-        _check_key(key)
     store = _store(db)
     fingerprint = None
     if quote_id is not None:
@@ -266,22 +264,6 @@ def settle(
         emit_json(document)
     else:
         views.settlement(document)
-
-
-#: The longest idempotency key the store keeps.
-KEY_LENGTH_MAX = 200
-
-
-def _check_key(key: str) -> None:
-    if not key.strip() or any(ord(c) < 32 or ord(c) == 127 for c in key):
-        raise InputError(
-            "INVALID_KEY",
-            f"--key {key!r} must be printable text that is not blank, such as closing-2024-06-30",
-        )
-    if len(key) > KEY_LENGTH_MAX:
-        raise InputError(
-            "INVALID_KEY", f"--key has {len(key)} characters; at most {KEY_LENGTH_MAX} are kept"
-        )
 
 
 @app.command()

@@ -22,7 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+from acquittance.core.dates import parse_date
 from acquittance.core.errors import AcquittanceError, InputError
+from acquittance.core.text import check_idempotency_key
 from acquittance.service.quote import QuoteRequest
 from acquittance.service.settle import settle
 from acquittance.service.store import Store
@@ -150,23 +152,15 @@ def _line(number: int, record: dict[str, Any] | AcquittanceError) -> BatchLine:
     try:
         if not loan_id:
             raise InputError("BATCH_LINE", f"line {number} names no loan")
-        if not key.strip():
+        if not key:
             raise InputError(
                 "INVALID_KEY", f"line {number} has no key; every closing needs its own key"
             )
-        as_of = _date(str(record.get("as_of") or ""), number)
+        check_idempotency_key(key)
+        as_of = parse_date(str(record.get("as_of") or ""), field=f"as_of on line {number}")
     except AcquittanceError as error:
         return BatchLine(number, loan_id, None, key, error=error)
     return BatchLine(number, loan_id, as_of, key, str(fingerprint) if fingerprint else None)
-
-
-def _date(text: str, number: int) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            "INVALID_DATE", f"as_of {text!r} on line {number} is not a date; write YYYY-MM-DD"
-        ) from None
 
 
 def settle_batch(

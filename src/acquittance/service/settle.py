@@ -22,6 +22,7 @@ from acquittance.books.history import Books, accrual_drafts, book_history
 from acquittance.core import settlement
 from acquittance.core.errors import StateError
 from acquittance.core.settlement_types import Quote, SatisfactionKind
+from acquittance.core.text import check_idempotency_key
 from acquittance.service.journal_append import append_drafts
 from acquittance.service.quote import QuoteRequest, SettlementInputs, quote_from, settlement_inputs
 from acquittance.service.store import Store
@@ -66,6 +67,7 @@ def settle(
     With a key already used, returns the first result and changes nothing. With
     `quoted_fingerprint` (a saved quote's), refuses when the inputs changed since.
     """
+    check_idempotency_key(key)
     return store.write_retrying(
         lambda repo: _close(repo, request, key=key, quoted_fingerprint=quoted_fingerprint)
     )

@@ -138,7 +138,12 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
                 f"another command was writing {describe(str(engine.url))} at the same time; "
                 "nothing was written; run the command again",
             ) from error
-        raise
+        from acquittance.store.schema import damaged_store  # schema imports this module
+
+        damaged = damaged_store(str(engine.url), error)
+        if damaged is None:
+            raise
+        raise damaged from error
     except StatementError as error:
         # A column type refused a value (a float amount): SQLAlchemy wraps our own
         # coded error; hand the caller the error itself.
