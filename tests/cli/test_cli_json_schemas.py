@@ -37,7 +37,8 @@ def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 def test_quote_and_saved_quotes(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _check("quote", ok(capsys, "quote", REFERENCE_LOAN, "--as-of", "2002-03-31", "--db", store))
-    saved = ok(capsys, "quote", "harbor-quill-loan", "--as-of", "2024-06-30", "--save", "--db", store)
+    harbor = ("harbor-quill-loan", "--as-of", "2024-06-30")
+    saved = ok(capsys, "quote", *harbor, "--save", "--db", store)
     _check("quote", saved)
     assert saved["quote_id"].startswith("q-")
     _check("quotes", ok(capsys, "quotes", "--db", store))
