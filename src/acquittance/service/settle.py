@@ -80,7 +80,7 @@ def _close(
     if key is not None:
         # After the loan's lock: a first attempt with this key that was still in
         # flight has committed by now, and is found.
-        earlier = repo.find_settlement_by_key(key)
+        earlier = repo.find_settlement_by_key(request.loan_id, key)
         if earlier is not None:
             return _replay(repo, earlier, request)
     inputs = settlement_inputs(repo, request.loan_id, request.note_ids)

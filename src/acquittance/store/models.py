@@ -305,10 +305,13 @@ class SettlementRow(_QuoteFigureColumns, Base):
     """A closed settlement: the header, with the figures of the quote it closed."""
 
     __tablename__ = "settlements"
+    # A key is one attempt to settle one loan: unique per loan, so that a retried
+    # settle with the same key can never close that loan twice, and the key is
+    # looked up under the loan's lock, never racing closings of other loans.
+    __table_args__ = (UniqueConstraint("loan_id", "idempotency_key"),)
 
     id: Mapped[str] = mapped_column(_id(), primary_key=True)
-    # Unique so that a retried settle with the same key can never close twice.
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
     loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"), index=True)
     as_of: Mapped[date] = mapped_column(Date)
     # How many journal entries the closing posted, over both books: `verify`

@@ -197,9 +197,9 @@ class Repository(ClosingRows, JournalRows):
         notes = table_of(NoteRow)
         ids = [transfer.note_id for transfer in transfers]
         holders = dict(
-            self.session.execute(select(notes.c.id, notes.c.holder_id).where(notes.c.id.in_(ids)))
-            .tuples()
-            .all()
+            self.session.execute(
+                select(notes.c.id, notes.c.holder_id).where(notes.c.id.in_(ids))
+            ).all()
         )
         for transfer in transfers:
             _check_transfer(transfer, holders.get(transfer.note_id))
@@ -313,9 +313,7 @@ class Repository(ClosingRows, JournalRows):
                 select(interests.c.id, interests.c.released_on).where(
                     interests.c.id.in_(list(interest_ids))
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         for interest_id in interest_ids:
             if interest_id not in found:
