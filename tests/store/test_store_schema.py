@@ -29,8 +29,8 @@ from acquittance.store.models import Base
 
 NOOP_REVISION = '''"""A later revision that changes nothing, to put a store one revision behind."""
 
-revision = "0002"
-down_revision = "0001"
+revision = "noop"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -98,7 +98,7 @@ def test_a_store_behind_the_code_needs_migration_and_init_migrates_it(
     migrate(sqlite_url)
     newer = tmp_path / "migrations"
     shutil.copytree(schema.MIGRATIONS_FOLDER, newer)
-    (newer / "versions" / "0002_noop.py").write_text(NOOP_REVISION)
+    (newer / "versions" / "noop.py").write_text(NOOP_REVISION.format(head=schema.head_revision()))
     monkeypatch.setattr(schema, "MIGRATIONS_FOLDER", newer)
     with pytest.raises(StorageError) as caught:
         open_store(sqlite_url)
