@@ -174,13 +174,14 @@ def loan_row(loan: Loan) -> LoanRow:
     )
 
 
-def loan_from_row(row: LoanRow) -> Loan:
+def loan_from_row(row: LoanRow, *, events: bool = True) -> Loan:
+    """The loan of a row; with `events=False` its header only (events empty, none loaded)."""
     return Loan(
         id=row.id,
         lender_id=row.lender_id,
         borrower_id=row.borrower_id,
         terms=_terms_from_row(row),
-        events=tuple(event_from_row(event) for event in row.events),
+        events=tuple(event_from_row(event) for event in row.events) if events else (),
         agreement_name=row.agreement_name,
         governing_law=row.governing_law,
         agreement_date=row.agreement_date,
@@ -206,7 +207,8 @@ def note_row(note: Note) -> NoteRow:
     )
 
 
-def note_from_row(row: NoteRow) -> Note:
+def note_from_row(row: NoteRow, *, events: bool = True) -> Note:
+    """The note of a row; with `events=False` its header only (events empty, none loaded)."""
     level = None
     if row.level_payment_amount is not None:
         level = LevelPayment(
@@ -219,7 +221,7 @@ def note_from_row(row: NoteRow) -> Note:
         maker=row.maker,
         holder_id=row.holder_id,
         terms=_terms_from_row(row),
-        events=tuple(event_from_row(event) for event in row.events),
+        events=tuple(event_from_row(event) for event in row.events) if events else (),
         kind=row.kind,
         issue_date=row.issue_date,
         maturity_date=row.maturity_date,

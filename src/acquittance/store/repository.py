@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, delete, func, insert, select, union_all, update
 from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
 from acquittance.core.collateral import SecurityInterest
@@ -33,6 +33,7 @@ from acquittance.store.models import (
     ObligationRow,
     PartyRow,
     PledgedNoteRow,
+    PositionSnapshotRow,
     QuoteRow,
     SecurityInterestRow,
     SettlementRow,
@@ -44,6 +45,14 @@ from acquittance.store.records import (
     ObligationStatus,
     StoredQuote,
     StoredSettlement,
+)
+from acquittance.store.snapshots import (
+    INSTRUMENTS_PER_QUERY_MAX,
+    SnapshotDraft,
+    StoredSnapshot,
+    instrument_kind,
+    snapshot_columns,
+    snapshot_from_row,
 )
 
 if TYPE_CHECKING:
@@ -90,9 +99,21 @@ class Repository:
     def append_loan_events(self, loan_id: str, events: Iterable[Event]) -> None:
         """Append events after the loan's last one; events are never rewritten."""
         row = self._loan_row(loan_id)
-        first = len(row.events) + 1
-        row.events.extend(mapping.event_rows(LoanEventRow, events, first_sequence=first))
+        last = self.session.scalar(
+            select(func.max(LoanEventRow.sequence)).where(LoanEventRow.loan_id == row.id)
+        )
+        new_rows = mapping.event_rows(LoanEventRow, events, first_sequence=(last or 0) + 1)
+        for new_row in new_rows:
+            new_row.loan_id = row.id
+        self._add_events(row, new_rows)
+
+    def _add_events(self, row: LoanRow | NoteRow, new_rows: Sequence[DeclarativeBase]) -> None:
+        """Insert event rows without loading the history they extend."""
+        self.session.add_all(new_rows)
         self.session.flush()
+        if "events" in row.__dict__:
+            # A history loaded before the append would miss the new events.
+            self.session.expire(row, ["events"])
 
     # Notes -----------------------------------------------------------------------------
 
@@ -112,9 +133,13 @@ class Repository:
 
     def append_note_events(self, note_id: str, events: Iterable[Event]) -> None:
         row = self._note_row(note_id)
-        first = len(row.events) + 1
-        row.events.extend(mapping.event_rows(NoteEventRow, events, first_sequence=first))
-        self.session.flush()
+        last = self.session.scalar(
+            select(func.max(NoteEventRow.sequence)).where(NoteEventRow.note_id == row.id)
+        )
+        new_rows = mapping.event_rows(NoteEventRow, events, first_sequence=(last or 0) + 1)
+        for new_row in new_rows:
+            new_row.note_id = row.id
+        self._add_events(row, new_rows)
 
     def set_note_holder(self, transfer: NoteTransfer, *, settlement_id: str | None = None) -> None:
         """Move a note to its new holder and record the change in its transfer history."""
@@ -464,6 +489,127 @@ class Repository:
         )
         return None if row is None else mapping.entry_record_from_row(row)
 
+    # Headers and position snapshots (a cache derived from events) ----------------------
+    #
+    # Reads that must not cost the length of a history: an instrument without its
+    # events (a header) and how many events it has, and the stored walk through
+    # them. Snapshots are added in the transaction that appends their events.
+
+    def loan_header(self, loan_id: str) -> tuple[Loan, int]:
+        """The loan without its events (`events` empty), and how many events it has."""
+        count = (
+            select(func.max(LoanEventRow.sequence))
+            .where(LoanEventRow.loan_id == LoanRow.id)
+            .correlate(LoanRow)
+            .scalar_subquery()
+        )
+        found = self.session.execute(select(LoanRow, count).where(LoanRow.id == loan_id)).first()
+        if found is None:
+            raise self._unknown(LoanRow, loan_id, "loan", "UNKNOWN_LOAN")
+        return mapping.loan_from_row(found[0], events=False), found[1] or 0
+
+    def note_headers(self, note_ids: Iterable[str]) -> dict[str, tuple[Note, int]]:
+        """Each note found, without its events, and how many events it has; unknown ids left out."""
+        wanted = sorted(set(note_ids))
+        if not wanted:
+            return {}
+        count = (
+            select(func.max(NoteEventRow.sequence))
+            .where(NoteEventRow.note_id == NoteRow.id)
+            .correlate(NoteRow)
+            .scalar_subquery()
+        )
+        found = self.session.execute(select(NoteRow, count).where(NoteRow.id.in_(wanted)))
+        return {
+            row.id: (mapping.note_from_row(row, events=False), events_count or 0)
+            for row, events_count in found
+        }
+
+    def note_header(self, note_id: str) -> tuple[Note, int]:
+        found = self.note_headers((note_id,))
+        if note_id not in found:
+            raise self._unknown(NoteRow, note_id, "note", "UNKNOWN_NOTE")
+        return found[note_id]
+
+    def notes(self, note_ids: Iterable[str]) -> dict[str, Note]:
+        """Each note found, with its events, in two queries; unknown ids left out."""
+        wanted = sorted(set(note_ids))
+        if not wanted:
+            return {}
+        rows = self.session.scalars(
+            select(NoteRow).where(NoteRow.id.in_(wanted)).options(selectinload(NoteRow.events))
+        )
+        return {row.id: mapping.note_from_row(row) for row in rows}
+
+    def active_pledges(self, note_ids: Iterable[str]) -> dict[str, str]:
+        """For each note pledged under an active security interest, that interest's id."""
+        wanted = sorted(set(note_ids))
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(PledgedNoteRow.note_id, PledgedNoteRow.security_interest_id).where(
+                PledgedNoteRow.note_id.in_(wanted), PledgedNoteRow.released_on.is_(None)
+            )
+        )
+        return {note_id: interest_id for note_id, interest_id in rows}
+
+    def latest_snapshot(self, instrument: Loan | Note) -> StoredSnapshot | None:
+        """The instrument's newest snapshot, or None when it has none."""
+        row = self.session.scalar(
+            select(PositionSnapshotRow)
+            .where(
+                PositionSnapshotRow.instrument_kind == instrument_kind(instrument),
+                PositionSnapshotRow.instrument_id == instrument.id,
+            )
+            .order_by(PositionSnapshotRow.sequence.desc())
+            .limit(1)
+        )
+        return None if row is None else snapshot_from_row(row, instrument)
+
+    def snapshots_on(
+        self, instruments: Sequence[Loan | Note], on: date
+    ) -> dict[tuple[str, str], tuple[StoredSnapshot | None, StoredSnapshot | None]]:
+        """For each instrument, its newest snapshot dated on or before `on`, and its newest.
+
+        Keyed by (kind, id); (None, None) for an instrument without snapshots.
+        One query per `INSTRUMENTS_PER_QUERY_MAX` instruments, each snapshot
+        found by index, whatever the length of the histories.
+        """
+        found: dict[tuple[str, str], tuple[StoredSnapshot | None, StoredSnapshot | None]] = {}
+        for start in range(0, len(instruments), INSTRUMENTS_PER_QUERY_MAX):
+            chunk = instruments[start : start + INSTRUMENTS_PER_QUERY_MAX]
+            rows = self.session.execute(_snapshots_on_query(chunk, on)).all()
+            for instrument in chunk:
+                key = (instrument_kind(instrument), instrument.id)
+                found[key] = _at_and_latest(instrument, rows, on)
+        return found
+
+    def add_snapshots(self, instrument: Loan | Note, drafts: Sequence[SnapshotDraft]) -> None:
+        """Store snapshots after the instrument's newest, in order, in one statement."""
+        if not drafts:
+            return
+        kind = instrument_kind(instrument)
+        last = self.session.scalar(
+            select(func.max(PositionSnapshotRow.sequence)).where(
+                PositionSnapshotRow.instrument_kind == kind,
+                PositionSnapshotRow.instrument_id == instrument.id,
+            )
+        )
+        rows = []
+        for number, draft in enumerate(drafts, start=(last or 0) + 1):
+            assert (draft.state.kind, draft.state.instrument_id) == (kind, instrument.id)
+            rows.append(snapshot_columns(draft, sequence=number))
+        self.session.execute(insert(PositionSnapshotRow), rows)
+
+    def clear_snapshots(self, instrument: Loan | Note) -> None:
+        """Drop an instrument's snapshots (to rebuild them from its events)."""
+        self.session.execute(
+            delete(PositionSnapshotRow).where(
+                PositionSnapshotRow.instrument_kind == instrument_kind(instrument),
+                PositionSnapshotRow.instrument_id == instrument.id,
+            )
+        )
+
     # Shared checks ----------------------------------------------------------------------
 
     def _add(self, row: DeclarativeBase) -> None:
@@ -518,6 +664,38 @@ class Repository:
             more = " and more" if len(existing) > IDS_LISTED_MAX else ""
             hint = f"the store has: {shown}{more}"
         return NotFoundError(code, f"there is no {what} {record_id!r}; {hint}")
+
+
+def _snapshots_on_query(instruments: Sequence[Loan | Note], on: date) -> Any:
+    """One UNION ALL of two index lookups per instrument: on or before `on`, and newest."""
+    table = PositionSnapshotRow.__table__.c
+    parts = []
+    for instrument in instruments:
+        mine = select(PositionSnapshotRow.__table__).where(
+            table.instrument_kind == instrument_kind(instrument),
+            table.instrument_id == instrument.id,
+        )
+        at = mine.where(table.as_of <= on).order_by(table.as_of.desc(), table.sequence.desc())
+        newest = mine.order_by(table.sequence.desc())
+        parts.append(select(at.limit(1).subquery()))
+        parts.append(select(newest.limit(1).subquery()))
+    return union_all(*parts)
+
+
+def _at_and_latest(
+    instrument: Loan | Note, rows: Sequence[Row[Any]], on: date
+) -> tuple[StoredSnapshot | None, StoredSnapshot | None]:
+    kind = instrument_kind(instrument)
+    mine = [r for r in rows if (r.instrument_kind, r.instrument_id) == (kind, instrument.id)]
+    if not mine:
+        return None, None
+    newest = max(mine, key=lambda r: r.sequence)
+    dated = [r for r in mine if r.as_of <= on]
+    at = max(dated, key=lambda r: r.sequence) if dated else None
+    latest = snapshot_from_row(newest, instrument)
+    if at is None:
+        return None, latest
+    return (latest if at is newest else snapshot_from_row(at, instrument)), latest
 
 
 def _check_id(record_id: str, what: str) -> None:
