@@ -630,8 +630,8 @@ def accrue(state: AccrualState, events: Sequence[Event], to_date: date) -> Accru
 
 def position_of(state: AccrualState) -> Position:
     """The position a walk has reached: exact interest carried, rounded once here."""
-    exact = accrued_exact(state)
     open_period = _open_period(state, state.as_of)
+    exact = state.interest_closed + (open_period.interest if open_period else Fraction(0))
     periods = state.periods
     return Position(
         instrument_id=state.instrument_id,

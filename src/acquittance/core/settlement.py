@@ -83,6 +83,8 @@ TERMINATION_DUE_DAYS: Final = 20
 EXPLAIN_QUANTUM: Final = Decimal("1E-20")
 #: Most notes one settlement may assign.
 NOTES_COUNT_MAX: Final = 10_000
+#: How many note ids one message names before "and N more".
+IDS_NAMED_MAX: Final = 10
 
 
 def _canonical(value: Any) -> Any:
@@ -214,12 +216,28 @@ def _check_dates(
     earliest = max(opened for _, _, opened in known)
     if len(known) == 1:
         raise accrual.before_history(later[0][0], later[0][1], later[0][2], as_of)
-    names = ", ".join(f"{kind} {i} (which starts on {opened})" for kind, i, opened in later)
     raise InputError(
         "BEFORE_HISTORY",
-        f"{as_of} is before the history of {names}; the earliest date allowed for a quote "
-        f"of loan {loan.id} with its notes is {earliest}",
+        f"{as_of} is before the history of {_starting_later(later)}; the earliest date "
+        f"allowed for loan {loan.id} with the notes it assigns is {earliest}",
     )
+
+
+def _starting_later(later: Sequence[tuple[str, str, date]]) -> str:
+    """ "loan L and notes A, B, which start on D; and of note C, which starts on E"."""
+    groups = []
+    for opened in sorted({opened for _, _, opened in later}):
+        loans = [i for kind, i, on in later if kind == "loan" and on == opened]
+        notes = [i for kind, i, on in later if kind == "note" and on == opened]
+        shown = ", ".join(notes[:IDS_NAMED_MAX])
+        if len(notes) > IDS_NAMED_MAX:
+            shown += f" and {len(notes) - IDS_NAMED_MAX} more"
+        who = [f"loan {i}" for i in loans]
+        if notes:
+            who.append(("note " if len(notes) == 1 else "notes ") + shown)
+        verb = "starts" if len(loans) + len(notes) == 1 else "start"
+        groups.append(f"{' and '.join(who)}, which {verb} on {opened}")
+    return "; and of ".join(groups)
 
 
 def _later_event(instrument: Loan | Note, on: date) -> tuple[Event, Event] | None:

@@ -316,6 +316,32 @@ def obligation_from_row(row: ObligationRow) -> ObligationRecord:
     )
 
 
+def entry_values(entry: EntryLike) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The columns of an entry's row and of its legs' rows, for inserts in bulk."""
+    row = {
+        "id": entry.id,
+        "party_id": entry.party_id,
+        "sequence": entry.sequence,
+        "date": entry.date,
+        "kind": getattr(entry.kind, "value", entry.kind),
+        "description": entry.description,
+        "reference": entry.reference,
+        "previous_hash": entry.previous_hash,
+        "hash": entry.hash,
+    }
+    legs = [
+        {
+            "entry_id": entry.id,
+            "position": position,
+            "account": leg.account,
+            "amount": leg.amount,
+            "currency": leg.currency,
+        }
+        for position, leg in enumerate(entry.legs, start=1)
+    ]
+    return row, legs
+
+
 def entry_row(entry: EntryLike) -> JournalEntryRow:
     legs = [
         JournalLegRow(

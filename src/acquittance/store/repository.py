@@ -9,11 +9,12 @@ first, to say in words what was wrong.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import Row, delete, func, insert, select, union_all, update
+from sqlalchemy import Row, TextualSelect, delete, func, insert, select, text, update
 from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
 from acquittance.core.collateral import SecurityInterest
@@ -25,6 +26,7 @@ from acquittance.store.models import (
     ID_LENGTH_MAX,
     FinancingStatementRow,
     JournalEntryRow,
+    JournalLegRow,
     LoanEventRow,
     LoanRow,
     NoteEventRow,
@@ -60,6 +62,8 @@ if TYPE_CHECKING:
 
 #: How many existing ids an UNKNOWN_* message lists before "and N more".
 IDS_LISTED_MAX: Final = 10
+#: How many ids one `IN (...)` query asks about (well inside every backend's limit).
+IDS_PER_QUERY_MAX: Final = 500
 
 
 class Repository:
@@ -451,17 +455,46 @@ class Repository:
         return None if record is None else mapping.ledger_entry(record)
 
     def append_entries(self, entries: Iterable[EntryLike]) -> None:
-        """Append sealed entries; each must extend its party's chain by exactly one link."""
+        """Append sealed entries; each must extend its party's chain by exactly one link.
+
+        Every entry is checked before any is written, and all are written in one
+        flush (a deal file's history is tens of thousands of entries: one query
+        for the ids already taken, not one per entry).
+        """
+        batch = list(entries)
+        taken = self._ids_taken(JournalEntryRow, [entry.id for entry in batch])
         heads: dict[str, tuple[int, str] | None] = {}
-        for entry in entries:
-            self._party_row(entry.party_id)
-            self._check_new(JournalEntryRow, entry.id, "journal entry")
+        for entry in batch:
+            if entry.party_id not in heads:
+                self._party_row(entry.party_id)
+            _check_id(entry.id, "journal entry")
+            if entry.id in taken:
+                raise _duplicate_id("journal entry", entry.id)
+            taken.add(entry.id)
             if entry.party_id not in heads:
                 last = self._last_entry_record(entry.party_id)
                 heads[entry.party_id] = None if last is None else (last.sequence, last.hash)
             _check_link(entry, heads[entry.party_id])
-            self._add(mapping.entry_row(entry))
             heads[entry.party_id] = (entry.sequence, entry.hash)
+        if not batch:
+            return
+        rows, legs = [], []
+        for entry in batch:
+            row, entry_legs = mapping.entry_values(entry)
+            rows.append(row)
+            legs.extend(entry_legs)
+        # Core inserts, two statements for the whole batch: the rows are read back by query.
+        self.session.execute(insert(JournalEntryRow), rows)
+        if legs:
+            self.session.execute(insert(JournalLegRow), legs)
+
+    def _ids_taken(self, row_type: type[JournalEntryRow], ids: Sequence[str]) -> set[str]:
+        """Which of `ids` the table already holds, IDS_PER_QUERY_MAX at a time."""
+        taken: set[str] = set()
+        for start in range(0, len(ids), IDS_PER_QUERY_MAX):
+            chunk = ids[start : start + IDS_PER_QUERY_MAX]
+            taken.update(self.session.scalars(select(row_type.id).where(row_type.id.in_(chunk))))
+        return taken
 
     def entries(self, party_id: str | None = None) -> list[JournalEntry]:
         """The journal (one party's, or every party's by party), in sequence order, as stored."""
@@ -578,10 +611,16 @@ class Repository:
         found: dict[tuple[str, str], tuple[StoredSnapshot | None, StoredSnapshot | None]] = {}
         for start in range(0, len(instruments), INSTRUMENTS_PER_QUERY_MAX):
             chunk = instruments[start : start + INSTRUMENTS_PER_QUERY_MAX]
-            rows = self.session.execute(_snapshots_on_query(chunk, on)).all()
+            params: dict[str, Any] = {"on": on}
+            for i, instrument in enumerate(chunk):
+                params[f"kind_{i}"] = instrument_kind(instrument)
+                params[f"id_{i}"] = instrument.id
+            rows: dict[tuple[str, str], list[Row[Any]]] = {}
+            for row in self.session.execute(_snapshots_on_sql(len(chunk)), params):
+                rows.setdefault((row.instrument_kind, row.instrument_id), []).append(row)
             for instrument in chunk:
                 key = (instrument_kind(instrument), instrument.id)
-                found[key] = _at_and_latest(instrument, rows, on)
+                found[key] = _at_and_latest(instrument, rows.get(key, []), on)
         return found
 
     def add_snapshots(self, instrument: Loan | Note, drafts: Sequence[SnapshotDraft]) -> None:
@@ -619,11 +658,7 @@ class Repository:
     def _check_new(self, row_type: type[DeclarativeBase], record_id: str, what: str) -> None:
         _check_id(record_id, what)
         if self.session.get(row_type, record_id) is not None:
-            raise StateError(
-                "DUPLICATE_ID",
-                f"the store already has a {what} with id {record_id!r}; choose another id "
-                "(ids name records on the command line and must be unique)",
-            )
+            raise _duplicate_id(what, record_id)
 
     def _party_row(self, party_id: str) -> PartyRow:
         row = self.session.get(PartyRow, party_id)
@@ -666,27 +701,36 @@ class Repository:
         return NotFoundError(code, f"there is no {what} {record_id!r}; {hint}")
 
 
-def _snapshots_on_query(instruments: Sequence[Loan | Note], on: date) -> Any:
-    """One UNION ALL of two index lookups per instrument: on or before `on`, and newest."""
-    table = PositionSnapshotRow.__table__.c
-    parts = []
-    for instrument in instruments:
-        mine = select(PositionSnapshotRow.__table__).where(
-            table.instrument_kind == instrument_kind(instrument),
-            table.instrument_id == instrument.id,
+@functools.lru_cache(maxsize=64)
+def _snapshots_on_sql(instruments_count: int) -> TextualSelect:
+    """For each instrument i (:kind_i, :id_i), its newest snapshot on or before :on and its newest.
+
+    Plain SQL, built once per count: two index lookups per instrument, one
+    round trip for all of them (a statement built per call would cost more
+    than the lookups).
+    """
+    lookups = []
+    for i in range(instrument_count_checked(instruments_count)):
+        mine = f"instrument_kind = :kind_{i} AND instrument_id = :id_{i}"
+        lookups.append(
+            f"SELECT * FROM position_snapshots WHERE {mine} AND sequence IN ("
+            f"(SELECT max(sequence) FROM position_snapshots WHERE {mine}), "
+            f"(SELECT sequence FROM position_snapshots WHERE {mine} AND as_of <= :on "
+            "ORDER BY as_of DESC, sequence DESC LIMIT 1))"
         )
-        at = mine.where(table.as_of <= on).order_by(table.as_of.desc(), table.sequence.desc())
-        newest = mine.order_by(table.sequence.desc())
-        parts.append(select(at.limit(1).subquery()))
-        parts.append(select(newest.limit(1).subquery()))
-    return union_all(*parts)
+    columns = PositionSnapshotRow.__table__.c
+    return text(" UNION ALL ".join(lookups)).columns(*columns)
+
+
+def instrument_count_checked(count: int) -> int:
+    assert 0 < count <= INSTRUMENTS_PER_QUERY_MAX, f"{count} instruments in one snapshot query"
+    return count
 
 
 def _at_and_latest(
-    instrument: Loan | Note, rows: Sequence[Row[Any]], on: date
+    instrument: Loan | Note, mine: Sequence[Row[Any]], on: date
 ) -> tuple[StoredSnapshot | None, StoredSnapshot | None]:
-    kind = instrument_kind(instrument)
-    mine = [r for r in rows if (r.instrument_kind, r.instrument_id) == (kind, instrument.id)]
+    """From an instrument's rows of `_snapshots_on_sql`: (newest on or before `on`, newest)."""
     if not mine:
         return None, None
     newest = max(mine, key=lambda r: r.sequence)
@@ -696,6 +740,14 @@ def _at_and_latest(
     if at is None:
         return None, latest
     return (latest if at is newest else snapshot_from_row(at, instrument)), latest
+
+
+def _duplicate_id(what: str, record_id: str) -> StateError:
+    return StateError(
+        "DUPLICATE_ID",
+        f"the store already has a {what} with id {record_id!r}; choose another id "
+        "(ids name records on the command line and must be unique)",
+    )
 
 
 def _check_id(record_id: str, what: str) -> None:
