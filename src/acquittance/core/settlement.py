@@ -87,8 +87,24 @@ NOTES_COUNT_MAX: Final = 10_000
 IDS_NAMED_MAX: Final = 10
 
 
-def _canonical(value: Any) -> Any:
-    """A JSON-ready form in which equal values always serialise identically."""
+_PLAIN_TYPES: Final = (str, int, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(value: Any) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    return names
+
+
+def _canonical(value: Any, *, leave_out: tuple[str, ...] = ()) -> Any:
+    """A JSON-ready form in which equal values always serialise identically.
+
+    `leave_out` names fields of a dataclass to skip (its own, not its parts').
+    """
+    if type(value) in _PLAIN_TYPES:
+        return value
     if isinstance(value, Decimal):
         # By value: 0.065 and 0.0650 are one rate, 17500000 and 17500000.00 one amount.
         return format(value.normalize(), "f")
@@ -99,7 +115,11 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        fields = {
+            name: _canonical(getattr(value, name))
+            for name in _field_names(value)
+            if name not in leave_out
+        }
         return {"type": type(value).__name__, **fields}
     if isinstance(value, Mapping):
         return {str(key): _canonical(item) for key, item in value.items()}
@@ -128,7 +148,7 @@ def _events_summary(instrument: Loan | Note, history: History | None) -> dict[st
 def _instrument_document(instrument: Loan | Note | None, history: History | None) -> Any:
     if instrument is None:
         return None
-    header = _canonical(dataclasses.replace(instrument, events=()))
+    header = _canonical(instrument, leave_out=("events",))
     return {**header, "events": _events_summary(instrument, history)}
 
 

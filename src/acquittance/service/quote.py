@@ -86,7 +86,7 @@ def _requested_and_pledged(
     repo: Repository, loan_id: str, requested: Sequence[str] | None
 ) -> tuple[list[Any], list[str], list[Any]]:
     """The loan's interests, the notes they pledge plus those asked for, and other interests."""
-    interests = repo.list_security_interests(loan_id=loan_id)
+    interests = repo.interests_securing(loan_id)
     note_ids = sorted({note_id for interest in interests for note_id in interest.note_ids})
     # A note asked for by name but not pledged to this loan is loaded too, so that
     # the core refuses it as NOTE_NOT_PLEDGED instead of calling it unknown.

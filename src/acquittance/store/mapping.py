@@ -260,6 +260,16 @@ def security_interest_row(interest: SecurityInterest) -> SecurityInterestRow:
 
 
 def security_interest_from_row(row: SecurityInterestRow) -> SecurityInterest:
+    return security_interest_from_parts(row, row.pledged_notes, row.financing_statements)
+
+
+def security_interest_from_parts(
+    row: Any, pledged_notes: Iterable[Any], financing_statements: Iterable[Any]
+) -> SecurityInterest:
+    """The interest from its row and its pledge and statement rows, each in stored order.
+
+    Rows are ORM rows or Core result rows: anything with the columns as attributes.
+    """
     return SecurityInterest(
         id=row.id,
         loan_id=row.loan_id,
@@ -268,7 +278,7 @@ def security_interest_from_row(row: SecurityInterestRow) -> SecurityInterest:
         # An active interest pledges the notes not yet released from it; a released
         # one is shown with the notes it held when it was released.
         note_ids=tuple(
-            pledge.note_id for pledge in row.pledged_notes if pledge.released_on == row.released_on
+            pledge.note_id for pledge in pledged_notes if pledge.released_on == row.released_on
         ),
         granted_on=row.granted_on,
         financing_statements=tuple(
@@ -279,7 +289,7 @@ def security_interest_from_row(row: SecurityInterestRow) -> SecurityInterest:
                 filed_on=s.filed_on,
                 terminated_on=s.terminated_on,
             )
-            for s in row.financing_statements
+            for s in financing_statements
         ),
         released_on=row.released_on,
     )
