@@ -42,7 +42,9 @@ def deal_text(events_count: int, *, notes_count: int) -> str:
     ]
     on = FIRST_PAYMENT
     for _ in range(events_count):
-        parts.append(f'[[loans.events]]\nkind = "payment"\ndate = {on.isoformat()}\namount = 10.00\n')
+        parts.append(
+            f'[[loans.events]]\nkind = "payment"\ndate = {on.isoformat()}\namount = 10.00\n'
+        )
         on += timedelta(days=1)
     for i in range(notes_count):
         parts.append(

@@ -768,16 +768,18 @@ def _snapshots_on_sql(instruments_count: int) -> TextualSelect:
     round trip for all of them (a statement built per call would cost more
     than the lookups).
     """
+    columns = PositionSnapshotRow.__table__.c
+    # Named, in the order `.columns` gives them their types (never `SELECT *`).
+    names = ", ".join(column.name for column in columns)
     lookups = []
     for i in range(instrument_count_checked(instruments_count)):
         mine = f"instrument_kind = :kind_{i} AND instrument_id = :id_{i}"
         lookups.append(
-            f"SELECT * FROM position_snapshots WHERE {mine} AND sequence IN ("
+            f"SELECT {names} FROM position_snapshots WHERE {mine} AND sequence IN ("
             f"(SELECT max(sequence) FROM position_snapshots WHERE {mine}), "
             f"(SELECT sequence FROM position_snapshots WHERE {mine} AND as_of <= :on "
             "ORDER BY as_of DESC, sequence DESC LIMIT 1))"
         )
-    columns = PositionSnapshotRow.__table__.c
     return text(" UNION ALL ".join(lookups)).columns(*columns)
 
 
