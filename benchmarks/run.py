@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import agreements, core, machine
+from benchmarks import agreements, core, history, machine
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 POSITIONS_COUNT = int(os.environ.get("BENCH_POSITIONS", "100000"))
@@ -50,6 +50,10 @@ def _core_rows() -> list[Row]:
     ]
 
 
+def _history_rows() -> list[Row]:
+    return history.history_rows()
+
+
 def _agreement_rows() -> list[Row]:
     return agreements.reading_rows() + agreements.drafting_rows()
 
@@ -71,7 +75,7 @@ def render(rows: list[Row]) -> str:
 
 
 def main() -> None:
-    rows = _core_rows() + _agreement_rows()
+    rows = _core_rows() + _history_rows() + _agreement_rows()
     table = render(rows)
     RESULTS.write_text(table, encoding="utf-8")
     print(table)
