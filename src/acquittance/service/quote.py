@@ -67,9 +67,10 @@ class SettlementInputs:
     """What a quote or a closing reads: the loan, its notes, the interests, where histories stand.
 
     `loan_state` and `note_states` are the newest `BookState`s (snapshots) of
-    the loan and of each note. `histories`, when the inputs were read for one
-    date (`histories_on`), are the instruments' histories on it; the loan's
-    under its own id in `loan_history`.
+    the loan and of each note, for a closing. When the inputs were read for one
+    date (`histories_on`, a quote's), `loan_history` and `note_histories` are
+    the instruments' histories on it, and the instruments are headers (no
+    events). Inputs with neither let the core walk the instruments' events.
     """
 
     loan: Loan
