@@ -128,6 +128,7 @@ def append_events(
 
     One step from the newest snapshot per event, whatever the history's length.
     """
+    assert events, "append at least one event"
     books = books_of(repo, instrument)
     state = current_state(repo, instrument, events_count)
     drafts, states = book_events(instrument, books, events, state=state)
