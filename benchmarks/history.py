@@ -65,53 +65,76 @@ def last_payment(events_count: int) -> date:
     return FIRST_PAYMENT + timedelta(days=events_count - 1)
 
 
-def _median(work: Callable[[], Any], rounds: int) -> float:
-    """The median of `rounds` timed calls, after one untimed call (caches warm)."""
-    work()
-    times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
+def _interleaved(works: dict[int, Callable[[], Any]], rounds: int) -> dict[int, float]:
+    """The median time of each work, timed in turns so that the machine's load falls on all.
+
+    One untimed call of each first (caches warm). The ratios between lengths are
+    what the figures are for, and a shared machine's load drifts in seconds.
+    """
+    for work in works.values():
         work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    times: dict[int, list[float]] = {key: [] for key in works}
+    for _ in range(rounds):
+        for key, work in works.items():
+            started = time.perf_counter()
+            work()
+            times[key].append(time.perf_counter() - started)
+    return {key: statistics.median(found) for key, found in times.items()}
 
 
-def measure(events_count: int, *, notes_count: int) -> dict[str, float]:
-    """Seconds to load the deal, to record one more payment, and to quote (medians)."""
+def _recorder(store: Any, after: date) -> Callable[[], None]:
     from acquittance import service
     from acquittance.core.instruments import Payment
+
+    days = iter(range(1, RECORD_ROUNDS + 2))
+
+    def record() -> None:
+        payment = Payment(after + timedelta(days=next(days)), Decimal("10.00"))
+        service.record_event(store, "long-loan", payment)
+
+    return record
+
+
+def measure(lengths: tuple[int, ...], *, notes_count: int) -> dict[int, dict[str, float]]:
+    """Per history length: seconds to load the deal, to record one more payment, to quote."""
+    from acquittance import service
     from acquittance.deals.parse import read_deal_file
     from acquittance.store.location import sqlite_url_for
 
+    figures: dict[int, dict[str, float]] = {n: {} for n in lengths}
     with tempfile.TemporaryDirectory() as folder:
-        deal_file = Path(folder) / "deal.toml"
-        deal_file.write_text(deal_text(events_count, notes_count=notes_count), encoding="utf-8")
-        url = sqlite_url_for(Path(folder) / "bench.db")
-        service.initialize(url)
-        store = service.Store(url)
+        stores = {}
         try:
-            started = time.perf_counter()
-            service.load_deal(store, read_deal_file(deal_file))
-            loaded = time.perf_counter() - started
-            after = last_payment(events_count)
-            request = service.QuoteRequest(loan_id="long-loan", as_of=after + timedelta(days=30))
-            quoted = _median(lambda: service.quote(store, request), QUOTE_ROUNDS)
-            days = iter(range(1, RECORD_ROUNDS + 2))
+            for n in lengths:
+                deal_file = Path(folder) / f"deal-{n}.toml"
+                deal_file.write_text(deal_text(n, notes_count=notes_count), encoding="utf-8")
+                url = sqlite_url_for(Path(folder) / f"bench-{n}.db")
+                service.initialize(url)
+                stores[n] = service.Store(url)
+                started = time.perf_counter()
+                service.load_deal(stores[n], read_deal_file(deal_file))
+                figures[n]["load"] = time.perf_counter() - started
 
-            def record() -> None:
-                payment = Payment(after + timedelta(days=next(days)), Decimal("10.00"))
-                service.record_event(store, "long-loan", payment)
+            def quoter(n: int) -> Callable[[], Any]:
+                as_of = last_payment(n) + timedelta(days=30)
+                request = service.QuoteRequest(loan_id="long-loan", as_of=as_of)
+                return lambda: service.quote(stores[n], request)
 
-            recorded = _median(record, RECORD_ROUNDS)
+            quoted = _interleaved({n: quoter(n) for n in lengths}, QUOTE_ROUNDS)
+            recorders = {n: _recorder(stores[n], last_payment(n)) for n in lengths}
+            recorded = _interleaved(recorders, RECORD_ROUNDS)
         finally:
-            store.close()
-    return {"load": loaded, "record": recorded, "quote": quoted}
+            for store in stores.values():
+                store.close()
+    for n in lengths:
+        figures[n].update(quote=quoted[n], record=recorded[n])
+    return figures
 
 
 def history_rows() -> list[Row]:
     """Quote at 100 and 10,000 events (20 notes); record and load at 100, 1,000 and 10,000."""
     lengths = (100, 1_000, 10_000)
-    figures = {n: measure(n, notes_count=20) for n in lengths}
+    figures = measure(lengths, notes_count=20)
     short, long = figures[100], figures[10_000]
     rows: list[Row] = [
         (

@@ -244,7 +244,7 @@ def _check_dates(
 
 
 def _starting_later(later: Sequence[tuple[str, str, date]]) -> str:
-    """ "loan L and notes A, B, which start on D; and of note C, which starts on E"."""
+    """Who starts later, by first date: loan L and notes A, B, which start on D; and of ..."""
     groups = []
     for opened in sorted({opened for _, _, opened in later}):
         loans = [i for kind, i, on in later if kind == "loan" and on == opened]
