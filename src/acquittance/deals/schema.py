@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Final
 
 from acquittance.core.dates import DATE_MAX, DATE_MIN
@@ -146,6 +147,10 @@ class Table:
     header: str
     meaning: str
     fields: tuple[Field, ...]
+    #: Read as one value of the table that holds it (signatories, level_payment): an
+    #: error in it names the key that holds it, and the rest of the file may write it
+    #: inline (`{ key = value }`) or as a sub-table.
+    inline: bool = False
 
     def __getitem__(self, key: str) -> Field:
         for field in self.fields:
@@ -296,12 +301,14 @@ PARTIES: Final = Table(
 
 SIGNATORIES: Final = Table(
     "signatories",
-    "signatories = [{ ... }] in [[parties]]",
-    "A person who signs for a party.",
+    "[[parties.signatories]]",
+    "A person who signs for a party; also written inline in the party's table: "
+    '`signatories = [{ name = "...", title = "..." }]`.',
     (
         Field("name", TEXT, 'The person\'s name ("Carl E. Berg").', True),
         Field("title", TEXT, 'The person\'s title ("Managing Member").', True),
     ),
+    inline=True,
 )
 
 #: The interest terms and history that loans and notes share.
@@ -416,8 +423,9 @@ NOTES: Final = Table(
 
 LEVEL_PAYMENT: Final = Table(
     "level_payment",
-    "level_payment = { ... } in [[notes]]",
-    "The same payment every month, interest first, until the note is repaid.",
+    "[notes.level_payment]",
+    "The same payment every month, interest first, until the note is repaid; also written "
+    "inline in the note's table: `level_payment = { first_due = 2024-02-01, count = 360 }`.",
     (
         Field("first_due", DATE, "The date the first payment is due; the rest fall monthly.", True),
         Field("count", COUNT, "How many monthly payments there are.", True),
@@ -429,6 +437,7 @@ LEVEL_PAYMENT: Final = Table(
             "principal) at annual_rate / 12 in count months",
         ),
     ),
+    inline=True,
 )
 
 EVENTS: Final = Table(
@@ -450,7 +459,7 @@ EVENTS: Final = Table(
             "interest",
             AMOUNT,
             "The accrued unpaid interest on the date.",
-            default="0.00",
+            default=Decimal("0.00"),
             kinds=("opening",),
         ),
         Field(
