@@ -144,7 +144,7 @@ class Table:
 
     name: str
     #: How the table is written in a file, as its reference section is titled.
-    header: str
+    headers: tuple[str, ...]
     meaning: str
     fields: tuple[Field, ...]
     #: Read as one value of the table that holds it (signatories, level_payment): an
@@ -169,11 +169,23 @@ def _choices(values: dict[str, str]) -> tuple[Choice, ...]:
     return tuple(Choice(value, meaning) for value, meaning in values.items())
 
 
+def _unbracketed(text: str) -> str:
+    """ "(Actual/360, French): actual days" -> "Actual/360, French: actual days"."""
+    if not text.startswith("("):
+        return text
+    depth = 0
+    for index, character in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth == 0:
+            return text[1:index] + text[index + 1 :]
+    return text
+
+
 def _day_count(name: str) -> Choice:
     """A convention as the core describes it (its rule's docstring), with its aliases."""
     rule = CONVENTIONS[name]
     summary = (rule.__doc__ or name).strip().splitlines()[0].rstrip(".")
-    summary = summary.removeprefix(name).lstrip(":").strip()
+    summary = _unbracketed(summary.removeprefix(name).lstrip(":").strip())
     aliases = sorted(alias for alias, canonical in ALIASES.items() if canonical == name)
     also = f"; also accepted as {', '.join(aliases)}" if aliases else ""
     return Choice(name, summary + also)
@@ -211,7 +223,7 @@ EVENT_KINDS: Final = _choices(
 
 DOCUMENT: Final = Table(
     "document",
-    "the file",
+    ("the file",),
     "A deal file holds one or more loans, the parties to them, the notes pledged as "
     "collateral and the pledges themselves. Tables may come in any order; ids tie them "
     "together.",
@@ -237,7 +249,7 @@ DOCUMENT: Final = Table(
 
 DEAL: Final = Table(
     "deal",
-    "[deal]",
+    ("[deal]",),
     "What the whole file shares: the title drafts give the settlement agreement, the "
     "currency and the governing law.",
     (
@@ -266,7 +278,7 @@ DEAL: Final = Table(
 
 PARTIES: Final = Table(
     "parties",
-    "[[parties]]",
+    ("[[parties]]",),
     "A legal entity: a lender, a borrower, a holder of notes.",
     (
         Field("id", ID, "The party's id, used by the other tables and on the command line.", True),
@@ -301,7 +313,7 @@ PARTIES: Final = Table(
 
 SIGNATORIES: Final = Table(
     "signatories",
-    "[[parties.signatories]]",
+    ("[[parties.signatories]]",),
     "A person who signs for a party; also written inline in the party's table: "
     '`signatories = [{ name = "...", title = "..." }]`.',
     (
@@ -357,7 +369,7 @@ _TERMS: Final = (
 
 LOANS: Final = Table(
     "loans",
-    "[[loans]]",
+    ("[[loans]]",),
     "A loan agreement between a lender and a borrower, with its terms and history.",
     (
         Field("id", ID, "The loan's id, used by security_interests and on the command line.", True),
@@ -382,7 +394,7 @@ LOANS: Final = Table(
 
 NOTES: Final = Table(
     "notes",
-    "[[notes]]",
+    ("[[notes]]",),
     "A promissory note receivable (a mortgage note, say), held by one party, with its terms "
     "and history.",
     (
@@ -423,7 +435,7 @@ NOTES: Final = Table(
 
 LEVEL_PAYMENT: Final = Table(
     "level_payment",
-    "[notes.level_payment]",
+    ("[notes.level_payment]",),
     "The same payment every month, interest first, until the note is repaid; also written "
     "inline in the note's table: `level_payment = { first_due = 2024-02-01, count = 360 }`.",
     (
@@ -442,7 +454,7 @@ LEVEL_PAYMENT: Final = Table(
 
 EVENTS: Final = Table(
     "events",
-    "[[loans.events]] and [[notes.events]]",
+    ("[[loans.events]]", "[[notes.events]]"),
     "Something that happened to a loan or note on a date. Which keys an event takes depends "
     "on its kind.",
     (
@@ -475,7 +487,7 @@ EVENTS: Final = Table(
 
 SECURITY_INTERESTS: Final = Table(
     "security_interests",
-    "[[security_interests]]",
+    ("[[security_interests]]",),
     "A pledge of notes securing a loan, perfected by its financing statements.",
     (
         Field("id", ID, "The security interest's id.", True),
@@ -503,7 +515,7 @@ SECURITY_INTERESTS: Final = Table(
 
 FINANCING_STATEMENTS: Final = Table(
     "financing_statements",
-    "[[security_interests.financing_statements]]",
+    ("[[security_interests.financing_statements]]",),
     "A financing statement (UCC-1) on file for a security interest.",
     (
         Field("id", ID, "The financing statement's id.", True),
@@ -512,6 +524,48 @@ FINANCING_STATEMENTS: Final = Table(
         Field("filed_on", DATE, "The date it was filed.", True),
     ),
 )
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule across keys or tables that loading enforces, with the code of its refusal."""
+
+    code: str
+    rule: str
+
+
+#: What loading checks beyond each key's own value, in the order it checks them.
+CHECKS: Final = (
+    Check("EMPTY_DEAL", "The file defines at least one loan."),
+    Check("DUPLICATE_ID", "Ids are unique within parties, loans, notes and security_interests."),
+    Check(
+        "UNKNOWN_PARTY",
+        "Every lender, borrower, holder, secured_party and debtor is the id of a party in the "
+        "file.",
+    ),
+    Check("SAME_PARTY", "A loan's lender and borrower are different parties."),
+    Check(
+        "NO_OPENING_BALANCE",
+        "A loan's or note's history starts with an opening balance or an advance.",
+    ),
+    Check(
+        "DUPLICATE_OPENING_BALANCE",
+        "An instrument has one opening balance, as its first event "
+        "(OPENING_BALANCE_NOT_FIRST when the first event is another).",
+    ),
+    Check("EVENTS_OUT_OF_ORDER", "Events are listed in date order."),
+    Check("EVENT_BEFORE_OPENING", "No event is dated before the opening balance."),
+    Check("UNKNOWN_LOAN", "A security interest's loan is a loan in the file."),
+    Check(
+        "PLEDGE_PARTIES_MISMATCH",
+        "A security interest runs from its loan's borrower (debtor) to its lender (secured party).",
+    ),
+    Check("UNKNOWN_NOTE", "Every pledged note is a note in the file."),
+    Check("NOTE_NOT_HELD_BY_DEBTOR", "A pledged note is held by the debtor."),
+    Check("NOTE_ALREADY_PLEDGED", "A note is pledged by one security interest only."),
+    Check("CURRENCY_MISMATCH", "A pledged note is in its loan's currency."),
+)
+
 
 #: Every table, in the order the reference describes them.
 ALL_TABLES: Final = (

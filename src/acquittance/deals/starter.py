@@ -212,7 +212,7 @@ def _section(field: schema.Field, value: Any, path: str, explained: set[object])
             if field.required:
                 many = isinstance(value, list)
                 requirement = "At least one is required." if many else "Required."
-            lines += _comment(f"{table.meaning} {requirement}")
+            lines += _comment(f"{field.meaning} {table.meaning} {requirement}")
         lines.append(header)
         lines += _values(table, item, path, explained)
     return lines
