@@ -16,11 +16,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from acquittance.books import posting
 from acquittance.books.entries import EntryDraft, EntryKind, JournalEntry
 from acquittance.books.history import Books, accrual_drafts
 from acquittance.core import settlement
-from acquittance.core.errors import StateError
+from acquittance.core.errors import AcquittanceError, StateError, StorageError
 from acquittance.core.settlement_types import Quote, SatisfactionKind
 from acquittance.core.text import check_idempotency_key
 from acquittance.service import history
@@ -72,6 +74,72 @@ def settle(
     return store.write_retrying(
         lambda repo: _close(repo, request, key=key, quoted_fingerprint=quoted_fingerprint)
     )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One settlement to close: what is asked for, under which key, against which quote."""
+
+    request: QuoteRequest
+    key: str | None
+    quoted_fingerprint: str | None = None
+
+
+def settle_many(
+    store: Store, attempts: Sequence[Attempt]
+) -> list[ClosedSettlement | AcquittanceError]:
+    """Close several settlements in one write transaction, each all or nothing on its own.
+
+    Group commit: each closing runs in a savepoint of the same transaction, so
+    a refusal undoes that closing alone, and the commit that makes them durable
+    is paid once for the group. Nothing is returned until that commit has
+    returned. Closings run in loan order, the global lock order, whatever the
+    order asked; answers come back in the order asked. If the group loses a
+    race (a deadlock, a key taken meanwhile) it is undone whole, and each
+    closing then runs on its own, with retries, as `settle` does.
+    """
+    order = sorted(range(len(attempts)), key=lambda i: attempts[i].request.loan_id)
+    answers: dict[int, ClosedSettlement | AcquittanceError] = {}
+    try:
+        with store.write() as session:
+            repo = Repository(session)
+            for index in order:
+                answers[index] = _close_in_savepoint(session, repo, attempts[index])
+    except StorageError as error:
+        if error.code not in ("STORE_BUSY", "STORE_CONFLICT"):
+            raise
+        return [_settle_alone(store, attempt) for attempt in attempts]
+    return [answers[index] for index in range(len(attempts))]
+
+
+def _close_in_savepoint(
+    session: Session, repo: Repository, attempt: Attempt
+) -> ClosedSettlement | AcquittanceError:
+    try:
+        check_idempotency_key(attempt.key)
+        with session.begin_nested():
+            return _close(
+                repo,
+                attempt.request,
+                key=attempt.key,
+                quoted_fingerprint=attempt.quoted_fingerprint,
+            )
+    except StorageError:
+        raise  # the store itself refused: the whole group runs again, one by one
+    except AcquittanceError as error:
+        return error
+
+
+def _settle_alone(store: Store, attempt: Attempt) -> ClosedSettlement | AcquittanceError:
+    try:
+        return settle(
+            store,
+            attempt.request,
+            key=attempt.key,
+            quoted_fingerprint=attempt.quoted_fingerprint,
+        )
+    except AcquittanceError as error:
+        return error
 
 
 def _close(
