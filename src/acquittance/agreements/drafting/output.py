@@ -23,7 +23,7 @@ import io
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Final
 
@@ -192,11 +192,14 @@ def _umask() -> int:
     return mask
 
 
-def fixed_zip_timestamps(package: bytes) -> bytes:
+def fixed_zip_timestamps(
+    package: bytes, *, rewrite: Callable[[str, bytes], bytes] | None = None
+) -> bytes:
     """The same zip package with every entry dated 1980-01-01, so equal drafts are equal bytes.
 
     python-docx and openpyxl stamp each part with the time of saving, which makes two
-    drafts of the same records differ by the second they were saved in.
+    drafts of the same records differ by the second they were saved in. `rewrite`
+    (entry name, content) -> content mends a part that carries the time itself.
     """
     fixed = io.BytesIO()
     with (
@@ -206,5 +209,8 @@ def fixed_zip_timestamps(package: bytes) -> bytes:
         for entry in source.infolist():
             stamped = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
             stamped.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(stamped, source.read(entry))
+            content = source.read(entry)
+            if rewrite is not None:
+                content = rewrite(entry.filename, content)
+            target.writestr(stamped, content)
     return fixed.getvalue()
