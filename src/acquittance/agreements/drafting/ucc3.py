@@ -237,7 +237,6 @@ def _collateral_table(context: Ucc3Context) -> Table:
     """Item 8: each note the amendment deletes from the collateral."""
     rows = tuple(
         (
-            str(number),
             note.note_id,
             f"{note.kind} note".strip() if note.kind != "note" else "note",
             or_placeholder(note.maker),
@@ -248,11 +247,11 @@ def _collateral_table(context: Ucc3Context) -> Table:
                 else figure(note.original_principal, note.currency)
             ),
         )
-        for number, note in enumerate(context.released, start=1)
+        for note in context.released
     )
     return Table(
         caption="Collateral deleted (item 8)",
-        columns=("No.", "Note", "Kind", "Maker", "Date of note", "Original amount"),
+        columns=("Note", "Kind", "Maker", "Date of note", "Original amount"),
         rows=rows,
-        amount_columns=frozenset({5}),
+        amount_columns=frozenset({4}),
     )
