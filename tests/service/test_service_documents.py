@@ -269,7 +269,8 @@ def test_schedule_xlsx_holds_numbers_with_two_decimals(
     assert len(cells) == len(rows)
     for values, row in zip(cells, rows, strict=True):
         assert values[0] == row.number
-        for got, want in zip(values[2:], (row.payment, row.interest, row.principal, row.balance)):
+        amounts = (row.payment, row.interest, row.principal, row.balance)
+        for got, want in zip(values[2:], amounts, strict=True):
             assert Decimal(str(got)).quantize(Decimal("0.01")) == want
 
 
