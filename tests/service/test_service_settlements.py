@@ -221,12 +221,12 @@ def test_the_same_key_returns_the_first_result_and_changes_nothing(sqlite_url: s
     _refused(sqlite_url, "LOAN_DISCHARGED", service.settle, store, _request(), key="twice")
 
 
-def test_a_key_used_for_one_loan_is_refused_for_another(sqlite_url: str) -> None:
+def test_a_key_is_an_attempt_on_one_loan_and_means_nothing_for_another(sqlite_url: str) -> None:
     store = new_store(sqlite_url)
     load_spec(store, DealSpec())
     service.settle(store, _request(), key="shared")
     other = service.QuoteRequest(loan_id="no-such-loan", as_of=OPENED)
-    _refused(sqlite_url, "IDEMPOTENCY_KEY_REUSED", service.settle, store, other, key="shared")
+    _refused(sqlite_url, "UNKNOWN_LOAN", service.settle, store, other, key="shared")
 
 
 # --- saved quotes -----------------------------------------------------------------------------

@@ -178,7 +178,7 @@ def test_settlements_are_found_by_key_with_the_quote_they_closed(
         _add_settlement(Repository(session), deal, "s-1", "k-1")
         _add_settlement(Repository(session), deal, "s-2", None)
     with _read(loaded) as session:
-        found = Repository(session).find_settlement_by_key("k-1")
+        found = Repository(session).find_settlement_by_key("berg-valence-loan", "k-1")
         assert found is not None
         assert (found.id, found.idempotency_key, found.entries_count) == ("s-1", "k-1", 2)
         # Every figure comes back from its own column, exactly.
@@ -190,7 +190,7 @@ def test_settlements_are_found_by_key_with_the_quote_they_closed(
             Decimal("1140370.41"),
         )
         assert found.quote.fingerprint == expected.fingerprint
-        assert Repository(session).find_settlement_by_key("other") is None
+        assert Repository(session).find_settlement_by_key("berg-valence-loan", "other") is None
         assert [s.id for s in Repository(session).list_settlements()] == ["s-1", "s-2"]
 
 

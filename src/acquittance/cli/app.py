@@ -84,6 +84,7 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     ),
     "export": ("commands", "Export books to other tools."),
     "obligations": ("commands", "Post-closing obligations: termination filings and wires."),
+    "new": ("authoring", "Write a commented starter file to edit, such as a deal file."),
 }
 #: The modules that register commands, each imported at most once.
 COMMAND_MODULES: Final = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))

@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -170,27 +171,70 @@ def settle_batch(
     workers: int = 1,
     on_result: Callable[[BatchResult], None] | None = None,
 ) -> Iterator[BatchResult]:
-    """Close each line; yield the results in input order as soon as each is known."""
+    """Close each line; yield the results in input order as soon as each is known.
+
+    With several workers on a server store, closings run from `workers`
+    connections spread over up to one process per CPU (a closing is mostly
+    Python, so threads of one process would wait on each other); on SQLite,
+    whose writers take turns on the file anyway, they are threads.
+    """
     if not 1 <= workers <= WORKERS_MAX:
         raise InputError(
             "INVALID_WORKERS", f"--workers {workers} must be between 1 and {WORKERS_MAX}"
         )
-    lock = threading.Lock()
-
-    def close(line: BatchLine) -> BatchResult:
-        result = _close_line(store, line)
-        if on_result is not None:
-            with lock:
-                on_result(result)
-        return result
-
+    processes = min(workers, os.cpu_count() or 1)
     if workers == 1:
-        for line in lines:
-            yield close(line)
-        return
+        results: Iterator[BatchResult] = (_close_line(store, line) for line in lines)
+    elif processes > 1 and not store.url.startswith("sqlite"):
+        results = _in_processes(store.url, list(lines), workers=workers, processes=processes)
+    else:
+        results = _in_threads(store, lines, workers=workers)
+    for result in results:
+        if on_result is not None:
+            on_result(result)
+        yield result
+
+
+def _in_threads(store: Store, lines: Iterable[BatchLine], *, workers: int) -> Iterator[BatchResult]:
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="settle") as pool:
         # map() keeps input order and runs ahead of the consumer by the pool's width.
-        yield from pool.map(close, lines)
+        yield from pool.map(lambda line: _close_line(store, line), lines)
+
+
+#: Lines handed to a worker process at a time: enough to amortise the hand-over,
+#: few enough that results come back steadily and the last chunk does not straggle.
+CHUNK_LINES: Final = 16
+
+_worker_store: Store | None = None
+_worker_threads: ThreadPoolExecutor | None = None
+
+
+def _in_processes(
+    url: str, lines: list[BatchLine], *, workers: int, processes: int
+) -> Iterator[BatchResult]:
+    threads = -(-workers // processes)  # ceiling: every process gets its share of connections
+    chunks = [lines[i : i + CHUNK_LINES] for i in range(0, len(lines), CHUNK_LINES)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(url, threads),
+    ) as pool:
+        for chunk_results in pool.map(_close_chunk, chunks):
+            yield from chunk_results
+
+
+def _start_worker(url: str, threads: int) -> None:
+    global _worker_store, _worker_threads
+    _worker_store = Store(url, connections=threads)
+    _worker_threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="settle")
+
+
+def _close_chunk(chunk: list[BatchLine]) -> list[BatchResult]:
+    assert _worker_store is not None and _worker_threads is not None
+    store = _worker_store
+    return list(_worker_threads.map(lambda line: _close_line(store, line), chunk))
 
 
 def _close_line(store: Store, line: BatchLine) -> BatchResult:

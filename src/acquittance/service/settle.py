@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 from acquittance.books import posting
 from acquittance.books.entries import EntryDraft, EntryKind, JournalEntry
-from acquittance.books.history import Books, accrual_drafts, book_history
+from acquittance.books.history import Books, accrual_drafts
 from acquittance.core import settlement
 from acquittance.core.errors import StateError
 from acquittance.core.settlement_types import Quote, SatisfactionKind
 from acquittance.core.text import check_idempotency_key
+from acquittance.service import history
 from acquittance.service.journal_append import append_drafts
 from acquittance.service.quote import QuoteRequest, SettlementInputs, quote_from, settlement_inputs
 from acquittance.service.store import Store
@@ -80,7 +81,7 @@ def _close(
     if key is not None:
         # After the loan's lock: a first attempt with this key that was still in
         # flight has committed by now, and is found.
-        earlier = repo.find_settlement_by_key(key)
+        earlier = repo.find_settlement_by_key(request.loan_id, key)
         if earlier is not None:
             return _replay(repo, earlier, request)
     inputs = settlement_inputs(repo, request.loan_id, request.note_ids)
@@ -96,8 +97,9 @@ def _close(
     )
     repo.lock_notes(sorted(line.note_id for line in the_quote.collateral))
     entries = _post_settlement(repo, inputs, the_quote, settlement_id)
-    repo.append_loan_events(inputs.loan.id, closing.loan_events)
-    repo.transfer_notes(closing.note_transfers, settlement_id=settlement_id)
+    history.record_closing(
+        repo, closing, loan=inputs.loan, notes=inputs.notes, settlement_id=settlement_id
+    )
     repo.release_security_interests(
         closing.released_interest_ids, the_quote.as_of, released_by=settlement_id
     )
@@ -161,21 +163,27 @@ def closed_settlement(repo: Repository, stored: StoredSettlement) -> ClosedSettl
 def _post_settlement(
     repo: Repository, inputs: SettlementInputs, the_quote: Quote, settlement_id: str
 ) -> list[JournalEntry]:
-    """Interest accrued up to the settlement date on the loan and each note, then the settlement."""
+    """Interest accrued up to the settlement date on the loan and each note, then the settlement.
+
+    What the books carry comes from each instrument's newest snapshot, not a
+    replay of its history. A note with an event after the settlement date is
+    refused first (BACKDATED_CLOSING), before anything is posted.
+    """
+    settlement.check_no_later_events(the_quote, inputs.notes)
     loan = inputs.loan
     lender, borrower = repo.get_party(loan.lender_id), repo.get_party(loan.borrower_id)
     loan_books = Books(lender=lender, borrower=borrower)
+    assert inputs.loan_state is not None, "settlement inputs carry the loan's newest state"
     drafts: list[EntryDraft] = list(
-        accrual_drafts(
-            loan, loan_books, book_history(loan, loan_books)[1], the_quote.loan_position
-        )[0]
+        accrual_drafts(loan, loan_books, inputs.loan_state.booked, the_quote.loan_position)[0]
     )
     positions = {p.instrument_id: p for p in the_quote.note_positions}
     for line in the_quote.collateral:
         note = inputs.notes[line.note_id]
-        note_books = Books(holder=borrower)
-        booked = book_history(note, note_books)[1]
-        drafts.extend(accrual_drafts(note, note_books, booked, positions[line.note_id])[0])
+        booked = inputs.note_states[line.note_id].booked
+        drafts.extend(
+            accrual_drafts(note, Books(holder=borrower), booked, positions[line.note_id])[0]
+        )
     drafts.extend(posting.settlement(the_quote, lender, borrower, settlement_id=settlement_id))
     return append_drafts(repo, drafts, settlement_id=settlement_id)
 

@@ -182,8 +182,11 @@ class ClosingRows:
                 [{"settlement_id": settlement_id, **line} for line in lines],
             )
 
-    def find_settlement_by_key(self, key: str) -> StoredSettlement | None:
-        found = self._settlements(_SETTLEMENTS.c.idempotency_key == key)
+    def find_settlement_by_key(self, loan_id: str, key: str) -> StoredSettlement | None:
+        """The settlement of this loan closed under this idempotency key, if any."""
+        found = self._settlements(
+            (_SETTLEMENTS.c.loan_id == loan_id) & (_SETTLEMENTS.c.idempotency_key == key)
+        )
         return found[0] if found else None
 
     def get_settlement(self, settlement_id: str) -> StoredSettlement:

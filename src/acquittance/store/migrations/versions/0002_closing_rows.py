@@ -4,7 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-01
 
-Before this revision a closing and a saved quote were each kept as the JSON
+Idempotency keys become unique per loan (a key is one attempt to settle one
+loan). Before this revision a closing and a saved quote were each kept as the JSON
 document shown to the user. Here each becomes a header with the quote's
 figures as columns, one row per note assigned, and links from the journal
 entries and security interests it touched; the documents are read once, here,
@@ -287,6 +288,10 @@ def _finish_settlements() -> None:
         for name in _PARTY_FOREIGN_KEYS:
             batch.create_foreign_key(f"fk_settlements_{name}_parties", "parties", [name], ["id"])
         batch.create_index("ix_settlements_loan_id", ["loan_id"])
+        batch.drop_constraint("uq_settlements_idempotency_key", type_="unique")
+        batch.create_unique_constraint(
+            "uq_settlements_loan_id_idempotency_key", ["loan_id", "idempotency_key"]
+        )
         batch.drop_constraint("uq_settlements_created_order", type_="unique")
         batch.drop_column("created_order")
         batch.drop_column("document")
