@@ -64,9 +64,10 @@ def render_servicing(
     html = render_servicing_html(document, templates_dir=templates_dir)
     if fmt == "html":
         return html.encode("utf-8")
+    from acquittance.agreements.drafting.html import SERVICING_HTML_TEMPLATE
     from acquittance.agreements.drafting.pdf import render_pdf
 
-    return render_pdf(html)
+    return render_pdf(html, template=SERVICING_HTML_TEMPLATE)
 
 
 def write_draft(
