@@ -190,7 +190,8 @@ def record_closing(
         quote.loan_position.interest,
     ), f"loan {loan.id}: snapshot and quote disagree on {quote.as_of}"
     _, states = book_events(loan, books_of(repo, loan), closing.loan_events, state=state)
-    repo.append_loan_events(loan.id, closing.loan_events)
+    # The loan is locked and read whole by the closing: its events count is known.
+    repo.append_loan_events(loan.id, closing.loan_events, after=len(loan.events))
     repo.add_snapshots(loan, drafts_of(loan, states))
     lines = {line.note_id: line for line in quote.collateral}
     for transfer in closing.note_transfers:
@@ -198,5 +199,5 @@ def record_closing(
         moved = assigned(current_state(repo, note, len(note.events)), transfer.date)
         line = lines[transfer.note_id]
         assert (moved.booked.principal, moved.booked.interest) == (line.principal, line.interest)
-        repo.set_note_holder(transfer, settlement_id=settlement_id)
         repo.add_snapshots(note, [_draft(moved, transfer.to_party_id)])
+    repo.transfer_notes(closing.note_transfers, settlement_id=settlement_id)

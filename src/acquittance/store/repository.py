@@ -30,7 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
 from acquittance.core.collateral import SecurityInterest
 from acquittance.core.errors import InputError, NotFoundError, StateError
-from acquittance.core.instruments import Event, Loan, Note, Party
+from acquittance.core.instruments import Event, Loan, Note, Party, Signatory
 from acquittance.core.settlement_types import NoteTransfer, Obligation
 from acquittance.store import mapping
 from acquittance.store.closings import ClosingRows
@@ -49,6 +49,7 @@ from acquittance.store.models import (
     PledgedNoteRow,
     PositionSnapshotRow,
     SecurityInterestRow,
+    SignatoryRow,
     table_of,
 )
 from acquittance.store.records import EntryRecord, ObligationRecord, ObligationStatus
@@ -75,6 +76,7 @@ class Repository(ClosingRows, JournalRows):
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._parties: dict[str, Party] = {}
 
     # Parties ---------------------------------------------------------------------------
 
@@ -83,7 +85,33 @@ class Repository(ClosingRows, JournalRows):
         self._add(mapping.party_row(party))
 
     def get_party(self, party_id: str) -> Party:
-        return mapping.party_from_row(self._party_row(party_id))
+        """A party, read once per transaction: a closing names its parties several times."""
+        known = self._parties.get(party_id)
+        if known is None:
+            known = self._parties[party_id] = self._read_party(party_id)
+        return known
+
+    def _read_party(self, party_id: str) -> Party:
+        parties, signatories = table_of(PartyRow), table_of(SignatoryRow)
+        rows = self.session.execute(
+            select(parties, signatories.c.name.label("signer"), signatories.c.title)
+            .outerjoin(signatories, signatories.c.party_id == parties.c.id)
+            .where(parties.c.id == party_id)
+            .order_by(signatories.c.position)
+        ).all()
+        if not rows:
+            raise self._unknown(PartyRow, party_id, "party", "UNKNOWN_PARTY")
+        first = rows[0]
+        return Party(
+            id=first.id,
+            name=first.name,
+            entity_type=first.entity_type,
+            jurisdiction=first.jurisdiction,
+            short_name=first.short_name,
+            signatories=tuple(
+                Signatory(name=row.signer, title=row.title) for row in rows if row.signer
+            ),
+        )
 
     def list_parties(self) -> list[Party]:
         rows = self.session.scalars(select(PartyRow).order_by(PartyRow.id))
@@ -126,16 +154,31 @@ class Repository(ClosingRows, JournalRows):
         rows = self.session.scalars(select(LoanRow).order_by(LoanRow.id))
         return [mapping.loan_from_row(row) for row in rows]
 
-    def append_loan_events(self, loan_id: str, events: Iterable[Event]) -> None:
-        """Append events after the loan's last one; events are never rewritten."""
-        row = self._loan_row(loan_id)
-        last = self.session.scalar(
-            select(func.max(LoanEventRow.sequence)).where(LoanEventRow.loan_id == row.id)
+    def append_loan_events(
+        self, loan_id: str, events: Iterable[Event], *, after: int | None = None
+    ) -> None:
+        """Append events after the loan's last one; events are never rewritten.
+
+        `after`, when the caller holds the loan (locked) and knows how many events
+        it has, saves looking that up; the primary key refuses a wrong count.
+        """
+        if after is None:
+            row = self._loan_row(loan_id)
+            after = (
+                self.session.scalar(
+                    select(func.max(LoanEventRow.sequence)).where(LoanEventRow.loan_id == row.id)
+                )
+                or 0
+            )
+            if "events" in row.__dict__:
+                self.session.expire(row, ["events"])
+        self.session.execute(
+            insert(table_of(LoanEventRow)),
+            [
+                {"loan_id": loan_id, "sequence": sequence, **_all_event_columns(event)}
+                for sequence, event in enumerate(events, start=after + 1)
+            ],
         )
-        new_rows = mapping.event_rows(LoanEventRow, events, first_sequence=(last or 0) + 1)
-        for new_row in new_rows:
-            new_row.loan_id = row.id
-        self._add_events(row, new_rows)
 
     def _add_events(self, row: LoanRow | NoteRow, new_rows: Sequence[DeclarativeBase]) -> None:
         """Insert event rows without loading the history they extend."""
@@ -764,6 +807,14 @@ def _check_id(record_id: str, what: str) -> None:
             f"{what} id {record_id!r} must be a non-empty string of at most {ID_LENGTH_MAX} "
             "characters, such as berg-valence-loan",
         )
+
+
+_EVENT_COLUMNS = ("principal", "interest", "amount", "annual_rate", "settlement_id")
+
+
+def _all_event_columns(event: Event) -> dict[str, Any]:
+    """Every column of an event row, unset ones None, so that rows insert in one batch."""
+    return {name: None for name in _EVENT_COLUMNS} | mapping.event_columns(event)
 
 
 def _check_transfer(transfer: NoteTransfer, holder_id: str | None) -> None:
