@@ -36,8 +36,7 @@ from acquittance.core.instruments import (
     RateChange,
     Satisfaction,
 )
-
-ZERO = Decimal("0.00")
+from acquittance.core.money import ZERO
 
 
 @dataclass(frozen=True)
