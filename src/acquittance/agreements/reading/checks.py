@@ -224,3 +224,22 @@ def _near(name: str, keys: set[str]) -> bool:
 
 def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def total_mismatches(text: str, amounts: Sequence[Amount]) -> list[Discrepancy]:
+    """A stated total that its listed parts do not add up to (see `totals.py`)."""
+    from acquittance.agreements.reading.totals import stated_totals
+
+    found = []
+    for total in stated_totals(text, amounts):
+        if total.parts_sum != total.amount.value:
+            found.append(
+                Discrepancy(
+                    "total_mismatch",
+                    f"the stated total {format_amount(total.amount.value)} is not the sum of "
+                    f"its {len(total.parts)} parts ({format_amount(total.parts_sum)})",
+                    min(total.amount.start, total.parts[0].start),
+                    max(total.amount.end, total.parts[-1].end),
+                )
+            )
+    return found

@@ -8,7 +8,6 @@ them; the reader looks there first and falls back to the first pages.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Final
 
 from acquittance.agreements.reading.model import Party, ReferencedAgreement
@@ -16,104 +15,6 @@ from acquittance.agreements.reading.segments import DATE_PATTERN, parse_date
 
 PREAMBLE_CHARS_MAX: Final = 6000
 PARTIES_MAX: Final = 12
-
-_TITLE_WORDS = re.compile(
-    r"\b(AGREEMENT|RELEASE|AMENDMENT|CONTRACT|LETTER|INDENTURE|LEASE|NOTE|ASSIGNMENT|"
-    r"SETTLEMENT|PLAN|LICENSE|GUARANTY|MEMORANDUM|ADDENDUM|TERMS)\b",
-    re.IGNORECASE,
-)
-_NOT_TITLE = re.compile(
-    r"^(EXHIBIT|Exhibit)\s+[\d.]+\w*$|^<|^\[|^Page\s|^CONFIDENTIAL|^Confidential|^-+$|^\*",
-)
-
-
-def find_title(text: str) -> str | None:
-    """The first heading-like line near the top that names a kind of instrument."""
-    lines = [line.strip(" \t#*_") for line in text[:PREAMBLE_CHARS_MAX].splitlines()]
-    candidates = [line for line in lines if line and not _NOT_TITLE.search(line)][:25]
-    for line in candidates:
-        if len(line) <= 120 and _TITLE_WORDS.search(line) and _heading_like(line):
-            return " ".join(line.split())
-    return None
-
-
-def _heading_like(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    if not letters:
-        return False
-    upper = sum(1 for c in letters if c.isupper()) / len(letters)
-    words = line.split()
-    capitalised = sum(1 for w in words if w[:1].isupper()) / len(words)
-    return (upper > 0.8 or capitalised > 0.6) and not line.endswith((",", ";"))
-
-
-_EFFECTIVE = re.compile(
-    r"(?:effective|dated|made|entered\s+into|executed)(?:\s+(?:as\s+of|on|this|the))*\s+"
-    r"|\bas\s+of\s+|\bEffective\s+Date\W{0,12}(?:shall\s+be\s+|means\s+|is\s+|of\s+)?",
-    re.IGNORECASE,
-)
-
-
-def find_effective_date(text: str) -> date | None:
-    """The date the agreement takes effect: "effective March 31, 2002", "dated as of ..."."""
-    defined = _defined_effective_date(text[:DEFINITIONS_CHARS_MAX])
-    if defined is not None:
-        return defined
-    head = text[:PREAMBLE_CHARS_MAX]
-    for match in _EFFECTIVE.finditer(head):
-        found = DATE_PATTERN.match(head, match.end())
-        if found and not _dates_another_instrument(head, match):
-            value = parse_date(found)
-            if value is not None:
-                return value
-    return None
-
-
-# An "Effective Date" the agreement defines outranks any other date near the top: a
-# definitions section may come after recitals that date the loan documents.
-_EFFECTIVE_DEFINED = re.compile(
-    r"[\"\u201c]Effective\s+Date[\"\u201d]\s*(?:shall\s+mean|means|shall\s+be|is|:)\s*"
-)
-_EFFECTIVE_LABEL = re.compile(
-    r"\(\s*(?:the\s+|this\s+)?[\"\u201c]Effective\s+Date[\"\u201d]\s*\)", re.IGNORECASE
-)
-DEFINITIONS_CHARS_MAX: Final = 60_000
-
-
-def _defined_effective_date(text: str) -> date | None:
-    for match in _EFFECTIVE_DEFINED.finditer(text):
-        found = DATE_PATTERN.match(text, match.end())
-        if found:
-            return parse_date(found)
-    for label in _EFFECTIVE_LABEL.finditer(text):
-        # "June 15, 2019 (the "Effective Date")": the date just before the label.
-        before = text[max(0, label.start() - 60) : label.start()]
-        dates = list(DATE_PATTERN.finditer(before))
-        if dates and not before[dates[-1].end() :].strip(" \t\n,"):
-            return parse_date(dates[-1])
-    return None
-
-
-def _dates_another_instrument(text: str, cue: re.Match[str]) -> bool:
-    # "the Loan Agreement dated as of May 2, 2017" dates the loan, not this agreement.
-    if not cue.group().lower().startswith("dated"):
-        return False
-    instrument = _instrument_before(text, cue.start())
-    if instrument is None or cue.start() - instrument.end() > 40:
-        return False
-    # "COOPERATION AGREEMENT\n\nThis Cooperation Agreement ... dated": a heading run into
-    # the agreement's own name is still this agreement.
-    if re.search(r"\bthis\b", instrument.group("name"), re.IGNORECASE):
-        return False
-    # "This Agreement for Partial Satisfaction of Note is dated ...", "This ... Agreement
-    # (this "Agreement"), dated as of ...": the agreement's own name, however long.
-    before = text[max(0, instrument.start() - 80) : instrument.start()]
-    gap = text[instrument.end() : cue.start()]
-    return not (
-        re.search(r"\b[Tt]his\s+(?:(?:[A-Z][\w-]*|for|of|and|in|to|the)\s+){0,8}$", before)
-        or re.search(r"\(\s*this\s", gap, re.IGNORECASE)
-    )
-
 
 _SUFFIX_WORDS: Final = (
     r"Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Company|Co\.|"

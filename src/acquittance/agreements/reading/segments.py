@@ -38,12 +38,14 @@ _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
-_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+# "1st", "31st", and as OCR spaces them, "1s t", "26t h".
+_DAY = r"(?:[0-3]?\d)(?![\d,.]\d)(?:\s?(?:st|nd|rd|th)\b|s\s+t\b|n\s+d\b|r\s+d\b|t\s+h\b)?"
+_YEAR = r"(?:19|20)\d\d(?!\d)"
 DATE_PATTERN: Final = re.compile(
-    rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}),?\s+(?P<y1>(?:19|20)\d\d))"
-    rf"|(?P<dmy>(?:the\s+)?(?P<d2>{_DAY})\s+(?:day\s+of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>(?:19|20)\d\d))"
-    r"|(?P<iso>(?P<y3>(?:19|20)\d\d)-(?P<m3>[01]\d)-(?P<d3>[0-3]\d))"
-    r"|(?P<num>(?P<m4>[01]?\d)/(?P<d4>[0-3]?\d)/(?P<y4>(?:19|20)\d\d))",
+    rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})\s?,?\s+(?P<y1>{_YEAR}))"
+    rf"|(?P<dmy>(?:the\s+)?(?P<d2>{_DAY})\s+(?:day\s+of\s+|of\s+)?(?P<m2>{_MONTH}),?\s+(?:in\s+the\s+year\s+)?(?P<y2>{_YEAR}))"
+    rf"|(?P<iso>(?P<y3>{_YEAR})-(?P<m3>[01]\d)-(?P<d3>[0-3]\d))"
+    r"|(?P<num>(?<![\d/.])(?P<m4>[01]?\d)/(?P<d4>[0-3]?\d)/(?P<y4>(?:19|20)?\d\d)(?![\d/]))",
     re.IGNORECASE,
 )
 
@@ -60,7 +62,9 @@ def parse_date(match: re.Match[str]) -> date | None:
             return date(int(groups["y2"]), month, _day(groups["d2"]))
         if groups["iso"]:
             return date(int(groups["y3"]), int(groups["m3"]), int(groups["d3"]))
-        return date(int(groups["y4"]), int(groups["m4"]), int(groups["d4"]))
+        year = int(groups["y4"])
+        year = year + (2000 if year < 50 else 1900) if year < 100 else year
+        return date(year, int(groups["m4"]), int(groups["d4"]))
     except (ValueError, KeyError):
         return None
 
