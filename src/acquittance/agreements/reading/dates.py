@@ -5,22 +5,27 @@ gives one, else the agreement date. Every statement of either is a candidate,
 ranked by how directly it dates this agreement:
 
 0. the defined "Effective Date" ("the "Effective Date" means March 1, 2020",
-   "March 1, 2020 (the "Effective Date")");
+   "March 1, 2020 (the "Effective Date")", "EFFECTIVE DATE means 18 May 2000");
 1. this agreement said to take effect ("effective as of", "made effective",
-   "shall become effective on");
-2. the term said to begin ("commencing on", "shall commence on");
-3. the preamble's date ("dated as of", "made and entered into this 5th day of");
-4. a letter's date line at the top, or a "Dated:" line.
+   "This letter agreement will be effective as of July 1, 2018");
+2. its term said to begin ("The Term of this Agreement shall commence on", a
+   defined "Commencement Date");
+3. the agreement's own date ("dated as of", "made and entered into this 5th day
+   of", "This Agreement is dated April 29, 2010");
+4. a letter's date line or a date standing alone under the heading, "Dated:", or
+   the witness clause ("executed ... this 7th day of April, 2020");
+5. the signature blocks' dates ("Date: 1/27/2020"), the latest of them.
 
-Dates of other instruments ("the Loan Agreement dated February 24, 2001") are
-not this agreement's. Two statements of this agreement's effective date that
-disagree are a discrepancy, never resolved silently.
+Dates of other instruments ("the Loan Agreement dated February 24, 2001", "a
+letter dated November 30, 2007") are not this agreement's. Two statements of this
+agreement's effective date that disagree are a discrepancy, never resolved
+silently.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -31,7 +36,9 @@ from acquittance.agreements.reading.segments import DATE_PATTERN, parse_date
 PREAMBLE_CHARS_MAX: Final = 6000
 DEFINITIONS_CHARS_MAX: Final = 60_000
 TERM_CHARS_MAX: Final = 30_000
+SELF_STATEMENT_CHARS_MAX: Final = 200_000
 CANDIDATES_MAX: Final = 200
+_I = re.IGNORECASE
 
 
 @dataclass(frozen=True)
@@ -46,13 +53,31 @@ class DateStatement:
 
 def find_effective_dates(text: str) -> list[DateStatement]:
     """This agreement's date statements, the one to report first (best rank, earliest)."""
+    # Cues are found as plain words first (in a copy lower-cased letter for letter, so
+    # offsets stay those of the text), and only there is a pattern tried.
+    lowered = text[:SELF_STATEMENT_CHARS_MAX].translate(_ASCII_LOWER)
     found = [
-        *_defined(text[:DEFINITIONS_CHARS_MAX]),
+        *_defined(text, lowered),
         *_cued(text),
-        *_letter_date(text),
-    ]
-    found = [d for d in found if d is not None][:CANDIDATES_MAX]
+        *_self_statements(text, lowered),
+        *_date_lines(text, lowered),
+        *_signature_dates(text),
+    ][:CANDIDATES_MAX]
     return sorted(found, key=lambda d: (d.rank, d.start))
+
+
+_ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _positions(lowered: str, words: Sequence[str], limit: int) -> list[int]:
+    """Where any of `words` starts in `lowered[:limit]`, in order."""
+    found = []
+    for word in words:
+        at = lowered.find(word, 0, limit)
+        while at >= 0 and len(found) < CANDIDATES_MAX:
+            found.append(at)
+            at = lowered.find(word, at + len(word), limit)
+    return sorted(found)
 
 
 def effective_date_conflicts(statements: Sequence[DateStatement]) -> list[Discrepancy]:
@@ -74,171 +99,318 @@ def effective_date_conflicts(statements: Sequence[DateStatement]) -> list[Discre
     ][:10]
 
 
-_EFFECTIVE_DEFINED = re.compile(
-    r"[\"\u201c]Effective\s+Date[\"\u201d]\s*(?:shall\s+mean|means|shall\s+be|is|:|="
-    r"|(?:of\s+this\s+Agreement\s+)?shall\s+be)\s*(?:the\s+date\s+of\s+)?"
-    r"|\bEffective\s+Date\s*(?::|of\s+this\s+Agreement\s*(?:\([^()]{0,60}\)\s*)?is)\s*",
-    re.IGNORECASE,
+# "the "Effective Date" means", "EFFECTIVE DATE means", "Effective Date: ",
+# "The Effective Date of this Reseller Agreement shall be:"; a time of day may come
+# between ("means 12:01 a.m. Eastern Standard Time on March 3, 2003").
+_DEFINED_DATE = re.compile(
+    r"[\"\u201c]?(?P<what>Effective|Commencement)\s+Date[\"\u201d]?"
+    r"(?:\s+(?:of|for)\s+this\s+(?:\w+\s+){0,3}?(?:Agreement|Amendment|Contract))?"
+    r"(?:\s*\([^()]{0,60}\))?"
+    r"\s*(?P<verb>shall\s+mean|means|shall\s+be|will\s+be|is|:|=|(?=[0-9A-Z]))\s*:?\s*",
+    _I,
 )
-_EFFECTIVE_LABEL = re.compile(
-    r"\(\s*(?:the\s+|this\s+|hereinafter\s+(?:the\s+)?|herein\s+called\s+the\s+)?"
-    r"[\"\u201c]?Effective\s*Date[\"\u201d]?\s*\)",
-    re.IGNORECASE,
-)
+DEFINITION_GAP_CHARS_MAX: Final = 60
+UNQUOTED_LABEL_CHARS_MAX: Final = 25_000
 
 
-def _defined(text: str) -> list[DateStatement]:
-    found = []
-    for match in _EFFECTIVE_DEFINED.finditer(text):
-        when = DATE_PATTERN.match(text, match.end())
-        found.append(_statement(when, 0))
-    for label in _EFFECTIVE_LABEL.finditer(text):
-        # "June 15, 2019 (the "Effective Date")": the date just before the label.
-        floor = max(0, label.start() - 80)
-        dates = list(DATE_PATTERN.finditer(text, floor, label.start()))
-        if dates and not text[dates[-1].end() : label.start()].strip(" \t\n,"):
-            found.append(_statement(dates[-1], 0))
-    return [d for d in found if d is not None]
-
-
-# Cues before a date, and the rank of what they say.
-_CUES: Final = (
-    (
-        1,
-        re.compile(
-            r"\b(?:(?:made|become|becomes|shall\s+be|is|be|are|deemed)\s+)?effective"
-            r"(?:\s+(?:as\s+(?:of|at|from)|on|from|upon|this|the|date|for\s+all\s+purposes\s+as\s+of))*\s+",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        2,
-        re.compile(
-            r"\b(?:commenc(?:e|es|ing|ed)|beginning|begin|begins|start(?:s|ing)?)"
-            r"(?:\s+(?:on|as\s+of|from|upon|with|effective))*(?:\s+(?:the|this))?\s+",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        3,
-        re.compile(
-            r"\b(?:dated|made|entered\s+into|executed|concluded|signed)"
-            r"(?:\s+(?:and\s+(?:entered\s+into|made)|for\s+reference|as\s+of|as\s+at|on|this|the))*\s+"
-            r"|\bas\s+of\s+(?:the\s+)?|\bdate\s+of\s+this\s+Agreement\s+is\s+",
-            re.IGNORECASE,
-        ),
-    ),
-)
-
-
-def _cued(text: str) -> list[DateStatement]:
-    head = text[:PREAMBLE_CHARS_MAX]
-    found = []
-    for rank, cue in _CUES:
-        limit = TERM_CHARS_MAX if rank == 2 else PREAMBLE_CHARS_MAX
-        for match in cue.finditer(text, 0, min(len(text), limit)):
-            when = DATE_PATTERN.match(text, match.end())
-            if when is None or _dates_another_instrument(head, match, text):
-                continue
-            if rank == 2 and not _term_of_this_agreement(text, match.start()):
-                continue
-            statement = _statement(when, rank)
-            if statement is not None:
-                found.append(statement)
-            if len(found) >= CANDIDATES_MAX:
-                return found
+def _date_soon(text: str, at: int) -> re.Match[str] | None:
+    """The date a definition gives, right away or after a time of day ("means 12:01 a.m.
+    Eastern Standard Time on March 3, 2003"), within the same sentence."""
+    found = DATE_PATTERN.search(text, at, at + DEFINITION_GAP_CHARS_MAX + 40)
+    if found is None or found.start() - at > DEFINITION_GAP_CHARS_MAX:
+        return None
+    gap = re.sub(r"(?i)\b[ap]\.m\.", "", text[at : found.start()])
+    if re.search(r"[;\"\u201c\u201d]|\.\s|\n\s*\n", gap):
+        return None
     return found
 
 
-def _term_of_this_agreement(text: str, at: int) -> bool:
-    # "The Term of this Agreement shall commence on", "this Agreement shall commence on":
-    # a term that begins; not a payment schedule that begins.
-    before = text[max(0, at - 120) : at]
-    return bool(
-        re.search(
-            r"\b(?:term|agreement|engagement|appointment|license)\b[^.;]{0,80}$", before, re.I
-        )
-    )
+_DATE_LABEL = re.compile(
+    r"\(\s*(?:the\s+|this\s+|hereinafter\s+(?:the\s+)?|herein\s+called\s+the\s+)?"
+    r"[\"\u201c]?(?P<what>Effective|Commencement)\s*Date[\"\u201d]?\s*\)",
+    _I,
+)
+
+
+def _defined(text: str, lowered: str) -> Iterator[DateStatement]:
+    head = text[:DEFINITIONS_CHARS_MAX]
+    words = _positions(lowered, ("effective", "commencement"), DEFINITIONS_CHARS_MAX)
+    for at in words:
+        match = _DEFINED_DATE.match(head, at)
+        if match is None:
+            continue
+        quoted = head[at - 1 : at] in '"\u201c'
+        deep = match.start() > min(UNQUOTED_LABEL_CHARS_MAX, len(text) * 0.6)
+        if not quoted and deep and "mean" not in match.group().lower():
+            continue  # "Effective Date: ..." in a form attached at the end
+        rank = 0 if match.group("what").lower() == "effective" else 2
+        if match.group("verb"):
+            yield from _statement(_date_soon(head, match.end()), rank)
+        else:  # "Commencement Date July 1, 2017": the date right after the label
+            yield from _statement(DATE_PATTERN.match(head, match.end()), rank)
+    labels = (_DATE_LABEL.search(head, max(0, at - 30), at + 40) for at in words)
+    for label in {m.start(): m for m in labels if m is not None}.values():
+        # "June 15, 2019 (the "Effective Date")": the date just before the label.
+        floor = max(0, label.start() - 80)
+        dates = list(DATE_PATTERN.finditer(head, floor, label.start()))
+        if dates and not head[dates[-1].end() : label.start()].strip(" \t\n,"):
+            rank = 0 if label.group("what").lower() == "effective" else 2
+            yield from _statement(dates[-1], rank)
+
+
+_EFFECTIVE_CUE = re.compile(
+    r"\b(?:(?:made|become|becomes|shall\s+be|is|be|are|deemed)\s+)?effective"
+    r"(?:\s+(?:as\s+(?:of|at|from)|on|from|upon|this|the|date|day\s+of|for\s+all\s+purposes\s+as\s+of))*"
+    r"\s+",
+    _I,
+)
+_COMMENCE_CUE = re.compile(
+    r"\b(?:commenc(?:e|es|ing|ed)|beginning|begin|begins)"
+    r"(?:\s+(?:on|as\s+of|from|upon|with|effective))*(?:\s+(?:the|this))?\s+",
+    _I,
+)
+_MADE_CUE = re.compile(
+    r"\b(?:dated|made|entered\s+into|executed|concluded|signed)"
+    r"(?:\s+(?:and\s+(?:entered\s+into|made|executed|signed|delivered)|for\s+reference|as\s+of"
+    r"|as\s+at|as|on|this|the|effective(?:\s+as\s+of)?))*\s+"
+    r"|\bas\s+of\s+(?:the\s+)?|\bdate\s+of\s+this\s+Agreement\s+is\s+",
+    _I,
+)
+
+
+def _cued(text: str) -> Iterator[DateStatement]:
+    cues = ((1, _EFFECTIVE_CUE, PREAMBLE_CHARS_MAX), (2, _COMMENCE_CUE, TERM_CHARS_MAX))
+    for rank, cue, limit in (*cues, (3, _MADE_CUE, PREAMBLE_CHARS_MAX)):
+        for match in cue.finditer(text, 0, min(len(text), limit)):
+            when = DATE_PATTERN.match(text, match.end())
+            if when is None or _dates_another_instrument(text, match):
+                continue
+            if rank == 2 and not _term_begins(text, match):
+                continue
+            yield from _statement(when, rank)
+
+
+_TERM_SUBJECT = re.compile(
+    r"\b(?:agreement|contract|term|joint\s+venture|engagement|appointment|license|services)"
+    r"(?:\s+of\s+this\s+\w+)?\s*(?:shall|will|is\s+to)?\s*$",
+    _I,
+)
+
+
+def _term_begins(text: str, cue: re.Match[str]) -> bool:
+    """ "The Term of this Agreement shall commence on", "The Joint Venture shall commence
+    on", "The Term ... for three years commencing": a term that begins, not a payment
+    period or another instrument."""
+    before = text[max(0, cue.start() - 400) : cue.start()]
+    sentence = re.split(r"[.;:]\s", before)[-1]
+    if _TERM_SUBJECT.search(sentence):
+        return True
+    return bool(re.search(r"\bterm\b(?:\s+[\w-]+){0,6}?\s+(?:shall|will|is)\b", sentence, _I))
+
+
+# "This Agreement is dated April 29, 2010", "This letter agreement will be effective
+# as of July 1, 2018": the agreement dating itself, anywhere in the text.
+_SELF_STATEMENT = re.compile(
+    r"this\s+(?:letter\s+)?(?:agreement|amendment|contract)\s+(?:is|was|has\s+been|shall\s+be"
+    r"|will\s+be|becomes|shall\s+become)\s+(?P<how>effective|dated|made|executed|signed"
+    r"|entered\s+into)(?:\s+(?:as\s+of|on|this|the|and\s+effective))*\s+",
+    _I,
+)
+_WITNESS = re.compile(
+    r"(?:IN\s+WITNESS\s+WHEREOF|In\s+evidence\s+whereof|(?:THUS\s+)?DONE\s+AND\s+SIGNED)\b",
+    _I,
+)
+WITNESS_CHARS_MAX: Final = 400
+
+
+def _self_statements(text: str, lowered: str) -> Iterator[DateStatement]:
+    limit = min(len(text), SELF_STATEMENT_CHARS_MAX)
+    for at in _positions(lowered, ("this",), limit):
+        match = _SELF_STATEMENT.match(text, at)
+        if match is not None:
+            rank = 1 if match.group("how").lower() == "effective" else 3
+            yield from _statement(DATE_PATTERN.match(text, match.end()), rank)
+    for at in _positions(
+        lowered, ("in witness", "in evidence", "done and signed", "thus done"), limit
+    ):
+        match = _WITNESS.match(text, at)
+        if match is None:
+            continue
+        # "IN WITNESS WHEREOF ... executed this Agreement on the 1st day of June, 2006":
+        # the first date of the clause, before its full stop.
+        clause_end = text.find(". ", match.end(), match.end() + WITNESS_CHARS_MAX)
+        stop = clause_end if clause_end >= 0 else min(len(text), match.end() + WITNESS_CHARS_MAX)
+        yield from _statement(DATE_PATTERN.search(text, match.end(), stop), 4)
 
 
 _INSTRUMENT = re.compile(
-    r"(?P<name>(?:[A-Z][A-Za-z&\-]*[ \t\n]+){0,5}?(?:Agreement|Note|Notes|Indenture|Lease|Guaranty|"
-    r"Guarantee|Mortgage|Deed of Trust|Amendment|Contract|Plan|Policy|Order))\b"
+    r"(?P<name>(?:[A-Z][\w&\-]*,?\s+(?:(?:[A-Z][\w&\-]*,?|and|of|&)\s+){0,7}?)?"
+    r"(?i:agreement|note|notes|indenture|lease|guaranty|guarantee|mortgage|deed\s+of\s+trust"
+    r"|amendment|contract|plan|policy|order|letter|assignment|license))\b"
+)
+# A sentence ends at ";", a blank line, or a full stop after a word (not "ref." or "No.").
+_SENTENCE_END = re.compile(r";|\n\s*\n|[a-z]{4,}[.]\s+(?=[A-Z])|[)\]][.]\s+(?=[A-Z])")
+# Words that name another instrument before its name: "the Loan Agreement", "that
+# certain Promissory Note", "a letter"; the agreement itself is "this" one, or its
+# bare heading.
+_ANOTHER = re.compile(
+    r"\b(?:the|that\s+certain|those\s+certain|a|an|said|such|each|any|its|their|which|prior"
+    r"|original|existing|by)\s+$",
+    _I,
 )
 
 
-def _dates_another_instrument(head: str, cue: re.Match[str], text: str) -> bool:
-    # "the Loan Agreement dated as of May 2, 2017" dates the loan, not this agreement.
+def _dates_another_instrument(text: str, cue: re.Match[str]) -> bool:
+    """Whether the date after `cue` dates an instrument other than this agreement."""
     words = cue.group().lower()
     if not words.startswith(("dated", "effective", "executed", "entered", "made", "signed")):
         return False
-    window_start = max(0, cue.start() - 120)
-    window = text[window_start : cue.start()]
-    cut = max(window.rfind(". "), window.rfind(";"))
-    instruments = [
+    window_start = max(0, cue.start() - 160)
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, window_start, cue.start())]
+    floor = ends[-1] if ends else window_start
+    mentions = [
         m
-        for m in _INSTRUMENT.finditer(text, window_start + cut + 1, cue.start())
+        for m in _INSTRUMENT.finditer(text, floor, cue.start())
         if text[max(0, m.start() - 1) : m.start()] not in ('"', "\u201c", "'")
     ]
-    if not instruments:
-        return False
-    instrument = instruments[-1]
-    if cue.start() - instrument.end() > 40:
-        return False
-    if re.search(r"\bthis\b", instrument.group("name"), re.IGNORECASE):
-        return False
-    before = text[max(0, instrument.start() - 80) : instrument.start()]
-    gap = text[instrument.end() : cue.start()]
-    # "This ... Agreement (this "Agreement"), dated as of": the agreement's own name.
-    return not (
-        re.search(r"\b[Tt]his\s+(?:(?:[A-Z][\w-]*|for|of|and|in|to|the)\s+){0,8}$", before)
-        or re.search(r"\(\s*(?:this|the)\s+[\"\u201c]", gap, re.IGNORECASE)
+    self_named = list(
+        re.finditer(r"\bthis\s+(?:[\w-]+\s+){0,6}?[\w-]+", text[floor : cue.start()], _I)
     )
+    if not mentions:
+        return False
+    nearest = mentions[-1]
+    if self_named and floor + self_named[-1].end() >= nearest.end():
+        return False  # "... Agreement. This Amendment is made": this one, named last
+    if cue.start() - nearest.end() > 60 or re.search(r"\bthis\b", nearest.group("name"), _I):
+        return False
+    article = text[max(0, nearest.start() - 20) : nearest.start()]
+    gap = text[nearest.end() : cue.start()]
+    if re.search(r"\(\s*(?:this|the)\s+[\"\u201c]|\(\s*[\"\u201c](?:Agreement|Amendment)", gap):
+        return False  # "This ... Agreement (this "Agreement"), dated as of": its own name
+    return bool(_ANOTHER.search(article))
 
 
-_DATE_LINE = re.compile(r"^[ \t]*(?:(?:Dated|Date)\s*:?\s*)?(?P<rest>.{0,60})$", re.MULTILINE)
+_PIECE_SPLIT = re.compile(r"\n|[ \t\u00a0]{3,}")
+_SALUTATION = re.compile(
+    r"^[ \t]*(?:Dear\s[^\n]{0,60}|Ladies\s+and\s+Gentlemen|Gentlemen|Gentlepersons|Sirs"
+    r"|To\s+Whom\s+It\s+May\s+Concern)\s*[:,]|\bThis\s|\bTHIS\s|\bWHEREAS\b",
+    re.MULTILINE,
+)
 LETTER_HEAD_CHARS_MAX: Final = 1500
 
 
-def _letter_date(text: str) -> list[DateStatement]:
-    """A date standing alone on a line at the top ("November 25, 2003"), or "Dated: ..."."""
-    found = []
-    head_end = _salutation_end(text)
-    for line in _DATE_LINE.finditer(text, 0, head_end):
-        when = DATE_PATTERN.search(line.group("rest"))
-        if when is None or re.match(r"\s*(?:Source|Page)\b", line.group("rest"), re.I):
-            continue
-        around = line.group("rest")[: when.start()] + line.group("rest")[when.end() :]
-        if len(around.strip(" ,.\t")) > 30:
-            continue  # a sentence that mentions a date, not a date line
-        at = line.start("rest") + when.start()
-        statement = _statement(DATE_PATTERN.match(text, at), 4)
-        if statement is not None:
-            found.append(statement)
+def _date_lines(text: str, lowered: str) -> Iterator[DateStatement]:
+    """A date standing alone at the top ("November 25, 2003", "AGENCY AGREEMENT   May
+    25, 2016"), before the salutation or the preamble, and "Dated:" lines anywhere."""
+    stop = _SALUTATION.search(text, 0, LETTER_HEAD_CHARS_MAX * 2)
+    head_end = stop.start() if stop else min(len(text), LETTER_HEAD_CHARS_MAX)
+    position = 0
+    for piece in _PIECE_SPLIT.split(text[:head_end]):
+        start = text.find(piece, position) if piece else position
+        position = start + len(piece)
+        found = _alone(piece)
+        if found is not None:
+            yield from _statement(DATE_PATTERN.match(text, start + found), 4)
             break
-    for dated in re.finditer(r"^[ \t]*Dated\s*:\s*", text, re.MULTILINE):
-        statement = _statement(DATE_PATTERN.match(text, dated.end()), 4)
-        if statement is not None:
-            found.append(statement)
-    return found
+    for at in _positions(lowered, ("dated",), SELF_STATEMENT_CHARS_MAX):
+        dated = _DATED_LABEL.match(text, at)
+        if dated is not None:
+            yield from _statement(DATE_PATTERN.match(text, dated.end()), 4)
 
 
-_SALUTATION = re.compile(
-    r"^[ \t]*(?:Dear\s[^\n]{0,60}|Ladies\s+and\s+Gentlemen|Gentlemen|Gentlepersons|Sirs"
-    r"|To\s+Whom\s+It\s+May\s+Concern)\s*[:,]",
-    re.MULTILINE | re.IGNORECASE,
+_DATED_LABEL = re.compile(r"Dated\s*:\s*", _I)
+
+
+def _alone(piece: str) -> int | None:
+    """Where a date that stands alone in `piece` starts ("Dated: ...", "Chicago, ...")."""
+    when = DATE_PATTERN.search(piece)
+    if when is None or re.match(r"\s*(?:Source|Page|Filed|Printed)\b", piece, _I):
+        return None
+    before, after = piece[: when.start()], piece[when.end() :]
+    lead = re.sub(r"(?i)^\s*(?:dated|date|as\s+of)\s*:?", "", before)
+    if len(lead.strip(" ,.-\t")) > 40 or len(after.strip(" ,.\t")) > 3:
+        return None
+    if lead.strip() and not re.search(r"(?:,|-|:)\s*$", lead):
+        return None  # words that run into the date are a sentence, not a date line
+    return when.start()
+
+
+_SIGNATURE_START = re.compile(r"IN\s+WITNESS\s+WHEREOF|\bBy\s*:|/s/", _I)
+# "Date: 1/27/2020", "Hamburg, November 19th, 2012", "4/24/2018 04/25/2018 Date Date".
+_SIGNED_DATE = re.compile(
+    r"\bDated?\b(?P<colon>\s*:{1,2}(?:\s*Dated?\s*:)?)?\s*"
+    r"|(?<=[a-z]),\s*(?=(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b)"
 )
+_FIELD_BEFORE = re.compile(r"(\w+)\s+$")
+# A form's own dates are not signature dates: "Open Date:", "Termination Date:".
+_FIELD_DATES = frozenset(
+    [
+        "open",
+        "renovation",
+        "termination",
+        "expiration",
+        "start",
+        "end",
+        "due",
+        "birth",
+        "closing",
+        "effective",
+        "commencement",
+        "maturity",
+        "issue",
+        "purchase",
+        "delivery",
+        "ship",
+        "invoice",
+        "filing",
+        "payment",
+        "completion",
+        "release",
+        "order",
+        "target",
+        "expiry",
+    ]
+)
+_DATE_BEFORE = re.compile(rf"(?:{DATE_PATTERN.pattern})\s+$", _I)
 
 
-def _salutation_end(text: str) -> int:
-    salutation = _SALUTATION.search(text, 0, LETTER_HEAD_CHARS_MAX * 2)
-    return salutation.start() if salutation else min(len(text), LETTER_HEAD_CHARS_MAX)
+def _signature_dates(text: str) -> Iterator[DateStatement]:
+    """The dates of the signature blocks ("Date: 1/27/2020"), the latest of them."""
+    start = _SIGNATURE_START.search(text)
+    if start is None:
+        return
+    found: list[DateStatement] = []
+    for label in _SIGNED_DATE.finditer(text, max(0, start.start() - 300)):
+        if len(found) >= 20:
+            break
+        field = _FIELD_BEFORE.search(text, max(0, label.start() - 20), label.start())
+        if field is not None and field.group(1).lower() in _FIELD_DATES:
+            continue
+        if label.group().startswith(("Date", "date")) and label.group("colon") is None:
+            # "4/24/2018 Date": the date over its label.
+            before = _DATE_BEFORE.search(text, max(0, label.start() - 30), label.start())
+            found += list(_statement(before, 5))
+            continue
+        found += list(_following_dates(text, label.end()))
+    if found:
+        yield max(found, key=lambda d: (d.value, -d.start))
 
 
-def _statement(match: re.Match[str] | None, rank: int) -> DateStatement | None:
+def _following_dates(text: str, at: int) -> Iterator[DateStatement]:
+    """ "Date: Date: 3-29-2016 3-31-16": the dates that follow a label, one after another."""
+    for _ in range(4):
+        statement = list(_statement(DATE_PATTERN.match(text, at), 5))
+        if not statement:
+            return
+        yield statement[0]
+        at = statement[0].end
+        at += len(text[at : at + 40]) - len(text[at : at + 40].lstrip())
+
+
+def _statement(match: re.Match[str] | None, rank: int) -> Iterator[DateStatement]:
     if match is None:
-        return None
+        return
     value = parse_date(match)
-    if value is None:
-        return None
-    return DateStatement(value, rank, match.start(), match.end())
+    if value is not None:
+        yield DateStatement(value, rank, match.start(), match.end())

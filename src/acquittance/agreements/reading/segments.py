@@ -43,9 +43,11 @@ _DAY = r"(?:[0-3]?\d)(?![\d,.]\d)(?:\s?(?:st|nd|rd|th)\b|s\s+t\b|n\s+d\b|r\s+d\b
 _YEAR = r"(?:19|20)\d\d(?!\d)"
 DATE_PATTERN: Final = re.compile(
     rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})\s?,?\s+(?P<y1>{_YEAR}))"
-    rf"|(?P<dmy>(?:the\s+)?(?P<d2>{_DAY})\s+(?:day\s+of\s+|of\s+)?(?P<m2>{_MONTH}),?\s+(?:in\s+the\s+year\s+)?(?P<y2>{_YEAR}))"
+    rf"|(?P<dmy>(?:the\s+)?(?P<d2>{_DAY})\s+(?:day\s+of\s+|of\s+)?(?:-{{2,}}\s+)?(?P<m2>{_MONTH})\s?,?\s+"
+    rf"(?:in\s+the\s+year\s+)?(?P<y2>{_YEAR}))"
     rf"|(?P<iso>(?P<y3>{_YEAR})-(?P<m3>[01]\d)-(?P<d3>[0-3]\d))"
-    r"|(?P<num>(?<![\d/.])(?P<m4>[01]?\d)/(?P<d4>[0-3]?\d)/(?P<y4>(?:19|20)?\d\d)(?![\d/]))",
+    r"|(?P<num>(?<![\d/.-])(?P<m4>[01]?\d)(?P<sep>[/-])(?P<d4>[0-3]?\d)(?P=sep)"
+    r"(?P<y4>(?:19|20)?\d\d)(?![\d/-]))",
     re.IGNORECASE,
 )
 
