@@ -25,18 +25,12 @@ FILED = FIXTURES / "filed"
 # Fixtures that show a limit not yet lifted: name -> the precise reason.
 KNOWN_LIMITS: dict[str, str] = {
     "bmo-ministry-payoff-bailee-letter-2009.txt": "not yet read right",
-    "california-bank-owens-forbearance-letter-2010.txt": "not yet read right",
-    "chase-surrey-lien-release-letter-2001.txt": "not yet read right",
     "corporate-debt-pricester-settlement-2008.txt": "not yet read right",
     "entrade-note-satisfaction-2000.txt": "not yet read right",
     "epazz-debt-conversion-2009.txt": "not yet read right",
     "first-fidelity-beard-payoff-2009.txt": "not yet read right",
-    "globalwise-alpharion-note-satisfaction-2013.txt": "not yet read right",
-    "hds-note-settlement-2012.txt": "not yet read right",
     "hedgebrook-cancellation-of-debt-2012.txt": "not yet read right",
     "hwfp-discounted-payoff-1997.txt": "not yet read right",
-    "lasalle-ascent-payoff-2003.txt": "not yet read right",
-    "leonite-golden-settlement-exchange-2021.txt": "not yet read right",
     "naturewell-arabia-settlement-2008.txt": "not yet read right",
     "web2-debt-conversion-2006.txt": "not yet read right",
 }

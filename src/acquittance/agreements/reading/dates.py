@@ -71,7 +71,7 @@ _ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklm
 
 def _positions(lowered: str, words: Sequence[str], limit: int) -> list[int]:
     """Where any of `words` starts in `lowered[:limit]`, in order."""
-    found = []
+    found: list[int] = []
     for word in words:
         at = lowered.find(word, 0, limit)
         while at >= 0 and len(found) < CANDIDATES_MAX:
@@ -254,8 +254,8 @@ _SENTENCE_END = re.compile(r";|\n\s*\n|[a-z]{4,}[.]\s+(?=[A-Z])|[)\]][.]\s+(?=[A
 # certain Promissory Note", "a letter"; the agreement itself is "this" one, or its
 # bare heading.
 _ANOTHER = re.compile(
-    r"\b(?:the|that\s+certain|those\s+certain|a|an|said|such|each|any|its|their|which|prior"
-    r"|original|existing|by)\s+$",
+    r"(?:\b(?:the|that\s+certain|those\s+certain|certain|a|an|said|such|each|any|its|their"
+    r"|which|prior|original|existing|by)|\bre:)\s+(?:[a-z][\w-]*\s+){0,3}$",
     _I,
 )
 
@@ -283,9 +283,12 @@ def _dates_another_instrument(text: str, cue: re.Match[str]) -> bool:
         return False  # "... Agreement. This Amendment is made": this one, named last
     if cue.start() - nearest.end() > 60 or re.search(r"\bthis\b", nearest.group("name"), _I):
         return False
-    article = text[max(0, nearest.start() - 20) : nearest.start()]
+    article = text[max(0, nearest.start() - 40) : nearest.start()]
     gap = text[nearest.end() : cue.start()]
-    if re.search(r"\(\s*(?:this|the)\s+[\"\u201c]|\(\s*[\"\u201c](?:Agreement|Amendment)", gap):
+    if re.search(
+        r"\(\s*this\s+[\"\u201c]|\(\s*(?:the\s+)?[\"\u201c](?:Agreement|Amendment|Letter)[\"\u201d]",
+        gap,
+    ):
         return False  # "This ... Agreement (this "Agreement"), dated as of": its own name
     return bool(_ANOTHER.search(article))
 
@@ -304,13 +307,19 @@ def _date_lines(text: str, lowered: str) -> Iterator[DateStatement]:
     25, 2016"), before the salutation or the preamble, and "Dated:" lines anywhere."""
     stop = _SALUTATION.search(text, 0, LETTER_HEAD_CHARS_MAX * 2)
     head_end = stop.start() if stop else min(len(text), LETTER_HEAD_CHARS_MAX)
+    # In a letter (one with a salutation) the date line is the letter's date.
+    rank = (
+        2
+        if stop is not None and not stop.group().lstrip().lower().startswith(("this", "whereas"))
+        else 4
+    )
     position = 0
     for piece in _PIECE_SPLIT.split(text[:head_end]):
         start = text.find(piece, position) if piece else position
         position = start + len(piece)
         found = _alone(piece)
         if found is not None:
-            yield from _statement(DATE_PATTERN.match(text, start + found), 4)
+            yield from _statement(DATE_PATTERN.match(text, start + found), rank)
             break
     for at in _positions(lowered, ("dated",), SELF_STATEMENT_CHARS_MAX):
         dated = _DATED_LABEL.match(text, at)
