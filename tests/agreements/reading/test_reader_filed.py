@@ -29,8 +29,6 @@ KNOWN_LIMITS: dict[str, str] = {
     "entrade-note-satisfaction-2000.txt": "not yet read right",
     "epazz-debt-conversion-2009.txt": "not yet read right",
     "first-fidelity-beard-payoff-2009.txt": "not yet read right",
-    "hedgebrook-cancellation-of-debt-2012.txt": "not yet read right",
-    "hwfp-discounted-payoff-1997.txt": "not yet read right",
     "naturewell-arabia-settlement-2008.txt": "not yet read right",
     "web2-debt-conversion-2006.txt": "not yet read right",
 }

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from acquittance.agreements.reading.segments import DATE_PATTERN
+
 LETTER_HEAD_CHARS_MAX: Final = 3000
 BODY_CHARS_MAX: Final = 1500
 
@@ -42,9 +44,7 @@ def letter_head(text: str) -> LetterHead | None:
     if salutation is None:
         return None
     reference = _REFERENCE.search(text, 0, salutation.start())
-    return LetterHead(
-        salutation.start(), salutation.end(), reference.start() if reference else None
-    )
+    return LetterHead(salutation.start(), salutation.end(), reference.end() if reference else None)
 
 
 _SKIP_LINE = re.compile(
@@ -60,9 +60,9 @@ _ADDRESS_LINE = re.compile(
 
 def letter_spans(text: str, head: LetterHead) -> list[tuple[int, int]]:
     """Names in a letter's head and in the first paragraphs that give them a role."""
-    from acquittance.agreements.reading.parties import ENTITY, defined_name_spans
+    from acquittance.agreements.reading.parties import ENTITY, defined_name_spans, preamble_spans
 
-    top_end = head.reference if head.reference is not None else head.salutation
+    top_end = head.reference - 4 if head.reference is not None else head.salutation
     spans = []
     line_start = 0
     lines = text[:top_end].split("\n")
@@ -76,11 +76,20 @@ def letter_spans(text: str, head: LetterHead) -> list[tuple[int, int]]:
             spans.append((offset + entity.start("name"), offset + entity.end("name")))
             continue
         following = lines[index + 1].strip() if index + 1 < len(lines) else ""
-        if _ADDRESS_LINE.match(following) and _name_line(stripped):
+        previous = lines[index - 1].strip(" \t|") if index else ""
+        # An addressee's name heads its block: after a blank line, the date line or a
+        # "By Facsimile" line, and over an address.
+        heads_block = (
+            not previous
+            or bool(DATE_PATTERN.search(previous))
+            or bool(re.match(r"(?i)(?:by|via)\s", previous))
+        )
+        if heads_block and _ADDRESS_LINE.match(following) and _name_line(stripped):
             at = offset + line.index(stripped)
             spans.append((at, at + len(stripped)))
     if head.reference is not None:
-        spans += defined_name_spans(text, head.reference, head.salutation)
+        # The reference line lists parties as a preamble does ("among (i) X and (ii) Y").
+        spans += preamble_spans(text, head.reference, head.salutation)
     body_end = min(len(text), head.body_start + BODY_CHARS_MAX)
     spans += defined_name_spans(text, head.body_start, body_end, roles_only=True)
     return spans
@@ -89,7 +98,7 @@ def letter_spans(text: str, head: LetterHead) -> list[tuple[int, int]]:
 def _name_line(line: str) -> bool:
     """A line that can be an addressee's name: capitalised words, no title, no sentence."""
     words = line.split()
-    if not 2 <= len(words) <= 8 or line.endswith((".", ":", ";")):
+    if not 2 <= len(words) <= 8 or line.endswith((".", ":", ";")) or words[0][:1].isdigit():
         return False
     if re.search(
         r"\b(?:President|Officer|Director|Manager|Secretary|Treasurer|Counsel|Esq|Partner"

@@ -40,13 +40,13 @@ _LEGAL_WORDS: Final = words_set(
 # Words that describe an entity without naming it.
 _GENERIC_WORDS: Final = words_set(
     "a an registered professional holding investment group year limited liability general"
-    " business statutory national banking federal public private joint stock cooperative"
+    " business statutory national banking federal public private stock cooperative"
     " mutual nonprofit non profit benefit state commonwealth province republic county city"
     " company corporation partnership trust bank association fund chartered federally"
     " agricultural credit insurance operating management capital subsidiary parent affiliate"
     " agent party parties new people peoples republic owner franchise distributor consultant"
     " customer supplier vendor licensee licensor contractor client buyer seller purchaser"
-    " administrator manufacturer reseller"
+    " administrator manufacturer reseller software identification term terms"
 )
 # Places an entity is organised in: a name made of these and entity words is a description.
 _PLACES: Final = words_set(
@@ -98,7 +98,7 @@ _CONNECTORS: Final = frozenset(
 _DESCRIPTION: Final = re.compile(
     r"^(?:a|an|having|with|whose|which|who|located|organized|organised|incorporated|existing"
     r"|formed|doing|acting|its|residing|an?\s|through|by|on|as|in|at|being|currently|hereinafter"
-    r"|herein|together|individually|collectively|party|solely|for|and/or)$",
+    r"|herein|together|individually|collectively|party|solely|and/or)$",
     re.IGNORECASE,
 )
 
@@ -137,6 +137,8 @@ def names_someone(name: str) -> bool:
     an address, a heading or a sentence."""
     if _NOT_A_NAME.search(name):
         return False
+    if _ADDRESS.search(name) and (name[:1].isdigit() or not re.search(rf"{SUFFIX}\W*$", name)):
+        return False  # "222 Milwaukee Street", but "Main & Second Street, LLC" is a name
     words = re.sub(r"[^a-z0-9]+", " ", name.lower().replace("&", " and ")).split()
     distinctive = [
         w
@@ -145,6 +147,8 @@ def names_someone(name: str) -> bool:
     ]
     if not any(re.search(r"[a-z]", w) for w in distinctive):
         return False  # "11718 SE": numbers only
+    if len(words) == 1 and len(words[0]) <= 2:
+        return False
     of_a_place = re.match(r"(?i)(?:the\s+)?(?:bank|trust|university|college)\s+of\b", name)
     if not of_a_place and all(w in _PLACES for w in distinctive):
         return False  # "Delaware Corporation", "People's Republic of China"; not "Bank of America"
@@ -159,11 +163,17 @@ def names_someone(name: str) -> bool:
 
 
 # Addresses, headings, dates and sentences are no names.
-_NOT_A_NAME: Final = re.compile(
+_ADDRESS: Final = re.compile(
     r"\b(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.|Suite|Floor|Boulevard|Blvd\.?|Drive|Lane|Plaza"
-    r"|Building|Box|Highway|ARTICLE|Article|SECTION|Section|This|THIS|Agreement|AGREEMENT"
+    r"|Building|Box|Highway|AVE|STE|STREET|ROAD|SUITE)\b|,\s*[A-Z]{2}$"
+)
+_NOT_A_NAME: Final = re.compile(
+    r"\b(?:Suite|Floor|Box|Highway|ARTICLE|Article|SECTION|Section|This|THIS|Agreement|AGREEMENT"
     r"|CONFIDENTIAL|Confidential|Exhibit|EXHIBIT|Schedule|SCHEDULE|WHEREAS|Page|Gentlemen|Ladies"
-    r"|Dear|Sirs|Commission|Shares|SHARES|Stock|STOCK|Conditions|Schedules)\b"
+    r"|Dear|Sirs|Commission|Shares?|SHARES?|Stock|STOCK|Conditions|Schedules|Dollars|DOLLARS"
+    r"|Attachment|ATTACHMENT|Annex|ANNEX|Appendix|APPENDIX|PROPRIETARY|President|PRESIDENT|Chief"
+    r"|Officer|Secretary|Treasurer|Address|ADDRESS)\b"
+    r"|\d/\d|\b\d+\.\d+\b|\d+-\d+-\d+"
     r"|\b[A-Z]{2}\s+\d{5}\b|\b\d{5}(?:-\d{4})?\b|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|\d,\d{3}"
     r"|\b(?:January|February|March|April|June|July|August|September|October|November|December)"
     r"\s+\d|\b(?:19|20)\d\d\b"
@@ -176,7 +186,13 @@ def trailing_name(chunk: str) -> tuple[int, int] | None:
     words: list[re.Match[str]] = []
     for token in reversed(found[-8:]):
         word = token.group()
-        if words and word.endswith((",", ";", ":", ")")) and not re.fullmatch(r"\(\w+\)", word):
+        before_suffix = bool(words) and bool(re.fullmatch(SUFFIX, words[0].group().strip(",")))
+        if (
+            words
+            and word.endswith((",", ";", ":", ")"))
+            and not re.fullmatch(r"\(\w+\)", word)
+            and not (word.endswith(",") and before_suffix)
+        ):
             break
         if not _name_word(word, first=False) or word.strip(",").lower() in ("a", "an"):
             break
@@ -221,8 +237,13 @@ def leading_name(chunk: str) -> tuple[int, int] | None:
 
 def _introduces(word: str) -> bool:
     bare = word.strip(",;:")
+    if not bare.strip("\"'\u201c\u201d()-"):
+        return True  # punctuation left between names
     return bool(
-        re.fullmatch(r"(?i)and|or|between|among|by|with|the|and/or|\(?\d{1,2}[.)]|\([a-z]\)", bare)
+        re.fullmatch(
+            r"(?i)and|or|between|among|by|with|the|and/or|from|to|of|for|\(?\d{1,2}[.)]|\([a-z]\)",
+            bare,
+        )
     )
 
 

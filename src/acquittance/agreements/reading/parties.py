@@ -33,6 +33,7 @@ from acquittance.agreements.reading.segments import DATE_PATTERN, parse_date
 
 PREAMBLE_CHARS_MAX: Final = 6000
 PARTIES_MAX: Final = 80
+LETTER_PREAMBLE_CHARS_MAX: Final = 600
 SIGNATURE_CHARS_MAX: Final = 12_000
 
 # Letters as names spell them, accented ones included ("VÄRDE", "LECLANCHÉ").
@@ -42,11 +43,17 @@ _NAME_WORD = (
     rf"(?:[{_UP}0-9][{_LETTER}0-9'.\-]*|[a-z][A-Z][{_LETTER}0-9'.\-]*|&|and|of|the|de|du|la"
     rf"|[A-Z]\.|\([{_UP}][{_LETTER}]+\))"
 )
-ENTITY: Final = re.compile(
+# Words of a name are a space or one line end apart, never a blank line.
+_GAP = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"
+_ENTITY = (
     rf"(?<![{_LETTER}0-9])(?P<name>(?:[{_UP}0-9]|[a-z](?=[A-Z]))[{_LETTER}0-9'.\-&]*"
-    rf"(?:,?[ \t\n]+{_NAME_WORD}){{0,8}}?"
-    rf",?[ \t\n]+{SUFFIX}(?:,?[ \t\n]+{SUFFIX})*)(?![{_LETTER}])"
+    rf"(?:,?{_GAP}{_NAME_WORD}){{0,8}}{{lazy}}"
+    rf",?{_GAP}{SUFFIX}(?:,?{_GAP}{SUFFIX})*)(?![{_LETTER}])"
 )
+# In a preamble the shortest name ("A Inc." of "A Inc. and B LLC"); on a signature
+# line the whole name ("VÄRDE INVESTMENT PARTNERS (OFFSHORE) MASTER, L.P.").
+ENTITY: Final = re.compile(_ENTITY.replace("{lazy}", "?"))
+_ENTITY_LINE: Final = re.compile(_ENTITY.replace("{lazy}", ""))
 _SHORT = re.compile(
     r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?(?:the\s+)?|collectively,?\s+)?"
     r"[\"\u201c\u201d']+(?P<short>[^\"\u201c\u201d'()]{1,40})[\"\u201c\u201d']+\s*\)"
@@ -98,9 +105,16 @@ def find_parties(text: str) -> list[Party]:
     spans: list[tuple[int, int]] = []
     preamble = _preamble(text)
     if preamble is not None:
-        spans += _preamble_spans(text, *preamble)
+        spans += preamble_spans(text, *preamble)
     letter = letters.letter_head(text)
-    if letter is not None and (preamble is None or preamble[0] > letter.salutation):
+    if letter is not None:
+        # A letter's "between" in its reference line, or one deep in its body, is no
+        # preamble; one right after the salutation ("This letter agreement is made
+        # between ...") is.
+        if preamble is not None and not (
+            letter.body_start <= preamble[0] <= letter.body_start + LETTER_PREAMBLE_CHARS_MAX
+        ):
+            spans = []
         spans += letters.letter_spans(text, letter)
         spans += _signature_spans(text)
     if not spans:
@@ -258,6 +272,8 @@ _DEFINED_AFTER = re.compile(
     r"|individually\s+and\s+collectively,?\s+)?[\"\u201c\u201d'\u2018\u2019]+"
     r"(?P<term>[^\"\u201c\u201d'\u2018\u2019()]{1,40})[\"\u201c\u201d'\u2018\u2019]+[^()]{0,60}\)"
     r"|\((?P<acronym>[A-Z][A-Z0-9&.\-]{1,10}(?:\s[A-Z0-9&.\-]{1,10}){0,2})\)"
+    r"|\(\s*(?:the\s+)?(?P<bare>Lender|Borrower|Agent|Holder|Creditor|Debtor|Payee|Maker|Guarantor"
+    r"|Secured\s+Party|Company|Seller|Buyer|Purchaser|Assignor|Assignee|Obligor)\s*\)"
     r"|,?\s+as\s+(?:the\s+)?(?P<role>(?:Administrative\s+|Collateral\s+)?(?:Lender|Lenders|Borrower"
     r"|Agent|Servicer|Custodian|Trustee|Holder|Issuer|Guarantor|Seller|Purchaser|Buyer|Licensor"
     r"|Licensee|Assignor|Assignee|Debtor|Creditor|Secured\s+Party))\b"
@@ -266,14 +282,21 @@ _DEFINED_AFTER = re.compile(
 _NOT_A_PARTY_TERM = re.compile(
     r"agreement|amendment|contract|date|plan|propert|premises|product|service|territory|loan"
     r"|note|notes|parties|party|term|effective|closing|transaction|shares|stock|securities"
-    r"|assets|business|license|facility|project|site|program|exhibit|schedule|recitals",
+    r"|assets|business|license|facility|project|site|program|exhibit|schedule|recitals|price"
+    r"|proceeds|offering|amount|fee|rate|interest|period|payment|account|collateral|property",
     re.IGNORECASE,
 )
 
 
-def _preamble_spans(text: str, origin: int, end: int) -> list[tuple[int, int]]:
+def preamble_spans(text: str, origin: int, end: int) -> list[tuple[int, int]]:
     """Names in the preamble: by suffix, by description, and before a defined short name."""
-    spans = [(m.start("name"), m.end("name")) for m in ENTITY.finditer(text, origin, end)]
+    spans = [
+        (m.start("name"), m.end("name"))
+        for m in ENTITY.finditer(text, origin, end)
+        # Not inside ("Patridge LLC") or (together with Patridge and Patridge LLC, ...).
+        if text[max(0, m.start() - 1) : m.start()] not in _QUOTES
+        and text.count("(", origin, m.start()) <= text.count(")", origin, m.start())
+    ]
     spans += [
         (m.start("name"), m.end("name"))
         for m in _DESCRIBED.finditer(text, origin, end)
@@ -291,11 +314,19 @@ def defined_name_spans(
     ("CONSULTANT")", "California Bank & Trust, as Lender"."""
     floor = origin
     for defined in _DEFINED_AFTER.finditer(text, origin, end):
-        term = defined.group("term") or defined.group("role") or defined.group("acronym") or ""
+        term = (
+            defined.group("term")
+            or defined.group("role")
+            or defined.group("bare")
+            or defined.group("acronym")
+            or ""
+        )
         chunk_start, floor = floor, defined.end()
-        if _NOT_A_PARTY_TERM.search(term) and not defined.group("role"):
+        if _NOT_A_PARTY_TERM.search(term) and not (defined.group("role") or defined.group("bare")):
             continue
-        if roles_only and not (defined.group("role") or term.lower() in _ROLE_TERMS):
+        if roles_only and not (
+            defined.group("role") or defined.group("bare") or term.lower() in _ROLE_TERMS
+        ):
             continue
         if defined.group("acronym") and roles_only:
             continue
@@ -304,6 +335,7 @@ def defined_name_spans(
             yield found
 
 
+_QUOTES: Final = ('"', "\u201c", "\u201d", "'", "\u2018", "\u2019")
 _ROLE_TERMS: Final = words_set(
     "lender borrower agent holder company creditor debtor seller buyer purchaser guarantor payee"
     " payor maker investor subscriber consultant customer supplier licensor licensee secured party"
@@ -312,6 +344,16 @@ _ROLE_TERMS: Final = words_set(
 _SEPARATOR = re.compile(
     r"(?:,?\s+and\s+|;\s*(?:and\s+)?|\bbetween\s+|\bamong\s+|\(\d\)\s*|\bAND:?\s+)"
 )
+
+
+def _named_enough(name: str, rest: str) -> bool:
+    """A one-word name ("Hedgebrook", "Software") names a party only when the text says what
+    it is (", a Nevada corporation") or it is spelt as a name is ("FreeCook", "GWG")."""
+    if len(name.split()) > 1 or re.search(rf"{SUFFIX}$", name):
+        return True
+    if re.search(r"[a-z][A-Z]|\d|^[A-Z]{2,6}$", name):
+        return True
+    return bool(_TYPE_PATTERN.search(rest[:120]))
 
 
 def _name_in_chunk(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -323,7 +365,7 @@ def _name_in_chunk(text: str, start: int, end: int) -> tuple[int, int] | None:
         if found is None:
             continue
         name = text[at + found[0] : at + found[1]]
-        if names_someone(name):
+        if names_someone(name) and _named_enough(name, text[at + found[1] : end]):
             return at + found[0], at + found[1]
     # "between professional golfer TOM WATSON ("CONSULTANT")": the name right before.
     last = trailing_name(text[start:end])
@@ -359,6 +401,13 @@ _NOT_A_NAME = re.compile(r"^(?:This|The|THIS|THE|Section|SECTION|Effective|WHERE
 _SIGNATURE_START = re.compile(
     r"IN\s+WITNESS\s+WHEREOF|In\s+evidence\s+whereof|\bundersigned\b|\bBy\s*:|/s/", re.IGNORECASE
 )
+_WITNESS = re.compile(r"IN\s+WITNESS\s+WHEREOF|In\s+evidence\s+whereof", re.IGNORECASE)
+# Words of a signatory's name, title or date that run into the name of what they sign for.
+_BEFORE_SIGNING_NAME = re.compile(
+    r".*\b(?:Officer|President|Director|Manager|Member|Partner|Counsel|Secretary|Treasurer"
+    r"|Signatory|Attorney(?:-in-Fact)?|Trustee|(?:19|20)\d\d)\b[.,:]?\s+",
+    re.DOTALL,
+)
 # "For and on behalf of ABS Telecom plc", a name at the start of a line, or after a run
 # of spaces or a colon in text whose lines were run together.
 _SIGNING_NAME_BEFORE = re.compile(
@@ -373,7 +422,11 @@ _ON_BEHALF = re.compile(
 
 def _signature_spans(text: str) -> list[tuple[int, int]]:
     """Entities that sign: the names in the signature part that stand as a block's name."""
-    start = _SIGNATURE_START.search(text, len(text) // 3) or _SIGNATURE_START.search(text)
+    start = (
+        _WITNESS.search(text)
+        or _SIGNATURE_START.search(text, len(text) // 3)
+        or _SIGNATURE_START.search(text)
+    )
     if start is None:
         return []
     floor = max(0, start.start() - 200)
@@ -388,13 +441,18 @@ def _signature_spans(text: str) -> list[tuple[int, int]]:
             at = floor + piece.start()
             spans.append((at + behalf.start("name"), at + behalf.end("name")))
             continue
-        for match in ENTITY.finditer(piece.group()):
+        for match in _ENTITY_LINE.finditer(piece.group()):
             at = floor + piece.start()
             before = text[max(0, at + match.start() - 40) : at + match.start()]
             if re.search(r"\bBy\s*:\s*$", before, re.I):
                 continue  # "By: Värde Partners, Inc., its General Partner" signs for it
-            if _SIGNING_NAME_BEFORE.search(before) or _LEAD.match(match.group()):
-                spans.append((at + match.start("name"), at + match.end("name")))
+            name_start = at + match.start("name")
+            # "Thomas Sipp Chief Financial Officer SCULPTOR MANAGEMENT, INC.": what it signs for.
+            lead = _BEFORE_SIGNING_NAME.match(match.group("name"))
+            if lead is not None and lead.end() < len(match.group("name")):
+                spans.append((name_start + lead.end(), at + match.end("name")))
+            elif _SIGNING_NAME_BEFORE.search(before) or _LEAD.match(match.group()):
+                spans.append((name_start, at + match.end("name")))
         if len(spans) >= PARTIES_MAX * 2:
             break
     return spans
