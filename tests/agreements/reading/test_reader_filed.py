@@ -23,15 +23,7 @@ from acquittance.agreements.reading import read_file, to_dict
 
 FILED = FIXTURES / "filed"
 # Fixtures that show a limit not yet lifted: name -> the precise reason.
-KNOWN_LIMITS: dict[str, str] = {
-    "bmo-ministry-payoff-bailee-letter-2009.txt": "not yet read right",
-    "corporate-debt-pricester-settlement-2008.txt": "not yet read right",
-    "entrade-note-satisfaction-2000.txt": "not yet read right",
-    "epazz-debt-conversion-2009.txt": "not yet read right",
-    "first-fidelity-beard-payoff-2009.txt": "not yet read right",
-    "naturewell-arabia-settlement-2008.txt": "not yet read right",
-    "web2-debt-conversion-2006.txt": "not yet read right",
-}
+KNOWN_LIMITS: dict[str, str] = {}
 
 
 KNOWN_TITLE_LIMITS: dict[str, str] = {}

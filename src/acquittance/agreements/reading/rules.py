@@ -58,10 +58,14 @@ def _rule(name: str, role: str, scope: str, pattern: str, example: str, **extra:
 
 FIGURE_RULES: Final[tuple[Rule, ...]] = (
     _rule(
+        # What stays owed after the settlement: "shall remain outstanding", not a debt
+        # that "remains unpaid" before it.
         "remains_outstanding_after",
         "remaining_debt",
         "after",
-        r"^[^.;$]{0,60}?\b(?:remains?|shall\s+remain|will\s+remain)\s+(?:outstanding|due|owing|unpaid)",
+        r"^[^.;$]{0,60}?\b(?:shall|will|would|is\s+to)\s+remain\s+(?:outstanding|due|owing|unpaid)"
+        r"|^[^.;$]{0,60}?\bremains?\s+(?:outstanding|due|owing|unpaid)\s+(?:after|following"
+        r"|thereafter|under\s+the)",
         "After the transfer, $325,000.00 of the Loan shall remain outstanding.",
     ),
     _rule(
@@ -118,6 +122,21 @@ FIGURE_RULES: Final[tuple[Rule, ...]] = (
         "As of March 1, 2020 the payoff amount is $212,531.62.",
     ),
     _rule(
+        "advanced_not_owed",
+        "other",
+        "since",
+        r"\b(?:advanced|loaned|lent)\b[^$.;]{0,60}$|\bpromise[sd]?\s+to\s+pay\b[^$;]{0,160}$",
+        "Lender has from time to time advanced funds to Borrower of $1,726,184.14.",
+    ),
+    _rule(
+        "loaned_after",
+        "other",
+        "after",
+        r"^\s*(?:was\s+|were\s+)?(?:loaned|lent|advanced|borrowed|funded)\b",
+        "Borrower owes Lender $8,926.88 in consideration for $6,000.00 loaned to Borrower.",
+        figure="$6,000.00",
+    ),
+    _rule(
         "not_a_current_balance",
         "other",
         "since",
@@ -136,9 +155,9 @@ FIGURE_RULES: Final[tuple[Rule, ...]] = (
     _rule(
         "fee_named_before",
         "fee",
-        "tail",
+        "since",
         r"\b(?:fees?|charges?|commission|(?:costs?|expenses)(?:\s+and\s+(?:costs?|expenses))?)\b"
-        r"(?:(?!\b(?:is|are|was|were|will|shall|be|equals?|totals?|principal|interest)\b)[^$.;]){0,60}?"
+        r"(?:(?!\b(?:is|are|was|were|will|shall|be|equals?|totals?|principal|interest)\b)[^$.;]){0,100}?"
         r"(?:\s+(?:of|in\s+the\s+(?:amount|sum)\s+of|equal\s+to|totaling|totalling"
         r"|in\s+an\s+amount\s+(?:of|equal\s+to)))?\s*[:(]?\s*$",
         "Borrower shall also reimburse an amendment fee of $18,750.00.",
@@ -156,9 +175,9 @@ FIGURE_RULES: Final[tuple[Rule, ...]] = (
         "payment",
         "cash",
         "since",
-        r"\b(?:pay|pays|paying|paid|payment|payments|remit|remits|remitted|wire|wires|wired"
+        r"(?:\b(?:pay|pays|paying|payment|payments|remit|remits|remitted|wire|wires|wired"
         r"|deliver|delivers|tender|tenders|receive|receives|received|receipt|refund|refunds"
-        r"|return|returns)\b[^$;]{0,120}$",
+        r"|return|returns)|(?<!been\s)(?<!was\s)(?<!were\s)\bpaid)\b[^$;]{0,120}$",
         "Borrower shall pay to Lender $155,388.68 by wire transfer.",
         expect="cash_to_creditor",
     ),
@@ -285,7 +304,8 @@ OWED_RULES: Final[tuple[Rule, ...]] = (
         "owed_balance",
         "debt",
         "before",
-        r"\b(?:owes|owed|owing|indebted|outstanding\s+(?:principal\s+)?balance|unpaid\s+balance"
+        r"\b(?:owes|owed|owing|indebted|outstanding\s+(?:principal\s+)?balance"
+        r"|unpaid\s+(?:principal\s+)?balance|unpaid\s+interest"
         r"|due\s+and\s+(?:payable|owing))\b",
         "As of today Borrower owes Lender $48,250.00 in principal.",
         expect="debt_principal",
@@ -313,7 +333,8 @@ COMPONENT_RULES: Final[tuple[Rule, ...]] = (
         "component_before",
         "component",
         "since",
-        r"\b(?P<total>principal(?:,|\s+and|\s+plus)\s+(?:accrued\s+)?interest|interest(?:,|\s+and)\s+principal)\b"
+        r"\b(?P<total>principal(?:,|\s+and|\s+plus)\s+(?:accrued\s+)?interest|interest(?:,|\s+and)\s+principal"
+        r"|including\s+(?:all\s+)?(?:accrued\s+)?(?:(?:and|but)\s+)?(?:unpaid\s+)?interest)\b"
         r"|\b(?P<interest>interest)\b"
         r"|\b(?P<principal>principal(?:\s+(?:balance|amount|sum))?)\b"
         r"|\b(?P<sum>total|aggregate|together|sum\s+of|in\s+all|totaling|totalling|balance)\b"
