@@ -21,7 +21,7 @@ from acquittance.agreements.reading.model import (
     ReferencedAgreement,
     Signatory,
 )
-from acquittance.agreements.reading.segments import Attachment, normalise_label
+from acquittance.agreements.reading.segments import Attachment, is_filing_number, normalise_label
 from acquittance.core.money import CENT, ZERO, format_amount
 
 # Words by which an agreement says a debt is settled; without them no arithmetic applies.
@@ -162,7 +162,8 @@ def schedule_mismatches(
     labels = {a.label for a in attached}
     cited: dict[str, re.Match[str]] = {}
     for match in _CITED.finditer(text, 0, body_end):
-        cited.setdefault(normalise_label(match.group("label")), match)
+        if not is_filing_number(match.group("letter")):
+            cited.setdefault(normalise_label(match.group("label")), match)
     found = [
         Discrepancy(
             "schedule_mismatch",

@@ -159,6 +159,8 @@ _KEYWORDS: Final = {
     "confidentiality": ("confiden",),
     "indemnification": ("indemnif", "hold harmless"),
 }
+_ALL_KEYWORDS: Final = frozenset(word for words in _KEYWORDS.values() for word in words)
+_KEYWORD_SETS: Final = tuple((kind, frozenset(words)) for kind, words in _KEYWORDS.items())
 _LAW = re.compile(
     r"\b(?:laws?\s+of\s+(?:the\s+)?(?:State\s+of\s+|Commonwealth\s+of\s+|Province\s+of\s+)?"
     r"(?P<a>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})|(?P<b>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+law\b)"
@@ -174,9 +176,12 @@ def find_clauses(text: str, units: Sequence[Unit]) -> list[Clause]:
     found: list[Clause] = []
     for unit in chosen:
         body = text[unit.start : min(unit.end, unit.start + UNIT_CHARS_MAX)]
+        # Each keyword looked up once says which rules can match at all.
         lowered = body.lower()
+        present = {word for word in _ALL_KEYWORDS if word in lowered}
+        hits = {kind for kind, words in _KEYWORD_SETS if not present.isdisjoint(words)}
         for kind, pattern in RULES:
-            if any(word in lowered for word in _KEYWORDS[kind]) and pattern.search(body):
+            if kind in hits and pattern.search(body):
                 found.append(Clause(kind, unit.start, unit.end, _jurisdiction(kind, body)))
     return found
 

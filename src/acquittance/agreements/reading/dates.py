@@ -63,7 +63,12 @@ def find_effective_dates(text: str) -> list[DateStatement]:
         *_date_lines(text, lowered),
         *_signature_dates(text),
     ][:CANDIDATES_MAX]
-    return sorted(found, key=lambda d: (d.rank, d.start))
+    # One statement read by two cues counts once, at its best rank.
+    best: dict[int, DateStatement] = {}
+    for statement in found:
+        if statement.start not in best or statement.rank < best[statement.start].rank:
+            best[statement.start] = statement
+    return sorted(best.values(), key=lambda d: (d.rank, d.start))
 
 
 _ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

@@ -241,7 +241,8 @@ def _introduces(word: str) -> bool:
         return True  # punctuation left between names
     return bool(
         re.fullmatch(
-            r"(?i)and|or|between|among|by|with|the|and/or|from|to|of|for|\(?\d{1,2}[.)]|\([a-z]\)",
+            r"(?i)and|or|between|among|by|with|the|and/or|from|to|of|for|whereas|recitals?"
+            r"|\(?\d{1,2}[.)]|\([a-z]\)",
             bare,
         )
     )

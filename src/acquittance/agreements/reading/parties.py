@@ -44,7 +44,7 @@ _NAME_WORD = (
     rf"|[A-Z]\.|\([{_UP}][{_LETTER}]+\))"
 )
 # Words of a name are a space or one line end apart, never a blank line.
-_GAP = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"
+_GAP = r"(?:[ \t]+(?:\n[ \t]*)?|\n[ \t]*)"  # one way only to split a gap: no backtracking
 _ENTITY = (
     rf"(?<![{_LETTER}0-9])(?P<name>(?:[{_UP}0-9]|[a-z](?=[A-Z]))[{_LETTER}0-9'.\-&]*"
     rf"(?:,?{_GAP}{_NAME_WORD}){{0,8}}{{lazy}}"
@@ -117,9 +117,26 @@ def find_parties(text: str) -> list[Party]:
             spans = []
         spans += letters.letter_spans(text, letter)
         spans += _signature_spans(text)
+    if preamble is not None and letter is None and len(_kept(text, spans)) < 2:
+        # "... between the Company and the Holder. WHEREAS, Alpha Inc., a Delaware
+        # corporation (the "Company") ...": the parties the preamble names by short
+        # names the recitals define.
+        spans += _recital_spans(text, preamble)
     if not spans:
         spans = _signature_spans(text)
     return _parties(text, _kept(text, spans))
+
+
+RECITALS_CHARS_MAX: Final = 4000
+_RECITALS_END = re.compile(r"NOW,?\s+THEREFORE|Now,?\s+[Tt]herefore|agree\s+as\s+follows")
+
+
+def _recital_spans(text: str, preamble: tuple[int, int]) -> list[tuple[int, int]]:
+    start = preamble[1]
+    stop = _RECITALS_END.search(text, start, start + RECITALS_CHARS_MAX)
+    end = stop.start() if stop else min(len(text), start + RECITALS_CHARS_MAX)
+    named = text[preamble[0] : preamble[1]]
+    return list(defined_name_spans(text, start, end, terms=named))
 
 
 def _parties(text: str, spans: Sequence[tuple[int, int]]) -> list[Party]:
@@ -308,7 +325,7 @@ def preamble_spans(text: str, origin: int, end: int) -> list[tuple[int, int]]:
 
 
 def defined_name_spans(
-    text: str, origin: int, end: int, *, roles_only: bool = False
+    text: str, origin: int, end: int, *, roles_only: bool = False, terms: str | None = None
 ) -> Iterator[tuple[int, int]]:
     """Names given a short name or a role: "Diversinet Corp. ("Diversinet")", "TOM WATSON
     ("CONSULTANT")", "California Bank & Trust, as Lender"."""
@@ -330,6 +347,8 @@ def defined_name_spans(
             continue
         if defined.group("acronym") and roles_only:
             continue
+        if terms is not None and not re.search(rf"\b{re.escape(term)}\b", terms):
+            continue  # a name the recitals define that the preamble does not use
         found = _name_in_chunk(text, chunk_start, defined.start())
         if found is not None:
             yield found

@@ -181,10 +181,11 @@ def _side_from_words(before: str, terms: dict[str, str]) -> tuple[str | None, tu
     # (end, length, side, rule): the cue ending nearest the figure decides, a longer
     # cue winning a tie.
     cues: list[tuple[int, int, str, str]] = []
-    for term, side in terms.items():
-        if side in ("debt", "collateral"):
-            for found in re.finditer(rf"\bthe\s+{re.escape(term)}\b", before):
-                cues.append((found.end(), found.end() - found.start(), side, "defined_term"))
+    named = _terms_pattern(tuple(sorted(t for t, side in terms.items() if side in _SIDES)))
+    if named is not None:
+        for found in named.finditer(before):
+            side = terms[found.group("term")]
+            cues.append((found.end(), found.end() - found.start(), side, "defined_term"))
     for rule in SIDE_RULES:
         for found in rule.pattern.finditer(before):
             cues.append((found.end(), found.end() - found.start(), rule.role, rule.name))
@@ -192,6 +193,18 @@ def _side_from_words(before: str, terms: dict[str, str]) -> tuple[str | None, tu
         return None, ()
     _, _, side, name = max(cues)
     return side, (name,)
+
+
+_SIDES = ("debt", "collateral")
+
+
+@lru_cache(maxsize=64)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for "the <term>" of every defined term that names a side."""
+    if not terms:
+        return None
+    longest_first = sorted(terms, key=len, reverse=True)
+    return re.compile(r"\bthe\s+(?P<term>" + "|".join(map(re.escape, longest_first)) + r")\b")
 
 
 def _names_collateral(sentence: str, terms: dict[str, str]) -> bool:

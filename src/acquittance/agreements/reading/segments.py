@@ -200,13 +200,24 @@ def attachments(text: str) -> list[Attachment]:
     """
     witness = _WITNESS.search(text)
     floor = witness.start() if witness else len(text) // 3
-    found = [m for m in _ATTACHMENT_HEADING.finditer(text) if m.start() > floor]
+    # "EXHIBIT 10.74" numbers the filing (and repeats as a running header); an
+    # agreement's own attachments are lettered or numbered plainly ("Exhibit A", "1").
+    found = [
+        m
+        for m in _ATTACHMENT_HEADING.finditer(text)
+        if m.start() > floor and not is_filing_number(m.group("letter"))
+    ]
     result = []
     for index, match in enumerate(found):
         finish = found[index + 1].start() if index + 1 < len(found) else len(text)
         label = normalise_label(match.group("label"))
         result.append(Attachment(label, match.start("label"), finish, match.end()))
     return result
+
+
+def is_filing_number(letter: str) -> bool:
+    """Whether an exhibit label is an SEC filing's exhibit number ("10.74", "99.1")."""
+    return bool(re.fullmatch(r"\d{1,3}\.\d{1,3}", letter))
 
 
 def normalise_label(label: str) -> str:

@@ -91,10 +91,19 @@ def find_sides(text: str, parties: Sequence[Party]) -> Sides:
     return Sides(low[0], high[0], low[1], high[1])
 
 
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+
+
 def _cue_counts(text: str, alias: str) -> tuple[int, int]:
+    # The name is searched without its optional "the" (a pattern that starts with an
+    # optional word is slow to search), which is then looked for before it.
     creditor = debtor = 0
-    for found in re.finditer(alias, text):
-        before = text[max(0, found.start() - 60) : found.start()]
+    for found in re.finditer(alias.replace(r"(?:the\s+)?", "", 1), text):
+        start = found.start()
+        the = _THE_BEFORE.search(text, max(0, start - 6), start)
+        if the is not None:
+            start = the.start()
+        before = text[max(0, start - 60) : start]
         after = text[found.end() : found.end() + 60]
         creditor += bool(_CREDITOR_BEFORE.search(before)) + bool(_CREDITOR_AFTER.match(after))
         debtor += bool(_DEBTOR_BEFORE.search(before)) + bool(_DEBTOR_AFTER.match(after))

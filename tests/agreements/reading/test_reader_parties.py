@@ -1,0 +1,113 @@
+"""Who an agreement or a letter is between, and its date, as CUAD defines them."""
+
+from __future__ import annotations
+
+from acquittance.agreements.reading import read_text, to_dict
+from acquittance.agreements.reading.titles import find_title
+
+LETTER = """MERIDIAN CAPITAL BANK, N.A.
+200 Harbor Street
+Boston, MA 02110
+
+April 14, 2021
+
+Quill Forge Holdings, LLC
+15 Mill Lane
+Salem, MA 01970
+Attn: Dana Quill
+
+c/o Ledger & Vale LLP
+9 Court Square
+Boston, MA 02108
+
+Re: Payoff of the Loan Agreement dated as of June 1, 2018 between Meridian Capital
+Bank, N.A., as Lender, and Quill Forge Holdings, LLC, as Borrower
+
+Ladies and Gentlemen:
+
+As of the date hereof the outstanding principal balance of the Loan is $1,250,000.00 and
+accrued interest is $7,812.50. Upon receipt of $1,257,812.50 from Borrower the Loan shall
+be paid in full.
+
+Very truly yours,
+
+HARBORSIDE SERVICING COMPANY, as servicer
+By: /s/ Pat Vale
+Name: Pat Vale
+Title: Vice President
+"""
+
+
+def _names(text: str) -> list[str]:
+    return [p["name"] for p in to_dict(read_text(text))["parties"]]
+
+
+def test_a_letters_date_is_its_date_line_not_a_date_in_its_reference() -> None:
+    assert to_dict(read_text(LETTER))["effective_date"] == "2021-04-14"
+
+
+def test_a_letter_is_between_its_sender_addressee_and_signatorys_company() -> None:
+    names = _names(LETTER)
+    assert "MERIDIAN CAPITAL BANK, N.A." in names
+    assert "Quill Forge Holdings, LLC" in names
+    assert "HARBORSIDE SERVICING COMPANY" in names
+
+
+def test_an_agent_in_care_of_whom_a_letter_goes_is_no_party() -> None:
+    assert not any("Ledger" in name for name in _names(LETTER))
+
+
+def test_names_with_commas_and_suffixes_stay_whole() -> None:
+    text = (
+        "AGREEMENT\n\nThis Agreement is made as of May 1, 2020 by and between Acme, Inc., a "
+        'Delaware corporation ("Acme"), and Baidu Online Network Technology (Beijing) Co., '
+        'Ltd. ("Baidu").\n\nWHEREAS, the parties wish to agree.'
+    )
+    assert _names(text) == ["Acme, Inc.", "Baidu Online Network Technology (Beijing) Co., Ltd."]
+
+
+def test_descriptions_and_ordinary_phrases_are_not_invented_as_parties() -> None:
+    text = (
+        "AGREEMENT\n\nThis Agreement is made as of May 1, 2020 by and between Redfern Tool "
+        'Company, a Delaware Corporation (the "Company"), and Jane Q. Doe, an individual '
+        'residing at 12 Elm Street, Springfield, IL 62701 ("Consultant").\n\n'
+        "WHEREAS, the Company and Consultant wish to agree."
+    )
+    assert _names(text) == ["Redfern Tool Company", "Jane Q. Doe"]
+
+
+def test_parties_the_preamble_names_by_the_short_names_its_recitals_define() -> None:
+    text = (
+        "NOTE CONVERSION AGREEMENT\n\nThis Note Conversion Agreement is made as of March 1, "
+        "2020 by and between the Company and the Holder.\n\nWHEREAS, Acme Widgets, Inc., a "
+        'Delaware corporation (the "Company"), issued to Jane Q. Holder (the "Holder") a '
+        'promissory note; and WHEREAS, Kestrel Bank, N.A. (the "Bank") is its custodian;\n\n'
+        "NOW, THEREFORE, the parties agree as follows."
+    )
+    assert _names(text) == ["Acme Widgets, Inc.", "Jane Q. Holder"]
+
+
+def test_those_who_sign_are_the_parties_when_there_is_no_preamble() -> None:
+    text = (
+        "JOINT FILING AGREEMENT\n\nThe undersigned hereby agree to file jointly.\n\n"
+        "Dated: April 8, 2020\n\nSCULPTOR CAPITAL LP\nBy: /s/ Ann Doe\nName: Ann Doe\n\n"
+        "SCULPTOR MASTER FUND LTD\nBy: /s/ Ann Doe\nName: Ann Doe\n"
+    )
+    document = to_dict(read_text(text))
+    assert [p["name"] for p in document["parties"]] == [
+        "SCULPTOR CAPITAL LP",
+        "SCULPTOR MASTER FUND LTD",
+    ]
+    assert document["effective_date"] == "2020-04-08"
+
+
+def test_a_title_is_the_heading_without_what_a_filing_adds_around_it() -> None:
+    assert find_title("Exhibit 10.1   Execution Version   SUPPLY AGREEMENT   This") == (
+        "SUPPLY AGREEMENT"
+    )
+    assert find_title("CORIO INC. LICENSE AND HOSTING AGREEMENT\nThis") == (
+        "LICENSE AND HOSTING AGREEMENT"
+    )
+    assert find_title("EXHIBIT\n10.1\nSETTLEMENT\nAGREEMENT\nTHIS\nAGREEMENT is") == (
+        "SETTLEMENT AGREEMENT"
+    )
