@@ -1,14 +1,12 @@
-"""Positions for a whole book, and settlements closed per second on SQLite."""
+"""Positions for a whole book: the core path, the book engine, and a float peer."""
 
 from __future__ import annotations
 
 import random
-import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 from acquittance.core.accrual import position
 from acquittance.core.daycount import CONVENTIONS
@@ -73,49 +71,3 @@ def positions_per_second(count: int) -> dict[str, float]:
     _float_baseline(loans)
     rates["float_baseline"] = count / (time.perf_counter() - started)
     return rates
-
-
-def _deal_text(count: int) -> str:
-    parts = [
-        '[deal]\ntitle = "Benchmark"\ncurrency = "USD"\ngoverning_law = "New York"\n',
-        '[[parties]]\nid = "lender"\nname = "Lender LLC"\n'
-        'entity_type = "limited liability company"\njurisdiction = "Delaware"\n',
-        '[[parties]]\nid = "borrower"\nname = "Borrower Inc."\nentity_type = "corporation"\n'
-        'jurisdiction = "Delaware"\n',
-    ]
-    for i in range(count):
-        parts.append(
-            f'[[loans]]\nid = "loan-{i}"\nlender = "lender"\nborrower = "borrower"\n'
-            f'annual_rate = "6%"\nday_count = "ACT/360"\n'
-            f'[[loans.events]]\nkind = "opening"\ndate = 2024-01-01\nprincipal = {100000 + i}.00\n'
-            f"interest = 1000.00\n"
-            f'[[notes]]\nid = "note-{i}"\nmaker = "Maker {i}"\nholder = "borrower"\n'
-            f'annual_rate = "7%"\nday_count = "30/360-US"\n'
-            f'[[notes.events]]\nkind = "opening"\ndate = 2024-01-01\nprincipal = 95000.00\n'
-            f"interest = 500.00\n"
-            f'[[security_interests]]\nid = "pledge-{i}"\nloan = "loan-{i}"\n'
-            f'secured_party = "lender"\ndebtor = "borrower"\nnotes = ["note-{i}"]\n'
-            f'[[security_interests.financing_statements]]\nid = "ucc-{i}"\n'
-            f'filing_office = "Delaware Department of State"\nfile_number = "2024-{i:06d}"\n'
-            f"filed_on = 2024-01-05\n"
-        )
-    return "\n".join(parts)
-
-
-def settlements_per_second(count: int) -> float:
-    from acquittance import service
-    from acquittance.deals.parse import parse_deal
-    from acquittance.store.location import sqlite_url_for
-
-    with tempfile.TemporaryDirectory() as folder:
-        url = sqlite_url_for(Path(folder) / "bench.db")
-        service.initialize(url)
-        store = service.Store(url)
-        service.load_deal(store, parse_deal(_deal_text(count), source="benchmark deal"))
-        started = time.perf_counter()
-        for i in range(count):
-            request = service.QuoteRequest(loan_id=f"loan-{i}", as_of=date(2024, 6, 30))
-            service.settle(store, request, key=f"bench-{i}")
-        elapsed = time.perf_counter() - started
-        store.close()
-    return count / elapsed

@@ -6,11 +6,10 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import agreements, core, machine
+from benchmarks import agreements, closings, core, machine, startup
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 POSITIONS_COUNT = int(os.environ.get("BENCH_POSITIONS", "100000"))
-SETTLEMENTS_COUNT = int(os.environ.get("BENCH_SETTLEMENTS", "200"))
 
 Row = tuple[str, str, str]
 
@@ -42,11 +41,6 @@ def _core_rows() -> list[Row]:
             f"{ratio:,.0f}x faster than book_positions and wrong: ignores events and conventions,"
             " rounds in binary",
         ),
-        (
-            f"settlements closed on SQLite ({SETTLEMENTS_COUNT})",
-            f"{core.settlements_per_second(SETTLEMENTS_COUNT):,.1f}/s",
-            "quote, close, post both books, one transaction each, synchronous=FULL",
-        ),
     ]
 
 
@@ -71,7 +65,7 @@ def render(rows: list[Row]) -> str:
 
 
 def main() -> None:
-    rows = _core_rows() + _agreement_rows()
+    rows = startup.startup_rows() + _core_rows() + closings.rows() + _agreement_rows()
     table = render(rows)
     RESULTS.write_text(table, encoding="utf-8")
     print(table)

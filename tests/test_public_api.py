@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import acquittance
 
@@ -33,3 +37,36 @@ def test_contract_functions_answer_exactly() -> None:
     assert acquittance.simple_interest(
         Decimal("17500000.00"), Decimal("0.065"), "ACT/360", date(2002, 3, 31), date(2002, 4, 30)
     ) == Decimal("94791.67")
+
+
+def _type_checking_imports() -> dict[str, set[str]]:
+    """What `if TYPE_CHECKING:` in acquittance/__init__.py imports, module by module."""
+    tree = ast.parse(Path(acquittance.__file__).read_text(encoding="utf-8"))
+    (block,) = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+        if node.test.id == "TYPE_CHECKING"
+    ]
+    imports: dict[str, set[str]] = {}
+    for statement in block.body:
+        assert isinstance(statement, ast.ImportFrom) and statement.module, ast.dump(statement)
+        for alias in statement.names:
+            # `X as X`: an explicit re-export, for type checkers in strict mode.
+            assert alias.asname == alias.name, alias.name
+            imports.setdefault(statement.module, set()).add(alias.name)
+    return imports
+
+
+def test_type_checkers_see_exactly_the_names_that_resolve_at_run_time() -> None:
+    exports = {module: set(names) for module, names in acquittance._EXPORTS.items()}
+    assert _type_checking_imports() == exports
+
+
+def test_importing_the_package_imports_none_of_it() -> None:
+    probe = "import sys, acquittance; print(sorted(m for m in sys.modules if 'acquittance' in m))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "['acquittance']"
+    assert acquittance.__version__

@@ -5,156 +5,132 @@ The public API is what this module exports; everything else may change.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from acquittance.core.accrual import position, positions
-    from acquittance.core.collateral import FinancingStatement, SecurityInterest
-    from acquittance.core.daycount import CONVENTIONS, year_fraction
-    from acquittance.core.errors import (
-        AcquittanceError,
-        InputError,
-        NotFoundError,
-        StateError,
-        StorageError,
-    )
-    from acquittance.core.instruments import (
-        Advance,
-        Compounding,
-        Discharge,
-        LevelPayment,
-        Loan,
-        Note,
-        OpeningBalance,
-        Party,
-        Payment,
-        Position,
-        RateChange,
-        Satisfaction,
-        Signatory,
-        Terms,
-    )
-    from acquittance.core.interest import parse_rate, simple_interest
-    from acquittance.core.money import Money, round_money
-    from acquittance.core.schedule import amortization_schedule, level_payment
-    from acquittance.core.settlement import close, explain, quote
-    from acquittance.core.settlement_types import (
-        CashLeg,
-        Closing,
-        CollateralLine,
-        NoteTransfer,
-        Obligation,
-        ObligationKind,
-        Quote,
-        SatisfactionKind,
-    )
-    from acquittance.deals.parse import Deal, parse_deal, read_deal_file
-
-# Names resolve on first use, so that `acquittance read` does not pay for the ledger.
-_WHERE: dict[str, str] = {
-    "AcquittanceError": "acquittance.core.errors",
-    "Advance": "acquittance.core.instruments",
-    "CONVENTIONS": "acquittance.core.daycount",
-    "CashLeg": "acquittance.core.settlement_types",
-    "Closing": "acquittance.core.settlement_types",
-    "CollateralLine": "acquittance.core.settlement_types",
-    "Compounding": "acquittance.core.instruments",
-    "Deal": "acquittance.deals.parse",
-    "Discharge": "acquittance.core.instruments",
-    "FinancingStatement": "acquittance.core.collateral",
-    "InputError": "acquittance.core.errors",
-    "LevelPayment": "acquittance.core.instruments",
-    "Loan": "acquittance.core.instruments",
-    "Money": "acquittance.core.money",
-    "NotFoundError": "acquittance.core.errors",
-    "Note": "acquittance.core.instruments",
-    "NoteTransfer": "acquittance.core.settlement_types",
-    "Obligation": "acquittance.core.settlement_types",
-    "ObligationKind": "acquittance.core.settlement_types",
-    "OpeningBalance": "acquittance.core.instruments",
-    "Party": "acquittance.core.instruments",
-    "Payment": "acquittance.core.instruments",
-    "Position": "acquittance.core.instruments",
-    "Quote": "acquittance.core.settlement_types",
-    "RateChange": "acquittance.core.instruments",
-    "Satisfaction": "acquittance.core.instruments",
-    "SatisfactionKind": "acquittance.core.settlement_types",
-    "SecurityInterest": "acquittance.core.collateral",
-    "Signatory": "acquittance.core.instruments",
-    "StateError": "acquittance.core.errors",
-    "StorageError": "acquittance.core.errors",
-    "Terms": "acquittance.core.instruments",
-    "amortization_schedule": "acquittance.core.schedule",
-    "close": "acquittance.core.settlement",
-    "explain": "acquittance.core.settlement",
-    "level_payment": "acquittance.core.schedule",
-    "parse_deal": "acquittance.deals.parse",
-    "parse_rate": "acquittance.core.interest",
-    "position": "acquittance.core.accrual",
-    "positions": "acquittance.core.accrual",
-    "quote": "acquittance.core.settlement",
-    "read_deal_file": "acquittance.deals.parse",
-    "round_money": "acquittance.core.money",
-    "simple_interest": "acquittance.core.interest",
-    "year_fraction": "acquittance.core.daycount",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'acquittance' has no attribute {name!r}")
-
-
 __version__ = "0.1.0"
 
-__all__ = [
-    "CONVENTIONS",
-    "AcquittanceError",
-    "Advance",
-    "CashLeg",
-    "Closing",
-    "CollateralLine",
-    "Compounding",
-    "Deal",
-    "Discharge",
-    "FinancingStatement",
-    "InputError",
-    "LevelPayment",
-    "Loan",
-    "Money",
-    "NotFoundError",
-    "Note",
-    "NoteTransfer",
-    "Obligation",
-    "ObligationKind",
-    "OpeningBalance",
-    "Party",
-    "Payment",
-    "Position",
-    "Quote",
-    "RateChange",
-    "Satisfaction",
-    "SatisfactionKind",
-    "SecurityInterest",
-    "Signatory",
-    "StateError",
-    "StorageError",
-    "Terms",
-    "amortization_schedule",
-    "close",
-    "explain",
-    "level_payment",
-    "parse_deal",
-    "parse_rate",
-    "position",
-    "positions",
-    "quote",
-    "read_deal_file",
-    "round_money",
-    "simple_interest",
-    "year_fraction",
-]
+#: The public API: each module and the public names defined in it. `__all__` is
+#: these names. Each is imported on first use (PEP 562), so that `import
+#: acquittance` costs next to nothing and `acquittance read` does not pay for the
+#: ledger. The imports below give type checkers the same names;
+#: tests/test_public_api.py checks that the two agree.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "acquittance.core.accrual": ("position", "positions"),
+    "acquittance.core.collateral": ("FinancingStatement", "SecurityInterest"),
+    "acquittance.core.daycount": ("CONVENTIONS", "year_fraction"),
+    "acquittance.core.errors": (
+        "AcquittanceError",
+        "InputError",
+        "NotFoundError",
+        "StateError",
+        "StorageError",
+    ),
+    "acquittance.core.instruments": (
+        "Advance",
+        "Compounding",
+        "Discharge",
+        "LevelPayment",
+        "Loan",
+        "Note",
+        "OpeningBalance",
+        "Party",
+        "Payment",
+        "Position",
+        "RateChange",
+        "Satisfaction",
+        "Signatory",
+        "Terms",
+    ),
+    "acquittance.core.interest": ("parse_rate", "simple_interest"),
+    "acquittance.core.money": ("Money", "round_money"),
+    "acquittance.core.schedule": ("amortization_schedule", "level_payment"),
+    "acquittance.core.settlement": ("close", "explain", "quote"),
+    "acquittance.core.settlement_types": (
+        "CashLeg",
+        "Closing",
+        "CollateralLine",
+        "NoteTransfer",
+        "Obligation",
+        "ObligationKind",
+        "Quote",
+        "SatisfactionKind",
+    ),
+    "acquittance.deals.parse": ("Deal", "parse_deal", "read_deal_file"),
+}
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    # `X as X`: explicit re-exports, since type checkers do not evaluate `__all__` below.
+    # isort: off
+    from acquittance.core.accrual import position as position, positions as positions
+    from acquittance.core.collateral import (
+        FinancingStatement as FinancingStatement,
+        SecurityInterest as SecurityInterest,
+    )
+    from acquittance.core.daycount import CONVENTIONS as CONVENTIONS, year_fraction as year_fraction
+    from acquittance.core.errors import (
+        AcquittanceError as AcquittanceError,
+        InputError as InputError,
+        NotFoundError as NotFoundError,
+        StateError as StateError,
+        StorageError as StorageError,
+    )
+    from acquittance.core.instruments import (
+        Advance as Advance,
+        Compounding as Compounding,
+        Discharge as Discharge,
+        LevelPayment as LevelPayment,
+        Loan as Loan,
+        Note as Note,
+        OpeningBalance as OpeningBalance,
+        Party as Party,
+        Payment as Payment,
+        Position as Position,
+        RateChange as RateChange,
+        Satisfaction as Satisfaction,
+        Signatory as Signatory,
+        Terms as Terms,
+    )
+    from acquittance.core.interest import (
+        parse_rate as parse_rate,
+        simple_interest as simple_interest,
+    )
+    from acquittance.core.money import Money as Money, round_money as round_money
+    from acquittance.core.schedule import (
+        amortization_schedule as amortization_schedule,
+        level_payment as level_payment,
+    )
+    from acquittance.core.settlement import close as close, explain as explain, quote as quote
+    from acquittance.core.settlement_types import (
+        CashLeg as CashLeg,
+        Closing as Closing,
+        CollateralLine as CollateralLine,
+        NoteTransfer as NoteTransfer,
+        Obligation as Obligation,
+        ObligationKind as ObligationKind,
+        Quote as Quote,
+        SatisfactionKind as SatisfactionKind,
+    )
+    from acquittance.deals.parse import (
+        Deal as Deal,
+        parse_deal as parse_deal,
+        read_deal_file as read_deal_file,
+    )
+    # isort: on
+
+_WHERE: dict[str, str] = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above, and no name beyond them
+
+    def __getattr__(name: str) -> object:
+        module = _WHERE.get(name)
+        if module is None:
+            raise AttributeError(f"module 'acquittance' has no attribute {name!r}")
+        from importlib import import_module
+
+        value = getattr(import_module(module), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})

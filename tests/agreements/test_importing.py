@@ -15,16 +15,14 @@ from acquittance.agreements.reading import read_file, to_dict
 from acquittance.cli import main
 from acquittance.core.errors import InputError
 from acquittance.deals.parse import parse_deal
+from acquittance.present.documents import settlement_document
 from acquittance.store.location import sqlite_url_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REFERENCE = Path(__file__).parents[2] / ".." / "shared" / "agreements"
-REFERENCE_FILE = REFERENCE / "valence-berg-2002-letter-agreement.txt"
+REFERENCE_FILE = FIXTURES / "valence-berg-2002-letter-agreement.txt"
 
 
 def _reference() -> Path:
-    if not REFERENCE_FILE.exists():
-        pytest.skip(f"the shared folder is not next to the checkout ({REFERENCE_FILE} missing)")
     return REFERENCE_FILE
 
 
@@ -36,12 +34,13 @@ def _roles(document: dict[str, object], role: str) -> set[Decimal]:
 
 def _settle(deal_source: str, tmp_path: Path, as_of: date) -> dict[str, object]:
     url = sqlite_url_for(tmp_path / "imported.db")
-    service.initialize(url)
+    service.initialize(service.Store(url))
     store = service.Store(url)
     deal = parse_deal(deal_source, source="imported")
     service.load_deal(store, deal)
     loan_id = deal.loans[0].id
-    return service.settle(store, service.QuoteRequest(loan_id=loan_id, as_of=as_of), key="imp")
+    request = service.QuoteRequest(loan_id=loan_id, as_of=as_of)
+    return settlement_document(service.settle(store, request, key="imp"))
 
 
 def test_reference_agreement_imports_and_settles_to_its_own_cash(tmp_path: Path) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from beancount.core import account as beancount_account
+from books_factories import BERG, VALENCE, make_party
 from hypothesis import given
 from hypothesis import strategies as st
-from books_factories import BERG, VALENCE, make_party
 
 from acquittance.books import chart_of_accounts, check_account_name, counterparty_segment
 from acquittance.books.accounts import (

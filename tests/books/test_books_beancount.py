@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from beancount import loader
 from beancount.core import data
+from books_factories import AS_OF, BERG, VALENCE, make_loan, make_note, make_quote, seal_all
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from books_factories import AS_OF, BERG, VALENCE, make_loan, make_note, make_quote, seal_all
 
 from acquittance.books import (
     EntryDraft,

@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from books_factories import AS_OF, BERG, VALENCE, make_loan, make_quote, seal_all
 from hypothesis import given
 from hypothesis import strategies as st
-from books_factories import AS_OF, BERG, VALENCE, make_loan, make_quote, seal_all
 
 from acquittance.books import (
     GENESIS_HASH,
@@ -27,7 +27,7 @@ from acquittance.books import (
     settlement,
     verify_chain,
 )
-from acquittance.books.chain import canonical_text
+from acquittance.books.chain import anchor_digest, canonical_text, chain_heads
 from acquittance.core.errors import InputError
 from acquittance.core.instruments import Advance, OpeningBalance
 
@@ -148,10 +148,18 @@ def test_relinked_entry_whose_hash_was_recomputed_breaks_the_next_link() -> None
 
 def test_removed_newest_entry_is_caught_against_a_recorded_head() -> None:
     journal = reference_journal()
-    heads = {"berg": journal[4].hash, "valence": journal[5].hash}
+    heads = chain_heads(journal)
     assert verify_chain(journal, heads=heads).ok
     check = verify_chain(journal[:5], heads=heads)
-    assert (check.ok, check.first_bad) == (False, journal[3].id)
+    # The entry that is gone is named, whether its chain keeps older entries or not.
+    assert (check.ok, check.first_bad) == (False, journal[5].id)
+
+
+def test_an_anchor_digest_changes_with_any_head_and_not_with_order() -> None:
+    journal = reference_journal()
+    heads = list(chain_heads(journal).values())
+    assert anchor_digest(heads) == anchor_digest(reversed(heads))
+    assert anchor_digest(heads) != anchor_digest(chain_heads(journal[:5]).values())
 
 
 def test_first_bad_is_the_first_party_in_order_given() -> None:

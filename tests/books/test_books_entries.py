@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from books_factories import AS_OF, seal_all
 from hypothesis import given
 from hypothesis import strategies as st
-from books_factories import AS_OF, seal_all
 
 from acquittance.books import EntryDraft, EntryKind, Leg, check_balanced, check_journal
 from acquittance.books.entries import LEGS_MAX

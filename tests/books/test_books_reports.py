@@ -6,9 +6,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from books_factories import AS_OF, BERG, VALENCE, make_loan, make_note, make_quote, seal_all
 from hypothesis import given
 from hypothesis import strategies as st
-from books_factories import AS_OF, BERG, VALENCE, make_loan, make_note, make_quote, seal_all
 
 from acquittance.books import (
     EntryDraft,

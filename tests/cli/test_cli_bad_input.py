@@ -357,7 +357,7 @@ def test_a_stale_quote_is_refused(loaded: Path, capsys: pytest.CaptureFixture[st
         loaded,
     )
     assert partial["loan_status"] == "outstanding"
-    refused(capsys, loaded, "STALE_QUOTE", "settle", "loan-a", "--quote", saved["quote"])
+    refused(capsys, loaded, "STALE_QUOTE", "settle", "loan-a", "--quote", saved["quote_id"])
     refused(capsys, loaded, "UNKNOWN_QUOTE", "settle", "loan-a", "--quote", "q-nope")
 
 

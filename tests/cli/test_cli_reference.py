@@ -249,7 +249,7 @@ def test_the_same_key_again_returns_the_first_document_and_changes_nothing(
 
 def test_a_saved_quote_settles_with_quote_id(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     saved = ok(capsys, "quote", REFERENCE_LOAN, "--as-of", AS_OF, "--save", "--db", db)
-    quote_id = saved["quote"]
+    quote_id = saved["quote_id"]
     assert quote_id
     document = ok(capsys, "settle", REFERENCE_LOAN, "--quote", quote_id, "--key", "q", "--db", db)
     _check_reference_figures(document)

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from acquittance import service
-from acquittance.cli import views
 from acquittance.deals.parse import parse_deal
+from acquittance.present import documents
 
 REFERENCE_DEAL = Path(__file__).resolve().parents[2] / "examples" / "valence-berg-2002.toml"
 REFERENCE_LOAN = "berg-valence-loan"
@@ -121,7 +121,7 @@ def deal_text(spec: DealSpec) -> str:
 
 
 def new_store(url: str) -> service.Store:
-    service.initialize(url)
+    service.initialize(service.Store(url))
     return service.Store(url)
 
 
@@ -153,7 +153,9 @@ def assert_balanced(entries: Sequence[Any]) -> None:
 
 def trial_balance(store: service.Store, party_id: str) -> dict[str, Any]:
     who, entries = service.journal(store, party_id)
-    return views.trial_balance_document(who, entries, service.counterparties(store, party_id), None)
+    return documents.trial_balance_document(
+        who, entries, service.counterparties(store, party_id), None
+    )
 
 
 def balances(store: service.Store, party_id: str) -> dict[str, Decimal]:
@@ -178,3 +180,8 @@ def loan_accounts(account: str) -> bool:
 
 
 NOTE_INTEREST = "Assets:InterestReceivable:Notes"
+
+
+def settle_document(store: service.Store, request: service.QuoteRequest, **options: Any) -> Any:
+    """Close a settlement and present it as `settle --json` does."""
+    return documents.settlement_document(service.settle(store, request, **options))

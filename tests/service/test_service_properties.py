@@ -24,6 +24,7 @@ from service_helpers import (
     dump,
     load_spec,
     loan_accounts,
+    settle_document,
     trial_balance,
 )
 
@@ -45,7 +46,7 @@ PROPERTY_SETTINGS = settings(
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated, empty SQLite store to copy for each example."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    service.initialize(f"sqlite:///{path}")
+    service.initialize(service.Store(f"sqlite:///{path}"))
     assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
     return path
 
@@ -112,7 +113,7 @@ def test_a_full_settlement_balances_every_book_and_moves_every_note_once(
         load_spec(store, spec)
         as_of = spec.opened + timedelta(days=days)
         request = service.QuoteRequest(loan_id="loan-a", as_of=as_of)
-        document = service.settle(store, request, key="k")
+        document = settle_document(store, request, key="k")
         # The settlement's identity: owed = value + cash to lender - cash to borrower.
         cash = Decimal(document["cash"]["amount"])
         signed = {"lender": cash, "borrower": -cash}.get(document["cash"]["payee"], Decimal(0))
@@ -194,7 +195,7 @@ def test_a_settlement_that_fails_part_way_leaves_the_store_as_it_was(
         connection.commit()
         connection.close()
         if fired:
-            document = service.settle(store, request, key="k")
+            document = settle_document(store, request, key="k")
             assert document["loan_status"] == "discharged"
         assert service.verify(store).ok
         for party_id in ("lender", "borrower"):

@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from store_factories import Deal, load_deal, reference_deal
 
+from acquittance.books.chain import GENESIS_HASH, seal
+from acquittance.books.entries import EntryDraft, EntryKind, Leg
 from acquittance.core.errors import AcquittanceError, StateError
 from acquittance.core.instruments import Discharge, Party, Satisfaction
 from acquittance.core.settlement_types import NoteTransfer
 from acquittance.store import migrate, open_store, transaction
 from acquittance.store.location import sqlite_path
 from acquittance.store.models import Base
-from acquittance.store.records import EntryRecord, LegRecord
 from acquittance.store.repository import Repository
 
 CLOSING = date(2002, 3, 31)
@@ -44,22 +45,13 @@ def _settle_half_way(repository: Repository, deal: Deal) -> None:
         [Satisfaction(CLOSING, Decimal("18640370.41"), "s-1"), Discharge(CLOSING, "s-1")],
     )
     repository.release_security_interests([deal.interest.id], CLOSING)
-    entry = EntryRecord(
-        id="berg-1",
-        party_id="berg",
-        sequence=1,
-        date=CLOSING,
-        kind="settlement",
-        description="Settlement",
-        legs=(
-            LegRecord("Cash", Decimal("1.00"), "USD"),
-            LegRecord("Loan", Decimal("-1.00"), "USD"),
-        ),
-        reference="s-1",
-        previous_hash="",
-        hash="h1",
+    legs = (
+        Leg("Assets:Cash", Decimal("1.00"), "USD"),
+        Leg("Assets:LoanReceivable:Valence", Decimal("-1.00"), "USD"),
     )
-    repository.append_entries([entry])
+    draft = EntryDraft("berg", CLOSING, EntryKind.SETTLEMENT, "Settlement", legs, "s-1")
+    entry = seal(draft, entry_id="berg/s-1/1", sequence=1, previous_hash=GENESIS_HASH)
+    repository.append_journal([entry], {})
     repository.get_party("nobody")  # refused: UNKNOWN_PARTY
 
 

@@ -11,6 +11,9 @@ import pytest
 from sqlalchemy import Engine, select, text
 from store_factories import Deal
 
+from acquittance.books.chain import GENESIS_HASH, seal
+from acquittance.books.entries import EntryDraft, EntryKind, Leg
+from acquittance.core import settlement
 from acquittance.core.errors import AcquittanceError, InputError, NotFoundError, StateError
 from acquittance.core.instruments import (
     Advance,
@@ -25,10 +28,10 @@ from acquittance.core.instruments import (
     Satisfaction,
     Terms,
 )
-from acquittance.core.settlement_types import NoteTransfer, Obligation, ObligationKind
+from acquittance.core.settlement_types import NoteTransfer, Obligation, ObligationKind, Quote
 from acquittance.store import transaction
-from acquittance.store.models import JournalLegRow, PledgedNoteRow, SettlementRow
-from acquittance.store.records import EntryRecord, LegRecord, ObligationStatus
+from acquittance.store.models import JournalLegRow, PledgedNoteRow
+from acquittance.store.records import ObligationStatus
 from acquittance.store.repository import Repository
 
 CLOSING = date(2002, 3, 31)
@@ -81,23 +84,6 @@ def test_every_event_kind_and_note_field_round_trips(engine: Engine, deal: Deal)
     with _read(engine) as session:
         assert Repository(session).get_note(note.id) == note
         assert Repository(session).get_loan(loan.id) == loan
-
-
-def test_amounts_are_stored_as_their_exact_decimal_text(loaded: Engine) -> None:
-    entry = _entry("berg", 1, "", legs=(("Cash", "17533226.80"), ("Equity", "-17533226.80")))
-    with transaction(loaded) as session:
-        Repository(session).append_entries([entry])
-    with _read(loaded) as session:
-        stored = session.scalars(select(JournalLegRow.amount).order_by(JournalLegRow.position))
-        raw = session.execute(text("SELECT amount FROM journal_legs ORDER BY position")).scalars()
-        interest = session.execute(
-            text("SELECT interest FROM note_events WHERE note_id = 'valence-note-3'")
-        ).scalar()
-        assert list(stored) == [Decimal("17533226.80"), Decimal("-17533226.80")]
-        assert list(raw) == ["17533226.80", "-17533226.80"]
-        assert interest == "191817.43"
-        record = Repository(session).entry_records("berg")[0]
-        assert [str(leg.amount) for leg in record.legs] == ["17533226.80", "-17533226.80"]
 
 
 def test_a_tenth_stays_a_tenth(engine: Engine, deal: Deal) -> None:
@@ -172,78 +158,74 @@ def test_a_loan_naming_an_unknown_party_is_refused(engine: Engine, deal: Deal) -
     assert "valence" in caught.value.message
 
 
-def _add_settlement(repository: Repository, settlement_id: str, key: str | None):  # type: ignore[no-untyped-def]
-    return repository.add_settlement(
-        settlement_id=settlement_id,
-        idempotency_key=key,
-        loan_id="berg-valence-loan",
-        as_of=CLOSING,
-        satisfaction="full",
-        fingerprint="f" * 64,
-        document={"cash": {"amount": Decimal("155388.68")}, "as_of": CLOSING, "n": [1, 2]},
+def _quote(deal: Deal) -> Quote:
+    notes = {note.id: note for note in deal.notes}
+    return settlement.quote(deal.loan, notes, [deal.interest], CLOSING)
+
+
+def _add_settlement(
+    repository: Repository, deal: Deal, settlement_id: str, key: str | None
+) -> None:
+    repository.add_closing(
+        settlement_id=settlement_id, key=key, quote=_quote(deal), entries_count=2
     )
 
 
-def test_settlements_are_found_by_key_with_their_first_document(loaded: Engine) -> None:
+def test_settlements_are_found_by_key_with_the_quote_they_closed(
+    loaded: Engine, deal: Deal
+) -> None:
     with transaction(loaded) as session:
-        first = _add_settlement(Repository(session), "s-1", "k-1")
-        second = _add_settlement(Repository(session), "s-2", None)
-    assert (first.created_order, second.created_order) == (1, 2)
+        _add_settlement(Repository(session), deal, "s-1", "k-1")
+        _add_settlement(Repository(session), deal, "s-2", None)
     with _read(loaded) as session:
-        found = Repository(session).find_settlement_by_key("k-1")
-        assert found == first
+        found = Repository(session).find_settlement_by_key("berg-valence-loan", "k-1")
         assert found is not None
-        assert found.document == {
-            "cash": {"amount": "155388.68"},
-            "as_of": "2002-03-31",
-            "n": [1, 2],
-        }
-        assert Repository(session).find_settlement_by_key("other") is None
+        assert (found.id, found.idempotency_key, found.entries_count) == ("s-1", "k-1", 2)
+        # Every figure comes back from its own column, exactly.
+        expected = _quote(deal)
+        assert found.quote.cash == expected.cash
+        assert found.quote.collateral == expected.collateral
+        assert (found.quote.owed_principal, found.quote.owed_interest) == (
+            Decimal("17500000.00"),
+            Decimal("1140370.41"),
+        )
+        assert found.quote.fingerprint == expected.fingerprint
+        assert Repository(session).find_settlement_by_key("berg-valence-loan", "other") is None
         assert [s.id for s in Repository(session).list_settlements()] == ["s-1", "s-2"]
 
 
-def test_an_idempotency_key_is_used_once(loaded: Engine) -> None:
+def test_the_database_itself_refuses_a_second_settlement_with_a_key(
+    loaded: Engine, deal: Deal
+) -> None:
     with transaction(loaded) as session:
-        _add_settlement(Repository(session), "s-1", "k-1")
-    with pytest.raises(StateError) as caught, transaction(loaded) as session:
-        _add_settlement(Repository(session), "s-2", "k-1")
-    assert caught.value.code == "DUPLICATE_IDEMPOTENCY_KEY"
-
-
-def test_the_database_itself_refuses_a_second_settlement_with_a_key(loaded: Engine) -> None:
-    with transaction(loaded) as session:
-        _add_settlement(Repository(session), "s-1", "k-1")
-    row = SettlementRow(
-        id="s-2",
-        idempotency_key="k-1",
-        loan_id="berg-valence-loan",
-        as_of=CLOSING,
-        satisfaction="full",
-        fingerprint="f",
-        document="{}",
-        created_order=2,
-    )
+        _add_settlement(Repository(session), deal, "s-1", "k-1")
     with pytest.raises(AcquittanceError) as caught, transaction(loaded) as session:
-        session.add(row)  # past the repository's own check, straight to the constraint
+        _add_settlement(Repository(session), deal, "s-2", "k-1")
     assert caught.value.code == "STORE_CONFLICT"
 
 
-def test_saved_quotes_round_trip(loaded: Engine) -> None:
+def test_saved_quotes_round_trip_with_what_they_were_asked_for(loaded: Engine, deal: Deal) -> None:
+    quote = _quote(deal)
+    values = {"valence-note-1": Decimal("8000000.00")}
     with transaction(loaded) as session:
-        saved = Repository(session).add_quote(
+        Repository(session).add_saved_quote(
             quote_id="q-1",
-            loan_id="berg-valence-loan",
-            as_of=CLOSING,
-            fingerprint="abc",
-            document={"owed": {"principal": Decimal("17500000.00")}},
+            quote=quote,
+            notes_named=True,
+            values=values,
+            partial=False,
+            good_through=date(2002, 4, 5),
         )
     with _read(loaded) as session:
-        assert Repository(session).get_quote("q-1") == saved
-        assert saved.document == {"owed": {"principal": "17500000.00"}}
+        saved = Repository(session).get_quote("q-1")
+        assert saved.quote.collateral == quote.collateral
+        assert saved.note_ids == tuple(line.note_id for line in quote.collateral)
+        assert saved.values == values
+        assert (saved.partial, saved.good_through) == (False, date(2002, 4, 5))
         assert Repository(session).list_quotes(loan_id="berg-valence-loan") == [saved]
 
 
-def test_obligations_open_then_done(loaded: Engine) -> None:
+def test_obligations_open_then_done(loaded: Engine, deal: Deal) -> None:
     wire = Obligation(
         "o-wire",
         ObligationKind.WIRE,
@@ -263,7 +245,7 @@ def test_obligations_open_then_done(loaded: Engine) -> None:
         financing_statement_id="berg-valence-ucc1",
     )
     with transaction(loaded) as session:
-        _add_settlement(Repository(session), "s-1", "k-1")
+        _add_settlement(Repository(session), deal, "s-1", "k-1")
         Repository(session).add_obligations([ucc3, wire])
     with transaction(loaded) as session:
         done = Repository(session).complete_obligation("o-wire", CLOSING)
@@ -334,64 +316,86 @@ def test_appended_loan_events_follow_the_existing_ones(loaded: Engine, deal: Dea
         assert Repository(session).get_loan(deal.loan.id).events == deal.loan.events + closing
 
 
-def _entry(party: str, sequence: int, previous: str, *, legs=None):  # type: ignore[no-untyped-def]
-    pairs = legs or (("Cash", "155388.68"), ("Loan receivable", "-155388.68"))
-    return EntryRecord(
-        id=f"{party}-{sequence}",
-        party_id=party,
-        sequence=sequence,
-        date=CLOSING,
-        kind="settlement",
-        description="Settlement",
-        legs=tuple(LegRecord(account, Decimal(amount), "USD") for account, amount in pairs),
-        reference="s-1",
-        previous_hash=previous,
-        hash=f"hash-{party}-{sequence}",
+def _entries(party: str, count: int, *, chain: str = "s-1", legs=None):  # type: ignore[no-untyped-def]
+    pairs = legs or (("Assets:Cash", "155388.68"), ("Assets:LoanReceivable:Valence", "-155388.68"))
+    draft = EntryDraft(
+        party,
+        CLOSING,
+        EntryKind.SETTLEMENT,
+        "Settlement",
+        tuple(Leg(account, Decimal(amount), "USD") for account, amount in pairs),
+        chain,
     )
+    sealed, previous = [], GENESIS_HASH
+    for sequence in range(1, count + 1):
+        entry = seal(
+            draft, entry_id=f"{party}/{chain}/{sequence}", sequence=sequence, previous_hash=previous
+        )
+        sealed.append(entry)
+        previous = entry.hash
+    return sealed
+
+
+def _append(engine: Engine, entries) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        repository = Repository(session)
+        heads = repository.chain_heads((e.party_id, e.chain) for e in entries)
+        repository.append_journal(entries, heads)
+
+
+def test_amounts_are_stored_as_their_exact_decimal_text(loaded: Engine) -> None:
+    legs = (("Assets:Cash", "17533226.80"), ("Equity:OpeningBalances", "-17533226.80"))
+    _append(loaded, _entries("berg", 1, legs=legs))
+    with _read(loaded) as session:
+        stored = session.scalars(select(JournalLegRow.amount).order_by(JournalLegRow.position))
+        raw = session.execute(text("SELECT amount FROM journal_legs ORDER BY position")).scalars()
+        interest = session.execute(
+            text("SELECT interest FROM note_events WHERE note_id = 'valence-note-3'")
+        ).scalar()
+        assert list(stored) == [Decimal("17533226.80"), Decimal("-17533226.80")]
+        assert list(raw) == ["17533226.80", "-17533226.80"]
+        assert interest == "191817.43"
+        record = Repository(session).entry_records("berg")[0]
+        assert [str(leg.amount) for leg in record.legs] == ["17533226.80", "-17533226.80"]
 
 
 def test_journal_entries_append_in_chain_order_and_load_exactly(loaded: Engine) -> None:
-    entries = [_entry("berg", 1, ""), _entry("berg", 2, "hash-berg-1"), _entry("valence", 1, "")]
-    with transaction(loaded) as session:
-        Repository(session).append_entries(entries)
+    entries = [*_entries("berg", 2), *_entries("valence", 1)]
+    _append(loaded, entries)
     with _read(loaded) as session:
         repository = Repository(session)
-        assert repository.entry_records() == entries
-        assert repository.entry_records("berg") == entries[:2]
+        assert repository.entries() == entries
+        assert repository.entries("berg") == entries[:2]
+        keys = [("berg", "s-1"), ("valence", "s-1"), ("berg", "other")]
+        heads = repository.chain_heads(keys, lock=False)
+        assert {key: head.sequence for key, head in heads.items()} == {
+            ("berg", "s-1"): 2,
+            ("valence", "s-1"): 1,
+        }
+        assert heads[("berg", "s-1")].hash == entries[1].hash
 
 
-def test_journal_entries_load_as_the_ledgers_entries(loaded: Engine) -> None:
-    ledger = pytest.importorskip("acquittance.books.entries")
-    entry = _entry("berg", 1, "")
-    with transaction(loaded) as session:
-        Repository(session).append_entries([entry])
+def test_chains_of_one_party_grow_independently(loaded: Engine) -> None:
+    loan_chain = _entries("berg", 2, chain="berg-valence-loan")
+    settlement_chain = _entries("berg", 1, chain="s-1")
+    _append(loaded, [loan_chain[0], *settlement_chain])
+    _append(loaded, [loan_chain[1]])
     with _read(loaded) as session:
-        repository = Repository(session)
-        (loaded_entry,) = repository.entries("berg")
-        assert isinstance(loaded_entry, ledger.JournalEntry)
-        assert loaded_entry.kind == ledger.EntryKind.SETTLEMENT
-        assert loaded_entry.legs == tuple(
-            ledger.Leg(leg.account, leg.amount, leg.currency) for leg in entry.legs
-        )
-        assert repository.last_entry("berg") == loaded_entry
-        assert repository.last_entry("valence") is None
+        assert {e.id for e in Repository(session).entries("berg")} == {
+            e.id for e in (*loan_chain, *settlement_chain)
+        }
 
 
-@pytest.mark.parametrize(
-    ("entry", "code"),
-    [
-        (_entry("berg", 3, "hash-berg-1"), "JOURNAL_OUT_OF_SEQUENCE"),
-        (_entry("berg", 2, "not-the-head"), "JOURNAL_CHAIN_BROKEN"),
-    ],
-)
-def test_an_entry_that_does_not_extend_the_chain_is_refused(
-    loaded: Engine, entry: EntryRecord, code: str
-) -> None:
-    with transaction(loaded) as session:
-        Repository(session).append_entries([_entry("berg", 1, "")])
-    with pytest.raises(StateError) as caught, transaction(loaded) as session:
-        Repository(session).append_entries([entry])
-    assert caught.value.code == code
+def test_an_entry_that_does_not_extend_the_chain_is_refused(loaded: Engine) -> None:
+    first, second, third = _entries("berg", 3)
+    _append(loaded, [first])
+    with pytest.raises(StateError) as caught:
+        _append(loaded, [third])
+    assert caught.value.code == "JOURNAL_OUT_OF_SEQUENCE"
+    forged = dataclasses.replace(second, previous_hash="0" * 63 + "1")
+    with pytest.raises(StateError) as caught:
+        _append(loaded, [forged])
+    assert caught.value.code == "JOURNAL_CHAIN_BROKEN"
 
 
 def test_a_party_id_that_is_too_long_is_refused(engine: Engine, deal: Deal) -> None:

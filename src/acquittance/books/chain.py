@@ -1,15 +1,17 @@
-"""The hash chain that makes each party's journal append-only in fact, not just in intent.
+"""The hash chains that make each party's journal append-only in fact, not just in intent.
 
-Every entry carries the sha256 of a canonical serialisation of its own fields
-and of the hash of the entry before it in the same party's journal (the first
-links to `GENESIS_HASH`). Editing any field, deleting an entry or swapping two
-entries' places breaks the recomputed hash or a link, and `verify_chain` names
-the first entry that no longer matches.
+A party's journal is a set of chains, one per record its entries are about
+(a loan, a note, a settlement): closings of unrelated loans then never append
+to the same chain, so they never wait on each other. Every entry carries the
+sha256 of a canonical serialisation of its own fields and of the hash of the
+entry before it in its chain (the first links to `GENESIS_HASH`). Editing any
+field, deleting an entry or swapping two entries' places breaks the recomputed
+hash or a link, and `verify_chain` names the first entry that no longer matches.
 
 What a chain alone cannot catch: removing the newest entries, or rewriting the
-whole journal and resealing every entry. Recording the head hash somewhere the
-journal's writer cannot reach (a signed report, an auditor's working papers)
-closes that gap; `verify_chain` takes `heads` for it.
+whole journal and resealing every entry. The heads of every chain, recorded
+somewhere the journal's writer cannot reach (`anchor_digest`: a signed report,
+an auditor's working papers), close that gap; `verify_chain` takes `heads`.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ def seal(draft: EntryDraft, *, entry_id: str, sequence: int, previous_hash: str)
             "when it is the first entry of its party's journal",
         )
     return JournalEntry(
+        chain=draft.chain,
         id=entry_id,
         sequence=sequence,
         party_id=draft.party_id,
@@ -107,28 +110,84 @@ def seal(draft: EntryDraft, *, entry_id: str, sequence: int, previous_hash: str)
     )
 
 
-def verify_chain(
-    entries: Iterable[JournalEntry], *, heads: Mapping[str, str] | None = None
-) -> ChainCheck:
-    """Recompute every hash and link, per party in sequence order.
+ChainKey = tuple[str, str]  # (party id, chain)
 
-    Parties are checked in the order they first appear; within a party the
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The newest entry of one chain: how long the chain is and the hash it ends on."""
+
+    party_id: str
+    chain: str
+    sequence: int
+    hash: str
+    entry_id: str
+
+    @property
+    def key(self) -> ChainKey:
+        return (self.party_id, self.chain)
+
+
+def chain_heads(entries: Iterable[JournalEntry]) -> dict[ChainKey, ChainHead]:
+    """The head of every chain the entries form (the entry of highest sequence in each)."""
+    heads: dict[ChainKey, ChainHead] = {}
+    for entry in entries:
+        key = (entry.party_id, entry.chain)
+        if key not in heads or heads[key].sequence < entry.sequence:
+            heads[key] = ChainHead(
+                entry.party_id, entry.chain, entry.sequence, entry.hash, entry.id
+            )
+    return heads
+
+
+def anchor_digest(heads: Iterable[ChainHead]) -> str:
+    """One sha256 (hex) over the heads of every chain, in a fixed order.
+
+    Kept outside the store, it pins the whole journal as it stood: cutting the
+    newest entries of any chain, or resealing a chain, changes some head and so
+    the digest; appending later entries does not invalidate what was anchored,
+    because `verify --against` checks each anchored head is still in its chain.
+    """
+    document = [
+        [head.party_id, head.chain, head.sequence, head.hash, head.entry_id]
+        for head in sorted(heads, key=lambda head: head.key)
+    ]
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def verify_chain(
+    entries: Iterable[JournalEntry], *, heads: Mapping[ChainKey, ChainHead] | None = None
+) -> ChainCheck:
+    """Recompute every hash and link, chain by chain in sequence order.
+
+    Chains are checked in the order they first appear; within a chain the
     entries are taken by sequence, which must run 1, 2, 3 ... without gaps or
     repeats. The first entry (in that order) whose sequence, link or hash does
-    not match is reported. `heads`, when given, maps a party id to the hash its
-    newest entry must have, which catches the removal of the newest entries.
+    not match is reported. `heads`, when given, maps (party id, chain) to the
+    head recorded when the newest entry was appended, which catches the
+    removal of the newest entries (the recorded head is reported: the entry
+    that is gone), a chain emptied entirely included.
     """
-    by_party: dict[str, list[JournalEntry]] = {}
+    by_chain: dict[ChainKey, list[JournalEntry]] = {}
     for entry in entries:
-        by_party.setdefault(entry.party_id, []).append(entry)
-    checked = sum(len(chain) for chain in by_party.values())
-    for party_id, chain in by_party.items():
+        by_chain.setdefault((entry.party_id, entry.chain), []).append(entry)
+    checked = sum(len(chain) for chain in by_chain.values())
+    for key, chain in by_chain.items():
         chain.sort(key=lambda entry: entry.sequence)
         problem = _first_problem(chain)
-        if problem is None and heads is not None and party_id in heads:
-            problem = _head_problem(chain, heads[party_id])
+        if problem is None and heads is not None and key in heads:
+            problem = _head_problem(chain, heads[key])
         if problem is not None:
             return ChainCheck(ok=False, checked=checked, first_bad=problem[0], reason=problem[1])
+    for key in sorted(set(heads or ()) - set(by_chain)):
+        assert heads is not None
+        return ChainCheck(
+            ok=False,
+            checked=checked,
+            first_bad=heads[key].entry_id,
+            reason="this entry, the recorded head of its chain, is no longer in the journal",
+        )
     return ChainCheck(ok=True, checked=checked, first_bad=None)
 
 
@@ -148,8 +207,10 @@ def _first_problem(chain: list[JournalEntry]) -> tuple[str, str] | None:
     return None
 
 
-def _head_problem(chain: list[JournalEntry], head_hash: str) -> tuple[str, str] | None:
-    if chain and chain[-1].hash == head_hash:
+def _head_problem(chain: list[JournalEntry], head: ChainHead) -> tuple[str, str] | None:
+    newest = chain[-1]
+    if (newest.sequence, newest.hash) == (head.sequence, head.hash):
         return None
-    newest = chain[-1].id if chain else "(none)"
-    return newest, "the newest entry is not the recorded head of the journal"
+    if newest.sequence < head.sequence:
+        return head.entry_id, "this entry, the recorded head of its chain, is no longer there"
+    return newest.id, "the newest entry is not the recorded head of its chain"

@@ -71,6 +71,11 @@ class EntryDraft:
     legs: tuple[Leg, ...]
     reference: str | None = None  # the record it comes from: loan, note or settlement id
 
+    @property
+    def chain(self) -> str:
+        """The chain the entry joins in its party's journal: the record it is about."""
+        return self.reference or ""
+
     def __post_init__(self) -> None:
         # Accept the plain string of a kind ("settlement") as stores and JSON give it.
         if not isinstance(self.kind, EntryKind):
@@ -81,10 +86,16 @@ class EntryDraft:
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """A sealed entry: a draft with its id, its place in the party's chain and its hash."""
+    """A sealed entry: a draft with its id, its place in its chain and its hash.
+
+    A party's journal is several chains, one per record the entries are about
+    (`chain` is the loan, note or settlement id), so that closings of unrelated
+    loans never append to the same chain. `chain` is empty only for entries
+    sealed before chains were kept per record: those form one chain per party.
+    """
 
     id: str
-    sequence: int  # per party, from 1, without gaps
+    sequence: int  # per chain, from 1, without gaps
     party_id: str
     date: date
     kind: EntryKind
@@ -93,6 +104,7 @@ class JournalEntry:
     reference: str | None
     previous_hash: str
     hash: str
+    chain: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, EntryKind):

@@ -1,28 +1,129 @@
 """The Typer application and what every command shares: JSON output and error translation.
 
-Commands live in sibling modules that register themselves on `app`; each
-imports its heavy dependencies inside the command so that `acquittance read`
-does not pay for SQLAlchemy and `acquittance quote` does not pay for PDF.
+Commands live in sibling modules that register themselves on `app`. They are
+imported only when one of their commands runs: `COMMANDS` names each command,
+its module and its one-line help, so that `acquittance --help` lists them all
+without importing any (and SQLAlchemy, Rich or the agreement reader with
+them), and `acquittance quote` imports the register commands and not the
+reader or the drafter. Each command imports its heavy dependencies inside its
+body for the same reason. Help is Click's plain text: Typer's Rich panels cost
+more to import than the rest of the start-up (tests/cli check the table
+against what the modules register).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from datetime import date
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
+from acquittance import __version__
+from acquittance.core import dates
 from acquittance.core.errors import AcquittanceError, InputError
+
+#: Every command: the module under acquittance.cli that defines it, and its one-line help
+#: (the first sentence of its docstring), in the order `acquittance --help` lists them.
+COMMANDS: Final[dict[str, tuple[str, str]]] = {
+    "init": ("commands", "Create the store, or migrate it to the newest schema."),
+    "load": (
+        "commands",
+        "Load a deal file: parties, loans, notes, pledges and opening entries; all or nothing.",
+    ),
+    "list": (
+        "commands",
+        "Every party, loan, note, security interest and settlement in the store.",
+    ),
+    "show": ("commands", "One record, in full."),
+    "position": (
+        "commands",
+        "Principal and accrued unpaid interest of a loan or note on a date.",
+    ),
+    "quote": (
+        "commands",
+        "What is owed on a date, the collateral assigned, and the cash that balances them.",
+    ),
+    "quotes": ("commands", "Saved quotes (made with `quote --save`), by date."),
+    "settle": (
+        "commands",
+        "Close the settlement atomically: notes assigned, loan discharged, both books posted.",
+    ),
+    "journal": ("commands", "The party's journal entries, in order, with their hashes."),
+    "books": ("commands", "The party's trial balance (or one account's history)."),
+    "verify": (
+        "commands",
+        "Recompute every chain and check the register; exit 1 if anything does not match.",
+    ),
+    "demo": (
+        "commands",
+        "Run a deal end to end on a store: init, load, quote, settle, books, obligations, verify.",
+    ),
+    "schedule": ("commands", "A note's amortization schedule, generated from its terms."),
+    "record": (
+        "commands",
+        "Record an advance, payment or rate change, and post what it means to the books.",
+    ),
+    "read": (
+        "read",
+        "The terms found in an agreement: parties, dates, amounts with roles, and checks.",
+    ),
+    "draft": ("draft", "Draft the settlement agreement as md, html, docx or pdf."),
+    "export": ("commands", "Export books to other tools."),
+    "obligations": ("commands", "Post-closing obligations: termination filings and wires."),
+}
+#: The modules that register commands, each imported at most once.
+COMMAND_MODULES: Final = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: a command's module is imported when the command is asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            module = COMMANDS.get(cmd_name, (None, ""))[0]
+            # A name the table does not know may still be registered by some module.
+            load_commands(self, (module,) if module else COMMAND_MODULES)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The command list from `COMMANDS`, importing nothing; each summary whole, wrapped."""
+        rows = [(name, summary) for name, (_, summary) in COMMANDS.items()]
+        rows += [
+            (name, command.get_short_help_str(limit=200))
+            for name, command in self.commands.items()
+            if name not in COMMANDS and not command.hidden
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def load_commands(group: TyperGroup, modules: tuple[str, ...] = COMMAND_MODULES) -> None:
+    """Import command modules (each registers on `app`) and add their commands to `group`."""
+    for module in modules:
+        importlib.import_module(f"acquittance.cli.{module}")
+    built = typer.main.get_command(app)
+    assert isinstance(built, TyperGroup)
+    for name, command in built.commands.items():
+        group.commands.setdefault(name, command)
+
 
 app = typer.Typer(
     name="acquittance",
     help="System of record for secured loans collateralised by notes, and for settling them.",
+    cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 100},
 )
 
 #: `--json` on every reporting command: one JSON document on standard output, nothing else there.
@@ -45,12 +146,8 @@ def emit_json(document: Any) -> None:
 
 
 def parse_date(text: str, *, option: str = "--as-of") -> date:
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise InputError(
-            "INVALID_DATE", f"{option} {text!r} is not a date; write it as YYYY-MM-DD"
-        ) from None
+    """A date option: YYYY-MM-DD, within the dates acquittance keeps (core.dates)."""
+    return dates.parse_date(text, field=option)
 
 
 def fail(error: AcquittanceError, *, as_json: bool) -> NoReturn:
@@ -62,9 +159,29 @@ def fail(error: AcquittanceError, *, as_json: bool) -> NoReturn:
     raise SystemExit(2)
 
 
+def version_text(*, as_json: bool) -> str:
+    """What `acquittance --version` prints."""
+    if as_json:
+        return json.dumps({"version": __version__}) + "\n"
+    return f"acquittance {__version__}\n"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(version_text(as_json=False))
+        raise typer.Exit()
+
+
 @app.callback()
 def _options(
     db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        is_eager=True,
+        callback=_show_version,
+    ),
 ) -> None:
     """Secured loans collateralised by notes receivable, and their settlement."""
     # `acquittance --db PATH COMMAND` and `acquittance COMMAND --db PATH` both work;
@@ -73,3 +190,39 @@ def _options(
         import os
 
         os.environ["ACQUITTANCE_DB"] = db
+
+
+def _exception_classes(name: str) -> tuple[type[BaseException], ...]:
+    """Click's exception `name`, and Typer's own copy of it where newer Typer has one."""
+    found: list[type[BaseException]] = []
+    for module in ("typer._click.exceptions", "click.exceptions", "typer.exceptions"):
+        candidate = getattr(sys.modules.get(module), name, None)
+        if isinstance(candidate, type) and candidate not in found:
+            found.append(candidate)
+    return tuple(found)
+
+
+def run(args: list[str]) -> NoReturn:
+    """Run the command line on `args` and exit with the contract's status."""
+    as_json = "--json" in args
+    exit_, abort = _exception_classes("Exit"), _exception_classes("Abort")
+    no_args, usage = _exception_classes("NoArgsIsHelpError"), _exception_classes("UsageError")
+    click_error = _exception_classes("ClickException")
+    try:
+        result = app(args=args, prog_name="acquittance", standalone_mode=False)
+    except AcquittanceError as error:
+        fail(error, as_json=as_json)
+    except exit_ as stop:
+        raise SystemExit(getattr(stop, "exit_code", 0)) from None
+    except no_args as bare:
+        # `acquittance` alone: the help text, as a usage mistake.
+        sys.stderr.write(f"{bare.format_message()}\n")  # type: ignore[attr-defined]
+        raise SystemExit(2) from None
+    except abort:
+        raise SystemExit(130) from None
+    except usage as mistake:
+        message = f"{mistake.format_message()} (see acquittance --help)"  # type: ignore[attr-defined]
+        fail(InputError("USAGE", message), as_json=as_json)
+    except click_error as other:
+        fail(InputError("USAGE", other.format_message()), as_json=as_json)  # type: ignore[attr-defined]
+    raise SystemExit(result if isinstance(result, int) else 0)

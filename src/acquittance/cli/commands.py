@@ -13,31 +13,29 @@ from acquittance.cli import views
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
 from acquittance.core.errors import InputError
 from acquittance.core.money import to_decimal
+from acquittance.present import documents
 
 DB_OPTION = typer.Option(None, "--db", help=DB_HELP)
 AS_OF_OPTION = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD.")
 
 
 def _store(db: str | None) -> Any:
-    from acquittance.service import Store
-    from acquittance.store import resolve_url
+    from acquittance.service import store_at
 
-    return Store(resolve_url(db))
+    return store_at(db)
 
 
 @app.command()
 def init(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Create the store, or migrate it to the newest schema."""
     from acquittance.service import initialize
-    from acquittance.store import resolve_url
-    from acquittance.store.location import describe
 
-    url = resolve_url(db)
-    initialize(url)
+    store = _store(db)
+    initialize(store)
     if as_json:
-        emit_json({"store": describe(url), "initialized": True})
+        emit_json({"store": store.describe(), "initialized": True})
     else:
-        views.console().print(f"store ready: {describe(url)}")
+        views.console().print(f"store ready: {store.describe()}")
 
 
 @app.command()
@@ -65,7 +63,7 @@ def list_records(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> Non
 
     records = register(_store(db))
     if as_json:
-        emit_json(views.register_document(records))
+        emit_json(documents.register_document(records))
     else:
         views.register(records)
 
@@ -80,9 +78,10 @@ def show(
 ) -> None:
     """One record, in full."""
     from acquittance import service
+    from acquittance.present.documents import record_document
 
     kind, record = service.show(_store(db), record_id)
-    document = views.record_document(kind, record)
+    document = record_document(kind, record)
     if as_json:
         emit_json(document)
     else:
@@ -100,7 +99,7 @@ def position(
     from acquittance.service import instrument_position
 
     instrument, held = instrument_position(_store(db), instrument_id, parse_date(as_of))
-    document = views.position_document(instrument, held)
+    document = documents.position_document(instrument, held)
     if as_json:
         emit_json(document)
     else:
@@ -171,22 +170,45 @@ def quote(
 
     store = _store(db)
     request = _request(loan_id, as_of, notes, values, partial, good_through)
-    the_quote = service.quote(store, request)
-    explanation = settlement.explain(the_quote)
-    document = quote_document(the_quote, explanation=explanation)
+    quote_id = None
     if save:
-        document["quote"] = service.save_quote(store, request, document)
+        saved = service.save_quote(store, request)
+        the_quote, quote_id = saved.quote, saved.id
+    else:
+        the_quote = service.quote(store, request)
+    explanation = settlement.explain(the_quote)
+    document = quote_document(the_quote, explanation=explanation, quote_id=quote_id)
     if as_json:
         emit_json(document)
         return
     views.quote(document, parties=views.party_names(store, the_quote))
+    if quote_id is not None:
+        views.console().print(f"saved as {quote_id}: settle it with --quote {quote_id}")
     if explain:
         views.explanation(explanation)
 
 
 @app.command()
+def quotes(
+    loan_id: str | None = typer.Option(None, "--loan", help="Only this loan's saved quotes."),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Saved quotes (made with `quote --save`), by date."""
+    from acquittance import service
+    from acquittance.present.documents import quote_document
+
+    saved = service.saved_quotes(_store(db), loan_id=loan_id)
+    document = {"quotes": [quote_document(s.quote, quote_id=s.id) for s in saved]}
+    if as_json:
+        emit_json(document)
+    else:
+        views.saved_quotes(document)
+
+
+@app.command()
 def settle(
-    loan_id: str = typer.Argument(..., help="The loan's id."),
+    loan_id: str | None = typer.Argument(None, help="The loan's id (not with --batch)."),
     as_of: str | None = typer.Option(None, "--as-of", help="The settlement date, YYYY-MM-DD."),
     key: str | None = typer.Option(
         None, "--key", help="Idempotency key: the same key again returns the first result."
@@ -197,12 +219,30 @@ def settle(
     notes: list[str] = NOTE_OPTION,
     values: list[str] = VALUE_OPTION,
     partial: bool = PARTIAL_OPTION,
+    batch: Path | None = typer.Option(
+        None, "--batch", help="Close every line of a CSV or JSON Lines file (loan,as_of,key)."
+    ),
+    workers: int = typer.Option(1, "--workers", help="Close batch lines from N connections."),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Close the settlement atomically: notes assigned, loan discharged, both books posted."""
-    from acquittance import service
+    if batch is not None:
+        if loan_id is not None or as_of or key or quote_id or notes or values or partial:
+            raise InputError(
+                "BATCH_WITH_LOAN",
+                "--batch takes its loans, dates and keys from the file; "
+                "give no loan, --as-of, --key or --quote with it",
+            )
+        from acquittance.cli.batch import run_batch
 
+        run_batch(db, batch, workers=workers)
+        return
+    from acquittance import service
+    from acquittance.present.documents import settlement_document
+
+    if loan_id is None:
+        raise InputError("MISSING_ARGUMENT", "settle needs a LOAN (or --batch FILE)")
     store = _store(db)
     fingerprint = None
     if quote_id is not None:
@@ -218,7 +258,8 @@ def settle(
         )
     else:
         request = _request(loan_id, as_of, notes, values, partial, None)
-    document = service.settle(store, request, key=key, quoted_fingerprint=fingerprint)
+    closed = service.settle(store, request, key=key, quoted_fingerprint=fingerprint)
+    document = settlement_document(closed)
     if as_json:
         emit_json(document)
     else:
@@ -261,9 +302,9 @@ def books(
     who, entries = service.journal(store, party_id)
     cutoff = parse_date(as_of) if as_of else None
     if account is not None:
-        document = views.history_document(who, entries, account)
+        document = documents.history_document(who, entries, account)
     else:
-        document = views.trial_balance_document(
+        document = documents.trial_balance_document(
             who, entries, service.counterparties(store, party_id), cutoff
         )
     if as_json:
@@ -275,19 +316,30 @@ def books(
 
 
 @app.command()
-def verify(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Recompute the hash chain of every journal; exit 1 if any entry does not match."""
+def verify(
+    anchor: bool = typer.Option(
+        False, "--anchor", help="Also print a digest of every chain head, to keep elsewhere."
+    ),
+    against: str | None = typer.Option(
+        None, "--against", help="Fail if history was cut or changed since this --anchor digest."
+    ),
+    db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Recompute every chain and check the register; exit 1 if anything does not match."""
     from acquittance import service
 
-    check = service.verify(_store(db))
-    document = {
-        "ok": check.ok,
-        "entries": check.checked,
-        "first_bad": check.first_bad,
-        "reason": check.reason,
-    }
+    if anchor and against:
+        raise InputError("ANCHOR_AND_AGAINST", "give --anchor or --against DIGEST, not both")
+    store = _store(db)
+    check = service.verify(store, against=against)
+    digest = service.anchor(store) if anchor and check.ok else None
+    document = documents.verification_document(check, against=against, anchor=digest)
     if as_json:
         emit_json(document)
+    elif anchor and digest is not None:
+        typer.echo(digest)
+        views.verification(document, stderr=True)
     else:
         views.verification(document)
     if not check.ok:
@@ -347,7 +399,7 @@ def obligations(
     if status not in (None, "open", "done"):
         raise InputError("INVALID_STATUS", f"--status {status!r} must be open or done")
     records = service.obligations(_store(db), status=status)
-    document = {"obligations": [views.obligation_document(r) for r in records]}
+    document = {"obligations": [documents.obligation_document(r) for r in records]}
     if as_json:
         emit_json(document)
     else:
@@ -365,7 +417,7 @@ def complete(
     from acquittance import service
 
     record = service.complete_obligation(_store(db), obligation_id, parse_date(on, option="--on"))
-    document = views.obligation_document(record)
+    document = documents.obligation_document(record)
     if as_json:
         emit_json(document)
     else:
@@ -397,10 +449,10 @@ def schedule(
     document = {
         "note": note.id,
         "payment": note.level_payment.amount if note.level_payment else None,
-        "rows": [views.plain(row) for row in rows],
+        "rows": [documents.plain(row) for row in rows],
     }
     if as_json:
-        emit_json(views.plain(document))
+        emit_json(documents.plain(document))
     else:
         views.schedule(document)
 

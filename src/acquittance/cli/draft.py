@@ -3,78 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
-from acquittance.core.errors import InputError
-
-
-def _from_deal_file(path: Path, as_of: str | None, loan_id: str | None) -> dict[str, Any]:
-    """Quote a deal file's loan in memory (no store) on the date given."""
-    from acquittance.core import settlement
-    from acquittance.deals.parse import read_deal_file
-
-    if as_of is None:
-        raise InputError("MISSING_OPTION", "drafting from a deal file needs --as-of DATE")
-    deal = read_deal_file(path)
-    loan = _pick_loan(deal.loans, loan_id, str(path))
-    notes = {note.id: note for note in deal.notes}
-    quote = settlement.quote(loan, notes, deal.security_interests, parse_date(as_of))
-    return {
-        "quote": quote,
-        "parties": {party.id: party for party in deal.parties},
-        "loan": loan,
-        "notes": notes,
-        "title": deal.title,
-    }
-
-
-def _pick_loan(loans: Any, loan_id: str | None, source: str) -> Any:
-    if loan_id is not None:
-        for loan in loans:
-            if loan.id == loan_id:
-                return loan
-        raise InputError("UNKNOWN_LOAN", f"{source} has no loan {loan_id!r}")
-    if len(loans) != 1:
-        names = ", ".join(loan.id for loan in loans) or "none"
-        raise InputError("AMBIGUOUS_LOAN", f"{source} has loans {names}; name one with --loan")
-    return loans[0]
-
-
-def _from_store(source: str, as_of: str | None, db: str | None) -> dict[str, Any]:
-    """A closed settlement or saved quote by id, or a loan quoted on --as-of."""
-    from acquittance import service
-    from acquittance.core.errors import NotFoundError
-    from acquittance.present.documents import quote_from_document
-    from acquittance.store import resolve_url
-    from acquittance.store.repository import Repository
-
-    store = service.Store(resolve_url(db))
-    with store.read() as session:
-        repo = Repository(session)
-        quote = None
-        for lookup in (repo.get_settlement, repo.get_quote):
-            try:
-                quote = quote_from_document(lookup(source).document)
-                break
-            except NotFoundError:
-                continue
-    if quote is None:
-        if as_of is None:
-            raise InputError(
-                "UNKNOWN_SOURCE",
-                f"{source!r} is not a deal file, a settlement or a saved quote; for a loan in "
-                "the store give --as-of DATE",
-            )
-        quote = service.quote(store, service.QuoteRequest(loan_id=source, as_of=parse_date(as_of)))
-    with store.read() as session:
-        repo = Repository(session)
-        loan = repo.get_loan(quote.loan_id)
-        parties = {p: repo.get_party(p) for p in (quote.lender_id, quote.borrower_id)}
-        notes = {line.note_id: repo.get_note(line.note_id) for line in quote.collateral}
-    return {"quote": quote, "parties": parties, "loan": loan, "notes": notes, "title": None}
 
 
 @app.command()
@@ -100,32 +32,30 @@ def draft(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Draft the settlement agreement as md, html, docx or pdf."""
-    from acquittance.agreements.drafting import build_context, write_draft
-    from acquittance.agreements.drafting.context import DEFAULT_TITLE
+    from acquittance import service
+    from acquittance.service.draft import (
+        DraftRequest,
+        draft_agreement,
+        facts_from_deal_file,
+        facts_from_store,
+    )
 
+    date_given = parse_date(as_of) if as_of is not None else None
     path = Path(source)
     if path.suffix.lower() == ".toml" or path.is_file():
-        facts = _from_deal_file(path, as_of, loan_id)
+        facts = facts_from_deal_file(path, date_given, loan_id)
     else:
-        facts = _from_store(source, as_of, db)
-    law = governing_law or facts["loan"].governing_law
-    if not law:
-        raise InputError(
-            "MISSING_GOVERNING_LAW",
-            "the loan names no governing law; add governing_law to the deal file's [deal] table "
-            "or pass --governing-law",
-        )
-    context = build_context(
-        facts["quote"],
-        parties=facts["parties"],
-        loan=facts["loan"],
-        notes=facts["notes"],
-        governing_law=law,
-        title=title or facts["title"] or DEFAULT_TITLE,
+        facts = facts_from_store(service.store_at(db), source, date_given)
+    request = DraftRequest(
+        fmt=fmt,
+        output=output,
+        title=title,
+        governing_law=governing_law,
         amounts_in_words=words,
+        templates=templates,
     )
-    written = write_draft(context, fmt, output, templates_dir=templates)
+    written = draft_agreement(facts, request)
     if as_json:
-        emit_json({"output": str(written), "format": fmt, "as_of": context.effective_date})
+        emit_json({"output": str(written), "format": fmt, "as_of": facts.quote.as_of})
     else:
         typer.echo(f"wrote {written}", err=True)

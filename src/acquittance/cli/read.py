@@ -138,9 +138,8 @@ def _import(
     summary: dict[str, Any] = {"deal_file": str(deal_out) if deal_out else None}
     if import_:
         from acquittance import service
-        from acquittance.store import resolve_url
 
-        summary.update(service.load_deal(service.Store(resolve_url(db)), deal))
+        summary.update(service.load_deal(service.store_at(db), deal))
     if as_json:
         emit_json(summary)
     else:

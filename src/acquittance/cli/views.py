@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict, is_dataclass
-from datetime import date
 from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from acquittance.core.money import amount_text, format_amount
+from acquittance.core.money import format_amount
+from acquittance.present.documents import entry_document
 
 _WIDTH_OFF_TERMINAL = 132
 
@@ -31,23 +29,6 @@ def _money(text: str | Decimal | None) -> str:
     return format_amount(Decimal(str(text)))
 
 
-def plain(value: Any) -> Any:
-    """A record as JSON-friendly values (dates ISO, amounts as decimal strings)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: plain(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
 # --- register -------------------------------------------------------------------------------
 
 
@@ -58,23 +39,6 @@ def loaded(summary: dict[str, Any], deal_file: Path) -> None:
         f"{len(summary['notes'])} notes, {len(summary['security_interests'])} security interests, "
         f"{summary['entries']} journal entries"
     )
-
-
-def register_document(records: dict[str, list[Any]]) -> dict[str, Any]:
-    document = {
-        kind: [plain(r) for r in rows] for kind, rows in records.items() if kind != "settlements"
-    }
-    document["settlements"] = [
-        {
-            "id": s.id,
-            "loan": s.loan_id,
-            "as_of": s.as_of.isoformat(),
-            "satisfaction": s.satisfaction,
-            "idempotency_key": s.idempotency_key,
-        }
-        for s in records["settlements"]
-    ]
-    return document
 
 
 def register(records: dict[str, list[Any]]) -> None:
@@ -118,36 +82,6 @@ def register(records: dict[str, list[Any]]) -> None:
             s.id, s.loan_id, s.secured_party_id, s.debtor_id, ", ".join(s.note_ids), status
         )
     out.print(pledges)
-
-
-def record_document(kind: str, record: Any) -> dict[str, Any]:
-    from acquittance.core.instruments import EVENT_KINDS
-
-    if kind == "settlement":
-        return {"kind": kind, **record.document}
-    fields = plain(record)
-    # A note has a kind of its own ("mortgage"); it must not hide what the record is.
-    if "kind" in fields:
-        fields[f"{kind}_kind"] = fields.pop("kind")
-    document = {"kind": kind, **fields}
-    if "events" in document:
-        document["events"] = [
-            {"kind": EVENT_KINDS[type(event)], **plain(event)} for event in record.events
-        ]
-    return document
-
-
-def position_document(instrument: Any, held: Any) -> dict[str, Any]:
-    return {
-        "instrument": instrument.id,
-        "as_of": held.as_of.isoformat(),
-        "currency": held.currency,
-        "principal": amount_text(held.principal),
-        "interest": amount_text(held.interest),
-        "total": amount_text(held.total),
-        "interest_exact": f"{held.interest_exact.numerator}/{held.interest_exact.denominator}",
-        "rounding": getattr(held, "rounding", "half-up"),
-    }
 
 
 def position(document: dict[str, Any]) -> None:
@@ -329,39 +263,11 @@ def entry_table(out: Console, entry: dict[str, Any]) -> None:
 
 
 def journal(who: Any, entries: list[Any]) -> None:
-    from acquittance.present.documents import entry_document
 
     out = console()
     out.print(f"Journal of {who.name} ({who.id}): {len(entries)} entries")
     for entry in entries:
         entry_table(out, entry_document(entry))
-
-
-def trial_balance_document(
-    who: Any, entries: list[Any], counterparties: list[Any], as_of: date | None
-) -> dict[str, Any]:
-    from acquittance.books.accounts import chart_of_accounts
-    from acquittance.books.reports import trial_balance
-
-    chart = chart_of_accounts(who, counterparties)
-    balance = trial_balance(entries, chart=chart, as_of=as_of, include_zero=False)
-    return {
-        "party": who.id,
-        "as_of": as_of.isoformat() if as_of else None,
-        "currency": balance.currency,
-        "rows": [
-            {
-                "account": r.account,
-                "name": r.display_name,
-                "debit": amount_text(r.debit),
-                "credit": amount_text(r.credit),
-                "balance": amount_text(r.balance),
-            }
-            for r in balance.rows
-        ],
-        "total_debit": amount_text(balance.total_debit),
-        "total_credit": amount_text(balance.total_credit),
-    }
 
 
 def trial_balance(document: dict[str, Any]) -> None:
@@ -387,13 +293,6 @@ def trial_balance(document: dict[str, Any]) -> None:
     console().print(table)
 
 
-def history_document(who: Any, entries: list[Any], account: str) -> dict[str, Any]:
-    from acquittance.books.reports import account_history
-
-    rows = account_history(entries, account)
-    return {"party": who.id, "account": account, "rows": [plain(r) for r in rows]}
-
-
 def history(document: dict[str, Any]) -> None:
     table = Table(title=f"{document['party']} · {document['account']}")
     rows = document["rows"]
@@ -405,10 +304,13 @@ def history(document: dict[str, Any]) -> None:
     console().print(table)
 
 
-def verification(document: dict[str, Any]) -> None:
-    out = console()
+def verification(document: dict[str, Any], *, stderr: bool = False) -> None:
+    out = console(stderr=stderr)
     if document["ok"]:
-        out.print(f"journal verified: {document['entries']} entries, every hash and link matches")
+        out.print(
+            f"journal verified: {document['entries']} entries, every hash, link and head "
+            "matches, and the register agrees with its history"
+        )
     else:
         out.print(
             f"journal does NOT verify: first bad entry {document['first_bad']} "
@@ -417,14 +319,6 @@ def verification(document: dict[str, Any]) -> None:
 
 
 # --- obligations ----------------------------------------------------------------------------
-
-
-def obligation_document(record: Any) -> dict[str, Any]:
-    from acquittance.present.documents import obligation_document as document_of
-
-    return document_of(
-        record.obligation, status=str(record.status.value), completed_on=record.completed_on
-    )
 
 
 def obligations(document: dict[str, Any]) -> None:
@@ -463,5 +357,24 @@ def schedule(document: dict[str, Any]) -> None:
             _money(row["interest"]),
             _money(row["principal"]),
             _money(row["balance"]),
+        )
+    console().print(table)
+
+
+def saved_quotes(document: dict[str, Any]) -> None:
+    table = Table(title="Saved quotes")
+    for column in ("quote", "loan", "as of", "owed", "collateral", "cash", "payer"):
+        table.add_column(
+            column, justify="right" if column in ("owed", "collateral", "cash") else "left"
+        )
+    for quote in document["quotes"]:
+        table.add_row(
+            quote["quote_id"],
+            quote["loan"],
+            quote["as_of"],
+            _money(quote["owed"]["total"]),
+            _money(quote["collateral"]["value"]),
+            _money(quote["cash"]["amount"]),
+            quote["cash"]["payer"] or "",
         )
     console().print(table)

@@ -34,11 +34,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final
 
+from acquittance.core.dates import add_days
 from acquittance.core.daycount import canonical_convention, day_count, year_fraction
 from acquittance.core.errors import InputError, StateError
 from acquittance.core.instruments import (
@@ -396,7 +397,7 @@ def per_diem_exact(instrument: Loan | Note, as_of: date) -> Fraction:
         return Fraction(0)
     convention = canonical_convention(state.terms.day_count)
     if convention in _ACTUAL_CONVENTIONS:
-        one_day = year_fraction(convention, as_of, as_of + timedelta(days=1))
+        one_day = year_fraction(convention, as_of, add_days(as_of, 1))
     else:
         one_day = _THIRTY_360_DAY
     return Fraction(state.principal) * Fraction(state.annual_rate) * one_day

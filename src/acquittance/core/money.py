@@ -10,7 +10,15 @@ terms may name another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from fractions import Fraction
 from typing import Final
 
@@ -45,17 +53,9 @@ def to_decimal(value: object, *, field: str = "amount") -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise InputError(
-                "INVALID_AMOUNT", f"{field} {value!r} is not a number; write it like 17500000.00"
-            ) from None
+        result = _parse_amount_text(value, field=field)
     else:
-        raise InputError(
-            "INVALID_AMOUNT", f"{field} {value!r} is not a number; write it like 17500000.00"
-        )
+        raise _not_a_number(field, value)
     if not result.is_finite():
         raise InputError("INVALID_AMOUNT", f"{field} {value!r} is not a finite number")
     if abs(result) >= AMOUNT_MAX:
@@ -64,6 +64,52 @@ def to_decimal(value: object, *, field: str = "amount") -> Decimal:
             f"{field} {value!r} is beyond the largest amount kept ({AMOUNT_MAX:,})",
         )
     return result
+
+
+def _parse_amount_text(value: str, *, field: str) -> Decimal:
+    """Decimal text, ungrouped (17500000.00) or grouped by thousands (17,500,000.00).
+
+    Grouping is strict: one separator (a comma, or an underscore as in Python and
+    TOML), a first group of one to three digits and then groups of exactly three,
+    before the decimal point only. "1,7,5", "12,34" and "1,,000" are refused, not
+    read as 175, 1234 and 1000. Digits are ASCII only (Decimal alone would also
+    take other scripts' digits).
+    """
+    text = value.strip()
+    if not text.isascii():
+        raise _not_a_number(field, value)
+    for separator in (",", "_"):
+        if separator in text:
+            text = _ungrouped(text, separator, field=field, value=value)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise _not_a_number(field, value) from None
+
+
+def _ungrouped(text: str, separator: str, *, field: str, value: str) -> str:
+    sign = text[0] if text[:1] in ("+", "-") else ""
+    whole, point, fraction = text[len(sign) :].partition(".")
+    groups = whole.split(separator)
+    well_grouped = (
+        1 <= len(groups[0]) <= 3
+        and all(len(group) == 3 for group in groups[1:])
+        and all(group.isdigit() for group in groups)
+        and (not point or fraction.isdigit())
+    )
+    if not well_grouped:
+        raise InputError(
+            "INVALID_AMOUNT",
+            f"{field} {value!r} is not grouped by thousands; write it like 17,500,000.00 "
+            "or without separators, 17500000.00",
+        )
+    return sign + "".join(groups) + point + fraction
+
+
+def _not_a_number(field: str, value: object) -> InputError:
+    return InputError(
+        "INVALID_AMOUNT", f"{field} {value!r} is not a number; write it like 17500000.00"
+    )
 
 
 def round_money(
@@ -80,8 +126,21 @@ def round_money(
         # Exact: scale to whole quanta, then round the one remaining fraction.
         scaled = value / Fraction(quantum)
         whole = _round_fraction_to_int(scaled, mode)
-        return (Decimal(whole) * quantum).quantize(quantum)
-    return Decimal(value).quantize(quantum, rounding=mode)
+        with localcontext() as context:
+            context.prec = _precision_for(len(str(abs(whole))), quantum)
+            return (Decimal(whole) * quantum).quantize(quantum)
+    exact = Decimal(value)
+    with localcontext() as context:
+        context.prec = _precision_for(max(exact.adjusted() + 1, 1) + 1, quantum)
+        return exact.quantize(quantum, rounding=mode)
+
+
+def _precision_for(whole_digits: int, quantum: Decimal) -> int:
+    """Digits enough to hold a result exactly at `quantum`: quantize raises past the
+    context's precision (28 by default), which 200 years of interest shown to 20
+    places (an explanation's quantum) would pass."""
+    places = max(-quantum.as_tuple().exponent, 0)  # type: ignore[operator]
+    return max(28, whole_digits + places + len(quantum.as_tuple().digits) + 1)
 
 
 def _round_fraction_to_int(value: Fraction, mode: str) -> int:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final
 
+from acquittance.core.dates import out_of_range
 from acquittance.core.errors import InputError
 from acquittance.core.instruments import Terms
 from acquittance.core.interest import parse_rate
@@ -35,6 +36,8 @@ def add_months(start: date, months: int) -> date:
     """
     month_index = start.year * 12 + (start.month - 1) + months
     year, month_zero = divmod(month_index, 12)
+    if not MINYEAR <= year <= MAXYEAR:
+        raise out_of_range(f"{months} months after", start.isoformat())
     last_day = calendar.monthrange(year, month_zero + 1)[1]
     return date(year, month_zero + 1, min(start.day, last_day))
 

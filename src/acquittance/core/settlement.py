@@ -32,7 +32,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
@@ -40,6 +40,7 @@ from typing import Any, Final
 
 from acquittance.core.accrual import per_diem, position
 from acquittance.core.collateral import SecurityInterest, ordered_pledged_note_ids
+from acquittance.core.dates import add_days
 from acquittance.core.errors import AcquittanceError, InputError, NotFoundError, StateError
 from acquittance.core.instruments import (
     AccrualPeriod,
@@ -302,7 +303,7 @@ def quote(
     explicit = dict(values or {})
     lines, note_positions = _collateral_lines(loan, [notes[i] for i in chosen], as_of, explicit)
     cash, remaining, kind = _balance(loan, owed, sum((x.value for x in lines), ZERO), partial)
-    through = good_through if good_through is not None else as_of + timedelta(GOOD_THROUGH_DAYS)
+    through = good_through if good_through is not None else add_days(as_of, GOOD_THROUGH_DAYS)
     if through < as_of:
         raise InputError(
             "GOOD_THROUGH_BEFORE_AS_OF",
@@ -367,7 +368,7 @@ def _check_loan_after(quote: Quote, loan: Loan, events: Sequence[Event]) -> None
 def _obligations(
     quote: Quote, settlement_id: str, released: Sequence[SecurityInterest]
 ) -> tuple[Obligation, ...]:
-    due_termination = quote.as_of + timedelta(TERMINATION_DUE_DAYS)
+    due_termination = add_days(quote.as_of, TERMINATION_DUE_DAYS)
     obligations = [
         Obligation(
             id=f"{settlement_id}:termination:{statement.id}",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from acquittance.core.collateral import FinancingStatement, SecurityInterest
+from acquittance.core.dates import check_date, parse_date
 from acquittance.core.daycount import canonical_convention
 from acquittance.core.errors import AcquittanceError, InputError
 from acquittance.core.instruments import (
@@ -37,10 +38,12 @@ from acquittance.core.instruments import (
 )
 from acquittance.core.interest import parse_rate
 from acquittance.core.money import DEFAULT_ROUNDING, ROUNDING_MODES, check_currency, to_decimal
+from acquittance.core.text import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX, check_text
 from acquittance.deals.locator import FieldLocator, PathPart, render_path
 
 DEAL_FILE_SIZE_MAX_BYTES: Final = 5 * 1024 * 1024
 RECORDS_MAX: Final = 100_000
+NOTE_KIND_LENGTH_MAX: Final = 40
 _ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 T = TypeVar("T")
 
@@ -127,10 +130,17 @@ class _Reader:
         return value
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, *, length_max: int = NAME_LENGTH_MAX) -> str:
+    """A non-empty line of printable text (a name, a title), stripped of outer blanks."""
     if not isinstance(value, str) or not value.strip():
         raise InputError("INVALID_FIELD", f"{value!r} must be a non-empty string")
-    return value.strip()
+    return check_text(value.strip(), field="the text", length_max=length_max)
+
+
+#: A note's description is free text: longer than a name, still one printable line.
+_description = partial(_text, length_max=DESCRIPTION_LENGTH_MAX)
+#: A note's kind ("mortgage") is a short word: the store's kind column holds 40 characters.
+_note_kind = partial(_text, length_max=NOTE_KIND_LENGTH_MAX)
 
 
 def _identifier(value: Any) -> str:
@@ -143,13 +153,11 @@ def _identifier(value: Any) -> str:
 
 
 def _date(value: Any) -> date:
+    """A TOML date (2002-03-31) or the same as a string, within the supported range."""
     if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
+        return check_date(value, field="the date")
     if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
+        return parse_date(value, field="the date")
     raise InputError("INVALID_DATE", f"{value!r} is not a date; write it as 2002-03-31")
 
 
@@ -350,11 +358,11 @@ def _note(
         holder_id=reader.field(table, path, "holder", _identifier),
         terms=_terms(reader, table, path, currency),
         events=_events(reader, table, path),
-        kind=reader.field(table, path, "kind", _text, default="mortgage"),
+        kind=reader.field(table, path, "kind", _note_kind, default="mortgage"),
         issue_date=reader.field(table, path, "issue_date", _date, default=None),
         maturity_date=reader.field(table, path, "maturity_date", _date, default=None),
         original_principal=reader.field(table, path, "original_principal", _amount, default=None),
-        description=reader.field(table, path, "description", _text, default=""),
+        description=reader.field(table, path, "description", _description, default=""),
     )
     spec = reader.field(table, path, "level_payment", _level_payment, default=None)
     try:
@@ -437,8 +445,25 @@ def parse_deal(text: str, *, source: str = "deal file") -> Deal:
             for i, t in enumerate(reader.tables(document, (), "security_interests"))
         ),
     )
+    if not deal.loans:
+        raise _empty(source, deal)
     _check_references(reader, deal)
     return deal
+
+
+def _empty(source: str, deal: Deal) -> InputError:
+    """A deal file without a loan is refused: loading it would record no deal at all."""
+    defined = [
+        f"{len(records)} {kind}"
+        for kind, records in (("parties", deal.parties), ("notes", deal.notes))
+        if records
+    ]
+    found = f"defines {' and '.join(defined)} but no loan" if defined else "defines nothing"
+    return InputError(
+        "EMPTY_DEAL",
+        f"{source} {found}; a deal file needs at least one [[loans]] table, with its lender "
+        "and borrower in [[parties]] (examples/valence-berg-2002.toml shows the shape)",
+    )
 
 
 def read_deal_file(path: str | Path) -> Deal:

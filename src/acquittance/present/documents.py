@@ -1,29 +1,42 @@
-"""JSON documents for what the interfaces report: quotes, settlements, journals, books.
+"""The one presenter: typed results to the JSON documents every face prints.
 
 Amounts are decimal strings with two places ("17533226.80"), dates ISO strings,
 parties by id. These shapes are the contract in DESIGN.md; the CLI prints them
-with `--json` and stores a settlement's document so a replay returns it as is.
+with `--json` (and renders its tables from them), and the HTTP API answers
+with them. Nothing here is stored: a replayed settlement is presented again
+from its rows, by the same function that presented it the first time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from dataclasses import asdict, is_dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from acquittance.core.money import amount_text
 from acquittance.core.settlement_types import Obligation, Quote
+from acquittance.store.records import ObligationRecord
+
+if TYPE_CHECKING:
+    from acquittance.service.batch import BatchResult
+    from acquittance.service.settle import ClosedSettlement
+    from acquittance.service.verify import Verification
 
 
 def _amount(value: Decimal) -> str:
     return amount_text(value)
 
 
-def quote_document(quote: Quote, *, explanation: Any = None) -> dict[str, Any]:
+def quote_document(
+    quote: Quote, *, explanation: Any = None, quote_id: str | None = None
+) -> dict[str, Any]:
     """The quote as the contract names it: owed, collateral, cash, remaining_debt."""
     cash_to_lender = quote.cash.payee_id == quote.lender_id
-    document: dict[str, Any] = {
+    document: dict[str, Any] = {"quote_id": quote_id} if quote_id is not None else {}
+    document |= {
         "loan": quote.loan_id,
         "lender": quote.lender_id,
         "borrower": quote.borrower_id,
@@ -98,7 +111,7 @@ def journal_document(party_id: str, entries: Iterable[Any]) -> dict[str, Any]:
     return {"party": party_id, "entries": [entry_document(e) for e in entries]}
 
 
-def obligation_document(
+def _obligation_fields(
     obligation: Obligation, *, status: str, completed_on: Any = None
 ) -> dict[str, Any]:
     return {
@@ -115,81 +128,155 @@ def obligation_document(
     }
 
 
-def settlement_document(
-    settlement_id: str,
-    *,
-    key: str,
-    quote: Quote,
-    explanation: Any,
-    entries: Sequence[Any],
-    obligations: Sequence[Obligation],
-    released_interest_ids: Sequence[str],
-    note_holders: Mapping[str, str],
-) -> dict[str, Any]:
-    """What closing produced; stored with the settlement and returned again on replay."""
-    document = quote_document(quote, explanation=explanation)
+def settlement_document(closed: ClosedSettlement) -> dict[str, Any]:
+    """What a closing did: the quote's fields, then the settlement, entries and obligations."""
+    document = quote_document(closed.quote)
     document.update(
         {
-            "settlement": settlement_id,
-            "idempotency_key": key,
-            "entries": [entry_document(e) for e in entries],
-            "obligations": [obligation_document(o, status="open") for o in obligations],
-            "released_security_interests": list(released_interest_ids),
-            "note_holders": dict(note_holders),
-            "loan_status": "discharged" if quote.satisfaction.value == "full" else "outstanding",
+            "settlement": closed.id,
+            "idempotency_key": closed.settlement.idempotency_key or closed.id,
+            "entries": [entry_document(e) for e in closed.entries],
+            "obligations": [obligation_document(o) for o in closed.obligations],
+            "released_security_interests": list(closed.released_interest_ids),
+            "note_holders": dict(closed.note_holders),
+            "loan_status": closed.loan_status,
         }
     )
     return document
 
 
-def quote_from_document(document: Mapping[str, Any]) -> Quote:
-    """The Quote a stored quote or settlement document states (to draft from it later).
-
-    The loan and note positions carry only the figures the document kept; the
-    accrual periods behind them are in its explanation.
-    """
-    from fractions import Fraction
-
-    from acquittance.core.instruments import Position
-    from acquittance.core.settlement_types import CashLeg, CollateralLine, SatisfactionKind
-
-    as_of = date.fromisoformat(document["as_of"])
-    currency = document["currency"]
-    owed = document["owed"]
-
-    def held(instrument_id: str, principal: str, interest: str) -> Position:
-        exact = Fraction(Decimal(interest))
-        return Position(
-            instrument_id, as_of, currency, Decimal(principal), Decimal(interest), exact
-        )
-
-    lines = tuple(
-        CollateralLine(
-            note_id=n["note"],
-            maker=n["maker"],
-            issue_date=date.fromisoformat(n["issue_date"]) if n.get("issue_date") else None,
-            principal=Decimal(n["principal"]),
-            interest=Decimal(n["interest"]),
-            value=Decimal(n["value"]),
-        )
-        for n in document["collateral"]["notes"]
+def obligation_document(record: ObligationRecord) -> dict[str, Any]:
+    """An obligation and where it stands."""
+    return _obligation_fields(
+        record.obligation, status=record.status.value, completed_on=record.completed_on
     )
-    cash = document["cash"]
-    return Quote(
-        loan_id=document["loan"],
-        lender_id=document["lender"],
-        borrower_id=document["borrower"],
-        as_of=as_of,
-        currency=currency,
-        owed_principal=Decimal(owed["principal"]),
-        owed_interest=Decimal(owed["interest"]),
-        per_diem=Decimal(owed["per_diem"]),
-        good_through=date.fromisoformat(owed["good_through"]),
-        collateral=lines,
-        cash=CashLeg(Decimal(cash["amount"]), cash["payer"], cash["payee"]),
-        remaining_debt=Decimal(document["remaining_debt"]),
-        satisfaction=SatisfactionKind(document["satisfaction"]),
-        fingerprint=document["fingerprint"],
-        loan_position=held(document["loan"], owed["principal"], owed["interest"]),
-        note_positions=tuple(held(n.note_id, str(n.principal), str(n.interest)) for n in lines),
-    )
+
+
+def plain(value: Any) -> Any:
+    """A record as JSON-friendly values (dates ISO, amounts as decimal strings)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: plain(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def register_document(records: dict[str, list[Any]]) -> dict[str, Any]:
+    document = {
+        kind: [plain(r) for r in rows] for kind, rows in records.items() if kind != "settlements"
+    }
+    document["settlements"] = [
+        {
+            "id": s.id,
+            "loan": s.loan_id,
+            "as_of": s.as_of.isoformat(),
+            "satisfaction": s.quote.satisfaction.value,
+            "idempotency_key": s.idempotency_key,
+        }
+        for s in records["settlements"]
+    ]
+    return document
+
+
+def record_document(kind: str, record: Any) -> dict[str, Any]:
+    from acquittance.core.instruments import EVENT_KINDS
+
+    if kind == "settlement":
+        return {"kind": kind, **settlement_document(record)}
+    if kind == "quote":
+        return {"kind": kind, **quote_document(record.quote, quote_id=record.id)}
+    fields = plain(record)
+    # A note has a kind of its own ("mortgage"); it must not hide what the record is.
+    if "kind" in fields:
+        fields[f"{kind}_kind"] = fields.pop("kind")
+    document = {"kind": kind, **fields}
+    if "events" in document:
+        document["events"] = [
+            {"kind": EVENT_KINDS[type(event)], **plain(event)} for event in record.events
+        ]
+    return document
+
+
+def position_document(instrument: Any, held: Any) -> dict[str, Any]:
+    return {
+        "instrument": instrument.id,
+        "as_of": held.as_of.isoformat(),
+        "currency": held.currency,
+        "principal": amount_text(held.principal),
+        "interest": amount_text(held.interest),
+        "total": amount_text(held.total),
+        "interest_exact": f"{held.interest_exact.numerator}/{held.interest_exact.denominator}",
+        "rounding": getattr(held, "rounding", "half-up"),
+    }
+
+
+def trial_balance_document(
+    who: Any, entries: list[Any], counterparties: list[Any], as_of: date | None
+) -> dict[str, Any]:
+    from acquittance.books.accounts import chart_of_accounts
+    from acquittance.books.reports import trial_balance
+
+    chart = chart_of_accounts(who, counterparties)
+    balance = trial_balance(entries, chart=chart, as_of=as_of, include_zero=False)
+    return {
+        "party": who.id,
+        "as_of": as_of.isoformat() if as_of else None,
+        "currency": balance.currency,
+        "rows": [
+            {
+                "account": r.account,
+                "name": r.display_name,
+                "debit": amount_text(r.debit),
+                "credit": amount_text(r.credit),
+                "balance": amount_text(r.balance),
+            }
+            for r in balance.rows
+        ],
+        "total_debit": amount_text(balance.total_debit),
+        "total_credit": amount_text(balance.total_credit),
+    }
+
+
+def history_document(who: Any, entries: list[Any], account: str) -> dict[str, Any]:
+    from acquittance.books.reports import account_history
+
+    rows = account_history(entries, account)
+    return {"party": who.id, "account": account, "rows": [plain(r) for r in rows]}
+
+
+def verification_document(
+    check: Verification, *, against: str | None = None, anchor: str | None = None
+) -> dict[str, Any]:
+    """`verify`: ok, how many entries were checked, the first that does not match and why."""
+    document: dict[str, Any] = {
+        "ok": check.ok,
+        "entries": check.entries,
+        "first_bad": check.first_bad,
+        "reason": check.reason,
+    }
+    if against is not None:
+        document["against"] = against
+    if anchor is not None:
+        document["anchor"] = anchor
+    return document
+
+
+def batch_result_document(result: BatchResult) -> dict[str, Any]:
+    """One line of `settle --batch`: loan, key, status, code, message, settlement_id."""
+    error = result.error
+    return {
+        "loan": result.loan_id,
+        "key": result.key,
+        "status": "closed" if error is None else "error",
+        "code": None if error is None else error.code,
+        "message": None if error is None else " ".join(error.message.split()),
+        "settlement_id": result.settlement_id,
+    }

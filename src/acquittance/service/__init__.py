@@ -11,16 +11,26 @@ changes nothing.
 from acquittance.service.books import counterparties, journal, party
 from acquittance.service.load import load_deal
 from acquittance.service.obligations import complete_obligation, obligations
-from acquittance.service.quote import QuoteRequest, quote, request_from_saved, save_quote
+from acquittance.service.quote import (
+    QuoteRequest,
+    quote,
+    request_from_saved,
+    save_quote,
+    saved_quote,
+    saved_quotes,
+)
 from acquittance.service.record import record_event
 from acquittance.service.register import instrument_position, note_schedule, register, show
-from acquittance.service.settle import settle, settlement_record
-from acquittance.service.store import Store, initialize
-from acquittance.service.verify import verify
+from acquittance.service.settle import ClosedSettlement, settle, settlement_record
+from acquittance.service.store import Store, initialize, store_at
+from acquittance.service.verify import Verification, anchor, verify
 
 __all__ = [
+    "ClosedSettlement",
     "QuoteRequest",
     "Store",
+    "Verification",
+    "anchor",
     "complete_obligation",
     "counterparties",
     "initialize",
@@ -35,8 +45,11 @@ __all__ = [
     "register",
     "request_from_saved",
     "save_quote",
+    "saved_quote",
+    "saved_quotes",
     "settle",
     "settlement_record",
     "show",
+    "store_at",
     "verify",
 ]

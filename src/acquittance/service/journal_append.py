@@ -1,32 +1,42 @@
-"""Sealing entry drafts onto each party's hash chain, and appending them."""
+"""Sealing entry drafts onto their chains in each party's journal, and appending them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from acquittance.books.chain import GENESIS_HASH, seal
 from acquittance.books.entries import EntryDraft, JournalEntry
 from acquittance.store.repository import Repository
 
 
-def append_drafts(repo: Repository, drafts: Iterable[EntryDraft]) -> list[JournalEntry]:
-    """Seal drafts onto each party's hash chain, in order, and append them."""
-    heads: dict[str, tuple[int, str]] = {}
+def entry_id(party_id: str, chain: str, sequence: int) -> str:
+    """An entry's id names its party, its chain and its place: "berg/berg-valence-loan/3"."""
+    if not chain:
+        return f"{party_id}-{sequence:06d}"
+    return f"{party_id}/{chain}/{sequence}"
+
+
+def append_drafts(
+    repo: Repository, drafts: Sequence[EntryDraft], *, settlement_id: str | None = None
+) -> list[JournalEntry]:
+    """Seal drafts onto their chains, in order, and append them in one batch.
+
+    The chains' heads are read (and on PostgreSQL locked) once, in (party,
+    chain) order, whatever the number of drafts.
+    """
+    heads = repo.chain_heads((draft.party_id, draft.chain) for draft in drafts)
+    tips = {key: (head.sequence, head.hash) for key, head in heads.items()}
     sealed: list[JournalEntry] = []
     for draft in drafts:
-        if draft.party_id not in heads:
-            last = repo.last_entry(draft.party_id)
-            heads[draft.party_id] = (
-                (0, GENESIS_HASH) if last is None else (last.sequence, last.hash)
-            )
-        sequence, previous = heads[draft.party_id]
+        key = (draft.party_id, draft.chain)
+        sequence, previous = tips.get(key, (0, GENESIS_HASH))
         entry = seal(
             draft,
-            entry_id=f"{draft.party_id}-{sequence + 1:06d}",
+            entry_id=entry_id(draft.party_id, draft.chain, sequence + 1),
             sequence=sequence + 1,
             previous_hash=previous,
         )
-        heads[draft.party_id] = (entry.sequence, entry.hash)
+        tips[key] = (entry.sequence, entry.hash)
         sealed.append(entry)
-    repo.append_entries(sealed)
+    repo.append_journal(sealed, heads, settlement_id=settlement_id)
     return sealed

@@ -14,6 +14,7 @@ from acquittance.core.errors import NotFoundError
 from acquittance.core.instruments import Loan, Note
 from acquittance.core.settlement_types import Quote
 from acquittance.service.store import Store
+from acquittance.store.closings import StoredQuote
 from acquittance.store.repository import Repository
 
 
@@ -96,47 +97,50 @@ def quote(store: Store, request: QuoteRequest) -> Quote:
         )
 
 
-def save_quote(store: Store, request: QuoteRequest, document: dict[str, Any]) -> str:
-    """Keep a quote, with the fingerprint of its inputs, so a later closing can check it."""
+def save_quote(store: Store, request: QuoteRequest) -> StoredQuote:
+    """Quote once and keep it, with the fingerprint of its inputs, so a closing can check it."""
     with store.write() as session:
         repo = Repository(session)
         current = quote_from(settlement_inputs(repo, request.loan_id, request.note_ids), request)
         quote_id = f"q-{uuid.uuid4().hex[:12]}"
-        document = {**document, "quote": quote_id, "request": _request_document(request)}
-        repo.add_quote(
+        values = dict(request.values or {})
+        repo.add_saved_quote(
             quote_id=quote_id,
-            loan_id=request.loan_id,
-            as_of=request.as_of,
-            fingerprint=current.fingerprint,
-            document=document,
+            quote=current,
+            notes_named=request.note_ids is not None,
+            values=values,
+            partial=request.partial,
+            good_through=request.good_through,
         )
-    return quote_id
+    return StoredQuote(
+        id=quote_id,
+        quote=current,
+        note_ids=request.note_ids,
+        values=values,
+        partial=request.partial,
+        good_through=request.good_through,
+    )
 
 
-def _request_document(request: QuoteRequest) -> dict[str, Any]:
-    return {
-        "loan": request.loan_id,
-        "as_of": request.as_of.isoformat(),
-        "notes": list(request.note_ids) if request.note_ids is not None else None,
-        "values": {k: str(v) for k, v in (request.values or {}).items()} or None,
-        "partial": request.partial,
-        "good_through": request.good_through.isoformat() if request.good_through else None,
-    }
+def saved_quote(store: Store, quote_id: str) -> StoredQuote:
+    with store.read() as session:
+        return Repository(session).get_quote(quote_id)
+
+
+def saved_quotes(store: Store, *, loan_id: str | None = None) -> list[StoredQuote]:
+    with store.read() as session:
+        return Repository(session).list_quotes(loan_id=loan_id)
 
 
 def request_from_saved(store: Store, quote_id: str) -> tuple[QuoteRequest, str]:
     """The request a saved quote was made for, and the fingerprint it had then."""
-    with store.read() as session:
-        saved = Repository(session).get_quote(quote_id)
-    stored = saved.document["request"]
+    saved = saved_quote(store, quote_id)
     request = QuoteRequest(
         loan_id=saved.loan_id,
         as_of=saved.as_of,
-        note_ids=tuple(stored["notes"]) if stored.get("notes") is not None else None,
-        values={k: Decimal(v) for k, v in (stored.get("values") or {}).items()} or None,
-        partial=bool(stored.get("partial")),
-        good_through=date.fromisoformat(stored["good_through"])
-        if stored.get("good_through")
-        else None,
+        note_ids=saved.note_ids,
+        values=dict(saved.values) or None,
+        partial=saved.partial,
+        good_through=saved.good_through,
     )
     return request, saved.fingerprint

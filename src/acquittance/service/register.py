@@ -11,6 +11,7 @@ from acquittance.core.errors import NotFoundError, StateError
 from acquittance.core.instruments import Loan, Note, Position
 from acquittance.core.schedule import ScheduleRow, amortization_schedule
 from acquittance.service.quote import find_instrument
+from acquittance.service.settle import closed_settlement
 from acquittance.service.store import Store
 from acquittance.store.repository import Repository
 
@@ -64,7 +65,8 @@ def show(store: Store, record_id: str) -> tuple[str, Any]:
             ("loan", repo.get_loan),
             ("note", repo.get_note),
             ("security_interest", repo.get_security_interest),
-            ("settlement", repo.get_settlement),
+            ("settlement", lambda i: closed_settlement(repo, repo.get_settlement(i))),
+            ("quote", repo.get_quote),
         )
         for kind, get in lookups:
             try:

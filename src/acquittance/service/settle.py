@@ -1,22 +1,58 @@
-"""Closing a settlement atomically: notes, loan, pledges, obligations and both books."""
+"""Closing a settlement atomically: notes, loan, pledges, obligations and both books.
+
+A closing runs in one write transaction that takes its locks in one fixed
+order (on PostgreSQL): the loan, then its notes by id, then the journal
+chains it appends to, by (party, chain). Closings of unrelated loans share no
+row, so they never wait on each other; two closings of one loan queue on the
+loan's row, and the second then sees the loan discharged (or, with the same
+idempotency key, the first one's settlement, which it returns as its own).
+A transaction that loses a race anyway (a deadlock, a key taken by another
+loan's closing at the same moment) runs again, a bounded number of times.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from acquittance.books import posting
-from acquittance.books.entries import EntryDraft, JournalEntry
+from acquittance.books.entries import EntryDraft, EntryKind, JournalEntry
 from acquittance.books.history import Books, accrual_drafts, book_history
 from acquittance.core import settlement
 from acquittance.core.errors import StateError
-from acquittance.core.settlement_types import Quote
-from acquittance.present.documents import settlement_document
+from acquittance.core.settlement_types import Quote, SatisfactionKind
+from acquittance.core.text import check_idempotency_key
 from acquittance.service.journal_append import append_drafts
 from acquittance.service.quote import QuoteRequest, SettlementInputs, quote_from, settlement_inputs
 from acquittance.service.store import Store
-from acquittance.store.records import StoredSettlement
+from acquittance.store.closings import StoredSettlement
+from acquittance.store.records import ObligationRecord, ObligationStatus
 from acquittance.store.repository import Repository
+
+
+@dataclass(frozen=True)
+class ClosedSettlement:
+    """What a closing did, as stored: the settlement, its entries, obligations and releases."""
+
+    settlement: StoredSettlement
+    entries: tuple[JournalEntry, ...]
+    obligations: tuple[ObligationRecord, ...]
+    released_interest_ids: tuple[str, ...]
+    note_holders: Mapping[str, str]  # note id -> its holder after the closing
+
+    @property
+    def id(self) -> str:
+        return self.settlement.id
+
+    @property
+    def quote(self) -> Quote:
+        return self.settlement.quote
+
+    @property
+    def loan_status(self) -> str:
+        full = self.quote.satisfaction is SatisfactionKind.FULL
+        return "discharged" if full else "outstanding"
 
 
 def settle(
@@ -25,61 +61,67 @@ def settle(
     *,
     key: str | None,
     quoted_fingerprint: str | None = None,
-) -> dict[str, Any]:
+) -> ClosedSettlement:
     """Close a settlement atomically: notes, loan, pledges, obligations and both books.
 
     With a key already used, returns the first result and changes nothing. With
     `quoted_fingerprint` (a saved quote's), refuses when the inputs changed since.
     """
-    with store.write() as session:
-        repo = Repository(session)
-        if key is not None:
-            earlier = repo.find_settlement_by_key(key)
-            if earlier is not None:
-                return _replay(earlier, request)
-        inputs = settlement_inputs(repo, request.loan_id, request.note_ids)
-        the_quote = quote_from(inputs, request)
-        settlement_id = f"stl-{uuid.uuid4().hex[:16]}"
-        closing = settlement.close(
-            the_quote,
-            settlement_id=settlement_id,
-            # The fresh quote's fingerprint is that of the data as it is now.
-            current_fingerprint=quoted_fingerprint or the_quote.fingerprint,
-            loan=inputs.loan,
-            interests=inputs.interests,
-        )
-        entries = _post_settlement(repo, inputs, the_quote, settlement_id)
-        repo.append_loan_events(inputs.loan.id, closing.loan_events)
-        for transfer in closing.note_transfers:
-            repo.set_note_holder(transfer, settlement_id=settlement_id)
-        if closing.released_interest_ids:
-            repo.release_security_interests(closing.released_interest_ids, the_quote.as_of)
-        for interest_id, note_id in closing.released_pledges:
-            repo.release_pledged_notes(interest_id, (note_id,), the_quote.as_of)
-        document = settlement_document(
-            settlement_id,
-            key=key or settlement_id,
-            quote=the_quote,
-            explanation=settlement.explain(the_quote),
-            entries=entries,
-            obligations=closing.obligations,
-            released_interest_ids=closing.released_interest_ids,
-            note_holders={t.note_id: t.to_party_id for t in closing.note_transfers},
-        )
-        repo.add_settlement(
-            settlement_id=settlement_id,
-            idempotency_key=key,
-            loan_id=inputs.loan.id,
-            as_of=the_quote.as_of,
-            satisfaction=the_quote.satisfaction.value,
-            fingerprint=the_quote.fingerprint,
-            document=document,
-        )
-        repo.add_obligations(closing.obligations)
-    return document
+    check_idempotency_key(key)
+    return store.write_retrying(
+        lambda repo: _close(repo, request, key=key, quoted_fingerprint=quoted_fingerprint)
+    )
 
 
-def _replay(earlier: StoredSettlement, request: QuoteRequest) -> dict[str, Any]:
+def _close(
+    repo: Repository, request: QuoteRequest, *, key: str | None, quoted_fingerprint: str | None
+) -> ClosedSettlement:
+    repo.lock_loan(request.loan_id)
+    if key is not None:
+        # After the loan's lock: a first attempt with this key that was still in
+        # flight has committed by now, and is found.
+        earlier = repo.find_settlement_by_key(request.loan_id, key)
+        if earlier is not None:
+            return _replay(repo, earlier, request)
+    inputs = settlement_inputs(repo, request.loan_id, request.note_ids)
+    the_quote = quote_from(inputs, request)
+    settlement_id = f"stl-{uuid.uuid4().hex[:16]}"
+    closing = settlement.close(
+        the_quote,
+        settlement_id=settlement_id,
+        # The fresh quote's fingerprint is that of the data as it is now.
+        current_fingerprint=quoted_fingerprint or the_quote.fingerprint,
+        loan=inputs.loan,
+        interests=inputs.interests,
+    )
+    repo.lock_notes(sorted(line.note_id for line in the_quote.collateral))
+    entries = _post_settlement(repo, inputs, the_quote, settlement_id)
+    repo.append_loan_events(inputs.loan.id, closing.loan_events)
+    repo.transfer_notes(closing.note_transfers, settlement_id=settlement_id)
+    repo.release_security_interests(
+        closing.released_interest_ids, the_quote.as_of, released_by=settlement_id
+    )
+    for interest_id, note_id in closing.released_pledges:
+        repo.release_pledged_notes(interest_id, (note_id,), the_quote.as_of)
+    repo.add_closing(
+        settlement_id=settlement_id, key=key, quote=the_quote, entries_count=len(entries)
+    )
+    repo.add_obligations(closing.obligations)
+    stored = StoredSettlement(settlement_id, key, the_quote, len(entries))
+    # In the order a replay reads them back, so that both answers are the same.
+    return ClosedSettlement(
+        settlement=stored,
+        entries=_in_posting_order(entries, the_quote),
+        obligations=tuple(
+            ObligationRecord(o, ObligationStatus.OPEN)
+            for o in sorted(closing.obligations, key=lambda o: (o.due, o.id))
+        ),
+        released_interest_ids=tuple(closing.released_interest_ids),
+        note_holders={t.note_id: t.to_party_id for t in closing.note_transfers},
+    )
+
+
+def _replay(repo: Repository, earlier: StoredSettlement, request: QuoteRequest) -> ClosedSettlement:
     if (earlier.loan_id, earlier.as_of) != (request.loan_id, request.as_of):
         raise StateError(
             "IDEMPOTENCY_KEY_REUSED",
@@ -87,7 +129,33 @@ def _replay(earlier: StoredSettlement, request: QuoteRequest) -> dict[str, Any]:
             f"{earlier.loan_id} as of {earlier.as_of.isoformat()}; "
             "use a new key for another settlement",
         )
-    return earlier.document
+    return closed_settlement(repo, earlier)
+
+
+def _in_posting_order(entries: Sequence[JournalEntry], quote: Quote) -> tuple[JournalEntry, ...]:
+    """Accruals on the loan, then on each note, then the settlement; lender before borrower."""
+
+    def place(entry: JournalEntry) -> tuple[bool, bool, str, bool, int]:
+        return (
+            entry.kind is EntryKind.SETTLEMENT,
+            entry.chain != quote.loan_id,
+            entry.chain,
+            entry.party_id != quote.lender_id,
+            entry.sequence,
+        )
+
+    return tuple(sorted(entries, key=place))
+
+
+def closed_settlement(repo: Repository, stored: StoredSettlement) -> ClosedSettlement:
+    """A stored settlement with everything it did, read back from its rows."""
+    return ClosedSettlement(
+        settlement=stored,
+        entries=_in_posting_order(repo.settlement_entries(stored.id), stored.quote),
+        obligations=tuple(repo.list_obligations(settlement_id=stored.id)),
+        released_interest_ids=tuple(repo.released_by(stored.id)),
+        note_holders=repo.holders_after(stored.id),
+    )
 
 
 def _post_settlement(
@@ -109,9 +177,11 @@ def _post_settlement(
         booked = book_history(note, note_books)[1]
         drafts.extend(accrual_drafts(note, note_books, booked, positions[line.note_id])[0])
     drafts.extend(posting.settlement(the_quote, lender, borrower, settlement_id=settlement_id))
-    return append_drafts(repo, drafts)
+    return append_drafts(repo, drafts, settlement_id=settlement_id)
 
 
-def settlement_record(store: Store, settlement_id: str) -> StoredSettlement:
+def settlement_record(store: Store, settlement_id: str) -> ClosedSettlement:
+    """A closed settlement by id, with everything it did."""
     with store.read() as session:
-        return Repository(session).get_settlement(settlement_id)
+        repo = Repository(session)
+        return closed_settlement(repo, repo.get_settlement(settlement_id))

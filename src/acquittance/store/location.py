@@ -3,7 +3,9 @@
 Everything here turns what the user typed into one SQLAlchemy URL, and checks
 that a SQLite file could be created where it points. Nothing here opens a
 database: a read-only command must be able to resolve a missing store without
-creating it.
+creating it. A URL that could not name a store acquittance can use (a bad
+port, an unknown database kind or driver) is refused here, as
+INVALID_STORE_URL, before anything is created or connected to.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from acquittance.core.errors import StorageError
@@ -29,6 +31,13 @@ _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 #: psycopg 3 is the PostgreSQL driver we ship; SQLAlchemy's bare `postgresql://`
 #: means psycopg2, which is not installed, so plain URLs are pointed at psycopg.
 _PLAIN_POSTGRES = re.compile(r"^(postgresql|postgres)://")
+#: The database kinds acquittance keeps a store in, and the drivers it ships for them
+#: ("" is SQLAlchemy's default driver, which for SQLite is the standard library's).
+SUPPORTED_DRIVERS: Final = {"sqlite": ("", "pysqlite"), "postgresql": ("psycopg",)}
+PORT_MAX: Final = 65_535
+_URL_EXAMPLES: Final = (
+    "give a file path such as books.db or a URL such as postgresql://user@host/dbname"
+)
 
 
 def resolve_url(db: str | None = None, *, environ: Mapping[str, str] | None = None) -> str:
@@ -47,14 +56,47 @@ def normalise_location(text: str) -> str:
     if not _URL_SCHEME.match(text):
         return sqlite_url_for(Path(text))
     try:
-        make_url(text)
-    except ArgumentError:
-        raise StorageError(
-            "INVALID_STORE_URL",
-            f"{_redact(text)!r} is not a SQLAlchemy URL; give a file path such as "
-            "books.db or a URL such as postgresql://user@host/dbname",
-        ) from None
+        url = make_url(text)
+        port = url.port  # parsed by make_url: "postgresql://:bad" fails there
+    except (ArgumentError, ValueError):
+        raise _invalid_url(text, "is not a SQLAlchemy URL") from None
+    check_supported(url, text)
+    if port is not None and not 0 < port <= PORT_MAX:
+        raise _invalid_url(text, f"has port {port}; a port is a number from 1 to {PORT_MAX}")
     return text
+
+
+def check_supported(url: URL, text: str) -> None:
+    """Refuse a database kind or driver acquittance does not keep its store in.
+
+    Checked on the URL's text, so that no dialect is imported to find out.
+    """
+    backend, _, driver = url.drivername.partition("+")
+    if backend not in SUPPORTED_DRIVERS:
+        raise _invalid_url(
+            text,
+            f"names the database kind {backend!r}; acquittance keeps its store in SQLite "
+            "or PostgreSQL",
+        )
+    if driver not in SUPPORTED_DRIVERS[backend]:
+        shipped = " or ".join(f"{backend}+{d}" for d in SUPPORTED_DRIVERS[backend] if d)
+        raise _invalid_url(
+            text,
+            f"names the driver {driver!r}, which acquittance does not ship",
+            hint=f"write {shipped or backend}:// or {backend}:// instead",
+        )
+    if backend == "sqlite" and url.host:
+        # sqlite://books.db (two slashes) is an in-memory database named by its host part.
+        raise _invalid_url(
+            text,
+            "puts a file name where a host goes",
+            hint="a SQLite URL has three slashes before a relative path (sqlite:///books.db) "
+            "and four before an absolute one, or give the file path alone",
+        )
+
+
+def _invalid_url(text: str, problem: str, *, hint: str = _URL_EXAMPLES) -> StorageError:
+    return StorageError("INVALID_STORE_URL", f"the store URL {_redact(text)!r} {problem}; {hint}")
 
 
 def sqlite_url_for(path: Path) -> str:
@@ -129,5 +171,5 @@ def describe(url: str) -> str:
 def _redact(text: str) -> str:
     try:
         return make_url(text).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", text)

@@ -7,10 +7,7 @@ decides what to load and what to add.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from acquittance.core.collateral import FinancingStatement, SecurityInterest
@@ -35,7 +32,6 @@ from acquittance.core.settlement_types import Obligation, ObligationKind
 from acquittance.store.models import (
     FinancingStatementRow,
     JournalEntryRow,
-    JournalLegRow,
     LoanEventRow,
     LoanRow,
     NoteEventRow,
@@ -47,7 +43,6 @@ from acquittance.store.models import (
     SignatoryRow,
 )
 from acquittance.store.records import (
-    EntryLike,
     EntryRecord,
     LegRecord,
     ObligationRecord,
@@ -283,19 +278,20 @@ def security_interest_from_row(row: SecurityInterestRow) -> SecurityInterest:
     )
 
 
-def obligation_row(obligation: Obligation) -> ObligationRow:
-    return ObligationRow(
-        id=obligation.id,
-        kind=ObligationKind(obligation.kind).value,
-        settlement_id=obligation.settlement_id,
-        party_id=obligation.party_id,
-        description=obligation.description,
-        due=obligation.due,
-        amount=obligation.amount,
-        financing_statement_id=obligation.financing_statement_id,
-        status=ObligationStatus.OPEN.value,
-        completed_on=None,
-    )
+def obligation_columns(obligation: Obligation) -> dict[str, Any]:
+    """An open obligation's row, as column values."""
+    return {
+        "id": obligation.id,
+        "kind": ObligationKind(obligation.kind).value,
+        "settlement_id": obligation.settlement_id,
+        "party_id": obligation.party_id,
+        "description": obligation.description,
+        "due": obligation.due,
+        "amount": obligation.amount,
+        "financing_statement_id": obligation.financing_statement_id,
+        "status": ObligationStatus.OPEN.value,
+        "completed_on": None,
+    }
 
 
 def obligation_from_row(row: ObligationRow) -> ObligationRecord:
@@ -314,27 +310,6 @@ def obligation_from_row(row: ObligationRow) -> ObligationRecord:
     )
 
 
-def entry_row(entry: EntryLike) -> JournalEntryRow:
-    legs = [
-        JournalLegRow(
-            position=position, account=leg.account, amount=leg.amount, currency=leg.currency
-        )
-        for position, leg in enumerate(entry.legs, start=1)
-    ]
-    return JournalEntryRow(
-        id=entry.id,
-        party_id=entry.party_id,
-        sequence=entry.sequence,
-        date=entry.date,
-        kind=getattr(entry.kind, "value", entry.kind),
-        description=entry.description,
-        reference=entry.reference,
-        previous_hash=entry.previous_hash,
-        hash=entry.hash,
-        legs=legs,
-    )
-
-
 def entry_record_from_row(row: JournalEntryRow) -> EntryRecord:
     return EntryRecord(
         id=row.id,
@@ -347,6 +322,7 @@ def entry_record_from_row(row: JournalEntryRow) -> EntryRecord:
         reference=row.reference,
         previous_hash=row.previous_hash,
         hash=row.hash,
+        chain=row.chain,
     )
 
 
@@ -373,23 +349,5 @@ def ledger_entry(record: EntryRecord) -> JournalEntry:
         reference=record.reference,
         previous_hash=record.previous_hash,
         hash=record.hash,
+        chain=record.chain,
     )
-
-
-def document_text(document: dict[str, Any]) -> str:
-    """A result document as JSON text: amounts as decimal strings, dates ISO, order kept."""
-    return json.dumps(document, ensure_ascii=False, default=_json_default)
-
-
-def document_from_text(text: str) -> dict[str, Any]:
-    loaded = json.loads(text)
-    assert isinstance(loaded, dict), "a stored result document is a JSON object"
-    return loaded
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"cannot put {type(value).__name__} in a stored document")

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -34,6 +36,8 @@ from acquittance.core.errors import InputError
 #: The longest decimal text a money or rate column holds; far past any real amount.
 DECIMAL_TEXT_LENGTH_MAX: Final = 64
 ID_LENGTH_MAX: Final = 100
+#: A journal entry's id names its party, its chain and its place: "berg/loan-1/3".
+ENTRY_ID_LENGTH_MAX: Final = 2 * ID_LENGTH_MAX + 20
 NAME_LENGTH_MAX: Final = 300
 HASH_LENGTH_MAX: Final = 128
 
@@ -88,6 +92,11 @@ def _name() -> String:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core statements (batched inserts and updates)."""
+    return cast(Table, model.__table__)
 
 
 class PartyRow(Base):
@@ -212,6 +221,9 @@ class SecurityInterestRow(Base):
     debtor_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
     granted_on: Mapped[date | None] = mapped_column(Date)
     released_on: Mapped[date | None] = mapped_column(Date)
+    # The settlement that released it, when one did (not a foreign key: the
+    # release and the settlement row are written in one transaction, in either order).
+    released_by: Mapped[str | None] = mapped_column(_id())
     pledged_notes: Mapped[list[PledgedNoteRow]] = relationship(
         order_by="PledgedNoteRow.position", cascade="all, delete-orphan"
     )
@@ -260,30 +272,81 @@ class FinancingStatementRow(Base):
     terminated_on: Mapped[date | None] = mapped_column(Date)
 
 
-class SettlementRow(Base):
+class _QuoteFigureColumns:
+    """A quote's figures, as the quote states them: one column each, never a document."""
+
+    lender_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    borrower_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    satisfaction: Mapped[str] = mapped_column(String(20))
+    owed_principal: Mapped[Decimal] = mapped_column(DecimalText())
+    owed_interest: Mapped[Decimal] = mapped_column(DecimalText())
+    per_diem: Mapped[Decimal] = mapped_column(DecimalText())
+    good_through: Mapped[date] = mapped_column(Date)
+    cash_amount: Mapped[Decimal] = mapped_column(DecimalText())
+    # Null exactly when no cash moves.
+    cash_payer_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+    cash_payee_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+    remaining_debt: Mapped[Decimal] = mapped_column(DecimalText())
+    fingerprint: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+
+
+class _CollateralLineColumns:
+    """One note a quote assigns, at its position on the quote date and the value taken."""
+
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"))
+    principal: Mapped[Decimal] = mapped_column(DecimalText())
+    interest: Mapped[Decimal] = mapped_column(DecimalText())
+    value: Mapped[Decimal] = mapped_column(DecimalText())
+
+
+class SettlementRow(_QuoteFigureColumns, Base):
+    """A closed settlement: the header, with the figures of the quote it closed."""
+
     __tablename__ = "settlements"
+    # A key is one attempt to settle one loan: unique per loan, so that a retried
+    # settle with the same key can never close that loan twice, and the key is
+    # looked up under the loan's lock, never racing closings of other loans.
+    __table_args__ = (UniqueConstraint("loan_id", "idempotency_key"),)
 
     id: Mapped[str] = mapped_column(_id(), primary_key=True)
-    # Unique so that a retried settle with the same key can never close twice.
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"), index=True)
     as_of: Mapped[date] = mapped_column(Date)
-    satisfaction: Mapped[str] = mapped_column(String(20))
-    fingerprint: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
-    document: Mapped[str] = mapped_column(Text)  # the result, as JSON text
-    # The order settlements were closed in; a counter, not a clock, so that the
-    # same inputs give the same content.
-    created_order: Mapped[int] = mapped_column(Integer, unique=True)
+    # How many journal entries the closing posted, over both books: `verify`
+    # counts them again, so removing one is noticed even at a chain's head.
+    entries_count: Mapped[int] = mapped_column(Integer)
 
 
-class QuoteRow(Base):
+class SettlementNoteRow(_CollateralLineColumns, Base):
+    """A note the settlement assigned, at the figures it was taken at."""
+
+    __tablename__ = "settlement_notes"
+
+    settlement_id: Mapped[str] = mapped_column(ForeignKey("settlements.id"), primary_key=True)
+
+
+class QuoteRow(_QuoteFigureColumns, Base):
+    """A saved quote: its figures and what it was asked for, so a closing can check it."""
+
     __tablename__ = "quotes"
 
     id: Mapped[str] = mapped_column(_id(), primary_key=True)
-    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"))
+    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"), index=True)
     as_of: Mapped[date] = mapped_column(Date)
-    fingerprint: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
-    document: Mapped[str] = mapped_column(Text)
+    # The request: whether notes were named, partial satisfaction, the good-through
+    # date asked for (each note's value asked for is on its line).
+    notes_named: Mapped[bool] = mapped_column(Boolean)
+    partial: Mapped[bool] = mapped_column(Boolean)
+    good_through_requested: Mapped[date | None] = mapped_column(Date)
+
+
+class QuoteNoteRow(_CollateralLineColumns, Base):
+    __tablename__ = "quote_notes"
+
+    quote_id: Mapped[str] = mapped_column(ForeignKey("quotes.id"), primary_key=True)
+    value_requested: Mapped[Decimal | None] = mapped_column(DecimalText())
 
 
 class ObligationRow(Base):
@@ -311,10 +374,12 @@ class ObligationRow(Base):
 
 class JournalEntryRow(Base):
     __tablename__ = "journal_entries"
-    __table_args__ = (UniqueConstraint("party_id", "sequence"),)
+    __table_args__ = (UniqueConstraint("party_id", "chain", "sequence"),)
 
-    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ENTRY_ID_LENGTH_MAX), primary_key=True)
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    # The record the chain is about (see books.chain); "" for a whole-book chain.
+    chain: Mapped[str] = mapped_column(_id(), default="")
     sequence: Mapped[int] = mapped_column(Integer)
     date: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(40))
@@ -322,6 +387,8 @@ class JournalEntryRow(Base):
     reference: Mapped[str | None] = mapped_column(_id())
     previous_hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
     hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    # The settlement that posted the entry, when one did.
+    settlement_id: Mapped[str | None] = mapped_column(_id(), index=True)
     legs: Mapped[list[JournalLegRow]] = relationship(
         order_by="JournalLegRow.position", cascade="all, delete-orphan"
     )
@@ -330,10 +397,45 @@ class JournalEntryRow(Base):
 class JournalLegRow(Base):
     __tablename__ = "journal_legs"
 
-    entry_id: Mapped[str] = mapped_column(ForeignKey("journal_entries.id"), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(
+        String(ENTRY_ID_LENGTH_MAX), ForeignKey("journal_entries.id"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     account: Mapped[str] = mapped_column(_name())
     # Named `amount` on purpose: checks outside the product edit this column
     # directly and expect `verify` to notice.
     amount: Mapped[Decimal] = mapped_column(DecimalText())
     currency: Mapped[str] = mapped_column(String(3))
+
+
+class JournalHeadRow(Base):
+    """The newest entry of each chain: what the next entry links to.
+
+    One row per (party, chain), so that an append reads and locks exactly the
+    chains it extends and closings of unrelated loans never touch the same row.
+    """
+
+    __tablename__ = "journal_heads"
+
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    chain: Mapped[str] = mapped_column(_id(), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    entry_id: Mapped[str] = mapped_column(String(ENTRY_ID_LENGTH_MAX))
+
+
+class AnchorHeadRow(Base):
+    """The heads of every chain when an anchor was taken (`verify --anchor`).
+
+    The digest itself is kept outside the store; these rows let `verify
+    --against DIGEST` find the state it pinned, and cannot be forged to match.
+    """
+
+    __tablename__ = "anchor_heads"
+
+    digest: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX), primary_key=True)
+    party_id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    chain: Mapped[str] = mapped_column(_id(), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    entry_id: Mapped[str] = mapped_column(String(ENTRY_ID_LENGTH_MAX))

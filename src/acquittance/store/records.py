@@ -1,8 +1,6 @@
 """Values the store keeps that have no domain type of their own.
 
-A settlement's and a saved quote's result documents are kept as the JSON the
-user was shown, so that settling again with the same key returns the first
-result unchanged. Obligations gain a status once stored. Journal entries have
+Obligations gain a status once stored. Journal entries have
 a store-side record with exactly the ledger's fields, for callers (and tests)
 that want the rows as stored, before the ledger's own checks.
 """
@@ -21,31 +19,6 @@ from acquittance.core.settlement_types import Obligation
 class ObligationStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
-
-
-@dataclass(frozen=True)
-class StoredSettlement:
-    """A closed settlement: its key, what it closed, and the result document shown."""
-
-    id: str
-    idempotency_key: str | None
-    loan_id: str
-    as_of: date
-    satisfaction: str
-    fingerprint: str
-    document: dict[str, Any]
-    created_order: int
-
-
-@dataclass(frozen=True)
-class StoredQuote:
-    """A quote saved for later: the document shown and the fingerprint of its inputs."""
-
-    id: str
-    loan_id: str
-    as_of: date
-    fingerprint: str
-    document: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -78,6 +51,7 @@ class EntryRecord:
     reference: str | None
     previous_hash: str
     hash: str
+    chain: str = ""
 
 
 class LegLike(Protocol):

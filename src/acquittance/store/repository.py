@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, bindparam, func, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
 from acquittance.core.collateral import SecurityInterest
@@ -21,6 +21,8 @@ from acquittance.core.errors import InputError, NotFoundError, StateError
 from acquittance.core.instruments import Event, Loan, Note, Party
 from acquittance.core.settlement_types import NoteTransfer, Obligation
 from acquittance.store import mapping
+from acquittance.store.closings import ClosingRows
+from acquittance.store.journal import JournalRows, locks_rows
 from acquittance.store.models import (
     ID_LENGTH_MAX,
     FinancingStatementRow,
@@ -33,18 +35,10 @@ from acquittance.store.models import (
     ObligationRow,
     PartyRow,
     PledgedNoteRow,
-    QuoteRow,
     SecurityInterestRow,
-    SettlementRow,
+    table_of,
 )
-from acquittance.store.records import (
-    EntryLike,
-    EntryRecord,
-    ObligationRecord,
-    ObligationStatus,
-    StoredQuote,
-    StoredSettlement,
-)
+from acquittance.store.records import EntryRecord, ObligationRecord, ObligationStatus
 
 if TYPE_CHECKING:
     from acquittance.books.entries import JournalEntry
@@ -53,7 +47,7 @@ if TYPE_CHECKING:
 IDS_LISTED_MAX: Final = 10
 
 
-class Repository:
+class Repository(ClosingRows, JournalRows):
     """Maps parties, instruments, collateral, settlements and journals to rows and back."""
 
     def __init__(self, session: Session) -> None:
@@ -71,6 +65,28 @@ class Repository:
     def list_parties(self) -> list[Party]:
         rows = self.session.scalars(select(PartyRow).order_by(PartyRow.id))
         return [mapping.party_from_row(row) for row in rows]
+
+    # Locks (PostgreSQL; a SQLite writer already holds the whole file) ------------------
+
+    def lock_loan(self, loan_id: str) -> None:
+        """The first lock a use case takes: the loan's row, until the transaction ends."""
+        if locks_rows(self.session):
+            self.session.execute(
+                select(table_of(LoanRow).c.id)
+                .where(table_of(LoanRow).c.id == loan_id)
+                .with_for_update()
+            )
+
+    def lock_notes(self, note_ids: Sequence[str]) -> None:
+        """The second: the notes' rows, by id."""
+        if note_ids and locks_rows(self.session):
+            notes = table_of(NoteRow)
+            self.session.execute(
+                select(notes.c.id)
+                .where(notes.c.id.in_(sorted(note_ids)))
+                .order_by(notes.c.id)
+                .with_for_update()
+            )
 
     # Loans -----------------------------------------------------------------------------
 
@@ -117,33 +133,77 @@ class Repository:
         self.session.flush()
 
     def set_note_holder(self, transfer: NoteTransfer, *, settlement_id: str | None = None) -> None:
-        """Move a note to its new holder and record the change in its transfer history."""
-        row = self._note_row(transfer.note_id)
-        self._party_row(transfer.to_party_id)
-        if row.holder_id != transfer.from_party_id:
-            raise StateError(
-                "NOTE_HOLDER_MISMATCH",
-                f"note {row.id} is held by {row.holder_id}, not {transfer.from_party_id}; "
-                "only its holder can transfer it; quote the loan again and settle that quote",
-            )
-        if transfer.to_party_id == row.holder_id:
-            raise StateError(
-                "NOTE_ALREADY_HELD",
-                f"note {row.id} is already held by {row.holder_id}; a transfer needs a new holder",
-            )
-        sequence = self._next_transfer_sequence(row.id)
-        self.session.add(
-            NoteTransferRow(
-                note_id=row.id,
-                sequence=sequence,
-                from_party_id=transfer.from_party_id,
-                to_party_id=transfer.to_party_id,
-                date=transfer.date,
-                settlement_id=settlement_id,
-            )
+        """Move one note to its new holder (see `transfer_notes`)."""
+        self.transfer_notes((transfer,), settlement_id=settlement_id)
+
+    def transfer_notes(
+        self, transfers: Sequence[NoteTransfer], *, settlement_id: str | None = None
+    ) -> None:
+        """Move notes to their new holders and record each change: two statements.
+
+        The holder changes only where it still is the transfer's assignor, so a
+        note that changed hands meanwhile is refused, not overwritten.
+        """
+        if not transfers:
+            return
+        for transfer in transfers:
+            if transfer.to_party_id == transfer.from_party_id:
+                raise StateError(
+                    "NOTE_ALREADY_HELD",
+                    f"note {transfer.note_id} is already held by {transfer.to_party_id}; a "
+                    "transfer needs a new holder",
+                )
+        notes, history = table_of(NoteRow), table_of(NoteTransferRow)
+        moved = self.session.execute(
+            update(notes)
+            .where(notes.c.id == bindparam("note"), notes.c.holder_id == bindparam("assignor"))
+            .values(holder_id=bindparam("assignee")),
+            [
+                {"note": t.note_id, "assignor": t.from_party_id, "assignee": t.to_party_id}
+                for t in transfers
+            ],
+            execution_options={"synchronize_session": False},
         )
-        row.holder_id = transfer.to_party_id
-        self.session.flush()
+        if cast(CursorResult[Any], moved).rowcount != len(transfers):
+            self._refuse_transfers(transfers)
+        next_sequence = (
+            select(func.coalesce(func.max(history.c.sequence), 0) + 1)
+            .where(history.c.note_id == bindparam("b_note"))
+            .scalar_subquery()
+        )
+        self.session.execute(
+            insert(history).values(
+                note_id=bindparam("b_note"),
+                sequence=next_sequence,
+                from_party_id=bindparam("b_from"),
+                to_party_id=bindparam("b_to"),
+                date=bindparam("b_date"),
+                settlement_id=bindparam("b_settlement"),
+            ),
+            [
+                {
+                    "b_note": transfer.note_id,
+                    "b_from": transfer.from_party_id,
+                    "b_to": transfer.to_party_id,
+                    "b_date": transfer.date,
+                    "b_settlement": settlement_id,
+                }
+                for transfer in transfers
+            ],
+        )
+
+    def _refuse_transfers(self, transfers: Sequence[NoteTransfer]) -> None:
+        """Say which transfer did not find its note with its assignor."""
+        notes = table_of(NoteRow)
+        ids = [transfer.note_id for transfer in transfers]
+        holders = dict(
+            self.session.execute(
+                select(notes.c.id, notes.c.holder_id).where(notes.c.id.in_(ids))
+            ).all()
+        )
+        for transfer in transfers:
+            _check_transfer(transfer, holders.get(transfer.note_id))
+        raise AssertionError("a transfer did not apply, and every note is with its assignor")
 
     def note_transfers(self, note_id: str) -> list[NoteTransfer]:
         """The note's holders over time, oldest change first."""
@@ -162,12 +222,6 @@ class Repository:
             )
             for row in self.session.scalars(query)
         ]
-
-    def _next_transfer_sequence(self, note_id: str) -> int:
-        last = self.session.scalar(
-            select(func.max(NoteTransferRow.sequence)).where(NoteTransferRow.note_id == note_id)
-        )
-        return (last or 0) + 1
 
     # Security interests and financing statements ----------------------------------------
 
@@ -228,24 +282,55 @@ class Repository:
         rows = self.session.scalars(query)
         return [mapping.security_interest_from_row(row) for row in rows]
 
-    def release_security_interests(self, interest_ids: Sequence[str], on: date) -> None:
+    def release_security_interests(
+        self, interest_ids: Sequence[str], on: date, *, released_by: str | None = None
+    ) -> None:
         """Release each interest (and its pledges) on a date; all of them or none."""
-        rows = [self._security_interest_row(interest_id) for interest_id in interest_ids]
-        for row in rows:
-            if row.released_on is not None:
+        if not interest_ids:
+            return
+        interests = table_of(SecurityInterestRow)
+        ids = list(interest_ids)
+        released = self.session.execute(
+            update(interests)
+            .where(interests.c.id.in_(ids), interests.c.released_on.is_(None))
+            .values(released_on=on, released_by=released_by),
+            execution_options={"synchronize_session": False},
+        )
+        if cast(CursorResult[Any], released).rowcount != len(set(ids)):
+            self._refuse_release(ids)
+        pledged = table_of(PledgedNoteRow)
+        self.session.execute(
+            update(pledged).where(pledged.c.security_interest_id.in_(ids)).values(released_on=on),
+            execution_options={"synchronize_session": False},
+        )
+        self.session.expire_all()
+
+    def _refuse_release(self, interest_ids: Sequence[str]) -> None:
+        """Say which interest could not be released: unknown, or released already."""
+        interests = table_of(SecurityInterestRow)
+        found = dict(
+            self.session.execute(
+                select(interests.c.id, interests.c.released_on).where(
+                    interests.c.id.in_(list(interest_ids))
+                )
+            ).all()
+        )
+        for interest_id in interest_ids:
+            if interest_id not in found:
+                raise self._unknown(
+                    SecurityInterestRow,
+                    interest_id,
+                    "security interest",
+                    "UNKNOWN_SECURITY_INTEREST",
+                )
+            released_on = found[interest_id]
+            if released_on is not None:
                 raise StateError(
                     "SECURITY_INTEREST_RELEASED",
-                    f"security interest {row.id} was already released on "
-                    f"{row.released_on.isoformat()}; it cannot be released again",
+                    f"security interest {interest_id} was already released on "
+                    f"{released_on.isoformat()}; it cannot be released again",
                 )
-        for row in rows:
-            row.released_on = on
-            self.session.execute(
-                update(PledgedNoteRow)
-                .where(PledgedNoteRow.security_interest_id == row.id)
-                .values(released_on=on)
-            )
-        self.session.flush()
+        raise AssertionError("a release did not apply, and every interest was active")
 
     def release_pledged_notes(self, interest_id: str, note_ids: Sequence[str], on: date) -> None:
         """Take notes out of an interest that continues (they were assigned away)."""
@@ -285,113 +370,13 @@ class Repository:
         row.terminated_on = on
         self.session.flush()
 
-    # Settlements and saved quotes -------------------------------------------------------
-
-    def find_settlement_by_key(self, key: str) -> StoredSettlement | None:
-        row = self.session.scalar(select(SettlementRow).where(SettlementRow.idempotency_key == key))
-        return None if row is None else _stored_settlement(row)
-
-    def add_settlement(
-        self,
-        *,
-        settlement_id: str,
-        idempotency_key: str | None,
-        loan_id: str,
-        as_of: date,
-        satisfaction: str,
-        fingerprint: str,
-        document: dict[str, Any],
-    ) -> StoredSettlement:
-        """Record a closed settlement and the result document shown for it."""
-        self._check_new(SettlementRow, settlement_id, "settlement")
-        self._loan_row(loan_id)
-        if idempotency_key is not None and self.find_settlement_by_key(idempotency_key):
-            raise StateError(
-                "DUPLICATE_IDEMPOTENCY_KEY",
-                f"a settlement with key {idempotency_key!r} is already recorded; settling again "
-                "with that key returns the first result, or choose a new key",
-            )
-        last = self.session.scalar(select(func.max(SettlementRow.created_order)))
-        row = SettlementRow(
-            id=settlement_id,
-            idempotency_key=idempotency_key,
-            loan_id=loan_id,
-            as_of=as_of,
-            satisfaction=getattr(satisfaction, "value", satisfaction),
-            fingerprint=fingerprint,
-            document=mapping.document_text(document),
-            created_order=(last or 0) + 1,
-        )
-        self._add(row)
-        return _stored_settlement(row)
-
-    def get_settlement(self, settlement_id: str) -> StoredSettlement:
-        row = self.session.get(SettlementRow, settlement_id)
-        if row is None:
-            raise self._unknown(SettlementRow, settlement_id, "settlement", "UNKNOWN_SETTLEMENT")
-        return _stored_settlement(row)
-
-    def list_settlements(self, *, loan_id: str | None = None) -> list[StoredSettlement]:
-        query = select(SettlementRow).order_by(SettlementRow.created_order)
-        if loan_id is not None:
-            query = query.where(SettlementRow.loan_id == loan_id)
-        return [_stored_settlement(row) for row in self.session.scalars(query)]
-
-    def add_quote(
-        self,
-        *,
-        quote_id: str,
-        loan_id: str,
-        as_of: date,
-        fingerprint: str,
-        document: dict[str, Any],
-    ) -> StoredQuote:
-        self._check_new(QuoteRow, quote_id, "quote")
-        self._loan_row(loan_id)
-        row = QuoteRow(
-            id=quote_id,
-            loan_id=loan_id,
-            as_of=as_of,
-            fingerprint=fingerprint,
-            document=mapping.document_text(document),
-        )
-        self._add(row)
-        return _stored_quote(row)
-
-    def get_quote(self, quote_id: str) -> StoredQuote:
-        row = self.session.get(QuoteRow, quote_id)
-        if row is None:
-            raise self._unknown(QuoteRow, quote_id, "quote", "UNKNOWN_QUOTE")
-        return _stored_quote(row)
-
-    def list_quotes(self, *, loan_id: str | None = None) -> list[StoredQuote]:
-        query = select(QuoteRow).order_by(QuoteRow.id)
-        if loan_id is not None:
-            query = query.where(QuoteRow.loan_id == loan_id)
-        return [_stored_quote(row) for row in self.session.scalars(query)]
-
     # Obligations ------------------------------------------------------------------------
 
     def add_obligations(self, obligations: Iterable[Obligation]) -> None:
-        for obligation in obligations:
-            self.add_obligation(obligation)
-
-    def add_obligation(self, obligation: Obligation) -> None:
-        self._check_new(ObligationRow, obligation.id, "obligation")
-        self.get_settlement(obligation.settlement_id)
-        self._party_row(obligation.party_id)
-        statement_id = obligation.financing_statement_id
-        if (
-            statement_id is not None
-            and self.session.get(FinancingStatementRow, statement_id) is None
-        ):
-            raise self._unknown(
-                FinancingStatementRow,
-                statement_id,
-                "financing statement",
-                "UNKNOWN_FINANCING_STATEMENT",
-            )
-        self._add(mapping.obligation_row(obligation))
+        """Open a settlement's obligations in one statement (its row is in this transaction)."""
+        rows = [mapping.obligation_columns(obligation) for obligation in obligations]
+        if rows:
+            self.session.execute(insert(table_of(ObligationRow)), rows)
 
     def list_obligations(
         self, *, status: ObligationStatus | str | None = None, settlement_id: str | None = None
@@ -420,23 +405,17 @@ class Repository:
 
     # Journal ----------------------------------------------------------------------------
 
-    def last_entry(self, party_id: str) -> JournalEntry | None:
-        """The head of the party's chain, or None for an empty book."""
-        record = self._last_entry_record(party_id)
-        return None if record is None else mapping.ledger_entry(record)
-
-    def append_entries(self, entries: Iterable[EntryLike]) -> None:
-        """Append sealed entries; each must extend its party's chain by exactly one link."""
-        heads: dict[str, tuple[int, str] | None] = {}
-        for entry in entries:
-            self._party_row(entry.party_id)
-            self._check_new(JournalEntryRow, entry.id, "journal entry")
-            if entry.party_id not in heads:
-                last = self._last_entry_record(entry.party_id)
-                heads[entry.party_id] = None if last is None else (last.sequence, last.hash)
-            _check_link(entry, heads[entry.party_id])
-            self._add(mapping.entry_row(entry))
-            heads[entry.party_id] = (entry.sequence, entry.hash)
+    def entries_by_id(self, entry_ids: Sequence[str]) -> list[JournalEntry]:
+        """These entries, in the order given."""
+        if not entry_ids:
+            return []
+        query = (
+            select(JournalEntryRow)
+            .options(selectinload(JournalEntryRow.legs))
+            .where(JournalEntryRow.id.in_(list(entry_ids)))
+        )
+        found = {row.id: row for row in self.session.scalars(query)}
+        return [mapping.ledger_entry(mapping.entry_record_from_row(found[i])) for i in entry_ids]
 
     def entries(self, party_id: str | None = None) -> list[JournalEntry]:
         """The journal (one party's, or every party's by party), in sequence order, as stored."""
@@ -448,21 +427,17 @@ class Repository:
         query = (
             select(JournalEntryRow)
             .options(selectinload(JournalEntryRow.legs))
-            .order_by(JournalEntryRow.party_id, JournalEntryRow.sequence)
+            .order_by(
+                JournalEntryRow.party_id,
+                JournalEntryRow.date,
+                JournalEntryRow.chain,
+                JournalEntryRow.sequence,
+            )
         )
         if party_id is not None:
             self._party_row(party_id)
             query = query.where(JournalEntryRow.party_id == party_id)
         return [mapping.entry_record_from_row(row) for row in self.session.scalars(query)]
-
-    def _last_entry_record(self, party_id: str) -> EntryRecord | None:
-        row = self.session.scalar(
-            select(JournalEntryRow)
-            .where(JournalEntryRow.party_id == party_id)
-            .order_by(JournalEntryRow.sequence.desc())
-            .limit(1)
-        )
-        return None if row is None else mapping.entry_record_from_row(row)
 
     # Shared checks ----------------------------------------------------------------------
 
@@ -529,20 +504,14 @@ def _check_id(record_id: str, what: str) -> None:
         )
 
 
-def _check_link(entry: EntryLike, head: tuple[int, str] | None) -> None:
-    """Each entry is the next in its party's chain: sequence + 1 and the previous hash."""
-    expected_sequence = 1 if head is None else head[0] + 1
-    if entry.sequence != expected_sequence:
+def _check_transfer(transfer: NoteTransfer, holder_id: str | None) -> None:
+    if holder_id is None:
+        raise NotFoundError("UNKNOWN_NOTE", f"no note has id {transfer.note_id!r}")
+    if holder_id != transfer.from_party_id:
         raise StateError(
-            "JOURNAL_OUT_OF_SEQUENCE",
-            f"journal entry {entry.id} has sequence {entry.sequence} but {entry.party_id}'s "
-            f"book expects {expected_sequence}; seal entries against the current chain head",
-        )
-    if head is not None and entry.previous_hash != head[1]:
-        raise StateError(
-            "JOURNAL_CHAIN_BROKEN",
-            f"journal entry {entry.id} links to hash {entry.previous_hash[:12]}... but the head "
-            f"of {entry.party_id}'s book is {head[1][:12]}...; seal it against the current head",
+            "NOTE_HOLDER_MISMATCH",
+            f"note {transfer.note_id} is held by {holder_id}, not {transfer.from_party_id}; "
+            "only its holder can transfer it; quote the loan again and settle that quote",
         )
 
 
@@ -554,26 +523,3 @@ def _status(status: ObligationStatus | str) -> ObligationStatus:
             "UNKNOWN_OBLIGATION_STATUS",
             f"obligation status {status!r} is not known; use open or done",
         ) from None
-
-
-def _stored_settlement(row: SettlementRow) -> StoredSettlement:
-    return StoredSettlement(
-        id=row.id,
-        idempotency_key=row.idempotency_key,
-        loan_id=row.loan_id,
-        as_of=row.as_of,
-        satisfaction=row.satisfaction,
-        fingerprint=row.fingerprint,
-        document=mapping.document_from_text(row.document),
-        created_order=row.created_order,
-    )
-
-
-def _stored_quote(row: QuoteRow) -> StoredQuote:
-    return StoredQuote(
-        id=row.id,
-        loan_id=row.loan_id,
-        as_of=row.as_of,
-        fingerprint=row.fingerprint,
-        document=mapping.document_from_text(row.document),
-    )

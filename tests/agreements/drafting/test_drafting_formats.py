@@ -22,8 +22,10 @@ REFERENCE_TEXTS = (
     "February 24, 2001",
     "Berg & Berg Enterprises, LLC",
     "Valence Technology, Inc.",
-    "Carl E. Berg, Managing Member",
-    "Kevin W. Mischnick, VP of Finance",
+    "Name: Carl E. Berg",
+    "Title: Managing Member",
+    "Name: Kevin W. Mischnick",
+    "Title: VP of Finance",
     "Schedule of the Notes",
     "to be completed by Berg",
 )
@@ -91,8 +93,10 @@ def test_docx_uses_word_styles(reference_context: DraftContext) -> None:
     clauses = [p.text for p in document.paragraphs if p.style and p.style.name == "List Number"]
     # Word numbers the clauses itself; the text must read without the number.
     assert clauses[0].startswith("Valence hereby assigns to Berg")
-    assert len(document.tables) == 1
-    assert document.tables[0].rows[-1].cells[0].text == "Total"
+    assert len(document.tables) == 2
+    identification, balances = document.tables
+    assert identification.rows[0].cells[1].text == "Maker"
+    assert balances.rows[-1].cells[0].text == "Total"
 
 
 def test_pdf_is_a_pdf(reference_context: DraftContext) -> None:

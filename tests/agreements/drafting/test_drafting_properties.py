@@ -75,7 +75,10 @@ def test_markdown_states_every_figure_the_settlement_has(quote: Quote, law: str)
 @given(quote=quotes())
 def test_exhibit_a_total_row_adds_up(quote: Quote) -> None:
     schedule = compose(context_of(quote)).exhibit_a
-    assert schedule.total[2] == figure(quote.collateral_principal)
-    assert schedule.total[3] == figure(quote.collateral_interest)
-    assert schedule.total[4] == figure(quote.collateral_carrying_amount)
-    assert len(schedule.rows) == len(quote.collateral)
+    total = schedule.balances.total
+    assert total is not None
+    assert total[1] == figure(quote.collateral_principal)
+    assert total[2] == figure(quote.collateral_interest)
+    assert total[3] == figure(quote.collateral_carrying_amount)
+    assert len(schedule.balances.rows) == len(quote.collateral)
+    assert len(schedule.identification.rows) == len(quote.collateral)

@@ -150,15 +150,9 @@ def test_no_exhibit_b_and_no_reference_to_it_when_no_cash_moves() -> None:
 def test_exhibit_a_schedules_each_note_and_the_total(reference_context: DraftContext) -> None:
     schedule = compose(reference_context).exhibit_a
     assert schedule.title == "Schedule of the Notes"
-    assert len(schedule.rows) == 3
-    assert schedule.rows[0] == (
-        "Exhibit A obligor 1 (illustrative)",
-        "June 30, 1998",
-        "$8,000,000.00",
-        "$434,250.00",
-        "$8,434,250.00",
-    )
-    assert schedule.total == ("Total", "", "$17,533,226.80", "$951,754.93", "$18,484,981.73")
+    assert len(schedule.balances.rows) == 3
+    assert schedule.balances.rows[0] == ("1", "$8,000,000.00", "$434,250.00", "$8,434,250.00")
+    assert schedule.balances.total == ("Total", "$17,533,226.80", "$951,754.93", "$18,484,981.73")
 
 
 def test_exhibit_b_leaves_the_bank_details_blank(reference_context: DraftContext) -> None:
@@ -176,8 +170,8 @@ def test_exhibit_b_leaves_the_bank_details_blank(reference_context: DraftContext
 
 def test_signature_blocks_name_each_signatory(reference_context: DraftContext) -> None:
     text = markdown(reference_context)
-    assert "Carl E. Berg, Managing Member" in text
-    assert "Kevin W. Mischnick, VP of Finance" in text
+    assert "Name: Carl E. Berg Title: Managing Member" in text
+    assert "Name: Kevin W. Mischnick Title: VP of Finance" in text
 
 
 def test_a_party_without_signatories_gets_blank_name_and_title_lines() -> None:

@@ -1,4 +1,4 @@
-"""Shared helpers of the reader's tests: where the shared folder and fixtures are, the CLI."""
+"""Helpers of the reader's tests: where the fixtures and the shared corpus are, the CLI."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SHARED = Path(__file__).parents[3] / ".." / "shared"
-REFERENCE = SHARED / "agreements" / "valence-berg-2002-letter-agreement.txt"
+#: The reference agreement, kept in the project (see fixtures/README.md).
+REFERENCE = FIXTURES / "valence-berg-2002-letter-agreement.txt"
 CORPUS = SHARED / "corpus" / "cuad"
 
 

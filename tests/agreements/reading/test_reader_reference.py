@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from reader_support import REFERENCE, read_json, shared_file
+from reader_support import REFERENCE, SHARED, read_json, shared_file
 
 EXPECTED_AMOUNTS = {
     "17500000.00": "debt_principal",
@@ -36,11 +36,11 @@ EXPECTED_CLAUSES = {
 
 @pytest.fixture(scope="module")
 def reference_text() -> str:
-    return shared_file(REFERENCE).read_text(encoding="utf-8")
+    return REFERENCE.read_text(encoding="utf-8")
 
 
 def test_reference_reads_date_parties_and_loan(capsys: pytest.CaptureFixture[str]) -> None:
-    document = read_json(capsys, shared_file(REFERENCE))
+    document = read_json(capsys, REFERENCE)
     assert document["effective_date"] == "2002-03-31"
     parties = {p["short_name"]: p for p in document["parties"]}
     assert parties["Berg"]["name"] == "Berg & Berg Enterprises, LLC"
@@ -61,7 +61,7 @@ def test_reference_reads_date_parties_and_loan(capsys: pytest.CaptureFixture[str
 def test_reference_amounts_have_roles_and_offsets(
     capsys: pytest.CaptureFixture[str], reference_text: str
 ) -> None:
-    document = read_json(capsys, shared_file(REFERENCE))
+    document = read_json(capsys, REFERENCE)
     found = {a["value"]: a["role"] for a in document["amounts"]}
     assert found == EXPECTED_AMOUNTS
     for amount in document["amounts"]:
@@ -71,14 +71,14 @@ def test_reference_amounts_have_roles_and_offsets(
 
 
 def test_reference_balances_to_the_cent(capsys: pytest.CaptureFixture[str]) -> None:
-    reconciliation = read_json(capsys, shared_file(REFERENCE))["reconciliation"]
+    reconciliation = read_json(capsys, REFERENCE)["reconciliation"]
     assert reconciliation["status"] == "balanced"
     assert reconciliation["difference"] == "0.00"
     assert sum(Decimal(a["value"]) for a in reconciliation["debt"]) == Decimal("18640370.41")
 
 
 def test_reference_signatories_and_clauses(capsys: pytest.CaptureFixture[str]) -> None:
-    document = read_json(capsys, shared_file(REFERENCE))
+    document = read_json(capsys, REFERENCE)
     signed = {(s["name"], s["title"], s["party"]) for s in document["signatories"]}
     assert signed == {
         ("Carl E. Berg", "Managing Member", "Berg & Berg Enterprises, LLC"),
@@ -99,10 +99,10 @@ def test_reference_passes_the_acceptance_checker(
     import sys
     from pathlib import Path
 
-    checker = shared_file(REFERENCE.parents[1] / "acceptance" / "lib" / "check_read.py")
+    checker = shared_file(SHARED / "acceptance" / "lib" / "check_read.py")
     expected = checker.parents[1] / "expect" / "valence-berg-2002.json"
     actual = Path(str(tmp_path)) / "actual.json"
-    actual.write_text(json.dumps(read_json(capsys, shared_file(REFERENCE))))
+    actual.write_text(json.dumps(read_json(capsys, REFERENCE)))
     result = subprocess.run(
         [sys.executable, str(checker), str(expected), str(actual)], capture_output=True, text=True
     )
@@ -112,7 +112,7 @@ def test_reference_passes_the_acceptance_checker(
 def test_summary_without_json_shows_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
     from reader_support import run_cli
 
-    code, out, _ = run_cli(capsys, str(shared_file(REFERENCE)))
+    code, out, _ = run_cli(capsys, str(REFERENCE))
     assert code == 0
     assert "balanced" in out
     assert "155,388.68" in out

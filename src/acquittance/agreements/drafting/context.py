@@ -9,7 +9,8 @@ document.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,11 +38,19 @@ class CashDirection(StrEnum):
 
 @dataclass(frozen=True)
 class NoteRow:
-    """One note assigned, as Exhibit A lists it."""
+    """One note assigned, as Exhibit A lists it: what identifies it, and its figures.
+
+    A field the records do not have is None, and the agreement prints a visible
+    placeholder for it: nothing is ever filled in by guess.
+    """
 
     note_id: str
-    maker: str
+    maker: str | None
+    holder: str | None  # the assignor, who holds the note until the settlement
     issue_date: date | None
+    maturity_date: date | None
+    original_principal: Decimal | None
+    recording: str | None  # where the note or its mortgage is recorded; no record has it yet
     principal: Decimal
     interest: Decimal
     value: Decimal
@@ -131,7 +140,7 @@ def build_context(
     _check_quote(quote, loan=loan)
     lender = _party(parties, quote.lender_id, role="lender")
     borrower = _party(parties, quote.borrower_id, role="borrower")
-    return DraftContext(
+    context = DraftContext(
         title=_required_text(title, field="title"),
         effective_date=quote.as_of,
         currency=quote.currency,
@@ -149,10 +158,17 @@ def build_context(
         cash_amount=quote.cash.amount,
         cash_direction=_cash_direction(quote),
         remaining_debt=quote.remaining_debt,
-        notes=tuple(_note_row(line, notes.get(line.note_id)) for line in quote.collateral),
+        notes=tuple(
+            _note_row(
+                line, notes.get(line.note_id), parties=parties, lender=lender, borrower=borrower
+            )
+            for line in quote.collateral
+        ),
         notes_description=_notes_description(quote.collateral, notes),
         amounts_in_words=amounts_in_words,
     )
+    _check_printable(context)
+    return context
 
 
 def _check_quote(quote: Quote, *, loan: Loan) -> None:
@@ -241,19 +257,52 @@ def _party(parties: Mapping[str, Party], party_id: str, *, role: str) -> Party:
     return parties[party_id]
 
 
-def _note_row(line: CollateralLine, note: Note | None) -> NoteRow:
-    # The quote's line is the truth for figures; the note record only fills a missing date.
+def _note_row(
+    line: CollateralLine,
+    note: Note | None,
+    *,
+    parties: Mapping[str, Party],
+    lender: Party,
+    borrower: Party,
+) -> NoteRow:
+    # The quote's line is the truth for figures; the note record adds what identifies it.
     issue_date = line.issue_date
     if issue_date is None and note is not None:
         issue_date = note.issue_date
     return NoteRow(
         note_id=line.note_id,
-        maker=line.maker,
+        maker=_text_or_none(line.maker) or (_text_or_none(note.maker) if note else None),
+        holder=_assignor(note, parties=parties, lender=lender, borrower=borrower),
         issue_date=issue_date,
+        maturity_date=note.maturity_date if note is not None else None,
+        original_principal=note.original_principal if note is not None else None,
+        recording=None,
         principal=line.principal,
         interest=line.interest,
         value=line.value,
     )
+
+
+def _assignor(
+    note: Note | None, *, parties: Mapping[str, Party], lender: Party, borrower: Party
+) -> str | None:
+    """Who assigns the note: the borrower, which holds it until the settlement.
+
+    A note read back from the store after closing is held by the lender already;
+    its assignor is still the borrower. A note held by a third party names that
+    party when it is known, and nobody (a placeholder) when it is not.
+    """
+    if note is None:
+        return None
+    if note.holder_id in (borrower.id, lender.id):
+        return borrower.name
+    holder = parties.get(note.holder_id)
+    return holder.name if holder is not None else None
+
+
+def _text_or_none(value: str | None) -> str | None:
+    text = " ".join((value or "").split())
+    return text or None
 
 
 def _notes_description(lines: tuple[CollateralLine, ...], notes: Mapping[str, Note]) -> str:
@@ -271,3 +320,38 @@ def _required_text(value: str, *, field: str) -> str:
     if not text:
         raise InputError("MISSING_TEXT", f"the agreement's {field} is empty; give one")
     return text
+
+
+#: Characters no agreement prints and a Word document cannot hold (XML 1.0 forbids them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_printable(context: DraftContext) -> None:
+    """Refuse a name or title holding a control character rather than draft around it."""
+    for field, value in _texts(context):
+        found = _CONTROL.search(value)
+        if found is not None:
+            raise InputError(
+                "CONTROL_CHARACTER",
+                f"the {field} {value!r} holds the control character U+{ord(found.group()):04X} "
+                f"at position {found.start()}; remove it from the records and draft again",
+            )
+
+
+def _texts(context: DraftContext) -> Iterator[tuple[str, str]]:
+    yield "title", context.title
+    yield "governing law", context.governing_law
+    yield "loan agreement's name", context.loan_agreement_name
+    yield "notes' description", context.notes_description
+    for role, party in (("lender", context.lender), ("borrower", context.borrower)):
+        yield f"{role}'s name", party.name
+        yield f"{role}'s short name", party.short_name
+        yield f"{role}'s entity type", party.entity_type
+        yield f"{role}'s jurisdiction", party.jurisdiction
+        for person in party.signatories:
+            yield f"{role}'s signatory", person.name
+            yield f"{role}'s signatory's title", person.title
+    for row in context.notes:
+        for field, value in (("maker", row.maker), ("holder", row.holder)):
+            if value is not None:
+                yield f"note {row.note_id}'s {field}", value

@@ -10,9 +10,14 @@ wording lives in one place and the formats differ only in presentation.
 Markers: ``title``, ``preamble``, ``heading`` (the recitals' heading),
 ``recital``, ``lead_in``, ``clause KIND`` (a numbered operative clause; further
 paragraphs are its lettered sub-paragraphs), ``witness``, ``exhibit_a TITLE``
-(its text is the caption of the schedule of the Notes), ``exhibit_b TITLE`` and
-``blank LABEL`` (a line of the wire instructions left for the payee to fill in;
-its text is the hint beside it).
+(its text is the caption of the schedule of the Notes), ``exhibit_b TITLE``,
+``stated LABEL`` (a line of Exhibit B that the agreement fills in: the amount,
+the date; its text is the value) and ``blank LABEL`` (a line of the wire
+instructions left for the payee to fill in; its text is the hint beside it).
+
+The signature blocks and Exhibit A's tables are built here from the records,
+not from template text, so that they cannot disagree with the settlement; a
+field the records lack is printed as the placeholder `PLACEHOLDER`.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pathlib import Path
 from typing import Final
 
 from acquittance.agreements.drafting.context import DraftContext, NoteRow
+from acquittance.agreements.drafting.statutes import civil_code_1542
 from acquittance.agreements.drafting.templating import (
     DraftTemplateError,
     environment,
@@ -37,7 +43,11 @@ MARKER: Final = "@@"
 BLOCKS_COUNT_MAX: Final = 500
 
 SINGLE_KINDS: Final = ("title", "preamble", "heading", "lead_in", "witness", "exhibit_a")
-REPEATED_KINDS: Final = ("recital", "clause", "exhibit_b", "blank")
+REPEATED_KINDS: Final = ("recital", "clause", "exhibit_b", "stated", "blank")
+#: What the agreement prints where the records have no value: visible, and never a guess.
+PLACEHOLDER: Final = "[\u25cf]"
+#: The lines of each signature: "By:" is signed, "Date:" dated by hand.
+SIGNATURE_FIELDS: Final = ("By", "Name", "Title", "Date")
 
 
 @dataclass(frozen=True)
@@ -57,18 +67,62 @@ class SignatureBlock:
     party_name: str
     signatories: tuple[Signatory, ...]
 
+    def lines(self) -> tuple[tuple[tuple[str, str | None], ...], ...]:
+        """Each signatory's By, Name, Title and Date lines; None is a line to fill by hand.
+
+        A party with no signatory on record gets one set with Name and Title blank.
+        """
+        people: tuple[Signatory | None, ...] = self.signatories or (None,)
+        return tuple(
+            (
+                ("By", None),
+                ("Name", person.name if person is not None and person.name else None),
+                ("Title", person.title if person is not None and person.title else None),
+                ("Date", None),
+            )
+            for person in people
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of an exhibit: its heading row, its rows and, for figures, a Total row."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    total: tuple[str, ...] | None = None
+    amount_columns: frozenset[int] = frozenset()  # which columns hold amounts
+
 
 @dataclass(frozen=True)
 class Schedule:
-    """Exhibit A: the schedule of the Notes, one row each and a Total row."""
+    """Exhibit A: what identifies each Note, then each Note's figures with a Total row.
+
+    Two tables rather than one wide one, so that both fit a portrait page; the
+    first column ("Note") numbers the Notes alike in both.
+    """
 
     label: str
     title: str
     caption: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    total: tuple[str, ...]
-    amount_columns_from: int  # columns from this index on hold amounts
+    identification: Table
+    balances: Table
+
+    @property
+    def tables(self) -> tuple[Table, Table]:
+        return (self.identification, self.balances)
+
+    @property
+    def placeholder_note(self) -> str | None:
+        """What the placeholder means, when a table has one; None when none is left."""
+        cells = (cell for table in self.tables for row in table.rows for cell in row)
+        if PLACEHOLDER not in cells:
+            return None
+        return (
+            f"{PLACEHOLDER} marks a field that the records of this settlement do not hold; "
+            "it is to be completed before this Agreement is signed."
+        )
 
 
 @dataclass(frozen=True)
@@ -80,12 +134,25 @@ class Blank:
 
 
 @dataclass(frozen=True)
+class Stated:
+    """One line of wire instructions that the agreement fills in: the amount, the date."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class WireInstructions:
-    """Exhibit B: the wire instructions, as labelled blanks; bank details are never invented."""
+    """Exhibit B: the payment restated, and the bank details as labelled blanks.
+
+    The amount, the date and who pays whom come from the settlement; bank details
+    are never invented.
+    """
 
     label: str
     title: str
     caption: str
+    stated: tuple[Stated, ...]
     blanks: tuple[Blank, ...]
 
 
@@ -150,6 +217,7 @@ def template_variables(context: DraftContext) -> dict[str, object]:
         "cash_payee": payee,
         "notes_description": context.notes_description,
         "notes_count": len(context.notes),
+        "civil_code_1542": civil_code_1542(context.effective_date),
     }
 
 
@@ -252,34 +320,82 @@ def _signature_blocks(context: DraftContext) -> tuple[SignatureBlock, ...]:
 
 
 def _schedule(block: _Block, context: DraftContext) -> Schedule:
-    columns = ["Maker", "Date of Note", "Principal", "Accrued Interest", "Total"]
+    return Schedule(
+        label="Exhibit A",
+        title=block.argument or "Schedule of the Notes",
+        caption=_text(block),
+        identification=_identification(context),
+        balances=_balances(context),
+    )
+
+
+IDENTIFICATION_COLUMNS: Final = (
+    "Note",
+    "Maker",
+    "Holder (Assignor)",
+    "Date of Note",
+    "Maturity Date",
+    "Original Amount",
+    "Recording Data",
+)
+
+
+def _identification(context: DraftContext) -> Table:
+    """Every field that identifies a Note; the placeholder where the records have none."""
+    # "Original Amount", not "Original Principal": the reader takes a column headed
+    # "principal" for the collateral's principal, which the second table states.
+    rows = tuple(
+        (
+            str(number),
+            _or_placeholder(row.maker),
+            _or_placeholder(row.holder),
+            _or_placeholder(long_date(row.issue_date) if row.issue_date else None),
+            _or_placeholder(long_date(row.maturity_date) if row.maturity_date else None),
+            _or_placeholder(
+                None
+                if row.original_principal is None
+                else figure(row.original_principal, context.currency)
+            ),
+            _or_placeholder(row.recording),
+        )
+        for number, row in enumerate(context.notes, start=1)
+    )
+    return Table(
+        caption="Part 1. Identification of the Notes",
+        columns=IDENTIFICATION_COLUMNS,
+        rows=rows,
+        amount_columns=frozenset({5}),
+    )
+
+
+def _balances(context: DraftContext) -> Table:
+    """Each Note's principal and accrued interest on the effective date, and the totals."""
+    columns = ["Note", "Principal Balance", "Accrued Interest", "Total"]
     if context.value_differs:
         columns.append("Agreed Value")
-    rows = tuple(_note_cells(row, context) for row in context.notes)
+    rows = tuple(
+        _balance_cells(number, row, context) for number, row in enumerate(context.notes, start=1)
+    )
     total = [
         "Total",
-        "",
         figure(context.collateral_principal, context.currency),
         figure(context.collateral_interest, context.currency),
         figure(context.collateral_carrying_amount, context.currency),
     ]
     if context.value_differs:
         total.append(figure(context.collateral_value, context.currency))
-    return Schedule(
-        label="Exhibit A",
-        title=block.argument or "Schedule of the Notes",
-        caption=_text(block),
+    return Table(
+        caption=f"Part 2. Balances of the Notes as of {long_date(context.effective_date)}",
         columns=tuple(columns),
         rows=rows,
         total=tuple(total),
-        amount_columns_from=2,
+        amount_columns=frozenset(range(1, len(columns))),
     )
 
 
-def _note_cells(row: NoteRow, context: DraftContext) -> tuple[str, ...]:
+def _balance_cells(number: int, row: NoteRow, context: DraftContext) -> tuple[str, ...]:
     cells = [
-        row.maker,
-        long_date(row.issue_date) if row.issue_date else "",
+        str(number),
         figure(row.principal, context.currency),
         figure(row.interest, context.currency),
         figure(row.total, context.currency),
@@ -289,12 +405,22 @@ def _note_cells(row: NoteRow, context: DraftContext) -> tuple[str, ...]:
     return tuple(cells)
 
 
+def _or_placeholder(value: str | None) -> str:
+    text = " ".join((value or "").split())
+    return text or PLACEHOLDER
+
+
 def _wire_instructions(blocks: list[_Block]) -> WireInstructions | None:
     heads = [block for block in blocks if block.kind == "exhibit_b"]
     if not heads:
         return None
     if len(heads) > 1:
         raise DraftTemplateError(DOCUMENT_TEMPLATE, f"more than one {MARKER} exhibit_b block")
+    stated = tuple(
+        Stated(label=block.argument, value=_or_placeholder(_text(block)))
+        for block in blocks
+        if block.kind == "stated"
+    )
     blanks = tuple(
         Blank(label=block.argument, hint=_text(block)) for block in blocks if block.kind == "blank"
     )
@@ -302,5 +428,6 @@ def _wire_instructions(blocks: list[_Block]) -> WireInstructions | None:
         label="Exhibit B",
         title=heads[0].argument or "Wire Transfer Instructions",
         caption=_text(heads[0]),
+        stated=stated,
         blanks=blanks,
     )

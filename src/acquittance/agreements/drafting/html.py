@@ -9,8 +9,11 @@ import jinja2
 from markupsafe import Markup
 
 from acquittance.agreements.drafting.document import Document
+from acquittance.agreements.drafting.sandbox import TemplateLimitExceeded
 from acquittance.agreements.drafting.templating import (
     DraftTemplateError,
+    TemplateLimitError,
+    UnsafeTemplateError,
     environment,
     render_template,
 )
@@ -30,8 +33,17 @@ def render_html(document: Document, *, templates_dir: Path | None = None) -> str
 def _stylesheet(env: jinja2.Environment) -> Markup:
     assert env.loader is not None, "environment() always sets a loader"
     try:
-        source, _, _ = env.loader.get_source(env, STYLESHEET)
+        source, filename, _ = env.loader.get_source(env, STYLESHEET)
     except jinja2.TemplateNotFound:
         raise DraftTemplateError(f"template {STYLESHEET}", "no such stylesheet file") from None
-    # The stylesheet is the clause library's own file, not user data: it goes in unescaped.
+    except TemplateLimitExceeded as error:
+        raise TemplateLimitError(f"template {STYLESHEET}", str(error)) from None
+    # The stylesheet is the clause library's file, not party data, so it goes in unescaped;
+    # an overlay's copy still must not close the <style> element and open markup of its own.
+    if "</" in source or "<!--" in source:
+        raise UnsafeTemplateError(
+            filename or STYLESHEET,
+            "the stylesheet contains '</' or '<!--'",
+            advice="a stylesheet holds CSS only; markup belongs in html/document.html.j2",
+        )
     return Markup(source)

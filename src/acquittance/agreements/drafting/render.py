@@ -22,6 +22,11 @@ def render(context: DraftContext, fmt: str, *, templates_dir: Path | None = None
         from acquittance.agreements.drafting.markdown import render_markdown
 
         return render_markdown(document).encode("utf-8")
+    # The formats that are printed and signed get typographic quotes; Markdown keeps the
+    # straight ones of plain text.
+    from acquittance.agreements.drafting.typography import typeset
+
+    document = typeset(document)
     if fmt == "docx":
         from acquittance.agreements.drafting.word import render_docx
 

@@ -2,9 +2,18 @@
 
 Templates are files counsel can edit (`acquittance/agreements/templates`); a
 `templates_dir` given by the caller overlays them, so a firm's own clause
-library may replace one clause or the whole document. Undefined names are
-errors (StrictUndefined), never silent blanks, and every template failure
-becomes one `TEMPLATE_ERROR` naming the file and the line.
+library may replace one clause or the whole document. Every template, shipped
+or overlaid, renders in the sandbox of `sandbox.py`: a template is code, and one
+passed with `--templates` (or sent to a server) must not reach Python. Undefined
+names are errors (StrictUndefined), never silent blanks. A broken template is
+one `TEMPLATE_ERROR`, a template that reaches past the sandbox one
+`TEMPLATE_UNSAFE`, and one that costs too much one `TEMPLATE_LIMIT_EXCEEDED`,
+each naming the file and the line.
+
+Escaping belongs to the output format, not to the clause text: the clauses
+render plain text (no escaping), which the HTML template escapes (autoescape),
+the Markdown writer escapes (`markdown.escape_markdown`) and python-docx writes
+as XML text; the PDF is laid out from the escaped HTML.
 """
 
 from __future__ import annotations
@@ -18,7 +27,15 @@ from pathlib import Path
 from typing import Final
 
 import jinja2
+from jinja2.exceptions import SecurityError
 
+from acquittance.agreements.drafting.sandbox import (
+    DraftSandbox,
+    SizedLoader,
+    TemplateLimitExceeded,
+    UnsafeTemplate,
+    render_bounded,
+)
 from acquittance.core.errors import InputError
 from acquittance.core.money import format_amount
 
@@ -65,13 +82,35 @@ class DraftTemplateError(InputError):
         )
 
 
+class UnsafeTemplateError(InputError):
+    """A template reaches past the sandbox (private attributes, Python internals)."""
+
+    def __init__(self, where: str, problem: str, *, advice: str | None = None) -> None:
+        advice = advice or (
+            "templates may use only the names and filters the clause library's README "
+            "lists, and nothing of Python itself"
+        )
+        super().__init__("TEMPLATE_UNSAFE", f"{where}: {problem}; {advice}. Nothing was drafted")
+
+
+class TemplateLimitError(InputError):
+    """A template costs more than the sandbox allows (a runaway loop, a huge string)."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(
+            "TEMPLATE_LIMIT_EXCEEDED",
+            f"{where}: {problem}; an agreement needs far less: look for a loop or a "
+            "repetition that never ends",
+        )
+
+
 def environment(
     templates_dir: Path | None = None,
     *,
     autoescape: bool = False,
     currency: str | None = None,
     in_words: bool = False,
-) -> jinja2.Environment:
+) -> DraftSandbox:
     """The clause library's environment; `templates_dir` overlays the shipped templates.
 
     With `currency`, the amount filters for it are installed. Environments are
@@ -85,12 +124,12 @@ def environment(
 @functools.lru_cache(maxsize=32)
 def _environment(
     templates_dir: str | None, autoescape: bool, currency: str | None, in_words: bool
-) -> jinja2.Environment:
+) -> DraftSandbox:
     search = [str(DEFAULT_TEMPLATES_DIR)]
     if templates_dir is not None:
         search.insert(0, templates_dir)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+    env = DraftSandbox(
+        loader=SizedLoader(search),
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
         trim_blocks=True,
@@ -103,9 +142,18 @@ def _environment(
 
 
 def render_template(env: jinja2.Environment, name: str, variables: dict[str, object]) -> str:
-    """Render one template; any failure of the template becomes a TEMPLATE_ERROR."""
+    """Render one template in its sandbox; any failure of the template becomes a coded error."""
     try:
-        return env.get_template(name).render(variables)
+        return render_bounded(env.get_template(name), variables)
+    except UnsafeTemplate as error:
+        where = f"{error.filename or error.name or name}, line {error.lineno}"
+        raise UnsafeTemplateError(where, error.message or "unsafe construct") from None
+    except SecurityError as error:
+        raise UnsafeTemplateError(_where_raised(error, name), str(error)) from None
+    except TemplateLimitExceeded as error:
+        raise TemplateLimitError(_where_raised(error, name), str(error)) from None
+    except RecursionError:
+        raise TemplateLimitError(name, "the template calls itself too deeply") from None
     except jinja2.TemplateSyntaxError as error:
         where = f"{error.filename or error.name or name}, line {error.lineno}"
         raise DraftTemplateError(where, error.message or "syntax error") from None

@@ -2,7 +2,10 @@
 
 Clauses use the 'List Number' style, so Word numbers them; python-docx does not
 report those automatic numbers when reading, which is why every clause's text
-reads on its own without its number.
+reads on its own without its number. The footer numbers the pages with Word's
+PAGE and NUMPAGES fields ("Page 2 of 5"), which Word fills in as it lays out.
+python-docx writes every text as XML character data, so a party's name cannot
+become markup; the prose arrives with typographic quotes (`typography.py`).
 """
 
 from __future__ import annotations
@@ -15,22 +18,28 @@ from docx import Document as new_word_document
 from docx.document import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Inches
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Inches, Pt
+from docx.text.paragraph import Paragraph
 
 from acquittance.agreements.drafting.document import (
     Document,
     Schedule,
     SignatureBlock,
+    Table,
     WireInstructions,
 )
+from acquittance.agreements.drafting.typography import CLOSING_DOUBLE, OPENING_DOUBLE
 
-SIGNATURE_LINE = "By: ______________________________"
+RULE = "______________________________"
 
 
 def render_docx(document: Document) -> bytes:
     """DOCX bytes of the document."""
     word = new_word_document()
     _properties(word, document)
+    _page_numbers(word)
     word.add_paragraph(document.title.upper(), style="Title")
     word.add_paragraph(document.preamble)
     word.add_heading(document.recitals_heading, level=1)
@@ -86,17 +95,50 @@ def _clauses(word: WordDocument, document: Document) -> None:
             word.add_paragraph(paragraph, style="List Continue 2")
 
 
+def _page_numbers(word: WordDocument) -> None:
+    """'Page N of M' centred in the footer of every section, from Word's own fields."""
+    for section in word.sections:
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        footer.add_run("Page ")
+        _field(footer, "PAGE", "1")
+        footer.add_run(" of ")
+        _field(footer, "NUMPAGES", "1")
+        for run in footer.runs:
+            run.font.size = Pt(9)
+
+
+def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    """A complex field: begin, its instruction, separate, the last result shown, end."""
+    _field_character(paragraph, "begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} \\* MERGEFORMAT "
+    paragraph.add_run()._r.append(code)
+    _field_character(paragraph, "separate")
+    paragraph.add_run(shown)
+    _field_character(paragraph, "end")
+
+
+def _field_character(paragraph: Paragraph, kind: str) -> None:
+    mark = OxmlElement("w:fldChar")
+    mark.set(qn("w:fldCharType"), kind)
+    if kind == "begin":
+        mark.set(qn("w:dirty"), "true")  # Word computes the field again on opening
+    paragraph.add_run()._r.append(mark)
+
+
 def _signature(word: WordDocument, block: SignatureBlock) -> None:
-    word.add_paragraph(f'"{block.defined_name}"').paragraph_format.space_before = Inches(0.3)
+    defined = f"{OPENING_DOUBLE}{block.defined_name}{CLOSING_DOUBLE}"
+    word.add_paragraph(defined).paragraph_format.space_before = Inches(0.3)
     word.add_paragraph(block.party_name)
-    people = block.signatories or ()
-    for person in people:
-        word.add_paragraph(SIGNATURE_LINE).paragraph_format.space_before = Inches(0.4)
-        word.add_paragraph(f"{person.name}, {person.title}")
-    if not people:
-        word.add_paragraph(SIGNATURE_LINE).paragraph_format.space_before = Inches(0.4)
-        word.add_paragraph("Name:")
-        word.add_paragraph("Title:")
+    for person in block.lines():
+        for label, value in person:
+            paragraph = word.add_paragraph(f"{label}: {value or RULE}")
+            paragraph.paragraph_format.space_after = Pt(2)
+            if label in ("By", "Date"):
+                # Room above the line to sign or date by hand.
+                paragraph.paragraph_format.space_before = Inches(0.35)
 
 
 def _exhibit_heading(word: WordDocument, label: str, title: str) -> None:
@@ -109,22 +151,38 @@ def _exhibit_heading(word: WordDocument, label: str, title: str) -> None:
 def _schedule(word: WordDocument, schedule: Schedule) -> None:
     _exhibit_heading(word, schedule.label, schedule.title)
     word.add_paragraph(schedule.caption)
-    rows = [schedule.columns, *schedule.rows, schedule.total]
-    table = word.add_table(rows=len(rows), cols=len(schedule.columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for table in schedule.tables:
+        _table(word, table)
+    if schedule.placeholder_note is not None:
+        word.add_paragraph(schedule.placeholder_note).runs[0].italic = True
+
+
+def _table(word: WordDocument, table: Table) -> None:
+    word.add_paragraph().add_run(table.caption).bold = True
+    rows = [table.columns, *table.rows]
+    if table.total is not None:
+        rows.append(table.total)
+    grid = word.add_table(rows=len(rows), cols=len(table.columns))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    last = len(rows) - 1
     for row_index, values in enumerate(rows):
-        bold = row_index in (0, len(rows) - 1)
+        bold = row_index == 0 or (table.total is not None and row_index == last)
         for column_index, value in enumerate(values):
-            paragraph = table.cell(row_index, column_index).paragraphs[0]
-            paragraph.add_run(value).bold = bold
-            if column_index >= schedule.amount_columns_from:
+            paragraph = grid.cell(row_index, column_index).paragraphs[0]
+            run = paragraph.add_run(value)
+            run.bold = bold
+            run.font.size = Pt(9)
+            if column_index in table.amount_columns:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def _wire(word: WordDocument, wire: WireInstructions) -> None:
     _exhibit_heading(word, wire.label, wire.title)
     word.add_paragraph(wire.caption)
+    for stated in wire.stated:
+        paragraph = word.add_paragraph(f"{stated.label}: ")
+        paragraph.add_run(stated.value).bold = True
     for blank in wire.blanks:
-        paragraph = word.add_paragraph(f"{blank.label}: ______________________________ ")
+        paragraph = word.add_paragraph(f"{blank.label}: {RULE} ")
         paragraph.add_run(f"({blank.hint})").italic = True

@@ -22,21 +22,32 @@ _BATCH_SUFFIXES: Final = frozenset((".txt", ".md", ".htm", ".html", ".docx", ".p
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """The files to read: files as given, folders searched recursively by suffix."""
+    """The files to read: files as given, folders searched recursively by suffix.
+
+    The count is checked as files are found, so a folder of millions is refused
+    early instead of listed whole first.
+    """
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _BATCH_SUFFIXES
-            )
-        else:
+        if not path.is_dir():
             found.append(path)
-        if len(found) > BATCH_FILES_MAX:
-            raise InputError(
-                "TOO_MANY_FILES",
-                f"more than {BATCH_FILES_MAX} files to read; split the batch into smaller folders",
-            )
+            _check_count(len(found))
+            continue
+        inside: list[Path] = []
+        for candidate in path.rglob("*"):
+            if candidate.suffix.lower() in _BATCH_SUFFIXES and candidate.is_file():
+                inside.append(candidate)
+                _check_count(len(found) + len(inside))
+        found += sorted(inside)
     return found
+
+
+def _check_count(count: int) -> None:
+    if count > BATCH_FILES_MAX:
+        raise InputError(
+            "TOO_MANY_FILES",
+            f"more than {BATCH_FILES_MAX} files to read; split the batch into smaller folders",
+        )
 
 
 def read_one(path: str) -> dict[str, Any]:

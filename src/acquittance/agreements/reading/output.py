@@ -1,18 +1,40 @@
-"""Batch output: JSON Lines (standard output or a file), CSV of amounts, a progress bar."""
+"""Batch output: JSON Lines (standard output or a file), CSV of amounts, a progress bar.
+
+CSV cells are neutralised against formula injection (OWASP's advice): a cell
+that starts with "=", "+", "-", "@", a tab, a carriage return or a line feed
+gets a leading single quote, so a spreadsheet shows it as text instead of
+running it ("=HYPERLINK(...)" in an agreement's text, or in a file's name). A
+cell that is a plain decimal number, negative ones included ("-1250.00"), is
+left alone: it cannot hold a formula, and an amount must stay a number the
+spreadsheet can add up.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from acquittance.core.errors import InputError
 
 CSV_COLUMNS = ("path", "value", "currency", "role", "text", "start", "end")
+#: First characters that make a spreadsheet read a cell as a formula (or start a new line).
+FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER: Final = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def neutralize_cell(value: object) -> object:
+    """The cell as a spreadsheet should show it: text that looks like a formula quoted."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
 
 
 class ResultWriter:
@@ -47,7 +69,8 @@ class ResultWriter:
         if "error" in result:
             sys.stderr.write(f"{result['path']}: error {result['error']['code']}\n")
         for amount in result.get("amounts", []):
-            self._csv.writerow([result["path"], *(amount[k] for k in CSV_COLUMNS[1:])])
+            row = [result["path"], *(amount[k] for k in CSV_COLUMNS[1:])]
+            self._csv.writerow([neutralize_cell(cell) for cell in row])
 
     def __exit__(self, *exc: object) -> None:
         if self._owned is not None:

@@ -7,13 +7,32 @@ PDF are extracted into plain text whose paragraphs are separated by blank lines
 and whose table rows are single lines with cells joined by " | ". The heavy
 parsers are imported only for their own format, because the command line starts
 one process per file.
+
+Every input is untrusted, so each is bounded before a parser sees it:
+
+- a file is at most `FILE_SIZE_MAX_BYTES`;
+- a ZIP container (DOCX) holds at most `ZIP_MEMBERS_COUNT_MAX` members that
+  unpack to at most `UNPACKED_SIZE_BYTES_MAX` in all. Both are checked from the
+  ZIP's directory first, then the members are unpacked once, counting the bytes
+  as they come out and stopping at the limit: a directory may lie about sizes,
+  the data cannot. A damaged member (bad CRC) is refused here too;
+- HTML is parsed with libxml2, which drops everything below 255 levels of
+  nesting without a word. HTML that deep is parsed again with the limit raised
+  (libxml2's huge mode, 2048 levels) and flattened in ways that leave its text
+  as it was: inline formatting (`<font>`, `<span>`, `<b>` ... left unclosed by
+  old editors) is dissolved, and a block that only wraps another block (`<div>`
+  in `<div>`) gives way to it. The flattened markup is read; what stays too
+  deep is refused (`HTML_TOO_DEEP`), never read in part.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
+import struct
+import zipfile
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from acquittance.core.errors import InputError
 
@@ -23,6 +42,15 @@ FILE_SIZE_MAX_BYTES: Final = 20 * 1024 * 1024
 TEXT_LENGTH_MAX_CHARS: Final = 5_000_000
 #: Most PDF pages extracted.
 PDF_PAGES_MAX: Final = 2000
+#: Most members a ZIP container (a DOCX) may hold; a long agreement has about 20.
+ZIP_MEMBERS_COUNT_MAX: Final = 2000
+#: Most bytes a ZIP container's members may unpack to, in all. Word's XML packs about
+#: ten to one and images hardly at all, so a 20 MB agreement unpacks well below this.
+UNPACKED_SIZE_BYTES_MAX: Final = 256 * 1024 * 1024
+#: How much of a member is unpacked at a time while counting.
+UNPACK_CHUNK_SIZE_BYTES: Final = 1024 * 1024
+#: libxml2 stops building the tree below this depth (and keeps quiet about it).
+HTML_PARSER_DEPTH_MAX: Final = 255
 
 TEXT_SUFFIXES: Final = (".txt", ".text", ".md", ".markdown")
 HTML_SUFFIXES: Final = (".htm", ".html", ".xhtml")
@@ -44,10 +72,11 @@ def load(path: Path) -> tuple[str, str]:
     if kind == "html":
         from acquittance.agreements.reading.extract import html_text
 
-        text = html_text(decode(data, path=path))
+        text = html_text(within_html_depth(decode(data, path=path), path=path))
     elif kind == "docx":
         from acquittance.agreements.reading.extract import docx_text
 
+        check_zip(data, path=path, what="Word .docx file", code="UNREADABLE_DOCX")
         text = docx_text(data, path=path)
     elif kind == "pdf":
         from acquittance.agreements.reading.extract import pdf_text
@@ -181,3 +210,150 @@ def check_text(text: str, *, path: Path | None = None) -> str:
             f"{TEXT_LENGTH_MAX_CHARS}: give the agreement without its long exhibits",
         )
     return text
+
+
+def check_zip(data: bytes, *, path: Path, what: str = "ZIP archive", code: str) -> None:
+    """Refuse a ZIP whose members are too many or unpack to too much, before any parser.
+
+    `code` is the error of a damaged archive (UNREADABLE_DOCX for a Word file).
+    """
+    declared = _declared_members_count(data)
+    if declared is not None and declared > ZIP_MEMBERS_COUNT_MAX:
+        raise _too_many_members(path, declared)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            _check_declared(members, path=path)
+            _unpack_counting(archive, members, path=path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
+        raise InputError(code, f"{path} is not a readable {what} ({error})") from None
+    except (ValueError, OSError, RuntimeError) as error:
+        # zlib and zipfile raise these on damaged or encrypted members.
+        raise InputError(code, f"{path} is not a readable {what} ({error})") from None
+
+
+def _check_declared(members: list[Any], *, path: Path) -> None:
+    """What the directory says: the number of members and the bytes they unpack to."""
+    if len(members) > ZIP_MEMBERS_COUNT_MAX:
+        raise _too_many_members(path, len(members))
+    declared_bytes = sum(member.file_size for member in members)
+    if declared_bytes > UNPACKED_SIZE_BYTES_MAX:
+        raise _too_large(path, declared_bytes, declared=True)
+
+
+def _declared_members_count(data: bytes) -> int | None:
+    """The member count of the ZIP's end-of-directory record, read without parsing the rest.
+
+    None when there is no such record, or when the count is in a ZIP64 record
+    (the archive is then opened and counted).
+    """
+    # The record is 22 bytes and may be followed by a comment of up to 65,535 bytes.
+    tail = data[-(22 + 65_535) :]
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    (count,) = struct.unpack("<H", tail[at + 10 : at + 12])
+    return None if count == 0xFFFF else count
+
+
+def _unpack_counting(archive: zipfile.ZipFile, members: list[Any], *, path: Path) -> None:
+    """Unpack every member once, counting what comes out and stopping at the limit."""
+    unpacked = 0
+    for member in members:
+        if member.is_dir():
+            continue
+        with archive.open(member) as stream:
+            while chunk := stream.read(UNPACK_CHUNK_SIZE_BYTES):
+                unpacked += len(chunk)
+                if unpacked > UNPACKED_SIZE_BYTES_MAX:
+                    raise _too_large(path, unpacked, declared=False)
+
+
+def _too_many_members(path: Path, count: int) -> InputError:
+    return InputError(
+        "ZIP_TOO_MANY_MEMBERS",
+        f"{path} holds {count} files inside; the reader opens containers of up to "
+        f"{ZIP_MEMBERS_COUNT_MAX}: save the agreement again from Word, or as PDF or text",
+    )
+
+
+def _too_large(path: Path, size_bytes: int, *, declared: bool) -> InputError:
+    how = "says it unpacks to" if declared else "unpacked to more than"
+    return InputError(
+        "ZIP_TOO_LARGE",
+        f"{path} {how} {size_bytes} bytes; the reader unpacks at most "
+        f"{UNPACKED_SIZE_BYTES_MAX} bytes ({UNPACKED_SIZE_BYTES_MAX // (1024 * 1024)} MiB): "
+        "save the agreement without its large embedded files, or as PDF or text",
+    )
+
+
+#: Blocks that may only wrap another block; one that does adds no boundary of its own.
+WRAPPER_TAGS: Final = (
+    "article", "aside", "blockquote", "body", "center", "div", "footer", "header", "main",
+    "nav", "section",
+)  # fmt: skip
+#: Inline elements whose only effect on the text is none: flattening them keeps the text.
+INLINE_TAGS: Final = (
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em",
+    "font", "i", "ins", "kbd", "label", "mark", "nobr", "q", "s", "samp", "small", "span",
+    "strike", "strong", "sub", "sup", "time", "tt", "u", "var",
+)  # fmt: skip
+
+
+def within_html_depth(markup: str, *, path: Path | None = None) -> str:
+    """`markup`, or a flattened copy with the same text, that libxml2 parses whole.
+
+    Raises HTML_TOO_DEEP when even the flattened markup nests too deeply.
+    """
+    if markup.count("<") < HTML_PARSER_DEPTH_MAX:
+        return markup  # too few tags to nest that deep
+    import lxml.html
+    from lxml import etree
+
+    root, too_deep = _parsed_html(markup, huge=False)
+    if not too_deep:
+        return markup
+    root, too_deep = _parsed_html(markup, huge=True)
+    if root is not None and not too_deep:
+        etree.strip_tags(root, *INLINE_TAGS)
+        _unwrap_wrappers(root)
+        flattened = str(lxml.html.tostring(root, encoding="unicode"))
+        if not _parsed_html(flattened, huge=False)[1]:
+            return flattened
+    where = f"{path}" if path is not None else "the HTML"
+    raise InputError(
+        "HTML_TOO_DEEP",
+        f"{where} nests its elements more than {HTML_PARSER_DEPTH_MAX} levels deep, which "
+        "cannot be read without losing text; save the agreement as plain text, DOCX or PDF "
+        "and read that",
+    )
+
+
+def _unwrap_wrappers(root: Any) -> None:
+    """Replace each block that holds nothing but one other element by that element."""
+    for element in list(root.iter(*WRAPPER_TAGS)):
+        parent = element.getparent()
+        if parent is None or len(element) != 1 or (element.text or "").strip():
+            continue
+        (child,) = element
+        if (child.tail or "").strip():
+            continue
+        # The wrapper's tail (text after it) now follows the child, which takes its place.
+        child.tail = element.tail
+        parent.replace(element, child)
+
+
+def _parsed_html(markup: str, *, huge: bool) -> tuple[Any, bool]:
+    """(root, whether libxml2 stopped at its depth limit) of the markup."""
+    import lxml.html
+    from lxml import etree
+
+    parser = lxml.html.HTMLParser(recover=True, huge_tree=huge)
+    try:
+        root = lxml.html.document_fromstring(
+            markup.encode("utf-8", errors="replace"), parser=parser
+        )
+    except (etree.ParserError, ValueError):
+        return None, False
+    too_deep = any("depth" in entry.message.lower() for entry in parser.error_log)
+    return root, too_deep

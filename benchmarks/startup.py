@@ -1,0 +1,117 @@
+"""Command-line start-up: `acquittance --help` and one quote, as a ratio to `python -c pass`.
+
+Each figure is whole-process wall time, from start to exit, of the installed console
+script. The yardstick, the same interpreter doing nothing, runs in the same loop,
+alternating with the command (A B A B ...), and the ratio is taken pair by pair, so
+that a machine that speeds up or slows down during the run moves both alike. The
+median pair is reported; the runs before it warm the file cache.
+
+    python -m benchmarks.startup        # these rows alone
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_DEAL = ROOT / "examples" / "valence-berg-2002.toml"
+REFERENCE_LOAN = "berg-valence-loan"
+RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "21"))
+WARMUP_RUNS = 2
+#: The goal the start-up is held to, as a multiple of a bare interpreter.
+RATIO_GOAL = 3.0
+
+Row = tuple[str, str, str]
+
+
+def _script() -> Path:
+    script = Path(sys.executable).parent / "acquittance"
+    if not script.exists():
+        raise SystemExit(f"{script} is missing: install the project first (make demo)")
+    return script
+
+
+def _wall_seconds(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
+    return time.perf_counter() - started
+
+
+def paired(command: list[str], baseline: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Median seconds of each, and the median of the pairwise ratios command / baseline."""
+    for _ in range(WARMUP_RUNS):
+        _wall_seconds(command, env)
+        _wall_seconds(baseline, env)
+    seconds: list[float] = []
+    base_seconds: list[float] = []
+    for _ in range(RUNS):
+        seconds.append(_wall_seconds(command, env))
+        base_seconds.append(_wall_seconds(baseline, env))
+    ratios = [a / b for a, b in zip(seconds, base_seconds, strict=True)]
+    return {
+        "seconds": statistics.median(seconds),
+        "baseline": statistics.median(base_seconds),
+        "ratio": statistics.median(ratios),
+    }
+
+
+def _small_store(folder: Path, env: dict[str, str]) -> Path:
+    store = folder / "startup.db"
+    for args in (["init"], ["load", str(REFERENCE_DEAL)]):
+        subprocess.run(
+            [str(_script()), *args, "--db", str(store)],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+    return store
+
+
+def startup_rows() -> list[Row]:
+    script = str(_script())
+    baseline = [sys.executable, "-c", "pass"]
+    env = {**os.environ, "COLUMNS": "100"}
+    with tempfile.TemporaryDirectory(prefix="acquittance-startup-") as folder:
+        store = _small_store(Path(folder), env)
+        cases = {
+            "acquittance --help": [script, "--help"],
+            "acquittance quote LOAN --as-of DATE (reference store, SQLite)": [
+                script,
+                "quote",
+                REFERENCE_LOAN,
+                "--as-of",
+                "2002-03-31",
+                "--db",
+                str(store),
+            ],
+        }
+        rows: list[Row] = []
+        for what, command in cases.items():
+            figures = paired(command, baseline, env)
+            rows.append(
+                (
+                    f"start-up, {what}",
+                    f"{figures['ratio']:.1f}x python -c pass",
+                    f"{figures['seconds'] * 1000:.0f} ms against {figures['baseline'] * 1000:.0f} "
+                    f"ms, median of {RUNS} alternating pairs, whole process; goal "
+                    f"{RATIO_GOAL:.0f}x or less",
+                )
+            )
+    return rows
+
+
+def main() -> None:
+    for what, rate, notes in startup_rows():
+        print(f"| {what} | {rate} | {notes} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""Closing many settlements from one file: each line its own closing, results in input order.
+
+A batch file is CSV with the header `loan,as_of,key` (and optionally
+`fingerprint`, the quote that was approved) or JSON Lines with those keys.
+Each line is closed independently by `settle` under its own idempotency key,
+so one refusal affects only its line, and running the same file again closes
+nothing twice: every line that closed answers with its first settlement.
+With several workers, lines are closed in parallel, each worker on its own
+connection from the store's pool; results still come out in input order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+from acquittance.core.dates import parse_date
+from acquittance.core.errors import AcquittanceError, InputError
+from acquittance.core.text import check_idempotency_key
+from acquittance.service.quote import QuoteRequest
+from acquittance.service.settle import settle
+from acquittance.service.store import Store
+
+#: The most lines one batch file may hold; split larger batches into several files.
+BATCH_LINES_MAX: Final = 1_000_000
+#: The most bytes a batch file may have.
+BATCH_FILE_BYTES_MAX: Final = 200 * 1024 * 1024
+#: The most workers closing at once (each holds one database connection).
+WORKERS_MAX: Final = 64
+_COLUMNS: Final = ("loan", "as_of", "key")
+_OPTIONAL: Final = ("fingerprint",)
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    """One line of a batch file: a loan to close on a date under a key, or why it cannot be."""
+
+    number: int  # 1-based, counting data lines only
+    loan_id: str
+    as_of: date | None
+    key: str
+    fingerprint: str | None = None
+    error: AcquittanceError | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What happened to one line."""
+
+    loan_id: str
+    key: str
+    settlement_id: str | None = None
+    error: AcquittanceError | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.error is None
+
+
+def read_batch(path: Path) -> list[BatchLine]:
+    """The lines of a batch file (CSV or JSON Lines), each checked; a bad line is kept as such."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise InputError(
+            "BATCH_NOT_READABLE", f"cannot read batch file {path}: {error.strerror}"
+        ) from None
+    if size > BATCH_FILE_BYTES_MAX:
+        raise InputError(
+            "BATCH_TOO_LARGE",
+            f"batch file {path} has {size} bytes; at most {BATCH_FILE_BYTES_MAX} are read at "
+            "once: split it into several files",
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(
+            "BATCH_NOT_READABLE", f"cannot read batch file {path} as UTF-8 text: {error}"
+        ) from None
+    return parse_batch(text, source=str(path))
+
+
+def parse_batch(text: str, *, source: str = "batch") -> list[BatchLine]:
+    stripped = text.lstrip()
+    records = _json_lines(text, source) if stripped.startswith("{") else _csv(text, source)
+    lines = [_line(number, record) for number, record in enumerate(records, start=1)]
+    if len(lines) > BATCH_LINES_MAX:
+        raise InputError(
+            "BATCH_TOO_LARGE",
+            f"{source} has {len(lines)} lines; at most {BATCH_LINES_MAX} are closed in one batch",
+        )
+    return lines
+
+
+def _csv(text: str, source: str) -> list[dict[str, Any] | AcquittanceError]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in reader.fieldnames or ()]
+    missing = [name for name in _COLUMNS if name not in header]
+    unknown = [name for name in header if name not in (*_COLUMNS, *_OPTIONAL)]
+    if missing or unknown:
+        raise InputError(
+            "BATCH_HEADER",
+            f"{source} must start with the header loan,as_of,key (and optionally fingerprint); "
+            + (f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"),
+        )
+    reader.fieldnames = header
+    rows: list[dict[str, Any] | AcquittanceError] = []
+    for row in reader:
+        if None in row:
+            rows.append(InputError("BATCH_LINE", f"line {reader.line_num} has extra cells"))
+            continue
+        rows.append({k: (v or "").strip() for k, v in row.items()})
+    return rows
+
+
+def _json_lines(text: str, source: str) -> list[dict[str, Any] | AcquittanceError]:
+    rows: list[dict[str, Any] | AcquittanceError] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as error:
+            rows.append(InputError("BATCH_LINE", f"line {number} is not JSON: {error.msg}"))
+            continue
+        if not isinstance(value, dict):
+            rows.append(InputError("BATCH_LINE", f"line {number} is not a JSON object"))
+            continue
+        unknown = sorted(set(value) - {*_COLUMNS, *_OPTIONAL})
+        if unknown:
+            rows.append(
+                InputError("BATCH_LINE", f"line {number} has unknown keys {', '.join(unknown)}")
+            )
+            continue
+        rows.append(value)
+    return rows
+
+
+def _line(number: int, record: dict[str, Any] | AcquittanceError) -> BatchLine:
+    if isinstance(record, AcquittanceError):
+        return BatchLine(number, "", None, "", error=record)
+    loan_id, key = str(record.get("loan") or ""), str(record.get("key") or "")
+    fingerprint = record.get("fingerprint") or None
+    try:
+        if not loan_id:
+            raise InputError("BATCH_LINE", f"line {number} names no loan")
+        if not key:
+            raise InputError(
+                "INVALID_KEY", f"line {number} has no key; every closing needs its own key"
+            )
+        check_idempotency_key(key)
+        as_of = parse_date(str(record.get("as_of") or ""), field=f"as_of on line {number}")
+    except AcquittanceError as error:
+        return BatchLine(number, loan_id, None, key, error=error)
+    return BatchLine(number, loan_id, as_of, key, str(fingerprint) if fingerprint else None)
+
+
+def settle_batch(
+    store: Store,
+    lines: Iterable[BatchLine],
+    *,
+    workers: int = 1,
+    on_result: Callable[[BatchResult], None] | None = None,
+) -> Iterator[BatchResult]:
+    """Close each line; yield the results in input order as soon as each is known.
+
+    With several workers on a server store, closings run from `workers`
+    connections spread over up to one process per CPU (a closing is mostly
+    Python, so threads of one process would wait on each other); on SQLite,
+    whose writers take turns on the file anyway, they are threads.
+    """
+    if not 1 <= workers <= WORKERS_MAX:
+        raise InputError(
+            "INVALID_WORKERS", f"--workers {workers} must be between 1 and {WORKERS_MAX}"
+        )
+    processes = min(workers, os.cpu_count() or 1)
+    if workers == 1:
+        results: Iterator[BatchResult] = (_close_line(store, line) for line in lines)
+    elif processes > 1 and not store.url.startswith("sqlite"):
+        results = _in_processes(store.url, list(lines), workers=workers, processes=processes)
+    else:
+        results = _in_threads(store, lines, workers=workers)
+    for result in results:
+        if on_result is not None:
+            on_result(result)
+        yield result
+
+
+def _in_threads(store: Store, lines: Iterable[BatchLine], *, workers: int) -> Iterator[BatchResult]:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="settle") as pool:
+        # map() keeps input order and runs ahead of the consumer by the pool's width.
+        yield from pool.map(lambda line: _close_line(store, line), lines)
+
+
+#: Lines handed to a worker process at a time: enough to amortise the hand-over,
+#: few enough that results come back steadily and the last chunk does not straggle.
+CHUNK_LINES: Final = 16
+
+_worker_store: Store | None = None
+_worker_threads: ThreadPoolExecutor | None = None
+
+
+def _in_processes(
+    url: str, lines: list[BatchLine], *, workers: int, processes: int
+) -> Iterator[BatchResult]:
+    threads = -(-workers // processes)  # ceiling: every process gets its share of connections
+    chunks = [lines[i : i + CHUNK_LINES] for i in range(0, len(lines), CHUNK_LINES)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(url, threads),
+    ) as pool:
+        for chunk_results in pool.map(_close_chunk, chunks):
+            yield from chunk_results
+
+
+def _start_worker(url: str, threads: int) -> None:
+    global _worker_store, _worker_threads
+    _worker_store = Store(url, connections=threads)
+    _worker_threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="settle")
+
+
+def _close_chunk(chunk: list[BatchLine]) -> list[BatchResult]:
+    assert _worker_store is not None and _worker_threads is not None
+    store = _worker_store
+    return list(_worker_threads.map(lambda line: _close_line(store, line), chunk))
+
+
+def _close_line(store: Store, line: BatchLine) -> BatchResult:
+    if line.error is not None or line.as_of is None:
+        return BatchResult(line.loan_id, line.key, error=line.error)
+    request = QuoteRequest(loan_id=line.loan_id, as_of=line.as_of)
+    try:
+        closed = settle(store, request, key=line.key, quoted_fingerprint=line.fingerprint)
+    except AcquittanceError as error:
+        return BatchResult(line.loan_id, line.key, error=error)
+    return BatchResult(line.loan_id, line.key, settlement_id=closed.id)
