@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from acquittance.agreements.reading.names import words_set
 from acquittance.agreements.reading.segments import DATE_PATTERN
 
 TITLE_HEAD_CHARS_MAX: Final = 5000
@@ -51,8 +52,9 @@ _PIECE_SPLIT = re.compile(
 _LEAD_JUNK = re.compile(
     r"^(?:(?:EXHIBIT|Exhibit|EX-|Ex\.?|APPENDIX|Appendix|ATTACHMENT|Attachment|ANNEX|Annex)"
     r"\s*[\w.()\-\u2018\u2019']{1,12}\s+|\*+\s*|\[[^\]]{0,40}\]\s*"
-    r"|(?:EXECUTION|Execution|FINAL|Final|CONFORMED|Conformed|REDACTED|Redacted)\s+"
-    r"(?:COPY|Copy|VERSION|Version)\s*|(?:Page|PAGE)\s+\d+(?:\s+of\s+\d+)?\s*"
+    r"|(?:(?:EXECUTION|Execution|FINAL|Final|CONFORMED|Conformed|REDACTED|Redacted)\s+)?"
+    r"(?:COPY|Copy|VERSION|Version)\s+|(?:Page|PAGE)\s+\d+(?:\s+of\s+\d+)?\s*"
+    r"|\((?:TRANSLATION|Translation|English\s+Translation)\)\s*|(?:THIS|This)\s+(?=[A-Z])"
     r"|(?:CONFIDENTIAL|Confidential)(?:\s+TREATMENT\s+REQUESTED)?\s*|\d{1,3}\s+(?=[A-Z]))+"
 )
 _SUFFIX_END = re.compile(
@@ -73,8 +75,32 @@ def find_title(text: str) -> str | None:
             continue  # a preamble: its own name is the fallback below
         title = _heading_at(pieces, index)
         if title is not None:
-            return _with_amended_name(title, pieces, index)
+            return _without_brand(_with_amended_name(title, pieces, index), text)
     return _preamble_name(text[:TITLE_HEAD_CHARS_MAX])
+
+
+def _without_brand(title: str, text: str) -> str:
+    """ "EL POLLO LOCO® FRANCHISE DEVELOPMENT AGREEMENT" over "This Franchise Development
+    Agreement ...": the heading without the brand or company before the name the
+    preamble gives the agreement."""
+    named = _preamble_name(text[:TITLE_HEAD_CHARS_MAX])
+    if named is None:
+        return title
+    words, short = title.split(), named.split()
+    if len(short) < 2 or len(short) >= len(words):
+        return title
+    tail, prefix = words[-len(short) :], words[: -len(short)]
+    if [w.lower().strip(",") for w in tail] != [w.lower().strip(",") for w in short]:
+        return title
+    if all(w.lower().strip(",") in _QUALIFIERS for w in prefix):
+        return title  # "EXCLUSIVE", "FORM OF", "AMENDED AND RESTATED" belong to the name
+    return " ".join(tail)
+
+
+_QUALIFIERS: Final = words_set(
+    "exclusive non-exclusive nonexclusive master form of amended and restated first second"
+    " third fourth fifth sixth revised global joint mutual general limited"
+)
 
 
 def _heading_at(pieces: list[str], index: int) -> str | None:
@@ -117,6 +143,10 @@ def _name_at_start(piece: str) -> str | None:
     words = _deduplicated(_without_company(name))
     if not words or (len(words) == 1 and len(tokens) > 1):
         return None  # a lone "AGREEMENT" is a heading only when it stands alone
+    if len(words) <= 3 and re.fullmatch(
+        r"(?i)(?:agreement|contract)\s+(?:no\.?|number|#)\s*\S+", " ".join(words)
+    ):
+        return None  # "Agreement Number 12965", "Contract No. 017": a reference, not a name
     return " ".join(words).strip(" ,-")
 
 
