@@ -117,6 +117,10 @@ def find_parties(text: str) -> list[Party]:
             spans = []
         spans += letters.letter_spans(text, letter)
         spans += _signature_spans(text)
+    if preamble is not None and _SIGNERS_NAMED_BELOW.search(text, *preamble):
+        # "... and each of the persons set forth on the signature page hereto", "the
+        # undersigned hereby agree": the parties are (also) those who sign.
+        spans += _signature_spans(text)
     if preamble is not None and letter is None and len(_kept(text, spans)) < 2:
         # "... between the Company and the Holder. WHEREAS, Alpha Inc., a Delaware
         # corporation (the "Company") ...": the parties the preamble names by short
@@ -127,6 +131,10 @@ def find_parties(text: str) -> list[Party]:
     return _parties(text, _kept(text, spans))
 
 
+_SIGNERS_NAMED_BELOW = re.compile(
+    r"\bsignature\s+pages?\b|\bthe\s+undersigned\b|\bsignatories\s+(?:hereto|below)\b",
+    re.IGNORECASE,
+)
 RECITALS_CHARS_MAX: Final = 4000
 _RECITALS_END = re.compile(r"NOW,?\s+THEREFORE|Now,?\s+[Tt]herefore|agree\s+as\s+follows")
 
@@ -434,6 +442,12 @@ _SIGNING_NAME_BEFORE = re.compile(
 )
 
 
+# What may follow a signature block's name on its line: nothing, the signer ("By:",
+# "/s/", "Name:"), or the capacity it signs in (", as servicer", ", its General Partner").
+_BLOCK_NAME_AFTER = re.compile(
+    r"\s*(?:,?\s*(?:as|its)\s+[\w ,&-]{1,50}?)?[\s.,;:]*(?:$|By\b|/s/|Name\b|\||\[|\(|\")",
+    re.IGNORECASE,
+)
 _ON_BEHALF = re.compile(
     r"\b(?:for\s+and\s+)?on\s+behalf\s+of\s*:?\s+(?P<name>[A-Z0-9][^\n,;:]{1,80}?)\s*$", re.I
 )
@@ -468,8 +482,12 @@ def _signature_spans(text: str) -> list[tuple[int, int]]:
             name_start = at + match.start("name")
             # "Thomas Sipp Chief Financial Officer SCULPTOR MANAGEMENT, INC.": what it signs for.
             lead = _BEFORE_SIGNING_NAME.match(match.group("name"))
-            if lead is not None and lead.end() < len(match.group("name")):
-                spans.append((name_start + lead.end(), at + match.end("name")))
+            cut = lead.end() if lead is not None and lead.end() < len(match.group("name")) else 0
+            name = match.group("name")[cut:]
+            if name.upper() != name and not _BLOCK_NAME_AFTER.match(piece.group(), match.end()):
+                continue  # "If CO agrees ...": a name in a sentence, not a block's name
+            if cut:
+                spans.append((name_start + cut, at + match.end("name")))
             elif _SIGNING_NAME_BEFORE.search(before) or _LEAD.match(match.group()):
                 spans.append((name_start, at + match.end("name")))
         if len(spans) >= PARTIES_MAX * 2:
