@@ -23,7 +23,7 @@ SUFFIX_WORDS: Final = (
     r"Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Company|Companies|Co\.?"
     r"|L\.?P\.?|L\.?L\.?P\.?|N\.A\.?|P\.?L\.?C\.?|plc|GmbH|S\.A\.S\.?|S\.A\.?|S/A|B\.V\.?|N\.V\.?"
     r"|AG|A/S|AB|Oy|S\.?R\.?L\.?|S\.r\.l\.|S\.p\.A\.|SpA|Pte\.?|Pty\.?|K\.K\.|SE|G\.I\.E\.?"
-    r"|Trust|Bank|Partners|Holdings|Association|Fund|LLC|LP|LLP|ILP|ACA|FLCA|FSB"
+    r"|Trust|Bank|Partners|Holdings|Association|Fund|LLC|LP|LLP|ILP|ACA|FLCA|FSB|SA|NV|BV|SRL|SAS"
 )
 # Names in capitals ("KESTREL FOODS, INC.") carry their suffix in capitals too.
 SUFFIX: Final = rf"(?:{SUFFIX_WORDS}|{SUFFIX_WORDS.upper()})"

@@ -320,7 +320,7 @@ def preamble_spans(text: str, origin: int, end: int) -> list[tuple[int, int]]:
         for m in ENTITY.finditer(text, origin, end)
         # Not inside ("Patridge LLC") or (together with Patridge and Patridge LLC, ...).
         if text[max(0, m.start() - 1) : m.start()] not in _QUOTES
-        and text.count("(", origin, m.start()) <= text.count(")", origin, m.start())
+        and not _in_parentheses(text, m.start())
     ]
     spans += [
         (m.start("name"), m.end("name"))
@@ -330,6 +330,16 @@ def preamble_spans(text: str, origin: int, end: int) -> list[tuple[int, int]]:
     ]
     spans += list(defined_name_spans(text, origin, end))
     return spans
+
+
+def _in_parentheses(text: str, at: int) -> bool:
+    """Whether `at` is inside a parenthesis opened shortly before (one left open by a typo
+    far before does not count)."""
+    opened = text.rfind("(", max(0, at - PARENTHESIS_CHARS_MAX), at)
+    return opened >= 0 and text.find(")", opened, at) < 0
+
+
+PARENTHESIS_CHARS_MAX: Final = 120
 
 
 def defined_name_spans(
@@ -467,7 +477,19 @@ def _signature_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     # Line by line (and piece by piece where lines were run together): a block's name
     # never runs over a line end.
+    on_behalf = False
     for piece in re.finditer(r"[^\n]+?(?=\n|\s{3,}|$)", text[floor:stop]):
+        if not piece.group().strip() or re.fullmatch(r"\s*[-_=.]+\s*", piece.group()):
+            continue  # blank columns and rules between a block's lines
+        if on_behalf and re.match(r"\s*[A-Z0-9]", piece.group()) and len(piece.group()) <= 80:
+            # "For and on behalf of      BC TEL": the name in the next column.
+            at = floor + piece.start()
+            stripped = piece.group().strip()
+            start_at = at + piece.group().index(stripped)
+            spans.append((start_at, start_at + len(stripped)))
+            on_behalf = False
+            continue
+        on_behalf = bool(re.search(r"\bbehalf\s+of\s*:?\s*$", piece.group(), re.IGNORECASE))
         behalf = _ON_BEHALF.search(piece.group())
         if behalf is not None:
             # "For and on behalf of BC TEL": the block's name, with or without a suffix.
