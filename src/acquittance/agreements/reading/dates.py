@@ -176,9 +176,11 @@ _COMMENCE_CUE = re.compile(
 )
 _MADE_CUE = re.compile(
     r"\b(?:dated|made|entered\s+into|executed|concluded|signed)"
-    r"(?:\s+(?:and\s+(?:entered\s+into|made|executed|signed|delivered)|for\s+reference|as\s+of"
-    r"|as\s+at|as|on|this|the|effective(?:\s+as\s+of)?))*\s+"
-    r"|\bas\s+of\s+(?:the\s+)?|\bdate\s+of\s+this\s+Agreement\s+is\s+",
+    r"(?:\s+(?:and\s+(?:entered\s+into|made|executed|signed|delivered|effective)|for\s+reference"
+    r"|as\s+of|as\s+at|as|on|this|the|effective(?:\s+as\s+of)?|in\s+(?:duplicate|triplicate)"
+    r"|in\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?(?=\s+on\b)))*(?:\s+|(?<=of)(?=\d))"
+    r"|\bas\s+of\s*(?:the\s+)?|\bdate\s+of\s+this\s+Agreement\s+is\s+"
+    r"|\bthis\s+(?=[0-3]?\d\s?(?:st|nd|rd|th)?\s+day\s+of\b)",
     _I,
 )
 
@@ -326,6 +328,10 @@ def _date_lines(text: str, lowered: str) -> Iterator[DateStatement]:
         if found is not None:
             yield from _statement(DATE_PATTERN.match(text, start + found), rank)
             break
+    heading = _HEADING_DATE.search(text, 0, head_end)
+    if heading is not None:
+        # "Exhibit 1.3 AGENCY AGREEMENT May 21, 2015 Tribute ...": the date under the heading.
+        yield from _statement(DATE_PATTERN.match(text, heading.end()), rank)
     for at in _positions(lowered, ("dated",), SELF_STATEMENT_CHARS_MAX):
         dated = _DATED_LABEL.match(text, at)
         if dated is not None:
@@ -333,6 +339,9 @@ def _date_lines(text: str, lowered: str) -> Iterator[DateStatement]:
 
 
 _DATED_LABEL = re.compile(r"Dated\s*:\s*", _I)
+_HEADING_DATE = re.compile(
+    r"\b(?:AGREEMENT|LETTER|CONTRACT|AMENDMENT|ADDENDUM)\s+(?=[A-Z][a-z]+\.?\s+\d)"
+)
 
 
 def _alone(piece: str) -> int | None:
