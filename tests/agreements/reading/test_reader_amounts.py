@@ -64,3 +64,19 @@ def test_a_filing_exhibit_number_raises_no_schedule_discrepancy() -> None:
     document = to_dict(read_text(text))
     assert document["discrepancies"] == []
     assert [a["value"] for a in document["amounts"]] == ["5000.00"]
+
+
+def test_a_payee_whose_name_holds_a_number_word_is_not_read_into_the_amount() -> None:
+    # "Driftwood" holds "two", "Stone" holds "one": neither is part of "Seven and 60/100".
+    text = (
+        "LETTER AGREEMENT\n\nThis Letter Agreement is made March 1, 2020 by and between "
+        'Driftwood Group Corp. ("Driftwood") and Stone Holdings, Inc. ("Stone").\n\n'
+        "Whereas, the Notes have been pledged as collateral to Driftwood to secure the Loan.\n\n"
+        "1. Stone agrees to pay to Driftwood Seven and 60/100 Dollars ($7.60) by wire."
+    )
+    [amount] = to_dict(read_text(text))["amounts"]
+    assert (amount["value"], amount["words"], amount["role"]) == (
+        "7.60",
+        "7.60",
+        "cash_to_creditor",
+    )

@@ -154,10 +154,10 @@ def _number_phrase_start(text: str, start: int) -> int | None:
     first = len(tokens)
     while first > 0:
         token = tokens[first - 1].group()
-        if not (_NUMBER_ROOT.search(token) or _PHRASE_GLUE.fullmatch(token)):
+        if not (_NUMBER_ROOT.match(token) or _PHRASE_GLUE.fullmatch(token)):
             break
         first -= 1
-    if first == len(tokens) or not any(_NUMBER_ROOT.search(t.group()) for t in tokens[first:]):
+    if first == len(tokens) or not any(_NUMBER_ROOT.match(t.group()) for t in tokens[first:]):
         return None
     return start - len(chunk) + tokens[first].start()
 
@@ -292,7 +292,7 @@ def _words_figure(text: str, at: int, claimed: list[tuple[int, int]]) -> Figure 
         return None
     head = text[max(0, currency.start() - WORDS_PHRASE_CHARS_MAX) : currency.start()]
     last = head.rsplit(None, 1)[-1] if head.strip() else ""
-    if not (_NUMBER_ROOT.search(last) or re.fullmatch(r"(?:\d{1,2}|no|xx)/100", last, re.I)):
+    if not (_NUMBER_ROOT.match(last) or re.fullmatch(r"(?:\d{1,2}|no|xx)/100", last, re.I)):
         return None  # most "dollars" in a contract follow no number word at all
     found = _longest_number_suffix(head.rstrip() + " " + currency.group())
     if found is None:
