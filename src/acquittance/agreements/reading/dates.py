@@ -55,7 +55,10 @@ def find_effective_dates(text: str) -> list[DateStatement]:
     """This agreement's date statements, the one to report first (best rank, earliest)."""
     # Cues are found as plain words first (in a copy lower-cased letter for letter, so
     # offsets stay those of the text), and only there is a pattern tried.
-    lowered = text[:SELF_STATEMENT_CHARS_MAX].translate(_ASCII_LOWER)
+    head = text[:SELF_STATEMENT_CHARS_MAX]
+    lowered = head.lower()
+    if len(lowered) != len(head):  # a letter that lower-cases to two ("İ"): keep offsets
+        lowered = head.translate(_ASCII_LOWER)
     found = [
         *_defined(text, lowered),
         *_cued(text),
@@ -395,6 +398,9 @@ _FIELD_DATES = frozenset(
         "expiry",
     ]
 )
+SIGNATURE_CHARS_MAX: Final = 20_000
+# A label in a row of labels ("Date Date", "Date" at a line's end): a form's column.
+_LABEL_COLUMN = re.compile(r"[ \t]*(?:Dated?\b|\n|$|Source\b|\|)")
 _DATE_BEFORE = re.compile(rf"(?:{DATE_PATTERN.pattern})\s+$", _I)
 
 
@@ -404,13 +410,21 @@ def _signature_dates(text: str) -> Iterator[DateStatement]:
     if start is None:
         return
     found: list[DateStatement] = []
-    for label in _SIGNED_DATE.finditer(text, max(0, start.start() - 300)):
+    # The signature part, and the end of the text where signature pages are filed.
+    floor = max(0, start.start() - 300)
+    regions = [(floor, min(len(text), floor + SIGNATURE_CHARS_MAX))]
+    if len(text) - SIGNATURE_CHARS_MAX > regions[0][1]:
+        regions.append((len(text) - SIGNATURE_CHARS_MAX, len(text)))
+    labels = (m for a, b in regions for m in _SIGNED_DATE.finditer(text, a, b))
+    for label in labels:
         if len(found) >= 20:
             break
         field = _FIELD_BEFORE.search(text, max(0, label.start() - 20), label.start())
         if field is not None and field.group(1).lower() in _FIELD_DATES:
             continue
         if label.group().startswith(("Date", "date")) and label.group("colon") is None:
+            if not _LABEL_COLUMN.match(text, label.end()):
+                continue  # "Date" in a sentence
             # "4/24/2018 Date": the date over its label.
             before = _DATE_BEFORE.search(text, max(0, label.start() - 30), label.start())
             found += list(_statement(before, 5))

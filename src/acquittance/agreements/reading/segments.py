@@ -39,7 +39,10 @@ _MONTH = (
     r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
 # "1st", "31st", and as OCR spaces them, "1s t", "26t h".
-_DAY = r"(?:[0-3]?\d)(?![\d.]\d|,\d{3}(?!\d))(?:\s?(?:st|nd|rd|th)\b|s\s+t\b|n\s+d\b|r\s+d\b|t\s+h\b)?"
+_DAY = (
+    r"(?:[0-3]?\d)(?![\d.]\d|,\d{3}(?!\d))"
+    r"(?:\s?(?:st|nd|rd|th)\b|s\s+t\b|n\s+d\b|r\s+d\b|t\s+h\b)?"
+)
 _YEAR = r"(?:19|20)\d\d(?!\d)"
 DATE_PATTERN: Final = re.compile(
     rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})(?:\s?,\s*|\s+)(?P<y1>{_YEAR}))"
