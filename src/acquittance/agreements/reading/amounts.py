@@ -33,9 +33,12 @@ _NUMBER = (
     r"|\d+(?:\.\d{1,9})?(?![\d,]\d)"
 )
 _SCALE = r"(?:\s+(?P<scale{n}>million|billion|thousand))?"
+# Each pattern opens with a look-ahead for its possible first characters: the search
+# then skips the text that cannot start a match instead of trying every position.
 FIGURE: Final = re.compile(
-    rf"(?P<symbol>U\.S\.\s?\$|US\$|\$|€|£)\s?(?P<n1>{_NUMBER}){_SCALE.format(n=1)}"
-    rf"|\b(?P<code>{'|'.join(_CODES)})\s?(?P<n2>{_NUMBER}){_SCALE.format(n=2)}",
+    rf"(?=[U$€£{''.join(sorted({code[0] for code in _CODES}))}])"
+    rf"(?:(?P<symbol>U\.S\.\s?\$|US\$|\$|€|£)\s?(?P<n1>{_NUMBER}){_SCALE.format(n=1)}"
+    rf"|\b(?P<code>{'|'.join(_CODES)})\s?(?P<n2>{_NUMBER}){_SCALE.format(n=2)})",
 )
 _SCALES: Final = {"thousand": 1000, "million": 10**6, "billion": 10**9}
 _WORD = (
@@ -44,7 +47,7 @@ _WORD = (
 _WORD_TOKEN = re.compile(_WORD)
 _WORDS_AFTER = re.compile(rf"^\s*\(\s*((?:{_WORD}[ \t\n,]+)*{_WORD})[ \t\n]*\)")
 PERCENT: Final = re.compile(
-    r"(?<![\d.])(?P<n>\d{1,3}(?:\.\d{1,4})?)\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE
+    r"(?=\d)(?<![\d.])(?P<n>\d{1,3}(?:\.\d{1,4})?)\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE
 )
 
 

@@ -361,12 +361,16 @@ def _alone(piece: str) -> int | None:
     return when.start()
 
 
-_SIGNATURE_START = re.compile(r"IN\s+WITNESS\s+WHEREOF|\bBy\s*:|/s/", _I)
+# "IN WITNESS WHEREOF", "By:", "/s/"; each alternative behind its first letter, so the
+# pattern is tried only where one of those letters stands.
+_SIGNATURE_START = re.compile(
+    r"[IiBb/](?:(?<=[Ii])(?i:n\s+witness\s+whereof)|(?<=/)[sS]/|(?<=[Bb])(?<!\w[Bb])[yY]\s*:)"
+)
 # "Date: 1/27/2020", "Hamburg, November 19th, 2012", "4/24/2018 04/25/2018 Date Date".
 _SIGNED_DATE = re.compile(
-    r"\bDated?\b(?P<colon>\s*:{1,2}(?:\s*Dated?\s*:)?)?\s*"
-    r"|(?<=[a-z]),\s*(?=(?:January|February|March|April|May|June|July|August|September"
-    r"|October|November|December)\b)"
+    r"[D,](?:(?<=D)(?<!\wD)ated?\b(?P<colon>\s*:{1,2}(?:\s*Dated?\s*:)?)?\s*"
+    r"|(?<=[a-z],)\s*(?=(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b))"
 )
 _FIELD_BEFORE = re.compile(r"(\w+)\s+$")
 # A form's own dates are not signature dates: "Open Date:", "Termination Date:".

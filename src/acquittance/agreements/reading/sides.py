@@ -92,6 +92,7 @@ def find_sides(text: str, parties: Sequence[Party]) -> Sides:
 
 
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_BEFORE_LAST_WORDS = ("to", "of", "by", "from")
 
 
 def _cue_counts(text: str, alias: str) -> tuple[int, int]:
@@ -105,8 +106,12 @@ def _cue_counts(text: str, alias: str) -> tuple[int, int]:
             start = the.start()
         before = text[max(0, start - 60) : start]
         after = text[found.end() : found.end() + 60]
-        creditor += bool(_CREDITOR_BEFORE.search(before)) + bool(_CREDITOR_AFTER.match(after))
-        debtor += bool(_DEBTOR_BEFORE.search(before)) + bool(_DEBTOR_AFTER.match(after))
+        creditor += bool(_CREDITOR_AFTER.match(after))
+        debtor += bool(_DEBTOR_AFTER.match(after))
+        # Every cue before a name ends in one of these words; most names follow none.
+        if before.rstrip().lower().endswith(_BEFORE_LAST_WORDS):
+            creditor += bool(_CREDITOR_BEFORE.search(before))
+            debtor += bool(_DEBTOR_BEFORE.search(before))
     return creditor, debtor
 
 
