@@ -111,3 +111,57 @@ def test_a_title_is_the_heading_without_what_a_filing_adds_around_it() -> None:
     assert find_title("EXHIBIT\n10.1\nSETTLEMENT\nAGREEMENT\nTHIS\nAGREEMENT is") == (
         "SETTLEMENT AGREEMENT"
     )
+
+
+def test_a_line_above_the_title_is_left_out_unless_the_preamble_joins_them() -> None:
+    # A programme or brand line above the heading is not part of the name ...
+    assert find_title("HARBOR PARTNER PROGRAM\nADDENDUM TO\nHARBOR RESELLER AGREEMENT\n") == (
+        "ADDENDUM TO HARBOR RESELLER AGREEMENT"
+    )
+    # ... unless the preamble names the agreement with it.
+    text = (
+        "FIELD SERVICE\nMAINTENANCE AGREEMENT\n"
+        'This Field Service Maintenance Agreement (the "Agreement") is made by ...'
+    )
+    assert find_title(text) == "FIELD SERVICE MAINTENANCE AGREEMENT"
+    # Qualifiers on a line of their own belong to the name.
+    assert find_title("RESTATED\nFEE WAIVER AGREEMENT\nThe parties") == (
+        "RESTATED FEE WAIVER AGREEMENT"
+    )
+
+
+def test_a_title_skips_attachment_labels_and_reference_lines() -> None:
+    assert find_title("Attachment B to Master Lease\nGUARANTY OF MASTER LEASE\nAs an") == (
+        "GUARANTY OF MASTER LEASE"
+    )
+    assert find_title("NORTHWIND CONTRACT No. 044B/02\nSUPPORT AGREEMENT\nentered into") == (
+        "SUPPORT AGREEMENT"
+    )
+    assert find_title("SCHEDULE TO Equipment Lease and Service Agreement\nLessee:") == (
+        "SCHEDULE TO Equipment Lease and Service Agreement"
+    )
+    assert find_title("Exhibit 4.2\nHosting and support contract\nfor billing modules") == (
+        "Hosting and support contract"
+    )
+
+
+def test_an_amendment_is_named_with_the_agreement_it_amends() -> None:
+    text = (
+        "AMENDMENT NO. 2\n\nDated as of May 1, 2019\n\n"
+        "Reference is hereby made to that certain fully executed Content Distribution "
+        "Agreement Number 4471 dated as of June 2, 2017 between ..."
+    )
+    assert find_title(text) == "AMENDMENT NO. 2 Content Distribution Agreement Number 4471"
+
+
+def test_party_names_before_a_dash_are_not_part_of_the_title() -> None:
+    text = (
+        "NORTHWIND - BLUEFIN CO-MARKETING AGREEMENT\n\n"
+        'This agreement is entered into by Bluefin Media, Inc. ("Bluefin") and '
+        'Northwind Labs, Inc. ("Northwind" or "NWL").'
+    )
+    assert to_dict(read_text(text))["title"] == "CO-MARKETING AGREEMENT"
+    # A word before a dash that names no party stays.
+    assert to_dict(read_text("ODM - SUPPLY AGREEMENT\n\nThis agreement ..."))["title"] == (
+        "ODM - SUPPLY AGREEMENT"
+    )

@@ -37,6 +37,9 @@ def analyse(text: str, *, source_format: str = "text") -> Reading:
     found_parties = parties.find_parties(text)
     found_sides = sides.find_sides(text[:body_end], found_parties)
     found_parties = sides.party_roles(found_parties, found_sides, text)
+    title = titles.without_party_names(
+        title, [n for p in found_parties for n in (p.name, p.short_name) if n]
+    )
     references = parties.find_referenced(text[:body_end], title=title)
     found_figures = figures(text)
     amounts = _amounts(text, found_figures, units, attached, found_sides, body_end)

@@ -56,7 +56,9 @@ ENTITY: Final = re.compile(_ENTITY.replace("{lazy}", "?"))
 _ENTITY_LINE: Final = re.compile(_ENTITY.replace("{lazy}", ""))
 _SHORT = re.compile(
     r"\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?(?:the\s+)?|collectively,?\s+)?"
-    r"[\"\u201c\u201d']+(?P<short>[^\"\u201c\u201d'()]{1,40})[\"\u201c\u201d']+\s*\)"
+    r"[\"\u201c\u201d']+(?P<short>[^\"\u201c\u201d'()]{1,40})[\"\u201c\u201d']+"
+    # ("Excite@Home" or "Excite"): the first of several.
+    r"(?:\s*(?:,|or|and)\s*(?:the\s+)?[\"\u201c\u201d'][^\"\u201c\u201d'()]{1,40}[\"\u201c\u201d'])*\s*\)"
 )
 _ENTITY_TYPES = (
     "limited liability company",

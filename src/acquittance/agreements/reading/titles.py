@@ -19,6 +19,7 @@ name before it ("CORIO INC. LICENSE AND HOSTING AGREEMENT"), and what follows it
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from acquittance.agreements.reading.names import words_set
@@ -73,8 +74,11 @@ def find_title(text: str) -> str | None:
     for index, piece in enumerate(pieces):
         if re.match(r"(?i)^this\b", piece):
             continue  # a preamble: its own name is the fallback below
+        if _ATTACHED_TO.match(piece):
+            continue  # "Attachment B to Master Franchise Agreement": what it is attached to
         title = _heading_at(pieces, index)
         if title is not None:
+            title = _with_line_above(title, pieces, index, text)
             return _without_brand(_with_amended_name(title, pieces, index), text)
     return _preamble_name(text[:TITLE_HEAD_CHARS_MAX])
 
@@ -97,6 +101,47 @@ def _without_brand(title: str, text: str) -> str:
     return " ".join(tail)
 
 
+def without_party_names(title: str | None, names: Sequence[str]) -> str | None:
+    """ "PCQUOTE - CO-BRANDING AGREEMENT", "E-CENTIVES - EXCITE@HOME CO-BRANDING
+    AGREEMENT": the heading without the parties' names set before the name with a dash."""
+    if title is None or not re.search(r"\s[-–—]\s", title):
+        return title
+    keys = {_joined_key(n) for n in names} - {""}
+    words = title.split()
+    at, dashed = 0, False
+    dashes = ("-", "–", "—")
+    while at < len(words) - 2:
+        if words[at] in dashes:
+            at, dashed = at + 1, True
+            continue
+        width = next(
+            (
+                w
+                for w in range(4, 0, -1)
+                if not _dashes_in(words[at : at + w], dashes)
+                and _joined_key(" ".join(words[at : at + w])) in keys
+            ),
+            0,
+        )
+        if width == 0 or at + width >= len(words):
+            break
+        at += width
+    rest = words[at:]
+    if not dashed or len(rest) < 2 or not _NOUN_WORD.match(rest[-1].strip(",")):
+        return title
+    return " ".join(rest)
+
+
+def _dashes_in(words: Sequence[str], dashes: Sequence[str]) -> bool:
+    return any(word in dashes for word in words)
+
+
+def _joined_key(name: str) -> str:
+    """A name's letters and digits, its entity form left out: "PC QUOTE, INC." -> "pcquote"."""
+    bare = _SUFFIX_END.sub("", name.strip(" ,.")).strip(" ,")
+    return re.sub(r"[^a-z0-9@]", "", bare.lower())
+
+
 _QUALIFIERS: Final = words_set(
     "exclusive non-exclusive nonexclusive master form of amended and restated first second"
     " third fourth fifth sixth revised global joint mutual general limited"
@@ -116,9 +161,43 @@ def _heading_at(pieces: list[str], index: int) -> str | None:
             break
         if title is not None and not dangling and not continued:
             break
+        qualifiers = all(w.lower().strip(",") in _QUALIFIERS for w in joined.split())
+        if title is None and not dangling and not qualifiers and not _completes(following):
+            break  # "ZEBRA® PARTNERCONNECT PROGRAM" over a name: a line of its own
         joined = f"{joined} {following}"
         title = _name_at_start(joined) or title
     return title
+
+
+def _with_line_above(title: str, pieces: list[str], index: int, text: str) -> str:
+    """ "BROKER DEALER" over "MARKETING AND SERVICING AGREEMENT" where the preamble says
+    "This Broker Dealer Marketing and Servicing Agreement": one heading on two lines."""
+    if index == 0 or not _is_capitals(pieces[index - 1]):
+        return title
+    named = _preamble_name(text[:TITLE_HEAD_CHARS_MAX])
+    joined = f"{pieces[index - 1]} {title}"
+    if named is None:
+        return title
+    if _plain(joined).startswith(_plain(named)) and not _plain(title).startswith(_plain(named)):
+        return joined
+    return title
+
+
+def _plain(name: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
+
+
+def _completes(piece: str) -> bool:
+    """ "AGREEMENT", "AND RELEASE": the rest of a heading broken over lines, not a name
+    of its own."""
+    words = [w.strip(",;") for w in piece.split()]
+    return bool(words) and (
+        bool(_CONNECTOR.match(words[0]))
+        or (
+            all(_NOUN_WORD.match(w) or _CONNECTOR.match(w) for w in words)
+            and bool(_NOUN_WORD.match(words[-1]))
+        )
+    )
 
 
 def _with_amended_name(title: str, pieces: list[str], index: int) -> str:
@@ -130,14 +209,43 @@ def _with_amended_name(title: str, pieces: list[str], index: int) -> str:
         amended = _name_at_start(re.sub(r"(?i)^to\s+", "", following))
         if amended is not None:
             return f"{title} {amended}"
+    # "Reference is hereby made to that certain fully executed Wireless Content License
+    # Agreement Number 12965 dated ...": the agreement the first sentences amend.
+    for following in pieces[index + 1 : index + 4]:
+        certain = _THAT_CERTAIN.search(following[:400])
+        if certain is not None:
+            amended = _name_at_start(following[certain.end() :])
+            if amended is not None and amended.split()[0][0].isupper():
+                return f"{title} {amended}"
     return title
+
+
+_THAT_CERTAIN = re.compile(
+    r"\b(?:made\s+to|amends)\s+(?:that\s+certain|the)\s+(?:fully\s+executed\s+)?"
+)
+
+
+_ATTACHED_TO = re.compile(
+    r"^(?:EXHIBIT|Exhibit|ATTACHMENT|Attachment|ANNEX|Annex|APPENDIX|Appendix|SCHEDULE|Schedule)"
+    r"\s+[\w.()\-]{1,6}\s+(?:to|TO)\s+\S"
+)
+# "SCHEDULE TO Software License, Customization and Maintenance Agreement".
+_PART_TO = re.compile(r"^(?P<part>(?:SCHEDULE|ADDENDUM|AMENDMENT|SUPPLEMENT)\s+TO)\s+(?=\S)")
+# "Maintenance and support contract": a short heading in sentence case.
+_SENTENCE_CASE_NAME = re.compile(rf"^[A-Z][a-z]+(?:[ \t]+[a-z][a-z-]*){{1,5}}[ \t]+(?i:{_NOUN})$")
 
 
 def _name_at_start(piece: str) -> str | None:
     """The instrument's name at the start of a piece, without what a filing adds around it."""
     piece = _without_lead(piece)
+    if _SENTENCE_CASE_NAME.match(piece):
+        return piece
     tokens = _TOKEN.findall(piece)[:40]
     name = _name_tokens(tokens)
+    part = _PART_TO.match(piece)
+    if name is None and part is not None:
+        rest = _name_at_start(piece[part.end() :])
+        return None if rest is None else f"{part.group('part')} {rest}"
     if name is None:
         return None
     words = _deduplicated(_without_company(name))
@@ -203,6 +311,8 @@ def _name_end(tokens: list[str], at: int, noun: str) -> list[str] | None:
         return None  # "Contract No.: 151315UD0081", "Agreement Number: CW251207"
     if _NUMBERING.match(first) and len(rest) > 1 and re.match(r"^[\w.]{1,6}$", rest[1]):
         return [rest[0], rest[1].rstrip(",;:")]
+    if _NUMBERING.match(first) and len(rest) > 1 and re.search(r"\d.*[/\-]|[/\-].*\d", rest[1]):
+        return None  # "TELKOM CONTRACT No. 076C/01": a reference line, not the name
     if _NUMBERED_NOUN.match(noun.strip(",")) and re.fullmatch(r"[IVX]{1,4}|\d{1,2}|[A-Z]", first):
         return [first]
     if first.startswith("("):
