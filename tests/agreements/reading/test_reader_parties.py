@@ -165,3 +165,68 @@ def test_party_names_before_a_dash_are_not_part_of_the_title() -> None:
     assert to_dict(read_text("ODM - SUPPLY AGREEMENT\n\nThis agreement ..."))["title"] == (
         "ODM - SUPPLY AGREEMENT"
     )
+
+
+SIGNED_ON_ACCEPTANCE = """MAINTENANCE AGREEMENT
+
+Date:      March 1, 2019
+
+1. This Agreement shall be effective on the date of signed acceptance ("Effective Date")
+by the Client.
+
+2. The Client shall pay the fees set out below.
+
+IN WITNESS WHEREOF the parties sign below.
+
+By: /s/ A. Smith                         By: /s/ B. Jones
+Date: March 5, 2019                      Date: March 4, 2019
+"""
+
+
+def test_an_agreement_effective_on_signing_is_dated_by_its_last_signature() -> None:
+    assert to_dict(read_text(SIGNED_ON_ACCEPTANCE))["effective_date"] == "2019-03-05"
+    day_after = SIGNED_ON_ACCEPTANCE.replace(
+        "effective on the date of signed acceptance",
+        "effective beginning on the day after the date of last signature",
+    )
+    assert to_dict(read_text(day_after))["effective_date"] == "2019-03-06"
+
+
+def test_a_term_commencing_in_an_attached_form_does_not_date_the_agreement() -> None:
+    text = (
+        "SERVICE AGREEMENT\n\n"
+        'THIS AGREEMENT ("Agreement"), entered into on May 20, 1992, is between North '
+        'Pipeline Company ("Transporter") and Valley Gas Company ("Shipper").\n\n'
+        "1. The Transporter shall carry gas for the Shipper.\n\n"
+        "EXHIBIT A\n\nCAPACITY BID FORM\n\n"
+        "The term of the capacity bid is twelve months, beginning June 1, 2000.\n"
+    )
+    assert to_dict(read_text(text))["effective_date"] == "1992-05-20"
+
+
+def test_a_term_of_the_agreement_for_a_part_commences_the_agreement() -> None:
+    text = (
+        "WEB SITE HOSTING AGREEMENT\n\n"
+        "This agreement was signed on April 6, 1999 by Host Co. and Customer Inc.\n\n"
+        "TERM\n\nThe term of this Agreement for the Hosted Site shall commence upon "
+        "April 1, 1999 and shall continue for six months.\n"
+    )
+    assert to_dict(read_text(text))["effective_date"] == "1999-04-01"
+
+
+def test_a_news_release_is_dated_by_its_dateline() -> None:
+    text = (
+        "Harbor Bancorp Enters Into Servicing Agreement\n\n"
+        "Bridgewater, NJ -- February 18, 1999 -- Harbor Bancorp announced today that it "
+        "has entered into a servicing agreement.\n"
+    )
+    assert to_dict(read_text(text))["effective_date"] == "1999-02-18"
+
+
+def test_a_date_written_on_the_signature_rule_is_a_signature_date() -> None:
+    text = (
+        "WEB HOSTING AGREEMENT\n\nThe parties agree to the terms set out here.\n\n"
+        "/s/ Jan Novak                     9/9/97 - -------------------      "
+        "Host Co.                      Date\n"
+    )
+    assert to_dict(read_text(text))["effective_date"] == "1997-09-09"

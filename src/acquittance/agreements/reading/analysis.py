@@ -44,7 +44,7 @@ def analyse(text: str, *, source_format: str = "text") -> Reading:
     found_figures = figures(text)
     amounts = _amounts(text, found_figures, units, attached, found_sides, body_end)
     found_signatories = signatures.find_signatories(text, body_end=body_end, parties=found_parties)
-    effective = dates.find_effective_dates(text)
+    effective = dates.find_effective_dates(text, body_end=body_end)
     discrepancies = [
         *checks.words_mismatches(found_figures),
         *checks.date_conflicts(references),

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 from acquittance.agreements.reading.model import Discrepancy
@@ -51,8 +51,10 @@ class DateStatement:
     end: int
 
 
-def find_effective_dates(text: str) -> list[DateStatement]:
-    """This agreement's date statements, the one to report first (best rank, earliest)."""
+def find_effective_dates(text: str, *, body_end: int | None = None) -> list[DateStatement]:
+    """This agreement's date statements, the one to report first (best rank, earliest);
+    `body_end`, where the attachments start."""
+    body_end = len(text) if body_end is None else body_end
     # Cues are found as plain words first (in a copy lower-cased letter for letter, so
     # offsets stay those of the text), and only there is a pattern tried.
     head = text[:SELF_STATEMENT_CHARS_MAX]
@@ -61,10 +63,10 @@ def find_effective_dates(text: str) -> list[DateStatement]:
         lowered = head.translate(_ASCII_LOWER)
     found = [
         *_defined(text, lowered),
-        *_cued(text),
+        *_cued(text, body_end),
         *_self_statements(text, lowered),
         *_date_lines(text, lowered),
-        *_signature_dates(text),
+        *_signature_dates(text, lowered),
     ][:CANDIDATES_MAX]
     # One statement read by two cues counts once, at its best rank.
     best: dict[int, DateStatement] = {}
@@ -188,10 +190,12 @@ _MADE_CUE = re.compile(
 )
 
 
-def _cued(text: str) -> Iterator[DateStatement]:
+def _cued(text: str, body_end: int) -> Iterator[DateStatement]:
+    # The term begins in the body, not in a form attached to it.
     cues = ((1, _EFFECTIVE_CUE, PREAMBLE_CHARS_MAX), (2, _COMMENCE_CUE, TERM_CHARS_MAX))
     for rank, cue, limit in (*cues, (3, _MADE_CUE, PREAMBLE_CHARS_MAX)):
-        for match in cue.finditer(text, 0, min(len(text), limit)):
+        end = min(len(text), limit, body_end) if rank == 2 else min(len(text), limit)
+        for match in cue.finditer(text, 0, end):
             when = DATE_PATTERN.match(text, match.end())
             if when is None or _dates_another_instrument(text, match):
                 continue
@@ -215,7 +219,8 @@ def _term_begins(text: str, cue: re.Match[str]) -> bool:
     sentence = re.split(r"[.;:]\s", before)[-1]
     if _TERM_SUBJECT.search(sentence):
         return True
-    return bool(re.search(r"\bterm\b(?:\s+[\w-]+){0,6}?\s+(?:shall|will|is)\b", sentence, _I))
+    # "The term of this Agreement for the Hosted Site shall commence upon ..."
+    return bool(re.search(r"\bterm\b(?:\s+[\w-]+){0,8}?\s+(?:shall|will|is)\b", sentence, _I))
 
 
 # "This Agreement is dated April 29, 2010", "This letter agreement will be effective
@@ -335,6 +340,10 @@ def _date_lines(text: str, lowered: str) -> Iterator[DateStatement]:
     if heading is not None:
         # "Exhibit 1.3 AGENCY AGREEMENT May 21, 2015 Tribute ...": the date under the heading.
         yield from _statement(DATE_PATTERN.match(text, heading.end()), rank)
+    dateline = _DATELINE.search(text, 0, LETTER_HEAD_CHARS_MAX * 2)
+    if dateline is not None:
+        # "Bridgewater, NJ -- February 18, 1999 -- United National Bancorp announced ...".
+        yield from _statement(DATE_PATTERN.match(text, dateline.end()), 2)
     for at in _positions(lowered, ("dated",), SELF_STATEMENT_CHARS_MAX):
         dated = _DATED_LABEL.match(text, at)
         if dated is not None:
@@ -342,6 +351,11 @@ def _date_lines(text: str, lowered: str) -> Iterator[DateStatement]:
 
 
 _DATED_LABEL = re.compile(r"Dated\s*:\s*", _I)
+# A news release's dateline: a place, a dash, the date, a dash.
+_DATELINE = re.compile(
+    rf"(?m)^[ \t]*[A-Z][A-Za-z.]+(?:[ \t]+[A-Z][A-Za-z.]+){{0,3}},[ \t]+[A-Z][A-Za-z.]+"
+    rf"[ \t]*(?:--|—|–)[ \t]*(?=(?:{DATE_PATTERN.pattern})[ \t]*(?:--|—|–|/))"
+)
 _HEADING_DATE = re.compile(
     r"\b(?:AGREEMENT|LETTER|CONTRACT|AMENDMENT|ADDENDUM)\s+(?=[A-Z][a-z]+\.?\s+\d)"
 )
@@ -406,10 +420,38 @@ SIGNATURE_CHARS_MAX: Final = 20_000
 # A label in a row of labels ("Date Date", "Date" at a line's end): a form's column.
 _LABEL_COLUMN = re.compile(r"[ \t]*(?:Dated?\b|\n|$|Source\b|\|)")
 _DATE_BEFORE = re.compile(rf"(?:{DATE_PATTERN.pattern})\s+$", _I)
+_DATE_ON_RULE = re.compile(rf"(?:{DATE_PATTERN.pattern})(?=[ \t]*-?[ \t]*[-_]{{4,}})", _I)
 
 
-def _signature_dates(text: str) -> Iterator[DateStatement]:
-    """The dates of the signature blocks ("Date: 1/27/2020"), the latest of them."""
+# "effective on the date of signed acceptance", "effective as of the later of the two
+# signature dates below", "effective on the day after the date of last signature".
+_SIGNED_EFFECTIVE = re.compile(
+    r"effective\s+(?:as\s+of|on|upon|beginning\s+on)\s+(?:[^.;]{0,40}?\s)?"
+    r"the\s+(?:later\s+of\s+the\s+(?:two\s+)?|last\s+|latest\s+)?"
+    r"(?:date\s+of\s+(?:the\s+)?(?:last\s+)?(?:signed\s+acceptance|signature|execution)"
+    r"|signature\s+dates?)",
+    _I,
+)
+SIGNED_EFFECTIVE_CHARS_MAX: Final = 15_000
+
+
+def _signature_dates(text: str, lowered: str) -> Iterator[DateStatement]:
+    """The dates of the signature blocks ("Date: 1/27/2020"), the latest of them; the
+    effective date itself where the text makes it the date of signing."""
+    for latest in _signed_dates(text):
+        yield latest
+        at = lowered.find("effective", 0, SIGNED_EFFECTIVE_CHARS_MAX)
+        while at >= 0:
+            made = _SIGNED_EFFECTIVE.match(text, at)
+            if made is not None:
+                after = re.search(r"\bday\s+after\b", text[made.start() : made.end()], _I)
+                value = latest.value + timedelta(days=1) if after else latest.value
+                yield DateStatement(value, 1, latest.start, latest.end)
+                return
+            at = lowered.find("effective", at + 1, SIGNED_EFFECTIVE_CHARS_MAX)
+
+
+def _signed_dates(text: str) -> Iterator[DateStatement]:
     start = _SIGNATURE_START.search(text)
     if start is None:
         return
@@ -431,6 +473,12 @@ def _signature_dates(text: str) -> Iterator[DateStatement]:
                 continue  # "Date" in a sentence
             # "4/24/2018 Date": the date over its label.
             before = _DATE_BEFORE.search(text, max(0, label.start() - 30), label.start())
+            if before is None:
+                # "/s/ J. Doe   9/9/97 - --------   Acme Inc.   Date": the date on the
+                # signature rule, the labels under it read into the same line.
+                line = text.rfind("\n", max(0, label.start() - 200), label.start()) + 1
+                line = max(line, label.start() - 200)
+                before = _DATE_ON_RULE.search(text, line, label.start())
             found += list(_statement(before, 5))
             continue
         found += list(_following_dates(text, label.end()))
