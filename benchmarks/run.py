@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import agreements, closings, core, machine, startup
+from benchmarks import agreements, closings, core, history, machine, startup
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 POSITIONS_COUNT = int(os.environ.get("BENCH_POSITIONS", "100000"))
@@ -44,6 +44,10 @@ def _core_rows() -> list[Row]:
     ]
 
 
+def _history_rows() -> list[Row]:
+    return history.history_rows()
+
+
 def _agreement_rows() -> list[Row]:
     return agreements.reading_rows() + agreements.drafting_rows()
 
@@ -65,7 +69,13 @@ def render(rows: list[Row]) -> str:
 
 
 def main() -> None:
-    rows = startup.startup_rows() + _core_rows() + closings.rows() + _agreement_rows()
+    rows = (
+        startup.startup_rows()
+        + _core_rows()
+        + _history_rows()
+        + closings.rows()
+        + _agreement_rows()
+    )
     table = render(rows)
     RESULTS.write_text(table, encoding="utf-8")
     print(table)

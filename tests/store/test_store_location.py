@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,23 +48,59 @@ def test_urls_are_kept_and_plain_postgresql_goes_through_psycopg(given: str, exp
     assert resolve_url(given, environ={}) == expected
 
 
-def test_default_is_the_xdg_data_file(tmp_path: Path) -> None:
-    environ = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
-    path = default_store_path(environ=environ, platform="linux")
-    assert path == tmp_path / "data" / "acquittance" / "acquittance.db"
-    assert resolve_url(None, environ=environ) == f"sqlite:///{path}"
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home folder of its own, with no XDG folders set and no store chosen."""
+    for name in ("XDG_DATA_HOME", "ACQUITTANCE_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return tmp_path
 
 
-def test_default_without_xdg_is_under_local_share(tmp_path: Path) -> None:
-    # A relative XDG_DATA_HOME is invalid by the spec and ignored.
-    environ = {"HOME": str(tmp_path), "XDG_DATA_HOME": "relative/data"}
-    path = default_store_path(environ=environ, platform="linux")
-    assert path == tmp_path / ".local" / "share" / "acquittance" / "acquittance.db"
+def test_default_is_the_xdg_data_file(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    path = default_store_path(platform="linux")
+    assert path == home / "data" / "acquittance" / "acquittance.db"
+    if sys.platform == "linux":
+        assert resolve_url(None, environ={}) == f"sqlite:///{path}"
 
 
-def test_default_on_macos_is_application_support(tmp_path: Path) -> None:
-    path = default_store_path(environ={"HOME": str(tmp_path)}, platform="darwin")
-    assert path == tmp_path / "Library" / "Application Support" / "acquittance" / "acquittance.db"
+def test_default_without_xdg_is_under_local_share(home: Path) -> None:
+    path = default_store_path(platform="linux")
+    assert path == home / ".local" / "share" / "acquittance" / "acquittance.db"
+
+
+def test_a_relative_xdg_data_home_is_ignored(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/data")
+    path = default_store_path(platform="linux")
+    assert path == home / ".local" / "share" / "acquittance" / "acquittance.db"
+
+
+def test_default_on_macos_is_application_support(home: Path) -> None:
+    path = default_store_path(platform="darwin")
+    assert path == home / "Library" / "Application Support" / "acquittance" / "acquittance.db"
+
+
+def test_default_on_windows_is_the_local_app_data(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # platformdirs asks Windows for its known folders; off Windows, answer for it.
+    import platformdirs.windows
+
+    folders = {
+        "CSIDL_LOCAL_APPDATA": r"C:\Users\dana\AppData\Local",
+        "CSIDL_APPDATA": r"C:\Users\dana\AppData\Roaming",
+    }
+    monkeypatch.setattr(platformdirs.windows, "get_win_folder", folders.__getitem__)
+    path = default_store_path(platform="win32")
+    assert str(path).replace("/", "\\") == r"C:\Users\dana\AppData\Local\acquittance\acquittance.db"
+
+
+def test_finding_the_default_creates_no_folder(home: Path) -> None:
+    path = default_store_path(platform="linux")
+    assert not path.parent.exists()
+    assert list(home.iterdir()) == []
 
 
 def test_resolving_creates_nothing(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from acquittance.store.models import Base
 
 NOOP_REVISION = '''"""A later revision that changes nothing, to put a store one revision behind."""
 
-revision = "9999"
+revision = "noop"
 down_revision = "{head}"
 branch_labels = None
 depends_on = None
@@ -98,8 +98,7 @@ def test_a_store_behind_the_code_needs_migration_and_init_migrates_it(
     migrate(sqlite_url)
     newer = tmp_path / "migrations"
     shutil.copytree(schema.MIGRATIONS_FOLDER, newer)
-    later = NOOP_REVISION.replace("{head}", schema.head_revision())
-    (newer / "versions" / "9999_noop.py").write_text(later)
+    (newer / "versions" / "noop.py").write_text(NOOP_REVISION.format(head=schema.head_revision()))
     monkeypatch.setattr(schema, "MIGRATIONS_FOLDER", newer)
     with pytest.raises(StorageError) as caught:
         open_store(sqlite_url)

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import tomli_w
+
+from acquittance.core.dates import parse_date
 from acquittance.core.errors import InputError
 
 _LENDER_ROLES = ("lender", "secured_party", "creditor", "assignee", "releasor")
@@ -25,10 +29,6 @@ _BORROWER_ROLES = ("borrower", "debtor", "assignor", "releasee")
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:40].strip("-") or "party"
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _party_with(parties: Sequence[Mapping[str, Any]], roles: Sequence[str]) -> Mapping[str, Any]:
@@ -118,67 +118,105 @@ def deal_text(reading: Mapping[str, Any], *, source: str, rate: str | None = Non
         None,
     )
     signatories = {s.get("party"): s for s in reading.get("signatories") or []}
+    on = parse_date(str(effective), field="the effective date")
     lines = [
-        f"# Imported from {source} by `acquittance read --import`.",
+        _comment(f"Imported from {source} by `acquittance read --import`."),
         "# Figures are the agreement's own; review anything marked as not stated.",
-        "",
-        "[deal]",
-        f"title = {_quoted(reading.get('title') or 'Settlement Agreement')}",
-        f"currency = {_quoted(amounts[0].get('currency') or 'USD')}",
+        *_table(
+            "[deal]",
+            {
+                "title": reading.get("title") or "Settlement Agreement",
+                "currency": amounts[0].get("currency") or "USD",
+                "governing_law": law or None,
+            },
+        ),
     ]
-    if law:
-        lines.append(f"governing_law = {_quoted(law)}")
     for who, party_id in ((lender, lender_id), (borrower, borrower_id)):
-        lines += ["", "[[parties]]", f"id = {_quoted(party_id)}", f"name = {_quoted(who['name'])}"]
-        lines.append(f"short_name = {_quoted(who.get('short_name') or who['name'])}")
-        lines.append(f"entity_type = {_quoted(who.get('entity_type') or 'not stated')}")
-        lines.append(f"jurisdiction = {_quoted(who.get('jurisdiction') or 'not stated')}")
         signer = signatories.get(who["name"]) or signatories.get(who.get("short_name"))
+        signed_by = None
         if signer and signer.get("name"):
-            title = signer.get("title") or "not stated"
-            lines.append(
-                f"signatories = [{{ name = {_quoted(signer['name'])}, title = {_quoted(title)} }}]"
-            )
+            signed_by = [{"name": signer["name"], "title": signer.get("title") or "not stated"}]
+        party = {
+            "id": party_id,
+            "name": who["name"],
+            "short_name": who.get("short_name") or who["name"],
+            "entity_type": who.get("entity_type") or "not stated",
+            "jurisdiction": who.get("jurisdiction") or "not stated",
+            "signatories": signed_by,
+        }
+        lines += _table("[[parties]]", party)
     loan_id = f"{lender_id}-{borrower_id}-loan"
-    lines += [
-        "",
+    note_id = f"{borrower_id}-collateral"
+    agreement_date = agreement.get("date")
+    loan = {
+        "id": loan_id,
+        "agreement_name": agreement.get("name") or "Loan Agreement",
+        "agreement_date": (
+            parse_date(str(agreement_date), field="the loan agreement's date")
+            if agreement_date
+            else None
+        ),
+        "lender": lender_id,
+        "borrower": borrower_id,
+        "annual_rate": annual_rate,
+        "day_count": "ACT/360",
+    }
+    lines += _table(
         "[[loans]]",
-        f"id = {_quoted(loan_id)}",
-        f"agreement_name = {_quoted(agreement.get('name') or 'Loan Agreement')}",
-    ]
-    if agreement.get("date"):
-        lines.append(f"agreement_date = {agreement['date']}")
-    lines += [
-        f"lender = {_quoted(lender_id)}",
-        f"borrower = {_quoted(borrower_id)}",
-        f"annual_rate = {_quoted(annual_rate)}  # {rate_note}",
-        'day_count = "ACT/360"  # not stated in the agreement',
-        "",
-        "[[loans.events]]",
-        'kind = "opening"',
-        f"date = {effective}",
-        f"principal = {principal}",
-        f"interest = {interest}",
-        "",
-        "[[notes]]",
-        f'id = "{borrower_id}-collateral"',
-        'maker = "not stated (the notes listed in the agreement\'s schedule)"',
-        f"holder = {_quoted(borrower_id)}",
-        'annual_rate = "0%"  # not stated in the agreement',
-        'day_count = "30/360-US"  # not stated in the agreement',
-        "",
-        "[[notes.events]]",
-        'kind = "opening"',
-        f"date = {effective}",
-        f"principal = {collateral[0]}",
-        f"interest = {collateral[1]}",
-        "",
-        "[[security_interests]]",
-        f'id = "{loan_id}-pledge"',
-        f"loan = {_quoted(loan_id)}",
-        f"secured_party = {_quoted(lender_id)}",
-        f"debtor = {_quoted(borrower_id)}",
-        f'notes = ["{borrower_id}-collateral"]',
-        "",
-    ]
-    return "\n".join(lines)
+        loan,
+        comments={"annual_rate": rate_note, "day_count": _NOT_STATED},
+    )
+    lines += _table("[[loans.events]]", _opening(on, principal, interest))
+    note = {
+        "id": note_id,
+        "maker": "not stated (the notes listed in the agreement's schedule)",
+        "holder": borrower_id,
+        "annual_rate": "0%",
+        "day_count": "30/360-US",
+    }
+    lines += _table(
+        "[[notes]]", note, comments={"annual_rate": _NOT_STATED, "day_count": _NOT_STATED}
+    )
+    lines += _table("[[notes.events]]", _opening(on, *collateral))
+    pledge = {
+        "id": f"{loan_id}-pledge",
+        "loan": loan_id,
+        "secured_party": lender_id,
+        "debtor": borrower_id,
+        "notes": [note_id],
+    }
+    lines += _table("[[security_interests]]", pledge)
+    return "\n".join(lines) + "\n"
+
+
+_NOT_STATED = "not stated in the agreement"
+
+
+def _opening(on: date, principal: Decimal, interest: Decimal) -> dict[str, Any]:
+    """An opening-balance event; tomli-w writes the Decimals as exact TOML literals."""
+    return {"kind": "opening", "date": on, "principal": principal, "interest": interest}
+
+
+def _table(
+    header: str, values: Mapping[str, Any], *, comments: Mapping[str, str] | None = None
+) -> list[str]:
+    """A table's lines: its header, then each key tomli-w writes, with any note beside it.
+
+    Keys are written one at a time so that a note (what the agreement does not
+    state) can stand on the line of the value it is about; tomli-w quotes and
+    escapes every value, so nothing an agreement says can end a string or start
+    a table. A value of None is left out.
+    """
+    lines = ["", header]
+    for key, value in values.items():
+        if value is None:
+            continue
+        line = tomli_w.dumps({key: value}).rstrip("\n")
+        note = (comments or {}).get(key)
+        lines.append(f"{line}  {_comment(note)}" if note else line)
+    return lines
+
+
+def _comment(text: str) -> str:
+    """A TOML comment of one line: a line break or control character in `text` becomes a space."""
+    return "# " + "".join(ch if ch.isprintable() else " " for ch in text)

@@ -1,25 +1,32 @@
 """From an instrument's events to journal entries: what history means in the books.
 
 Pure: given a loan (or note) and the parties it touches, `book_history`
-replays its events in order and returns the entry drafts they call for, with
-interest accrued up to each payment posted first, and the `Booked` amounts
-(principal and interest as the books carry them). At a settlement,
-`accrual_to` posts what accrued since: the difference between two rounded
-cumulative positions, so that the postings add up to the whole, to the cent.
+walks its events once, in order, and returns the entry drafts they call for,
+with interest accrued up to each payment posted first, and the `Booked`
+amounts (principal and interest as the books carry them). The walk is
+incremental: `book_event` takes a `BookState` (the accrual state after the
+last event booked, and what the books carry) and one more event, and returns
+that event's drafts and the next state, so appending an event to a stored
+history costs the same however long it is. At a settlement, `accrual_drafts`
+posts what accrued since: the difference between two rounded cumulative
+positions, so that the postings add up to the whole, to the cent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from acquittance.books import accounts, posting
 from acquittance.books.entries import EntryDraft, EntryKind, Leg
-from acquittance.core.accrual import position
+from acquittance.core import accrual
+from acquittance.core.accrual import AccrualState, position, position_of
 from acquittance.core.instruments import (
     Advance,
     Discharge,
+    Event,
     Loan,
     Note,
     OpeningBalance,
@@ -29,8 +36,7 @@ from acquittance.core.instruments import (
     RateChange,
     Satisfaction,
 )
-
-ZERO = Decimal("0.00")
+from acquittance.core.money import ZERO
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,18 @@ class Books:
     holder: Party | None = None
 
 
-def _position_before(instrument: Loan | Note, index: int, on: date) -> Position:
-    """The position on `on` from the events before `index` only (that day's accrual included)."""
-    return position(replace(instrument, events=instrument.events[:index]), on)
+@dataclass(frozen=True)
+class BookState:
+    """Where booking an instrument's history stands.
+
+    `accrual` is the walk after the last event booked (see `accrual.AccrualState`);
+    `booked` is what the holder's books carry for the instrument at that point.
+    Together they are all that booking the next event needs, so a stored
+    `BookState` (a snapshot) continues exactly as the walk from the opening would.
+    """
+
+    accrual: AccrualState
+    booked: Booked
 
 
 def accrual_drafts(
@@ -121,25 +136,83 @@ def _capitalisation(
     )
 
 
+def _moves_booked(event: Event) -> bool:
+    # Rate changes post nothing, and a discharge follows the satisfaction that
+    # already moved what is booked; every other event is a posting point.
+    return not isinstance(event, RateChange | Discharge)
+
+
+def book_event(
+    instrument: Loan | Note, books: Books, state: BookState | None, event: Event
+) -> tuple[tuple[EntryDraft, ...], BookState]:
+    """The entries one more event calls for, after the history `state` has booked.
+
+    `state` None means `event` is the instrument's first. Interest accrued up
+    to the event's date is posted first (for events that are posting points),
+    then the event itself. Refuses an event that cannot come next, with the
+    codes of `accrual.validate_events`.
+    """
+    if state is None:
+        walked = accrual.begin(instrument, event)
+        after = position_of(walked)
+        drafts = _event_drafts(instrument, books, event, Booked(), after)
+        return drafts, BookState(walked, Booked(after.principal, after.interest))
+    accrual.check_event(state.accrual, event)
+    reached = accrual.advance(state.accrual, event.date)
+    found: list[EntryDraft] = []
+    booked = state.booked
+    if _moves_booked(event):
+        accrued, booked = accrual_drafts(instrument, books, booked, position_of(reached))
+        found.extend(accrued)
+    walked = accrual.forget_periods(accrual.step(reached, event))
+    after = position_of(walked)
+    found.extend(_event_drafts(instrument, books, event, booked, after))
+    if _moves_booked(event):
+        booked = Booked(after.principal, after.interest)
+    return tuple(found), BookState(walked, booked)
+
+
+def book_events(
+    instrument: Loan | Note,
+    books: Books,
+    events: Sequence[Event],
+    *,
+    state: BookState | None = None,
+) -> tuple[tuple[EntryDraft, ...], tuple[BookState, ...]]:
+    """Book `events` in order after `state` (None: from the start), in one walk.
+
+    Returns every draft, in order, and the state after each event, so that a
+    caller can keep a snapshot per event.
+    """
+    drafts: list[EntryDraft] = []
+    states: list[BookState] = []
+    for event in events:
+        posted, state = book_event(instrument, books, state, event)
+        drafts.extend(posted)
+        states.append(state)
+    return tuple(drafts), tuple(states)
+
+
 def book_history(instrument: Loan | Note, books: Books) -> tuple[tuple[EntryDraft, ...], Booked]:
     """Every entry the instrument's events call for, in order, and what the books then carry.
 
     Satisfactions and discharges are posted by their settlement; here they only
     move what is booked, so that a later settlement accrues from the right base.
+    One walk through the events: linear in their number.
     """
-    drafts: list[EntryDraft] = []
-    booked = Booked()
-    for index, event in enumerate(instrument.events):
-        if index > 0 and not isinstance(event, RateChange | Discharge):
-            accrued, booked = accrual_drafts(
-                instrument, books, booked, _position_before(instrument, index, event.date)
-            )
-            drafts.extend(accrued)
-        after = _position_before(instrument, index + 1, event.date)
-        drafts.extend(_event_drafts(instrument, books, event, booked, after))
-        if not isinstance(event, RateChange | Discharge):
-            booked = Booked(after.principal, after.interest)
-    return tuple(drafts), booked
+    drafts, states = book_events(instrument, books, instrument.events)
+    return drafts, states[-1].booked if states else Booked()
+
+
+def assigned(state: BookState, on: date) -> BookState:
+    """A note as its new holder's books carry it from an assignment on `on`.
+
+    The new holder takes the note at its position on that date (principal and
+    interest, as the settlement posts them); the accrual walk goes on unchanged.
+    """
+    reached = accrual.advance(state.accrual, on)
+    held = position_of(reached)
+    return BookState(accrual.forget_periods(reached), Booked(held.principal, held.interest))
 
 
 def _event_drafts(

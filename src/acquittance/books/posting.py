@@ -23,11 +23,8 @@ from acquittance.books import accounts
 from acquittance.books.entries import EntryDraft, EntryKind, JournalEntry, Leg, check_balanced
 from acquittance.core.errors import InputError
 from acquittance.core.instruments import Advance, Loan, Note, OpeningBalance, Party, Payment
-from acquittance.core.money import CENT, check_currency, format_amount, to_decimal
+from acquittance.core.money import CENT, ZERO, check_currency, format_amount, to_decimal
 from acquittance.core.settlement_types import Quote, SatisfactionKind
-
-ZERO = Decimal("0.00")
-
 
 # --- shared helpers -------------------------------------------------------------------------
 

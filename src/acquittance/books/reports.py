@@ -15,8 +15,7 @@ from decimal import Decimal
 from acquittance.books.accounts import ChartOfAccounts, account_sort_key, display_name_of
 from acquittance.books.entries import EntryKind, JournalEntry, check_journal
 from acquittance.core.errors import InputError, StateError
-
-ZERO = Decimal("0.00")
+from acquittance.core.money import ZERO
 
 
 @dataclass(frozen=True)

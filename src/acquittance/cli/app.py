@@ -73,8 +73,18 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
         "The terms found in an agreement: parties, dates, amounts with roles, and checks.",
     ),
     "draft": ("draft", "Draft the settlement agreement as md, html, docx or pdf."),
+    "letter": ("documents", "Letters to a loan's borrower: the payoff letter."),
+    "statement": (
+        "documents",
+        "The periodic statement of a loan or note: opening, each event, interest, closing.",
+    ),
+    "ucc3": (
+        "documents",
+        "A UCC-3 (national form UCC3) filled from a financing statement: termination or release.",
+    ),
     "export": ("commands", "Export books to other tools."),
     "obligations": ("commands", "Post-closing obligations: termination filings and wires."),
+    "new": ("authoring", "Write a commented starter file to edit, such as a deal file."),
 }
 #: The modules that register commands, each imported at most once.
 COMMAND_MODULES: Final = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))

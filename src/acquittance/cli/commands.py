@@ -439,12 +439,22 @@ def demo(
 @app.command()
 def schedule(
     note_id: str = typer.Argument(..., help="A note with a level monthly payment."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="csv or xlsx, with --output (default: its extension)."
+    ),
+    output: Path | None = typer.Option(None, "--output", help="Write the schedule to this file."),
+    force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """A note's amortization schedule, generated from its terms."""
     from acquittance import service
 
+    if output is not None or fmt is not None:
+        from acquittance.cli.documents import write_schedule
+
+        write_schedule(db, note_id, fmt=fmt, output=output, force=force, as_json=as_json)
+        return
     note, rows = service.note_schedule(_store(db), note_id)
     document = {
         "note": note.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from pathlib import Path
 
 import typer
@@ -15,13 +17,18 @@ def draft(
         ..., help="A deal file, a settlement or saved quote id, or a loan id."
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="The settlement date, YYYY-MM-DD."),
-    fmt: str = typer.Option("md", "--format", help="md, html, docx or pdf."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="md, html, docx or pdf (default: --output's extension, else md)."
+    ),
     output: Path = typer.Option(..., "--output", help="Where to write the agreement."),
+    force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
     loan_id: str | None = typer.Option(
         None, "--loan", help="The loan, when a deal file has several."
     ),
     words: bool = typer.Option(False, "--words", help="Write amounts in words as well as figures."),
-    title: str | None = typer.Option(None, "--title", help="The agreement's title."),
+    title: str | None = typer.Option(
+        None, "--title", help="The agreement's title (a deal file's [deal] title by default)."
+    ),
     governing_law: str | None = typer.Option(
         None, "--governing-law", help="Override the governing law."
     ),
@@ -33,19 +40,29 @@ def draft(
 ) -> None:
     """Draft the settlement agreement as md, html, docx or pdf."""
     from acquittance import service
+    from acquittance.core.errors import AcquittanceError
+    from acquittance.service.documents import store_files
     from acquittance.service.draft import (
         DraftRequest,
         draft_agreement,
         facts_from_deal_file,
         facts_from_store,
+        store_history_notice,
     )
 
     date_given = parse_date(as_of) if as_of is not None else None
     path = Path(source)
+    inputs: tuple[Path, ...]
     if path.suffix.lower() == ".toml" or path.is_file():
         facts = facts_from_deal_file(path, date_given, loan_id)
+        inputs = (path,)
+        # No usable store to compare with: the file alone, as documented, and no notice.
+        with contextlib.suppress(AcquittanceError):
+            facts = store_history_notice(service.store_at(db), facts)
     else:
-        facts = facts_from_store(service.store_at(db), source, date_given)
+        store = service.store_at(db)
+        inputs = store_files(store)
+        facts = facts_from_store(store, source, date_given)
     request = DraftRequest(
         fmt=fmt,
         output=output,
@@ -53,9 +70,24 @@ def draft(
         governing_law=governing_law,
         amounts_in_words=words,
         templates=templates,
+        force=force,
+        inputs=inputs,
     )
     written = draft_agreement(facts, request)
+    for notice in facts.notices:
+        sys.stderr.write(f"note: {notice}\n")
     if as_json:
-        emit_json({"output": str(written), "format": fmt, "as_of": facts.quote.as_of})
+        emit_json(
+            {
+                "output": str(written.path),
+                "format": written.fmt,
+                "as_of": facts.quote.as_of,
+                "loan": facts.loan.id,
+                "title": written.title,
+                "source": facts.source,
+                "bytes": written.size_bytes,
+                "notices": list(facts.notices),
+            }
+        )
     else:
-        typer.echo(f"wrote {written}", err=True)
+        typer.echo(f"wrote {written.path}", err=True)

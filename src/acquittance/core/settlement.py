@@ -8,7 +8,13 @@ transaction. Nothing here does I/O.
 Rules:
 
 - Positions are the rounded cents of `accrual.position` as of the quote date,
-  the loan's and each note's under its own terms.
+  the loan's and each note's under its own terms. A service that keeps
+  snapshots passes each instrument's `accrual.History` (the walk as it stood
+  on the date, and after every event) instead of making the core walk the
+  events again; the figures are the same, bit for bit.
+- A quote before the history of the loan or of a note it assigns is
+  BEFORE_HISTORY, naming the earliest date allowed: the latest of their
+  first dates.
 - Full satisfaction (UCC 9-620, the reference case): collateral value below the
   debt -> the borrower pays the difference to the lender; above it -> the lender
   pays the surplus to the borrower (as 9-615 gives a surplus to the debtor);
@@ -20,10 +26,15 @@ Rules:
 - Identity, checked on every quote: owed = value + cash to lender - cash to
   borrower + remaining debt.
 - The fingerprint is a SHA-256 over a canonical serialisation of every input
-  that shapes a figure: the loan (terms and events), each assigned note (terms,
-  events, holder), the interests that secure the loan or pledge those notes,
-  the date and the request (note ids, values, partial). A closing recomputes it
-  on current data and refuses a quote whose inputs changed.
+  that shapes a figure: the loan (terms, and its events through their count
+  and chained digest, `accrual.events_digest`), each assigned note (terms,
+  events the same way, holder), the interests that secure the loan or pledge
+  those notes, the date and the request (note ids, values, partial). A
+  closing recomputes it on current data and refuses a quote whose inputs
+  changed.
+- A closing is refused (BACKDATED_CLOSING) when the loan or a note it assigns
+  has an event dated after the closing date: the closing would be booked
+  against a history that has moved on.
 """
 
 from __future__ import annotations
@@ -38,7 +49,8 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any, Final
 
-from acquittance.core.accrual import per_diem, position
+from acquittance.core import accrual
+from acquittance.core.accrual import History, per_diem_of, position_of
 from acquittance.core.collateral import SecurityInterest, ordered_pledged_note_ids
 from acquittance.core.dates import add_days
 from acquittance.core.errors import AcquittanceError, InputError, NotFoundError, StateError
@@ -72,10 +84,28 @@ TERMINATION_DUE_DAYS: Final = 20
 EXPLAIN_QUANTUM: Final = Decimal("1E-20")
 #: Most notes one settlement may assign.
 NOTES_COUNT_MAX: Final = 10_000
+#: How many note ids one message names before "and N more".
+IDS_NAMED_MAX: Final = 10
 
 
-def _canonical(value: Any) -> Any:
-    """A JSON-ready form in which equal values always serialise identically."""
+_PLAIN_TYPES: Final = (str, int, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(value: Any) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    return names
+
+
+def _canonical(value: Any, *, leave_out: tuple[str, ...] = ()) -> Any:
+    """A JSON-ready form in which equal values always serialise identically.
+
+    `leave_out` names fields of a dataclass to skip (its own, not its parts').
+    """
+    if type(value) in _PLAIN_TYPES:
+        return value
     if isinstance(value, Decimal):
         # By value: 0.065 and 0.0650 are one rate, 17500000 and 17500000.00 one amount.
         return format(value.normalize(), "f")
@@ -86,7 +116,11 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        fields = {
+            name: _canonical(getattr(value, name))
+            for name in _field_names(value)
+            if name not in leave_out
+        }
         return {"type": type(value).__name__, **fields}
     if isinstance(value, Mapping):
         return {str(key): _canonical(item) for key, item in value.items()}
@@ -105,6 +139,20 @@ def _canonical_value(value: object) -> Any:
         return repr(value)  # the quote itself refuses it; the fingerprint must not raise
 
 
+def _events_summary(instrument: Loan | Note, history: History | None) -> dict[str, Any]:
+    """An instrument's events as the fingerprint takes them: their count and chained digest."""
+    if history is not None:
+        return {"count": history.latest.events_count, "digest": history.latest.events_digest}
+    return {"count": len(instrument.events), "digest": accrual.events_digest(instrument.events)}
+
+
+def _instrument_document(instrument: Loan | Note | None, history: History | None) -> Any:
+    if instrument is None:
+        return None
+    header = _canonical(instrument, leave_out=("events",))
+    return {**header, "events": _events_summary(instrument, history)}
+
+
 def fingerprint_inputs(
     loan: Loan,
     notes: Mapping[str, Note],
@@ -114,11 +162,15 @@ def fingerprint_inputs(
     note_ids: Sequence[str] | None = None,
     values: Mapping[str, Decimal] | None = None,
     partial: bool = False,
+    loan_history: History | None = None,
+    note_histories: Mapping[str, History] | None = None,
 ) -> str:
     """The fingerprint `quote` would give these inputs; never raises on bad data.
 
     Takes the same arguments as `quote`, so a service can recompute it on the
-    current records before closing.
+    current records before closing. Events enter through their count and
+    digest, so the histories (from snapshots) give the fingerprint of the
+    events themselves without reading them.
     """
     assigned = (
         tuple(note_ids)
@@ -129,9 +181,13 @@ def fingerprint_inputs(
         (i for i in interests if i.loan_id == loan.id or set(i.note_ids) & set(assigned)),
         key=lambda interest: interest.id,
     )
+    histories = note_histories or {}
     document = {
-        "loan": _canonical(loan),
-        "notes": {note_id: _canonical(notes.get(note_id)) for note_id in assigned},
+        "loan": _instrument_document(loan, loan_history),
+        "notes": {
+            note_id: _instrument_document(notes.get(note_id), histories.get(note_id))
+            for note_id in assigned
+        },
         "interests": _canonical(relevant),
         "as_of": _canonical(as_of),
         "note_ids": _canonical(note_ids),
@@ -143,12 +199,94 @@ def fingerprint_inputs(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _check_open(loan: Loan) -> None:
-    if loan.discharged_on is not None:
+def _check_open(loan: Loan, history: History | None = None) -> None:
+    discharged_on = history.latest.discharged_on if history is not None else loan.discharged_on
+    if discharged_on is not None:
         raise StateError(
             "LOAN_DISCHARGED",
-            f"loan {loan.id} was discharged on {loan.discharged_on}; there is nothing to settle",
+            f"loan {loan.id} was discharged on {discharged_on}; there is nothing to settle",
         )
+
+
+def _opening_of(instrument: Loan | Note, history: History | None) -> date | None:
+    """The first date of an instrument's history, without walking it (None: no events)."""
+    if history is not None:
+        return history.opening
+    return instrument.events[0].date if instrument.events else None
+
+
+def _check_dates(
+    as_of: date,
+    loan: Loan,
+    loan_history: History | None,
+    notes: Sequence[tuple[Note, History | None]],
+) -> None:
+    """BEFORE_HISTORY when the date precedes the loan's or a note's history.
+
+    The message names every instrument that starts later and the earliest
+    date allowed for the whole quote: the latest of all their first dates.
+    """
+    if not isinstance(as_of, date):
+        raise InputError("INVALID_DATE", f"as-of date {as_of!r} is not a date (YYYY-MM-DD)")
+    openings = [("loan", loan.id, _opening_of(loan, loan_history))]
+    openings += [("note", note.id, _opening_of(note, history)) for note, history in notes]
+    known = [(kind, i, opened) for kind, i, opened in openings if opened is not None]
+    later = [(kind, i, opened) for kind, i, opened in known if opened > as_of]
+    if not later:
+        return
+    earliest = max(opened for _, _, opened in known)
+    if len(known) == 1:
+        raise accrual.before_history(later[0][0], later[0][1], later[0][2], as_of)
+    raise InputError(
+        "BEFORE_HISTORY",
+        f"{as_of} is before the history of {_starting_later(later)}; the earliest date "
+        f"allowed for loan {loan.id} with the notes it assigns is {earliest}",
+    )
+
+
+def _starting_later(later: Sequence[tuple[str, str, date]]) -> str:
+    """Who starts later, by first date: loan L and notes A, B, which start on D; and of ..."""
+    groups = []
+    for opened in sorted({opened for _, _, opened in later}):
+        loans = [i for kind, i, on in later if kind == "loan" and on == opened]
+        notes = [i for kind, i, on in later if kind == "note" and on == opened]
+        shown = ", ".join(notes[:IDS_NAMED_MAX])
+        if len(notes) > IDS_NAMED_MAX:
+            shown += f" and {len(notes) - IDS_NAMED_MAX} more"
+        who = [f"loan {i}" for i in loans]
+        if notes:
+            who.append(("note " if len(notes) == 1 else "notes ") + shown)
+        verb = "starts" if len(loans) + len(notes) == 1 else "start"
+        groups.append(f"{' and '.join(who)}, which {verb} on {opened}")
+    return "; and of ".join(groups)
+
+
+def _later_event(instrument: Loan | Note, on: date) -> tuple[Event, Event] | None:
+    """The first and the last of the instrument's events dated after `on`, if any."""
+    later = [event for event in instrument.events if event.date > on]
+    return (later[0], later[-1]) if later else None
+
+
+def _backdated(kind: str, instrument_id: str, found: tuple[Event, Event], on: date) -> StateError:
+    first, last = found
+    return StateError(
+        "BACKDATED_CLOSING",
+        f"{kind} {instrument_id} has a {type(first).__name__} on {first.date}, after the "
+        f"closing date {on}; quote and settle on or after {last.date}",
+    )
+
+
+def check_no_later_events(quote: Quote, notes: Mapping[str, Note]) -> None:
+    """Refuse a closing when a note it assigns has an event dated after the closing date.
+
+    The note's position on the closing date ignores that event, but its books
+    already carry it: closing then would invent accruals past it. `notes`
+    carry their events. (The loan's own later events are refused by `close`.)
+    """
+    for line in quote.collateral:
+        found = _later_event(notes[line.note_id], quote.as_of)
+        if found is not None:
+            raise _backdated("note", line.note_id, found, quote.as_of)
 
 
 def _assigned_note_ids(
@@ -215,6 +353,7 @@ def _collateral_lines(
     notes: Sequence[Note],
     as_of: date,
     values: Mapping[str, Decimal],
+    histories: Mapping[str, History],
 ) -> tuple[tuple[CollateralLine, ...], tuple[Position, ...]]:
     unknown = sorted(set(values) - {note.id for note in notes})
     if unknown:
@@ -227,7 +366,8 @@ def _collateral_lines(
     note_positions: list[Position] = []
     for note in notes:
         _check_note(loan, note)
-        note_position = position(note, as_of)
+        held = histories.get(note.id) or accrual.history(note, as_of)
+        note_position = position_of(held.state())
         carrying = note_position.total
         value = _explicit_value(note.id, values[note.id]) if note.id in values else carrying
         lines.append(
@@ -285,15 +425,27 @@ def quote(
     values: Mapping[str, Decimal] | None = None,
     partial: bool = False,
     good_through: date | None = None,
+    loan_history: History | None = None,
+    note_histories: Mapping[str, History] | None = None,
 ) -> Quote:
     """What is owed on `loan` as of `as_of`, the notes assigned, and the cash that balances them.
 
     `note_ids` defaults to every note actively pledged to the lender for this
     loan; `values` defaults each note to its carrying amount (principal plus
-    interest); `good_through` defaults to ten days after `as_of`.
+    interest); `good_through` defaults to ten days after `as_of`. The
+    histories, when given (from snapshots), stand in for the instruments'
+    events, which then need not be loaded; each is walked once either way.
     """
-    _check_open(loan)
-    loan_position = position(loan, as_of)
+    histories = dict(note_histories or {})
+    for held in (loan_history, *histories.values()):
+        assert held is None or held.as_of == as_of, "a history read for another date"
+    _check_open(loan, loan_history)
+    loan_held = loan_history or accrual.history(loan, as_of)
+    pledged = ordered_pledged_note_ids(loan.id, interests, secured_party_id=loan.lender_id)
+    candidates = [notes[i] for i in (note_ids if note_ids is not None else pledged) if i in notes]
+    _check_dates(as_of, loan, loan_held, [(n, histories.get(n.id)) for n in candidates])
+    loan_state = loan_held.state()
+    loan_position = position_of(loan_state)
     owed = loan_position.total
     if owed <= 0:
         raise StateError(
@@ -301,7 +453,9 @@ def quote(
         )
     chosen = _assigned_note_ids(loan, notes, interests, note_ids)
     explicit = dict(values or {})
-    lines, note_positions = _collateral_lines(loan, [notes[i] for i in chosen], as_of, explicit)
+    lines, note_positions = _collateral_lines(
+        loan, [notes[i] for i in chosen], as_of, explicit, histories
+    )
     cash, remaining, kind = _balance(loan, owed, sum((x.value for x in lines), ZERO), partial)
     through = good_through if good_through is not None else add_days(as_of, GOOD_THROUGH_DAYS)
     if through < as_of:
@@ -309,6 +463,7 @@ def quote(
             "GOOD_THROUGH_BEFORE_AS_OF",
             f"good-through date {through} is before the quote date {as_of}; use a later date",
         )
+    diem = per_diem_of(loan_state)
     result = Quote(
         loan_id=loan.id,
         lender_id=loan.lender_id,
@@ -317,17 +472,26 @@ def quote(
         currency=loan.terms.currency,
         owed_principal=loan_position.principal,
         owed_interest=loan_position.interest,
-        per_diem=per_diem(loan, as_of),
+        per_diem=round_money(diem, rounding=loan.terms.rounding),
         good_through=through,
         collateral=lines,
         cash=cash,
         remaining_debt=remaining,
         satisfaction=kind,
         fingerprint=fingerprint_inputs(
-            loan, notes, interests, as_of, note_ids=note_ids, values=values, partial=partial
+            loan,
+            notes,
+            interests,
+            as_of,
+            note_ids=note_ids,
+            values=values,
+            partial=partial,
+            loan_history=loan_held,
+            note_histories=histories,
         ),
         loan_position=loan_position,
         note_positions=note_positions,
+        per_diem_exact=diem,
     )
     _check_identity(result)
     return result
@@ -347,18 +511,14 @@ def _check_closable(quote: Quote, settlement_id: str, current_fingerprint: str, 
             f"loan {loan.id} or its collateral changed since the quote of {quote.as_of} was "
             "made; quote again",
         )
-    later = [event for event in loan.events if event.date > quote.as_of]
-    if later:
-        raise StateError(
-            "BACKDATED_CLOSING",
-            f"loan {loan.id} has a {type(later[0]).__name__} on {later[0].date}, after the "
-            f"quote date {quote.as_of}; quote on or after {later[-1].date}",
-        )
+    found = _later_event(loan, quote.as_of)
+    if found is not None:
+        raise _backdated("loan", loan.id, found, quote.as_of)
 
 
 def _check_loan_after(quote: Quote, loan: Loan, events: Sequence[Event]) -> None:
     """Assert the pair: the loan's own accrual agrees the closing leaves the remaining debt."""
-    after = position(dataclasses.replace(loan, events=(*loan.events, *events)), quote.as_of)
+    after = accrual.position(dataclasses.replace(loan, events=(*loan.events, *events)), quote.as_of)
     if after.total != quote.remaining_debt:
         raise AssertionError(
             f"closing leaves {after.total} owed on loan {loan.id}, not {quote.remaining_debt}"
@@ -511,6 +671,14 @@ def _explain_cash(quote: Quote) -> dict[str, Any]:
     }
 
 
+def _interest_to_good_through(quote: Quote, days_held: int) -> str | None:
+    """The per diem's exact figure times the days held, rounded once (None without it)."""
+    if quote.per_diem_exact is None:
+        return None
+    exact = quote.per_diem_exact * days_held
+    return amount_text(round_money(exact, rounding=quote.loan_position.rounding))
+
+
 def explain(quote: Quote) -> dict[str, Any]:
     """The working behind a quote, JSON-ready, so that an auditor can redo it by hand."""
     days_held = (quote.good_through - quote.as_of).days
@@ -525,7 +693,8 @@ def explain(quote: Quote) -> dict[str, Any]:
             "rule": "one day of the loan's day-count year at the quote date's principal and rate",
             "good_through": quote.good_through.isoformat(),
             "days": days_held,
-            "interest_to_good_through": amount_text(quote.per_diem * days_held),
+            "exact": _canonical(quote.per_diem_exact),
+            "interest_to_good_through": _interest_to_good_through(quote, days_held),
         },
         "cash": _explain_cash(quote),
         "fingerprint": quote.fingerprint,

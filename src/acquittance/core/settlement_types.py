@@ -6,10 +6,11 @@ the agreement drafter can depend on the shapes without depending on the logic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 from acquittance.core.instruments import Event, Position
 
@@ -74,6 +75,9 @@ class Quote:
     fingerprint: str  # digest of every input; a closing refuses a quote whose inputs changed
     loan_position: Position
     note_positions: tuple[Position, ...]
+    # The per diem before rounding, for figures that multiply it (interest to the
+    # good-through date); None for a quote rebuilt from a document, which keeps cents only.
+    per_diem_exact: Fraction | None = field(default=None, compare=False)
 
     @property
     def owed_total(self) -> Decimal:

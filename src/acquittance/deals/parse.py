@@ -8,7 +8,6 @@ Parsing is pure: text in, a `Deal` value or an error out.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -39,12 +38,12 @@ from acquittance.core.instruments import (
 from acquittance.core.interest import parse_rate
 from acquittance.core.money import DEFAULT_ROUNDING, ROUNDING_MODES, check_currency, to_decimal
 from acquittance.core.text import DESCRIPTION_LENGTH_MAX, NAME_LENGTH_MAX, check_text
+from acquittance.deals import schema
 from acquittance.deals.locator import FieldLocator, PathPart, render_path
+from acquittance.deals.schema import ID_PATTERN, LEVEL_PAYMENT_COUNT_MAX, NOTE_KIND_LENGTH_MAX
 
 DEAL_FILE_SIZE_MAX_BYTES: Final = 5 * 1024 * 1024
 RECORDS_MAX: Final = 100_000
-NOTE_KIND_LENGTH_MAX: Final = 40
-_ID_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 T = TypeVar("T")
 
 
@@ -102,7 +101,7 @@ class _Reader:
             raise self.fail((*path, key), error) from None
 
     def known_fields(
-        self, table: Mapping[str, Any], path: tuple[PathPart, ...], allowed: set[str]
+        self, table: Mapping[str, Any], path: tuple[PathPart, ...], allowed: frozenset[str]
     ) -> None:
         for key in table:
             if key not in allowed:
@@ -144,7 +143,7 @@ _note_kind = partial(_text, length_max=NOTE_KIND_LENGTH_MAX)
 
 
 def _identifier(value: Any) -> str:
-    if not isinstance(value, str) or not _ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
         raise InputError(
             "INVALID_ID",
             f"id {value!r} must be a short slug: lower-case letters, digits and hyphens",
@@ -184,12 +183,7 @@ def _rounding(value: Any) -> str:
     return str(value)
 
 
-_EVENT_FIELDS: Final = {
-    "opening": {"kind", "date", "principal", "interest"},
-    "advance": {"kind", "date", "amount"},
-    "payment": {"kind", "date", "amount"},
-    "rate_change": {"kind", "date", "annual_rate"},
-}
+_EVENT_FIELDS: Final = schema.event_keys()
 
 
 def _event(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -> Event:
@@ -236,47 +230,38 @@ def _events(
     )
 
 
-_TERMS_FIELDS: Final = {"annual_rate", "day_count", "currency", "compounding", "rounding", "events"}
-_PARTY_FIELDS: Final = {"id", "name", "short_name", "entity_type", "jurisdiction", "signatories"}
-_LOAN_FIELDS: Final = _TERMS_FIELDS | {
-    "id",
-    "lender",
-    "borrower",
-    "agreement_name",
-    "agreement_date",
-    "governing_law",
-}
-_NOTE_FIELDS: Final = _TERMS_FIELDS | {
-    "id",
-    "maker",
-    "holder",
-    "kind",
-    "issue_date",
-    "maturity_date",
-    "original_principal",
-    "level_payment",
-    "description",
-}
-_INTEREST_FIELDS: Final = {
-    "id",
-    "loan",
-    "secured_party",
-    "debtor",
-    "notes",
-    "granted_on",
-    "financing_statements",
-}
-_STATEMENT_FIELDS: Final = {"id", "filing_office", "file_number", "filed_on"}
+_PARTY_FIELDS: Final = schema.PARTIES.accepted_keys()
+_LOAN_FIELDS: Final = schema.LOANS.accepted_keys()
+_NOTE_FIELDS: Final = schema.NOTES.accepted_keys()
+_INTEREST_FIELDS: Final = schema.SECURITY_INTERESTS.accepted_keys()
+_STATEMENT_FIELDS: Final = schema.FINANCING_STATEMENTS.accepted_keys()
+
+
+def _inline_keys(value: dict[str, Any], table: schema.Table, what: str) -> None:
+    """An inline table's keys against the schema: none unknown, none required missing."""
+    accepted = table.accepted_keys()
+    for key in value:
+        if key not in accepted:
+            raise InputError(
+                "UNKNOWN_FIELD",
+                f"{key!r} is not a field of {what}; the fields are {', '.join(sorted(accepted))}",
+            )
+    for field in table.fields:
+        if field.required and field.key not in value:
+            raise InputError(
+                "MISSING_FIELD", f"{what} has no {field.key!r}, which is required; add it"
+            )
 
 
 def _signatories(value: Any) -> tuple[Signatory, ...]:
     if not isinstance(value, list):
         raise InputError("INVALID_FIELD", "signatories must be a list of {name, title} tables")
     result = []
-    for item in value:
-        if not isinstance(item, dict) or set(item) - {"name", "title"}:
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
             raise InputError("INVALID_FIELD", "each signatory is a table with name and title")
-        result.append(Signatory(_text(item.get("name")), _text(item.get("title"))))
+        _inline_keys(item, schema.SIGNATORIES, f"signatory {number}")
+        result.append(Signatory(_text(item["name"]), _text(item["title"])))
     return tuple(result)
 
 
@@ -311,17 +296,23 @@ def _loan(
 
 def _level_payment(value: Any) -> dict[str, Any]:
     """The level_payment table, checked; the amount may be left to the terms."""
-    if not isinstance(value, dict) or set(value) - {"amount", "first_due", "count"}:
+    if not isinstance(value, dict):
         raise InputError(
             "INVALID_FIELD", "level_payment is a table with first_due, count and optional amount"
         )
-    count = value.get("count")
-    if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= 1200:
+    _inline_keys(value, schema.LEVEL_PAYMENT, "level_payment")
+    count = value["count"]
+    if (
+        not isinstance(count, int)
+        or isinstance(count, bool)
+        or not 0 < count <= LEVEL_PAYMENT_COUNT_MAX
+    ):
         raise InputError(
-            "INVALID_FIELD", "level_payment.count must be a whole number from 1 to 1200"
+            "INVALID_FIELD",
+            f"level_payment.count must be a whole number from 1 to {LEVEL_PAYMENT_COUNT_MAX}",
         )
     amount = _amount(value["amount"]) if "amount" in value else None
-    return {"amount": amount, "first_due": _date(value.get("first_due")), "count": count}
+    return {"amount": amount, "first_due": _date(value["first_due"]), "count": count}
 
 
 def _schedule_of(note: Note, spec: dict[str, Any] | None) -> LevelPayment | None:
@@ -417,11 +408,11 @@ def parse_deal(text: str, *, source: str = "deal file") -> Deal:
         raise InputError(
             "DEAL_FILE_SYNTAX", f"{source} is not valid TOML: {error}; fix the line it names"
         ) from None
-    reader.known_fields(document, (), {"deal", "parties", "loans", "notes", "security_interests"})
+    reader.known_fields(document, (), schema.DOCUMENT.accepted_keys())
     header = document.get("deal", {})
     if not isinstance(header, dict):
         raise reader.fail(("deal",), InputError("INVALID_FIELD", "[deal] must be a table"))
-    reader.known_fields(header, ("deal",), {"title", "currency", "governing_law"})
+    reader.known_fields(header, ("deal",), schema.DEAL.accepted_keys())
     currency = reader.field(header, ("deal",), "currency", check_currency, default="USD")
     law = reader.field(header, ("deal",), "governing_law", _text, default="")
     deal = Deal(

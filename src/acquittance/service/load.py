@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from acquittance.books.entries import EntryDraft
-from acquittance.books.history import Books, book_history
+from acquittance.books.history import Books, book_events
 from acquittance.core.errors import StateError
+from acquittance.core.instruments import Loan, Note
 from acquittance.deals.parse import Deal
+from acquittance.service import history
 from acquittance.service.journal_append import append_drafts
 from acquittance.service.store import Store
 from acquittance.store.repository import Repository
@@ -28,11 +30,16 @@ def load_deal(store: Store, deal: Deal) -> dict[str, Any]:
             repo.add_security_interest(interest)
         parties = {party.id: party for party in deal.parties}
         drafts: list[EntryDraft] = []
-        for loan in deal.loans:
-            books = Books(lender=parties[loan.lender_id], borrower=parties[loan.borrower_id])
-            drafts.extend(book_history(loan, books)[0])
-        for note in deal.notes:
-            drafts.extend(book_history(note, Books(holder=parties[note.holder_id]))[0])
+        instruments: list[tuple[Loan | Note, Books]] = [
+            (loan, Books(lender=parties[loan.lender_id], borrower=parties[loan.borrower_id]))
+            for loan in deal.loans
+        ]
+        instruments += [(note, Books(holder=parties[note.holder_id])) for note in deal.notes]
+        for instrument, books in instruments:
+            # One walk per instrument: its entries, and a snapshot after each event.
+            booked, states = book_events(instrument, books, instrument.events)
+            drafts.extend(booked)
+            repo.add_snapshots(instrument, history.drafts_of(instrument, states))
         entries = append_drafts(repo, drafts)
     return {
         "parties": [p.id for p in deal.parties],

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from acquittance.books.history import BookState
 from acquittance.core import settlement
+from acquittance.core.accrual import History
 from acquittance.core.errors import NotFoundError
 from acquittance.core.instruments import Loan, Note
 from acquittance.core.settlement_types import Quote
+from acquittance.service import history
 from acquittance.service.store import Store
 from acquittance.store.closings import StoredQuote
 from acquittance.store.repository import Repository
@@ -38,43 +41,129 @@ def find_instrument(repo: Repository, instrument_id: str) -> Loan | Note:
     try:
         return repo.get_note(instrument_id)
     except NotFoundError:
-        raise NotFoundError(
-            "UNKNOWN_INSTRUMENT",
-            f"no loan or note has id {instrument_id!r}; `acquittance list` shows them",
-        ) from None
+        raise _unknown_instrument(instrument_id) from None
+
+
+def find_header(repo: Repository, instrument_id: str) -> tuple[Loan | Note, int]:
+    """A loan or note without its events (see `Repository.loan_header`), and its events count."""
+    try:
+        return repo.loan_header(instrument_id)
+    except NotFoundError:
+        pass
+    try:
+        return repo.note_header(instrument_id)
+    except NotFoundError:
+        raise _unknown_instrument(instrument_id) from None
+
+
+def _unknown_instrument(instrument_id: str) -> NotFoundError:
+    return NotFoundError(
+        "UNKNOWN_INSTRUMENT",
+        f"no loan or note has id {instrument_id!r}; `acquittance list` shows them",
+    )
 
 
 @dataclass(frozen=True)
 class SettlementInputs:
+    """What a quote or a closing reads: the loan, its notes, the interests, where histories stand.
+
+    `loan_state` and `note_states` are the newest `BookState`s (snapshots) of
+    the loan and of each note, for a closing. When the inputs were read for one
+    date (`histories_on`, a quote's), `loan_history` and `note_histories` are
+    the instruments' histories on it, and the instruments are headers (no
+    events). Inputs with neither let the core walk the instruments' events.
+    """
+
     loan: Loan
     notes: dict[str, Note]
     interests: list[Any]
+    loan_state: BookState | None = None
+    note_states: Mapping[str, BookState] = field(default_factory=dict)
+    histories_on: date | None = None
+    loan_history: History | None = None
+    note_histories: Mapping[str, History] = field(default_factory=dict)
+
+
+def _requested_and_pledged(
+    repo: Repository, loan_id: str, requested: Sequence[str] | None
+) -> tuple[list[Any], list[str], list[Any]]:
+    """The loan's interests, the notes they pledge plus those asked for, and other interests."""
+    interests = repo.interests_securing(loan_id)
+    note_ids = sorted({note_id for interest in interests for note_id in interest.note_ids})
+    # A note asked for by name but not pledged to this loan is loaded too, so that
+    # the core refuses it as NOTE_NOT_PLEDGED instead of calling it unknown.
+    note_ids += [note_id for note_id in requested or () if note_id not in note_ids]
+    # Interests of other loans over the same notes matter to the pledge checks.
+    own = {interest.id for interest in interests}
+    other_ids = set(repo.active_pledges(note_ids).values()) - own
+    others = [repo.get_security_interest(i) for i in sorted(other_ids)]
+    return interests, note_ids, others
 
 
 def settlement_inputs(
     repo: Repository, loan_id: str, requested: Sequence[str] | None = None
 ) -> SettlementInputs:
+    """The inputs of a closing: the instruments with their events, and their newest states.
+
+    Writes nothing: a stale snapshot is walked around here, and rebuilt by the
+    closing that appends to the instrument.
+    """
     loan = repo.get_loan(loan_id)
-    interests = repo.list_security_interests(loan_id=loan_id)
-    note_ids = {note_id for interest in interests for note_id in interest.note_ids}
-    notes = {note_id: repo.get_note(note_id) for note_id in sorted(note_ids)}
-    # A note asked for by name but not pledged to this loan is loaded too, so that
-    # the core refuses it as NOTE_NOT_PLEDGED instead of calling it unknown.
-    for note_id in requested or ():
-        if note_id not in notes:
-            try:
-                notes[note_id] = repo.get_note(note_id)
-            except NotFoundError:
-                continue
-            note_ids.add(note_id)
-    # Interests of other loans over the same notes matter to the pledge checks.
-    own = {interest.id for interest in interests}
-    other_ids = {repo.active_pledge(note_id) for note_id in sorted(note_ids)} - own - {None}
-    others = [repo.get_security_interest(i) for i in sorted(i for i in other_ids if i)]
-    return SettlementInputs(loan, notes, [*interests, *others])
+    interests, note_ids, others = _requested_and_pledged(repo, loan_id, requested)
+    notes = repo.notes(note_ids)
+    return SettlementInputs(
+        loan,
+        notes,
+        [*interests, *others],
+        loan_state=history.latest_state(repo, loan, len(loan.events)),
+        note_states={
+            note_id: history.latest_state(repo, note, len(note.events))
+            for note_id, note in notes.items()
+        },
+    )
+
+
+def quote_inputs(
+    repo: Repository, loan_id: str, as_of: date, requested: Sequence[str] | None = None
+) -> SettlementInputs:
+    """The inputs of a quote on one date, from headers and snapshots: no event is loaded.
+
+    Only the snapshots on or before `as_of` (and the newest) are read, whatever
+    the length of the histories; an instrument whose snapshots are stale is
+    walked from its events instead.
+    """
+    loan, loan_events_count = repo.loan_header(loan_id)
+    interests, note_ids, others = _requested_and_pledged(repo, loan_id, requested)
+    headers = repo.note_headers(note_ids)
+    instruments: dict[str, tuple[Loan | Note, int]] = {f"note:{i}": h for i, h in headers.items()}
+    instruments["loan"] = (loan, loan_events_count)
+    found = history.histories_on(repo, instruments, as_of)
+    return SettlementInputs(
+        loan,
+        {note_id: note for note_id, (note, _) in headers.items()},
+        [*interests, *others],
+        histories_on=as_of,
+        loan_history=found["loan"],
+        note_histories={note_id: found[f"note:{note_id}"] for note_id in headers},
+    )
+
+
+def _histories(inputs: SettlementInputs, on: date) -> tuple[History | None, dict[str, History]]:
+    """The histories on `on`: as read for that date, or from the newest states."""
+    if inputs.histories_on == on:
+        return inputs.loan_history, dict(inputs.note_histories)
+    loan_history = None
+    if inputs.loan_state is not None:
+        loan_history = history.history_from(inputs.loan_state, inputs.loan, on)
+    note_histories = {
+        note_id: history.history_from(state, inputs.notes[note_id], on)
+        for note_id, state in inputs.note_states.items()
+    }
+    return loan_history, note_histories
 
 
 def quote_from(inputs: SettlementInputs, request: QuoteRequest) -> Quote:
+    loan_history, note_histories = _histories(inputs, request.as_of)
     return settlement.quote(
         inputs.loan,
         inputs.notes,
@@ -82,6 +171,8 @@ def quote_from(inputs: SettlementInputs, request: QuoteRequest) -> Quote:
         request.as_of,
         **_options(request),
         good_through=request.good_through,
+        loan_history=loan_history,
+        note_histories=note_histories,
     )
 
 
@@ -92,16 +183,16 @@ def _options(request: QuoteRequest) -> dict[str, Any]:
 def quote(store: Store, request: QuoteRequest) -> Quote:
     """What is owed, the collateral and the cash that balances them; changes nothing."""
     with store.read() as session:
-        return quote_from(
-            settlement_inputs(Repository(session), request.loan_id, request.note_ids), request
-        )
+        inputs = quote_inputs(Repository(session), request.loan_id, request.as_of, request.note_ids)
+    return quote_from(inputs, request)
 
 
 def save_quote(store: Store, request: QuoteRequest) -> StoredQuote:
     """Quote once and keep it, with the fingerprint of its inputs, so a closing can check it."""
     with store.write() as session:
         repo = Repository(session)
-        current = quote_from(settlement_inputs(repo, request.loan_id, request.note_ids), request)
+        inputs = quote_inputs(repo, request.loan_id, request.as_of, request.note_ids)
+        current = quote_from(inputs, request)
         quote_id = f"q-{uuid.uuid4().hex[:12]}"
         values = dict(request.values or {})
         repo.add_saved_quote(

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from acquittance.core import accrual
+from acquittance.core.accrual import position_of
 from acquittance.core.errors import NotFoundError, StateError
 from acquittance.core.instruments import Loan, Note, Position
 from acquittance.core.schedule import ScheduleRow, amortization_schedule
-from acquittance.service.quote import find_instrument
+from acquittance.service import history
+from acquittance.service.quote import find_header
 from acquittance.service.settle import closed_settlement
 from acquittance.service.store import Store
 from acquittance.store.repository import Repository
@@ -19,11 +20,17 @@ from acquittance.store.repository import Repository
 def instrument_position(
     store: Store, instrument_id: str, as_of: date
 ) -> tuple[Loan | Note, Position]:
-    """A loan's or note's position on a date, derived from its events."""
+    """A loan's or note's position on a date, derived from its events.
+
+    Read from the newest snapshot on or before the date (the events after it,
+    if any, are dated later): no history is walked. The instrument returned
+    is its header, without events.
+    """
     with store.read() as session:
         repo = Repository(session)
-        instrument = find_instrument(repo, instrument_id)
-    return instrument, accrual.position(instrument, as_of)
+        instrument, events_count = find_header(repo, instrument_id)
+        found = history.histories_on(repo, {instrument.id: (instrument, events_count)}, as_of)
+    return instrument, position_of(found[instrument.id].state())
 
 
 def note_schedule(store: Store, note_id: str) -> tuple[Note, tuple[ScheduleRow, ...]]:

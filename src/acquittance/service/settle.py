@@ -16,13 +16,16 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from acquittance.books import posting
 from acquittance.books.entries import EntryDraft, EntryKind, JournalEntry
-from acquittance.books.history import Books, accrual_drafts, book_history
+from acquittance.books.history import Books, accrual_drafts
 from acquittance.core import settlement
-from acquittance.core.errors import StateError
+from acquittance.core.errors import AcquittanceError, StateError, StorageError
 from acquittance.core.settlement_types import Quote, SatisfactionKind
 from acquittance.core.text import check_idempotency_key
+from acquittance.service import history
 from acquittance.service.journal_append import append_drafts
 from acquittance.service.quote import QuoteRequest, SettlementInputs, quote_from, settlement_inputs
 from acquittance.service.store import Store
@@ -73,6 +76,72 @@ def settle(
     )
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One settlement to close: what is asked for, under which key, against which quote."""
+
+    request: QuoteRequest
+    key: str | None
+    quoted_fingerprint: str | None = None
+
+
+def settle_many(
+    store: Store, attempts: Sequence[Attempt]
+) -> list[ClosedSettlement | AcquittanceError]:
+    """Close several settlements in one write transaction, each all or nothing on its own.
+
+    Group commit: each closing runs in a savepoint of the same transaction, so
+    a refusal undoes that closing alone, and the commit that makes them durable
+    is paid once for the group. Nothing is returned until that commit has
+    returned. Closings run in loan order, the global lock order, whatever the
+    order asked; answers come back in the order asked. If the group loses a
+    race (a deadlock, a key taken meanwhile) it is undone whole, and each
+    closing then runs on its own, with retries, as `settle` does.
+    """
+    order = sorted(range(len(attempts)), key=lambda i: attempts[i].request.loan_id)
+    answers: dict[int, ClosedSettlement | AcquittanceError] = {}
+    try:
+        with store.write() as session:
+            repo = Repository(session)
+            for index in order:
+                answers[index] = _close_in_savepoint(session, repo, attempts[index])
+    except StorageError as error:
+        if error.code not in ("STORE_BUSY", "STORE_CONFLICT"):
+            raise
+        return [_settle_alone(store, attempt) for attempt in attempts]
+    return [answers[index] for index in range(len(attempts))]
+
+
+def _close_in_savepoint(
+    session: Session, repo: Repository, attempt: Attempt
+) -> ClosedSettlement | AcquittanceError:
+    try:
+        check_idempotency_key(attempt.key)
+        with session.begin_nested():
+            return _close(
+                repo,
+                attempt.request,
+                key=attempt.key,
+                quoted_fingerprint=attempt.quoted_fingerprint,
+            )
+    except StorageError:
+        raise  # the store itself refused: the whole group runs again, one by one
+    except AcquittanceError as error:
+        return error
+
+
+def _settle_alone(store: Store, attempt: Attempt) -> ClosedSettlement | AcquittanceError:
+    try:
+        return settle(
+            store,
+            attempt.request,
+            key=attempt.key,
+            quoted_fingerprint=attempt.quoted_fingerprint,
+        )
+    except AcquittanceError as error:
+        return error
+
+
 def _close(
     repo: Repository, request: QuoteRequest, *, key: str | None, quoted_fingerprint: str | None
 ) -> ClosedSettlement:
@@ -96,8 +165,9 @@ def _close(
     )
     repo.lock_notes(sorted(line.note_id for line in the_quote.collateral))
     entries = _post_settlement(repo, inputs, the_quote, settlement_id)
-    repo.append_loan_events(inputs.loan.id, closing.loan_events)
-    repo.transfer_notes(closing.note_transfers, settlement_id=settlement_id)
+    history.record_closing(
+        repo, closing, loan=inputs.loan, notes=inputs.notes, settlement_id=settlement_id
+    )
     repo.release_security_interests(
         closing.released_interest_ids, the_quote.as_of, released_by=settlement_id
     )
@@ -161,21 +231,27 @@ def closed_settlement(repo: Repository, stored: StoredSettlement) -> ClosedSettl
 def _post_settlement(
     repo: Repository, inputs: SettlementInputs, the_quote: Quote, settlement_id: str
 ) -> list[JournalEntry]:
-    """Interest accrued up to the settlement date on the loan and each note, then the settlement."""
+    """Interest accrued up to the settlement date on the loan and each note, then the settlement.
+
+    What the books carry comes from each instrument's newest snapshot, not a
+    replay of its history. A note with an event after the settlement date is
+    refused first (BACKDATED_CLOSING), before anything is posted.
+    """
+    settlement.check_no_later_events(the_quote, inputs.notes)
     loan = inputs.loan
     lender, borrower = repo.get_party(loan.lender_id), repo.get_party(loan.borrower_id)
     loan_books = Books(lender=lender, borrower=borrower)
+    assert inputs.loan_state is not None, "settlement inputs carry the loan's newest state"
     drafts: list[EntryDraft] = list(
-        accrual_drafts(
-            loan, loan_books, book_history(loan, loan_books)[1], the_quote.loan_position
-        )[0]
+        accrual_drafts(loan, loan_books, inputs.loan_state.booked, the_quote.loan_position)[0]
     )
     positions = {p.instrument_id: p for p in the_quote.note_positions}
     for line in the_quote.collateral:
         note = inputs.notes[line.note_id]
-        note_books = Books(holder=borrower)
-        booked = book_history(note, note_books)[1]
-        drafts.extend(accrual_drafts(note, note_books, booked, positions[line.note_id])[0])
+        booked = inputs.note_states[line.note_id].booked
+        drafts.extend(
+            accrual_drafts(note, Books(holder=borrower), booked, positions[line.note_id])[0]
+        )
     drafts.extend(posting.settlement(the_quote, lender, borrower, settlement_id=settlement_id))
     return append_drafts(repo, drafts, settlement_id=settlement_id)
 

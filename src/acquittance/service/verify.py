@@ -1,8 +1,10 @@
-"""Verifying the store: every chain, its recorded head, and the register against its history.
+"""Verifying the store: every chain, its recorded head, and everything derived from events.
 
 `verify` recomputes every hash and link, checks each chain's newest entry
 against the recorded head, counts again the entries each settlement posted,
-and checks the register against the events and settlements it derives from.
+checks the note holders against their transfers, and rebuilds both books and
+every position from the stored events to compare with the journal, the
+snapshots and the settlements (`rebuild`).
 `anchor` records the heads of every chain and returns their digest, to be kept
 outside the store; `verify(against=DIGEST)` then fails if any chain was cut
 or changed since, while entries appended later are fine.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from acquittance.books.chain import ChainCheck, ChainHead, anchor_digest, chain_heads, verify_chain
 from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import InputError
+from acquittance.service.rebuild import rebuild_check
 from acquittance.service.store import Store
 from acquittance.store.repository import Repository
 
@@ -41,6 +44,7 @@ def verify(store: Store, *, against: str | None = None) -> Verification:
         heads = repo.all_chain_heads()
         counted = _check_settlements(repo, entries)
         register = _check_register(repo)
+        rebuilt = rebuild_check(repo, entries)
         anchored = None if against is None else repo.anchored_heads(against)
     check = verify_chain(entries, heads={head.key: head for head in heads})
     if not check.ok:
@@ -48,6 +52,8 @@ def verify(store: Store, *, against: str | None = None) -> Verification:
     for problem in (counted, register, _check_recorded_heads(entries, heads)):
         if problem is not None:
             return Verification(False, len(entries), problem[0], problem[1])
+    if rebuilt is not None:
+        return Verification(False, len(entries), rebuilt.where, rebuilt.reason)
     if against is not None:
         problem = _check_anchor(against, entries, heads, anchored)
         if problem is not None:

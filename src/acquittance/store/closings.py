@@ -199,13 +199,7 @@ class ClosingRows:
         return self._settlements(None if loan_id is None else _SETTLEMENTS.c.loan_id == loan_id)
 
     def _settlements(self, condition: Any) -> list[StoredSettlement]:
-        query = select(_SETTLEMENTS).order_by(_SETTLEMENTS.c.as_of, _SETTLEMENTS.c.id)
-        if condition is not None:
-            query = query.where(condition)
-        headers = self.session.execute(query).all()
-        if not headers:
-            return []
-        lines = self._lines_of(_SETTLEMENT_NOTES, "settlement_id", [h.id for h in headers])
+        headers, lines = self._headers(_SETTLEMENTS, _SETTLEMENT_NOTES, "settlement_id", condition)
         return [
             StoredSettlement(
                 id=header.id,
@@ -215,6 +209,18 @@ class ClosingRows:
             )
             for header in headers
         ]
+
+    def _headers(
+        self, headers_table: Any, lines_table: Any, owner: str, condition: Any
+    ) -> tuple[list[Row[Any]], dict[str, list[Row[Any]]]]:
+        """Headers by date then id (those meeting `condition`), and each one's note lines."""
+        query = select(headers_table).order_by(headers_table.c.as_of, headers_table.c.id)
+        if condition is not None:
+            query = query.where(condition)
+        headers = list(self.session.execute(query).all())
+        if not headers:
+            return [], {}
+        return headers, self._lines_of(lines_table, owner, [h.id for h in headers])
 
     def _lines_of(
         self, table: Any, owner: str, owner_ids: Sequence[str]
@@ -322,13 +328,7 @@ class ClosingRows:
         return self._saved_quotes(None if loan_id is None else _QUOTES.c.loan_id == loan_id)
 
     def _saved_quotes(self, condition: Any) -> list[StoredQuote]:
-        query = select(_QUOTES).order_by(_QUOTES.c.as_of, _QUOTES.c.id)
-        if condition is not None:
-            query = query.where(condition)
-        headers = self.session.execute(query).all()
-        if not headers:
-            return []
-        lines = self._lines_of(_QUOTE_NOTES, "quote_id", [h.id for h in headers])
+        headers, lines = self._headers(_QUOTES, _QUOTE_NOTES, "quote_id", condition)
         saved = []
         for header in headers:
             own = lines.get(header.id, [])

@@ -41,11 +41,16 @@ _URL_EXAMPLES: Final = (
 
 
 def resolve_url(db: str | None = None, *, environ: Mapping[str, str] | None = None) -> str:
-    """The store's SQLAlchemy URL from `--db`, else ACQUITTANCE_DB, else the per-user file."""
+    """The store's SQLAlchemy URL from `--db`, else ACQUITTANCE_DB, else the per-user file.
+
+    `environ` stands in for the process's environment where ACQUITTANCE_DB is
+    looked up; the per-user file's folder follows the process's own (see
+    `default_store_path`).
+    """
     environ = os.environ if environ is None else environ
     chosen = db if db else environ.get(ENVIRONMENT_VARIABLE, "")
     if not chosen.strip():
-        return sqlite_url_for(default_store_path(environ=environ))
+        return sqlite_url_for(default_store_path())
     return normalise_location(chosen.strip())
 
 
@@ -104,21 +109,39 @@ def sqlite_url_for(path: Path) -> str:
     return f"sqlite:///{path.expanduser().resolve()}"
 
 
-def default_store_path(
-    *, environ: Mapping[str, str] | None = None, platform: str | None = None
-) -> Path:
-    """The per-user data file: XDG on Linux and BSD, Application Support on macOS."""
-    environ = os.environ if environ is None else environ
+def default_store_path(*, platform: str | None = None) -> Path:
+    """The per-user data file, in the folder platformdirs gives an application's user data.
+
+    That is $XDG_DATA_HOME (when absolute: the XDG spec says a relative one is
+    ignored), else ~/.local/share, on Linux and BSD; ~/Library/Application
+    Support on macOS (where recent platformdirs also honour an absolute
+    $XDG_DATA_HOME); the local, not roaming, AppData on Windows: a store is a
+    database, not a setting to sync.
+    platformdirs reads the process's environment. `platform` (a `sys.platform`
+    value) picks another platform's rules, for tests. Nothing is created here.
+    """
+    # Imported here, not at the top: only a command without --db or ACQUITTANCE_DB
+    # needs it, and `acquittance --help` and `--version` need none of this module.
+    from platformdirs.api import PlatformDirsABC
+
     platform = sys.platform if platform is None else platform
-    home = Path(environ.get("HOME") or Path.home())
+    rules: type[PlatformDirsABC]
     if platform == "darwin":
-        folder = home / "Library" / "Application Support"
-    elif environ.get("XDG_DATA_HOME", "").startswith("/"):
-        # The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
-        folder = Path(environ["XDG_DATA_HOME"])
+        from platformdirs.macos import MacOS
+
+        rules = MacOS
+    elif platform == "win32":
+        from platformdirs.windows import Windows
+
+        rules = Windows
     else:
-        folder = home / ".local" / "share"
-    return folder / APPLICATION_FOLDER / STORE_FILE_NAME
+        from platformdirs.unix import Unix
+
+        rules = Unix
+    # appauthor=False: on Windows the folder is AppData\Local\acquittance, not
+    # AppData\Local\acquittance\acquittance.
+    folder = rules(appname=APPLICATION_FOLDER, appauthor=False, roaming=False).user_data_path
+    return folder / STORE_FILE_NAME
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -169,13 +169,14 @@ def loan_row(loan: Loan) -> LoanRow:
     )
 
 
-def loan_from_row(row: LoanRow) -> Loan:
+def loan_from_row(row: LoanRow, *, events: bool = True) -> Loan:
+    """The loan of a row; with `events=False` its header only (events empty, none loaded)."""
     return Loan(
         id=row.id,
         lender_id=row.lender_id,
         borrower_id=row.borrower_id,
         terms=_terms_from_row(row),
-        events=tuple(event_from_row(event) for event in row.events),
+        events=tuple(event_from_row(event) for event in row.events) if events else (),
         agreement_name=row.agreement_name,
         governing_law=row.governing_law,
         agreement_date=row.agreement_date,
@@ -201,7 +202,8 @@ def note_row(note: Note) -> NoteRow:
     )
 
 
-def note_from_row(row: NoteRow) -> Note:
+def note_from_row(row: NoteRow, *, events: bool = True) -> Note:
+    """The note of a row; with `events=False` its header only (events empty, none loaded)."""
     level = None
     if row.level_payment_amount is not None:
         level = LevelPayment(
@@ -214,7 +216,7 @@ def note_from_row(row: NoteRow) -> Note:
         maker=row.maker,
         holder_id=row.holder_id,
         terms=_terms_from_row(row),
-        events=tuple(event_from_row(event) for event in row.events),
+        events=tuple(event_from_row(event) for event in row.events) if events else (),
         kind=row.kind,
         issue_date=row.issue_date,
         maturity_date=row.maturity_date,
@@ -253,6 +255,16 @@ def security_interest_row(interest: SecurityInterest) -> SecurityInterestRow:
 
 
 def security_interest_from_row(row: SecurityInterestRow) -> SecurityInterest:
+    return security_interest_from_parts(row, row.pledged_notes, row.financing_statements)
+
+
+def security_interest_from_parts(
+    row: Any, pledged_notes: Iterable[Any], financing_statements: Iterable[Any]
+) -> SecurityInterest:
+    """The interest from its row and its pledge and statement rows, each in stored order.
+
+    Rows are ORM rows or Core result rows: anything with the columns as attributes.
+    """
     return SecurityInterest(
         id=row.id,
         loan_id=row.loan_id,
@@ -261,7 +273,7 @@ def security_interest_from_row(row: SecurityInterestRow) -> SecurityInterest:
         # An active interest pledges the notes not yet released from it; a released
         # one is shown with the notes it held when it was released.
         note_ids=tuple(
-            pledge.note_id for pledge in row.pledged_notes if pledge.released_on == row.released_on
+            pledge.note_id for pledge in pledged_notes if pledge.released_on == row.released_on
         ),
         granted_on=row.granted_on,
         financing_statements=tuple(
@@ -272,7 +284,7 @@ def security_interest_from_row(row: SecurityInterestRow) -> SecurityInterest:
                 filed_on=s.filed_on,
                 terminated_on=s.terminated_on,
             )
-            for s in row.financing_statements
+            for s in financing_statements
         ),
         released_on=row.released_on,
     )

@@ -439,3 +439,53 @@ class AnchorHeadRow(Base):
     sequence: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
     entry_id: Mapped[str] = mapped_column(String(ENTRY_ID_LENGTH_MAX))
+
+
+# Position snapshots -------------------------------------------------------------------------
+
+
+class PositionSnapshotRow(Base):
+    """Where the walk through one instrument's history stood, and what its books carried.
+
+    A cache derived from the events, never the truth: one row after each event
+    (and one when a note changes holder), numbered by `sequence` per instrument.
+    It holds the exact accrual state (`interest_exact` as "numerator/denominator"
+    text, so continuing from it gives the cents of a walk from the opening, bit
+    for bit) and the principal and interest the holder's books carry
+    (`booked_by`, a note's holder; null for a loan, booked by both its parties).
+    `instrument_id` names a loan or a note by `instrument_kind`, so it has no
+    foreign key; rows are only ever added by the code that appends the events.
+    """
+
+    __tablename__ = "position_snapshots"
+    __table_args__ = (
+        CheckConstraint("instrument_kind IN ('loan', 'note')", name="instrument_kind_known"),
+        CheckConstraint("events_count >= 1", name="after_an_event"),
+        Index(
+            "ix_position_snapshots_instrument_as_of",
+            "instrument_kind",
+            "instrument_id",
+            "as_of",
+            "sequence",
+        ),
+    )
+
+    instrument_kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    events_count: Mapped[int] = mapped_column(Integer)
+    events_digest: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    as_of: Mapped[date] = mapped_column(Date)
+    opening: Mapped[date] = mapped_column(Date)
+    opened_by: Mapped[str] = mapped_column(String(20))
+    last_event_date: Mapped[date] = mapped_column(Date)
+    last_event_kind: Mapped[str] = mapped_column(String(20))
+    principal: Mapped[Decimal] = mapped_column(DecimalText())
+    annual_rate: Mapped[Decimal] = mapped_column(DecimalText())
+    period_start: Mapped[date] = mapped_column(Date)
+    interest_exact: Mapped[str] = mapped_column(Text)
+    capitalisations_count: Mapped[int] = mapped_column(Integer)
+    discharged_on: Mapped[date | None] = mapped_column(Date)
+    booked_principal: Mapped[Decimal] = mapped_column(DecimalText())
+    booked_interest: Mapped[Decimal] = mapped_column(DecimalText())
+    booked_by: Mapped[str | None] = mapped_column(_id())

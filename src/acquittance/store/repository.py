@@ -9,16 +9,28 @@ first, to say in words what was wrong.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import CursorResult, bindparam, func, insert, select, update
+from sqlalchemy import (
+    CursorResult,
+    Row,
+    TextualSelect,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
 from acquittance.core.collateral import SecurityInterest
 from acquittance.core.errors import InputError, NotFoundError, StateError
-from acquittance.core.instruments import Event, Loan, Note, Party
+from acquittance.core.instruments import Event, Loan, Note, Party, Signatory
 from acquittance.core.settlement_types import NoteTransfer, Obligation
 from acquittance.store import mapping
 from acquittance.store.closings import ClosingRows
@@ -35,16 +47,28 @@ from acquittance.store.models import (
     ObligationRow,
     PartyRow,
     PledgedNoteRow,
+    PositionSnapshotRow,
     SecurityInterestRow,
+    SignatoryRow,
     table_of,
 )
 from acquittance.store.records import EntryRecord, ObligationRecord, ObligationStatus
+from acquittance.store.snapshots import (
+    INSTRUMENTS_PER_QUERY_MAX,
+    SnapshotDraft,
+    StoredSnapshot,
+    instrument_kind,
+    snapshot_columns,
+    snapshot_from_row,
+)
 
 if TYPE_CHECKING:
     from acquittance.books.entries import JournalEntry
 
 #: How many existing ids an UNKNOWN_* message lists before "and N more".
 IDS_LISTED_MAX: Final = 10
+#: How many ids one `IN (...)` query asks about (well inside every backend's limit).
+IDS_PER_QUERY_MAX: Final = 500
 
 
 class Repository(ClosingRows, JournalRows):
@@ -52,6 +76,7 @@ class Repository(ClosingRows, JournalRows):
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._parties: dict[str, Party] = {}
 
     # Parties ---------------------------------------------------------------------------
 
@@ -60,7 +85,33 @@ class Repository(ClosingRows, JournalRows):
         self._add(mapping.party_row(party))
 
     def get_party(self, party_id: str) -> Party:
-        return mapping.party_from_row(self._party_row(party_id))
+        """A party, read once per transaction: a closing names its parties several times."""
+        known = self._parties.get(party_id)
+        if known is None:
+            known = self._parties[party_id] = self._read_party(party_id)
+        return known
+
+    def _read_party(self, party_id: str) -> Party:
+        parties, signatories = table_of(PartyRow), table_of(SignatoryRow)
+        rows = self.session.execute(
+            select(parties, signatories.c.name.label("signer"), signatories.c.title)
+            .outerjoin(signatories, signatories.c.party_id == parties.c.id)
+            .where(parties.c.id == party_id)
+            .order_by(signatories.c.position)
+        ).all()
+        if not rows:
+            raise self._unknown(PartyRow, party_id, "party", "UNKNOWN_PARTY")
+        first = rows[0]
+        return Party(
+            id=first.id,
+            name=first.name,
+            entity_type=first.entity_type,
+            jurisdiction=first.jurisdiction,
+            short_name=first.short_name,
+            signatories=tuple(
+                Signatory(name=row.signer, title=row.title) for row in rows if row.signer
+            ),
+        )
 
     def list_parties(self) -> list[Party]:
         rows = self.session.scalars(select(PartyRow).order_by(PartyRow.id))
@@ -103,12 +154,39 @@ class Repository(ClosingRows, JournalRows):
         rows = self.session.scalars(select(LoanRow).order_by(LoanRow.id))
         return [mapping.loan_from_row(row) for row in rows]
 
-    def append_loan_events(self, loan_id: str, events: Iterable[Event]) -> None:
-        """Append events after the loan's last one; events are never rewritten."""
-        row = self._loan_row(loan_id)
-        first = len(row.events) + 1
-        row.events.extend(mapping.event_rows(LoanEventRow, events, first_sequence=first))
+    def append_loan_events(
+        self, loan_id: str, events: Iterable[Event], *, after: int | None = None
+    ) -> None:
+        """Append events after the loan's last one; events are never rewritten.
+
+        `after`, when the caller holds the loan (locked) and knows how many events
+        it has, saves looking that up; the primary key refuses a wrong count.
+        """
+        if after is None:
+            row = self._loan_row(loan_id)
+            after = (
+                self.session.scalar(
+                    select(func.max(LoanEventRow.sequence)).where(LoanEventRow.loan_id == row.id)
+                )
+                or 0
+            )
+            if "events" in row.__dict__:
+                self.session.expire(row, ["events"])
+        self.session.execute(
+            insert(table_of(LoanEventRow)),
+            [
+                {"loan_id": loan_id, "sequence": sequence, **_all_event_columns(event)}
+                for sequence, event in enumerate(events, start=after + 1)
+            ],
+        )
+
+    def _add_events(self, row: LoanRow | NoteRow, new_rows: Sequence[DeclarativeBase]) -> None:
+        """Insert event rows without loading the history they extend."""
+        self.session.add_all(new_rows)
         self.session.flush()
+        if "events" in row.__dict__:
+            # A history loaded before the append would miss the new events.
+            self.session.expire(row, ["events"])
 
     # Notes -----------------------------------------------------------------------------
 
@@ -128,9 +206,13 @@ class Repository(ClosingRows, JournalRows):
 
     def append_note_events(self, note_id: str, events: Iterable[Event]) -> None:
         row = self._note_row(note_id)
-        first = len(row.events) + 1
-        row.events.extend(mapping.event_rows(NoteEventRow, events, first_sequence=first))
-        self.session.flush()
+        last = self.session.scalar(
+            select(func.max(NoteEventRow.sequence)).where(NoteEventRow.note_id == row.id)
+        )
+        new_rows = mapping.event_rows(NoteEventRow, events, first_sequence=(last or 0) + 1)
+        for new_row in new_rows:
+            new_row.note_id = row.id
+        self._add_events(row, new_rows)
 
     def set_note_holder(self, transfer: NoteTransfer, *, settlement_id: str | None = None) -> None:
         """Move one note to its new holder (see `transfer_notes`)."""
@@ -439,6 +521,126 @@ class Repository(ClosingRows, JournalRows):
             query = query.where(JournalEntryRow.party_id == party_id)
         return [mapping.entry_record_from_row(row) for row in self.session.scalars(query)]
 
+    # Headers and position snapshots (a cache derived from events) ----------------------
+    #
+    # Reads that must not cost the length of a history: an instrument without its
+    # events (a header) and how many events it has, and the stored walk through
+    # them. Snapshots are added in the transaction that appends their events.
+
+    def loan_header(self, loan_id: str) -> tuple[Loan, int]:
+        """The loan without its events (`events` empty), and how many events it has."""
+        row = self.session.execute(_LOAN_HEADER, {"loan_id": loan_id}).first()
+        if row is None:
+            raise self._unknown(LoanRow, loan_id, "loan", "UNKNOWN_LOAN")
+        return mapping.loan_from_row(cast(LoanRow, row), events=False), row.events_count or 0
+
+    def note_headers(self, note_ids: Iterable[str]) -> dict[str, tuple[Note, int]]:
+        """Each note found, without its events, and how many events it has; unknown ids left out."""
+        found: dict[str, tuple[Note, int]] = {}
+        for chunk in _chunks(sorted(set(note_ids))):
+            for row in self.session.execute(_NOTE_HEADERS, {"ids": chunk}):
+                note = mapping.note_from_row(cast(NoteRow, row), events=False)
+                found[row.id] = (note, row.events_count or 0)
+        return found
+
+    def note_header(self, note_id: str) -> tuple[Note, int]:
+        found = self.note_headers((note_id,))
+        if note_id not in found:
+            raise self._unknown(NoteRow, note_id, "note", "UNKNOWN_NOTE")
+        return found[note_id]
+
+    def notes(self, note_ids: Iterable[str]) -> dict[str, Note]:
+        """Each note found, with its events, in two queries; unknown ids left out."""
+        found: dict[str, Note] = {}
+        for chunk in _chunks(sorted(set(note_ids))):
+            rows = self.session.scalars(
+                select(NoteRow).where(NoteRow.id.in_(chunk)).options(selectinload(NoteRow.events))
+            )
+            found.update((row.id, mapping.note_from_row(row)) for row in rows)
+        return found
+
+    def interests_securing(self, loan_id: str) -> list[SecurityInterest]:
+        """As `list_security_interests(loan_id=...)`, in three small queries whatever their size."""
+        rows = self.session.execute(_INTERESTS_OF_LOAN, {"loan_id": loan_id}).all()
+        ids = [row.id for row in rows]
+        pledged: dict[str, list[Row[Any]]] = {i: [] for i in ids}
+        statements: dict[str, list[Row[Any]]] = {i: [] for i in ids}
+        if ids:
+            for pledge in self.session.execute(_PLEDGES_OF_INTERESTS, {"ids": ids}):
+                pledged[pledge.security_interest_id].append(pledge)
+            for statement in self.session.execute(_STATEMENTS_OF_INTERESTS, {"ids": ids}):
+                statements[statement.security_interest_id].append(statement)
+        return [
+            mapping.security_interest_from_parts(row, pledged[row.id], statements[row.id])
+            for row in rows
+        ]
+
+    def active_pledges(self, note_ids: Iterable[str]) -> dict[str, str]:
+        """For each note pledged under an active security interest, that interest's id."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(note_ids))):
+            found.update(
+                (row.note_id, row.security_interest_id)
+                for row in self.session.execute(_ACTIVE_PLEDGES, {"ids": chunk})
+            )
+        return found
+
+    def latest_snapshot(self, instrument: Loan | Note) -> StoredSnapshot | None:
+        """The instrument's newest snapshot, or None when it has none."""
+        params = {"kind": instrument_kind(instrument), "instrument_id": instrument.id}
+        row = self.session.execute(_LATEST_SNAPSHOT, params).first()
+        return None if row is None else snapshot_from_row(row, instrument)
+
+    def snapshots_on(
+        self, instruments: Sequence[Loan | Note], on: date
+    ) -> dict[tuple[str, str], tuple[StoredSnapshot | None, StoredSnapshot | None]]:
+        """For each instrument, its newest snapshot dated on or before `on`, and its newest.
+
+        Keyed by (kind, id); (None, None) for an instrument without snapshots.
+        One query per `INSTRUMENTS_PER_QUERY_MAX` instruments, each snapshot
+        found by index, whatever the length of the histories.
+        """
+        found: dict[tuple[str, str], tuple[StoredSnapshot | None, StoredSnapshot | None]] = {}
+        for start in range(0, len(instruments), INSTRUMENTS_PER_QUERY_MAX):
+            chunk = instruments[start : start + INSTRUMENTS_PER_QUERY_MAX]
+            params: dict[str, Any] = {"on": on}
+            for i, instrument in enumerate(chunk):
+                params[f"kind_{i}"] = instrument_kind(instrument)
+                params[f"id_{i}"] = instrument.id
+            rows: dict[tuple[str, str], list[Row[Any]]] = {}
+            for row in self.session.execute(_snapshots_on_sql(len(chunk)), params):
+                rows.setdefault((row.instrument_kind, row.instrument_id), []).append(row)
+            for instrument in chunk:
+                key = (instrument_kind(instrument), instrument.id)
+                found[key] = _at_and_latest(instrument, rows.get(key, []), on)
+        return found
+
+    def add_snapshots(self, instrument: Loan | Note, drafts: Sequence[SnapshotDraft]) -> None:
+        """Store snapshots after the instrument's newest, in order, in one statement."""
+        if not drafts:
+            return
+        kind = instrument_kind(instrument)
+        last = self.session.scalar(
+            select(func.max(PositionSnapshotRow.sequence)).where(
+                PositionSnapshotRow.instrument_kind == kind,
+                PositionSnapshotRow.instrument_id == instrument.id,
+            )
+        )
+        rows = []
+        for number, draft in enumerate(drafts, start=(last or 0) + 1):
+            assert (draft.state.kind, draft.state.instrument_id) == (kind, instrument.id)
+            rows.append(snapshot_columns(draft, sequence=number))
+        self.session.execute(insert(PositionSnapshotRow), rows)
+
+    def clear_snapshots(self, instrument: Loan | Note) -> None:
+        """Drop an instrument's snapshots (to rebuild them from its events)."""
+        self.session.execute(
+            delete(PositionSnapshotRow).where(
+                PositionSnapshotRow.instrument_kind == instrument_kind(instrument),
+                PositionSnapshotRow.instrument_id == instrument.id,
+            )
+        )
+
     # Shared checks ----------------------------------------------------------------------
 
     def _add(self, row: DeclarativeBase) -> None:
@@ -448,11 +650,7 @@ class Repository(ClosingRows, JournalRows):
     def _check_new(self, row_type: type[DeclarativeBase], record_id: str, what: str) -> None:
         _check_id(record_id, what)
         if self.session.get(row_type, record_id) is not None:
-            raise StateError(
-                "DUPLICATE_ID",
-                f"the store already has a {what} with id {record_id!r}; choose another id "
-                "(ids name records on the command line and must be unique)",
-            )
+            raise _duplicate_id(what, record_id)
 
     def _party_row(self, party_id: str) -> PartyRow:
         row = self.session.get(PartyRow, party_id)
@@ -495,6 +693,113 @@ class Repository(ClosingRows, JournalRows):
         return NotFoundError(code, f"there is no {what} {record_id!r}; {hint}")
 
 
+# Prebuilt reads for headers and snapshots: built once, so that a quote pays for the
+# lookups and not for constructing statements (which costs more than the lookups).
+
+_LOANS = LoanRow.__table__.c
+_NOTES = NoteRow.__table__.c
+_SNAPSHOTS = PositionSnapshotRow.__table__.c
+_LOAN_HEADER = select(
+    LoanRow.__table__,
+    select(func.max(LoanEventRow.sequence))
+    .where(LoanEventRow.loan_id == _LOANS.id)
+    .scalar_subquery()
+    .label("events_count"),
+).where(_LOANS.id == bindparam("loan_id"))
+_NOTE_HEADERS = select(
+    NoteRow.__table__,
+    select(func.max(NoteEventRow.sequence))
+    .where(NoteEventRow.note_id == _NOTES.id)
+    .scalar_subquery()
+    .label("events_count"),
+).where(_NOTES.id.in_(bindparam("ids", expanding=True)))
+_ACTIVE_PLEDGES = select(PledgedNoteRow.note_id, PledgedNoteRow.security_interest_id).where(
+    PledgedNoteRow.note_id.in_(bindparam("ids", expanding=True)),
+    PledgedNoteRow.released_on.is_(None),
+)
+_INTERESTS_OF_LOAN = (
+    select(SecurityInterestRow.__table__)
+    .where(SecurityInterestRow.loan_id == bindparam("loan_id"))
+    .order_by(SecurityInterestRow.id)
+)
+_PLEDGES_OF_INTERESTS = (
+    select(PledgedNoteRow.__table__)
+    .where(PledgedNoteRow.security_interest_id.in_(bindparam("ids", expanding=True)))
+    .order_by(PledgedNoteRow.security_interest_id, PledgedNoteRow.position)
+)
+_STATEMENTS_OF_INTERESTS = (
+    select(FinancingStatementRow.__table__)
+    .where(FinancingStatementRow.security_interest_id.in_(bindparam("ids", expanding=True)))
+    .order_by(FinancingStatementRow.security_interest_id, FinancingStatementRow.position)
+)
+_LATEST_SNAPSHOT = (
+    select(PositionSnapshotRow.__table__)
+    .where(
+        _SNAPSHOTS.instrument_kind == bindparam("kind"),
+        _SNAPSHOTS.instrument_id == bindparam("instrument_id"),
+    )
+    .order_by(_SNAPSHOTS.sequence.desc())
+    .limit(1)
+)
+
+
+def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
+    return [
+        ids[start : start + IDS_PER_QUERY_MAX] for start in range(0, len(ids), IDS_PER_QUERY_MAX)
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _snapshots_on_sql(instruments_count: int) -> TextualSelect:
+    """For each instrument i (:kind_i, :id_i), its newest snapshot on or before :on and its newest.
+
+    Plain SQL, built once per count: two index lookups per instrument, one
+    round trip for all of them (a statement built per call would cost more
+    than the lookups).
+    """
+    columns = PositionSnapshotRow.__table__.c
+    # Named, in the order `.columns` gives them their types (never `SELECT *`).
+    names = ", ".join(column.name for column in columns)
+    lookups = []
+    for i in range(instrument_count_checked(instruments_count)):
+        mine = f"instrument_kind = :kind_{i} AND instrument_id = :id_{i}"
+        lookups.append(
+            f"SELECT {names} FROM position_snapshots WHERE {mine} AND sequence IN ("
+            f"(SELECT max(sequence) FROM position_snapshots WHERE {mine}), "
+            f"(SELECT sequence FROM position_snapshots WHERE {mine} AND as_of <= :on "
+            "ORDER BY as_of DESC, sequence DESC LIMIT 1))"
+        )
+    return text(" UNION ALL ".join(lookups)).columns(*columns)
+
+
+def instrument_count_checked(count: int) -> int:
+    assert 0 < count <= INSTRUMENTS_PER_QUERY_MAX, f"{count} instruments in one snapshot query"
+    return count
+
+
+def _at_and_latest(
+    instrument: Loan | Note, mine: Sequence[Row[Any]], on: date
+) -> tuple[StoredSnapshot | None, StoredSnapshot | None]:
+    """From an instrument's rows of `_snapshots_on_sql`: (newest on or before `on`, newest)."""
+    if not mine:
+        return None, None
+    newest = max(mine, key=lambda r: r.sequence)
+    dated = [r for r in mine if r.as_of <= on]
+    at = max(dated, key=lambda r: r.sequence) if dated else None
+    latest = snapshot_from_row(newest, instrument)
+    if at is None:
+        return None, latest
+    return (latest if at is newest else snapshot_from_row(at, instrument)), latest
+
+
+def _duplicate_id(what: str, record_id: str) -> StateError:
+    return StateError(
+        "DUPLICATE_ID",
+        f"the store already has a {what} with id {record_id!r}; choose another id "
+        "(ids name records on the command line and must be unique)",
+    )
+
+
 def _check_id(record_id: str, what: str) -> None:
     if not isinstance(record_id, str) or not record_id.strip() or len(record_id) > ID_LENGTH_MAX:
         raise InputError(
@@ -502,6 +807,14 @@ def _check_id(record_id: str, what: str) -> None:
             f"{what} id {record_id!r} must be a non-empty string of at most {ID_LENGTH_MAX} "
             "characters, such as berg-valence-loan",
         )
+
+
+_EVENT_COLUMNS = ("principal", "interest", "amount", "annual_rate", "settlement_id")
+
+
+def _all_event_columns(event: Event) -> dict[str, Any]:
+    """Every column of an event row, unset ones None, so that rows insert in one batch."""
+    return {name: None for name in _EVENT_COLUMNS} | mapping.event_columns(event)
 
 
 def _check_transfer(transfer: NoteTransfer, holder_id: str | None) -> None:

@@ -114,9 +114,10 @@ def text_of(content: bytes, fmt: str) -> str:
     if fmt == "md":
         text = content.decode("utf-8")
     elif fmt == "html":
-        from bs4 import BeautifulSoup
+        import lxml.html
 
-        text = BeautifulSoup(content, "html.parser").get_text(" ")
+        # Each element's text apart, as a reader sees separate cells and lines.
+        text = " ".join(lxml.html.fromstring(content).itertext())
     elif fmt == "docx":
         text = _docx_text(content)
     else:

@@ -10,7 +10,7 @@ document.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -307,7 +307,11 @@ def _text_or_none(value: str | None) -> str | None:
 
 def _notes_description(lines: tuple[CollateralLine, ...], notes: Mapping[str, Note]) -> str:
     """'mortgage notes receivable' when every note is of one kind, else 'notes receivable'."""
-    kinds = {notes[line.note_id].kind for line in lines if line.note_id in notes}
+    return describe_notes({notes[line.note_id].kind for line in lines if line.note_id in notes})
+
+
+def describe_notes(kinds: set[str]) -> str:
+    """'mortgage notes receivable' for notes all of one kind, else 'notes receivable'."""
     if len(kinds) == 1:
         (kind,) = kinds
         if kind and kind != "note":
@@ -328,7 +332,12 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]
 
 def _check_printable(context: DraftContext) -> None:
     """Refuse a name or title holding a control character rather than draft around it."""
-    for field, value in _texts(context):
+    refuse_control_characters(_texts(context))
+
+
+def refuse_control_characters(texts: Iterable[tuple[str, str]]) -> None:
+    """Refuse the first (field, text) pair whose text holds a control character."""
+    for field, value in texts:
         found = _CONTROL.search(value)
         if found is not None:
             raise InputError(

@@ -61,7 +61,10 @@ class Clause:
 
 @dataclass(frozen=True)
 class SignatureBlock:
-    """Where one party signs: its defined name, its full name, and who signs for it."""
+    """Where one party signs: its defined name, its full name, and who signs for it.
+
+    A letter's block has no defined name (""): only an agreement defines its parties.
+    """
 
     defined_name: str
     party_name: str
@@ -173,11 +176,14 @@ class Document:
 
 
 @dataclass
-class _Block:
+class Block:
+    """One marker block of a rendered template: `@@ KIND ARGUMENT` and the text under it."""
+
     kind: str
     argument: str
     line_number: int
     paragraphs: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # each non-blank line, whitespace collapsed
 
 
 def compose(context: DraftContext, *, templates_dir: Path | None = None) -> Document:
@@ -231,38 +237,40 @@ def _state_name(governing_law: str) -> str:
     return text[len(prefix) :] if text.lower().startswith(prefix) else text
 
 
-def parse_blocks(text: str) -> list[_Block]:
+def parse_blocks(text: str, *, template: str = DOCUMENT_TEMPLATE) -> list[Block]:
     """Split the rendered document template at its marker lines."""
-    blocks: list[_Block] = []
+    blocks: list[Block] = []
     lines: list[str] = []
     for line_number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith(MARKER):
             lines.append(line)
             continue
-        _close(blocks, lines)
+        _close(blocks, lines, template)
         kind, _, argument = line[len(MARKER) :].strip().partition(" ")
-        blocks.append(_Block(kind=kind, argument=argument.strip(), line_number=line_number))
+        blocks.append(Block(kind=kind, argument=argument.strip(), line_number=line_number))
         if len(blocks) > BLOCKS_COUNT_MAX:
-            raise DraftTemplateError(DOCUMENT_TEMPLATE, f"more than {BLOCKS_COUNT_MAX} blocks")
-    _close(blocks, lines)
+            raise DraftTemplateError(template, f"more than {BLOCKS_COUNT_MAX} blocks")
+    _close(blocks, lines, template)
     return blocks
 
 
-def _close(blocks: list[_Block], lines: list[str]) -> None:
+def _close(blocks: list[Block], lines: list[str], template: str) -> None:
     """Give the lines gathered so far to the open block, as whitespace-normalised paragraphs."""
     paragraphs = [" ".join(chunk.split()) for chunk in "\n".join(lines).split("\n\n")]
     paragraphs = [paragraph for paragraph in paragraphs if paragraph]
+    kept = [" ".join(line.split()) for line in lines if line.strip()]
     lines.clear()
     if not paragraphs:
         return
     if not blocks:
         raise DraftTemplateError(
-            DOCUMENT_TEMPLATE, f"text before the first {MARKER} marker: {paragraphs[0][:60]!r}"
+            template, f"text before the first {MARKER} marker: {paragraphs[0][:60]!r}"
         )
     blocks[-1].paragraphs.extend(paragraphs)
+    blocks[-1].lines.extend(kept)
 
 
-def _assemble(blocks: list[_Block], context: DraftContext) -> Document:
+def _assemble(blocks: list[Block], context: DraftContext) -> Document:
     for block in blocks:
         if block.kind not in SINGLE_KINDS + REPEATED_KINDS:
             raise DraftTemplateError(
@@ -283,7 +291,7 @@ def _assemble(blocks: list[_Block], context: DraftContext) -> Document:
     )
 
 
-def _only(blocks: list[_Block], kind: str) -> _Block:
+def _only(blocks: list[Block], kind: str) -> Block:
     found = [block for block in blocks if block.kind == kind]
     if len(found) != 1:
         raise DraftTemplateError(
@@ -292,15 +300,15 @@ def _only(blocks: list[_Block], kind: str) -> _Block:
     return found[0]
 
 
-def _single(blocks: list[_Block], kind: str) -> str:
+def _single(blocks: list[Block], kind: str) -> str:
     return _text(_only(blocks, kind))
 
 
-def _text(block: _Block) -> str:
+def _text(block: Block) -> str:
     return " ".join(block.paragraphs)
 
 
-def _clause(block: _Block) -> Clause:
+def _clause(block: Block) -> Clause:
     if not block.paragraphs:
         raise DraftTemplateError(DOCUMENT_TEMPLATE, f"clause {block.argument!r} has no text")
     return Clause(
@@ -319,7 +327,7 @@ def _signature_blocks(context: DraftContext) -> tuple[SignatureBlock, ...]:
     )
 
 
-def _schedule(block: _Block, context: DraftContext) -> Schedule:
+def _schedule(block: Block, context: DraftContext) -> Schedule:
     return Schedule(
         label="Exhibit A",
         title=block.argument or "Schedule of the Notes",
@@ -347,16 +355,16 @@ def _identification(context: DraftContext) -> Table:
     rows = tuple(
         (
             str(number),
-            _or_placeholder(row.maker),
-            _or_placeholder(row.holder),
-            _or_placeholder(long_date(row.issue_date) if row.issue_date else None),
-            _or_placeholder(long_date(row.maturity_date) if row.maturity_date else None),
-            _or_placeholder(
+            or_placeholder(row.maker),
+            or_placeholder(row.holder),
+            or_placeholder(long_date(row.issue_date) if row.issue_date else None),
+            or_placeholder(long_date(row.maturity_date) if row.maturity_date else None),
+            or_placeholder(
                 None
                 if row.original_principal is None
                 else figure(row.original_principal, context.currency)
             ),
-            _or_placeholder(row.recording),
+            or_placeholder(row.recording),
         )
         for number, row in enumerate(context.notes, start=1)
     )
@@ -405,19 +413,19 @@ def _balance_cells(number: int, row: NoteRow, context: DraftContext) -> tuple[st
     return tuple(cells)
 
 
-def _or_placeholder(value: str | None) -> str:
+def or_placeholder(value: str | None) -> str:
     text = " ".join((value or "").split())
     return text or PLACEHOLDER
 
 
-def _wire_instructions(blocks: list[_Block]) -> WireInstructions | None:
+def _wire_instructions(blocks: list[Block]) -> WireInstructions | None:
     heads = [block for block in blocks if block.kind == "exhibit_b"]
     if not heads:
         return None
     if len(heads) > 1:
         raise DraftTemplateError(DOCUMENT_TEMPLATE, f"more than one {MARKER} exhibit_b block")
     stated = tuple(
-        Stated(label=block.argument, value=_or_placeholder(_text(block)))
+        Stated(label=block.argument, value=or_placeholder(_text(block)))
         for block in blocks
         if block.kind == "stated"
     )

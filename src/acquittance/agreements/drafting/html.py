@@ -8,8 +8,9 @@ from typing import Final
 import jinja2
 from markupsafe import Markup
 
-from acquittance.agreements.drafting.document import Document
+from acquittance.agreements.drafting.document import Document, SignatureBlock, Table
 from acquittance.agreements.drafting.sandbox import TemplateLimitExceeded
+from acquittance.agreements.drafting.servicing import Part, ServicingDocument
 from acquittance.agreements.drafting.templating import (
     DraftTemplateError,
     TemplateLimitError,
@@ -19,6 +20,7 @@ from acquittance.agreements.drafting.templating import (
 )
 
 HTML_TEMPLATE: Final = "html/document.html.j2"
+SERVICING_HTML_TEMPLATE: Final = "html/servicing.html.j2"
 STYLESHEET: Final = "html/print.css"
 
 
@@ -28,6 +30,26 @@ def render_html(document: Document, *, templates_dir: Path | None = None) -> str
     return render_template(
         env, HTML_TEMPLATE, {"document": document, "stylesheet": _stylesheet(env)}
     )
+
+
+def render_servicing_html(document: ServicingDocument, *, templates_dir: Path | None = None) -> str:
+    """HTML text of a payoff letter, statement or UCC-3, with the agreement's stylesheet."""
+    env = environment(templates_dir, autoescape=True)
+    parts = [(_kind_of(part), part) for part in document.parts]
+    return render_template(
+        env,
+        SERVICING_HTML_TEMPLATE,
+        {"document": document, "parts": parts, "stylesheet": _stylesheet(env)},
+    )
+
+
+def _kind_of(part: Part) -> str:
+    """The name the HTML template switches on (templates cannot test a Python type)."""
+    if isinstance(part, Table):
+        return "table"
+    if isinstance(part, SignatureBlock):
+        return "signature"
+    return type(part).__name__.lower()
 
 
 def _stylesheet(env: jinja2.Environment) -> Markup:

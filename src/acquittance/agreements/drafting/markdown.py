@@ -21,6 +21,14 @@ from acquittance.agreements.drafting.document import (
     Table,
     WireInstructions,
 )
+from acquittance.agreements.drafting.servicing import (
+    Fields,
+    Heading,
+    Lines,
+    Paragraph,
+    Part,
+    ServicingDocument,
+)
 
 RULE: Final = "______________________________"
 
@@ -94,7 +102,9 @@ def _clauses(document: Document) -> str:
 
 def _signature(block: SignatureBlock) -> str:
     # Two trailing spaces end a line inside the paragraph (a hard line break).
-    lines = [f'"{md(block.defined_name)}"  ', md(block.party_name)]
+    # A letter's block has no defined name: the agreement's parties are "Berg" and "Valence".
+    lines = [f'"{md(block.defined_name)}"  '] if block.defined_name else []
+    lines.append(md(block.party_name))
     for person in block.lines():
         lines.append("")
         fields = [f"{label}: {md(value) if value else RULE}" for label, value in person]
@@ -148,3 +158,30 @@ def _wire(wire: WireInstructions) -> str:
     for blank in wire.blanks:
         lines.append(f"- {md(blank.label)}: {RULE} ({md(blank.hint)})")
     return "\n".join(lines)
+
+
+def render_servicing_markdown(document: ServicingDocument) -> str:
+    """Markdown text of a payoff letter, statement or UCC-3; the same document, the same text."""
+    parts = [f"# {md(document.title)}"]
+    for part in document.parts:
+        parts.append(_servicing_part(part))
+    if document.placeholder_note is not None:
+        parts.append(f"*{md(document.placeholder_note)}*")
+    return "\n\n".join(parts) + "\n"
+
+
+def _servicing_part(part: Part) -> str:
+    if isinstance(part, Heading):
+        return f"## {md(part.text)}"
+    if isinstance(part, Paragraph):
+        return md(part.text)
+    if isinstance(part, Lines):
+        # Two trailing spaces end a line inside the paragraph (a hard line break).
+        return "  \n".join(md(line) for line in part.lines)
+    if isinstance(part, Fields):
+        lines = [f"**{md(part.caption)}**", ""] if part.caption else []
+        lines += [f"- {md(item.label)}: {md(item.value)}" for item in part.fields]
+        return "\n".join(lines)
+    if isinstance(part, Table):
+        return "\n".join(_table(part))
+    return _signature(part)

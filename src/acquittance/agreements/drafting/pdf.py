@@ -16,8 +16,11 @@ from typing import Any
 from acquittance.agreements.drafting.templating import UnsafeTemplateError
 
 
-def render_pdf(html: str) -> bytes:
-    """PDF bytes of the HTML text; WeasyPrint is imported only when a PDF is asked for."""
+def render_pdf(html: str, *, template: str = "html/document.html.j2") -> bytes:
+    """PDF bytes of the HTML text; WeasyPrint is imported only when a PDF is asked for.
+
+    `template` is the layout the HTML came from, named when a resource is refused.
+    """
     # WeasyPrint and fontTools log every font subset at INFO; a CLI run should stay quiet.
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -30,7 +33,7 @@ def render_pdf(html: str) -> bytes:
         pdf = HTML(string=html, url_fetcher=_inline_only_fetcher(refused)).write_pdf()
     if refused:
         raise UnsafeTemplateError(
-            "html/document.html.j2",
+            template,
             f"the document refers to {refused[0]!r}",
             advice="a draft embeds no outside resource: put an image in a data: URL",
         )

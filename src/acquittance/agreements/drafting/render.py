@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
 from acquittance.agreements.drafting.context import DraftContext
 from acquittance.agreements.drafting.document import compose
+from acquittance.agreements.drafting.output import check_output, write_output
+from acquittance.agreements.drafting.servicing import ServicingDocument
 from acquittance.core.errors import InputError
 
 FORMATS: Final = ("md", "html", "docx", "pdf")
@@ -41,19 +43,51 @@ def render(context: DraftContext, fmt: str, *, templates_dir: Path | None = None
     return render_pdf(html)
 
 
+def render_servicing(
+    document: ServicingDocument, fmt: str, *, templates_dir: Path | None = None
+) -> bytes:
+    """A payoff letter, statement or UCC-3 in `fmt` (md, html, docx or pdf) as bytes."""
+    fmt = _checked_format(fmt)
+    if fmt == "md":
+        from acquittance.agreements.drafting.markdown import render_servicing_markdown
+
+        return render_servicing_markdown(document).encode("utf-8")
+    from acquittance.agreements.drafting.typography import typeset_servicing
+
+    document = typeset_servicing(document)
+    if fmt == "docx":
+        from acquittance.agreements.drafting.word import render_servicing_docx
+
+        return render_servicing_docx(document)
+    from acquittance.agreements.drafting.html import render_servicing_html
+
+    html = render_servicing_html(document, templates_dir=templates_dir)
+    if fmt == "html":
+        return html.encode("utf-8")
+    from acquittance.agreements.drafting.html import SERVICING_HTML_TEMPLATE
+    from acquittance.agreements.drafting.pdf import render_pdf
+
+    return render_pdf(html, template=SERVICING_HTML_TEMPLATE)
+
+
 def write_draft(
     context: DraftContext,
     fmt: str,
     path: str | os.PathLike[str],
     *,
     templates_dir: Path | None = None,
+    force: bool = True,
+    inputs: Iterable[Path] = (),
 ) -> Path:
-    """Render and write the agreement to `path`; a failure leaves no file behind."""
+    """Render and write the agreement to `path`; a failure leaves no file behind.
+
+    Without `force`, an existing file is refused (OUTPUT_EXISTS); a path among
+    `inputs` always is (OUTPUT_IS_INPUT). See `output.py`.
+    """
     target = Path(path)
-    _check_writable(target)
+    check_output(target, force=force, inputs=inputs)
     content = render(context, fmt, templates_dir=templates_dir)
-    _write_atomically(target, content)
-    return target
+    return write_output(target, content, force=force)
 
 
 def _checked_format(fmt: str) -> str:
@@ -65,45 +99,3 @@ def _checked_format(fmt: str) -> str:
             "UNKNOWN_FORMAT", f"format {fmt!r} is not known; use one of {', '.join(FORMATS)}"
         )
     return name
-
-
-def _check_writable(target: Path) -> None:
-    # Checked before rendering, so a PDF is not laid out only to be thrown away.
-    folder = target.parent
-    if target.is_dir():
-        raise InputError(
-            "OUTPUT_NOT_WRITABLE", f"{target} is a folder; give a file name for the draft"
-        )
-    if not folder.is_dir():
-        raise InputError(
-            "OUTPUT_NOT_WRITABLE",
-            f"folder {folder} does not exist; create it or choose another output path",
-        )
-    if not os.access(folder, os.W_OK):
-        raise InputError(
-            "OUTPUT_NOT_WRITABLE", f"folder {folder} is not writable; choose another output path"
-        )
-
-
-def _write_atomically(target: Path, content: bytes) -> None:
-    """Write beside the target and rename over it, so no reader sees half a draft."""
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        # mkstemp makes the file private; a draft gets the mode any new file would get.
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except OSError as error:
-        if "temporary" in locals():
-            Path(temporary).unlink(missing_ok=True)
-        raise InputError(
-            "OUTPUT_NOT_WRITABLE", f"cannot write {target}: {error.strerror or error}"
-        ) from None
-
-
-def _umask() -> int:
-    # The only portable way to read the umask is to set it and put it back.
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -22,6 +22,15 @@ from acquittance.agreements.drafting.document import (
     Table,
     WireInstructions,
 )
+from acquittance.agreements.drafting.servicing import (
+    Field,
+    Fields,
+    Heading,
+    Lines,
+    Paragraph,
+    Part,
+    ServicingDocument,
+)
 from acquittance.core.instruments import Signatory
 
 OPENING_DOUBLE: Final = "\u201c"
@@ -135,3 +144,28 @@ def _wire(wire: WireInstructions) -> WireInstructions:
             dataclasses.replace(blank, hint=smart_quotes(blank.hint)) for blank in wire.blanks
         ),
     )
+
+
+def typeset_servicing(document: ServicingDocument) -> ServicingDocument:
+    """A payoff letter, statement or UCC-3 with typographic quotes; amount cells untouched."""
+    return dataclasses.replace(
+        document,
+        title=smart_quotes(document.title),
+        parts=tuple(_servicing_part(part) for part in document.parts),
+    )
+
+
+def _servicing_part(part: Part) -> Part:
+    q = smart_quotes
+    if isinstance(part, Heading | Paragraph):
+        return dataclasses.replace(part, text=q(part.text))
+    if isinstance(part, Lines):
+        return Lines(tuple(q(line) for line in part.lines))
+    if isinstance(part, Fields):
+        return Fields(
+            caption=q(part.caption),
+            fields=tuple(Field(q(item.label), q(item.value)) for item in part.fields),
+        )
+    if isinstance(part, Table):
+        return _table(part)
+    return _signature(part)

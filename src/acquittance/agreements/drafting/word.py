@@ -11,7 +11,6 @@ become markup; the prose arrives with typographic quotes (`typography.py`).
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import UTC, datetime
 
 from docx import Document as new_word_document
@@ -21,7 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
-from docx.text.paragraph import Paragraph
+from docx.text.paragraph import Paragraph as WordParagraph
 
 from acquittance.agreements.drafting.document import (
     Document,
@@ -29,6 +28,15 @@ from acquittance.agreements.drafting.document import (
     SignatureBlock,
     Table,
     WireInstructions,
+)
+from acquittance.agreements.drafting.output import fixed_zip_timestamps
+from acquittance.agreements.drafting.servicing import (
+    Fields,
+    Heading,
+    Lines,
+    Paragraph,
+    Part,
+    ServicingDocument,
 )
 from acquittance.agreements.drafting.typography import CLOSING_DOUBLE, OPENING_DOUBLE
 
@@ -55,28 +63,10 @@ def render_docx(document: Document) -> bytes:
         _wire(word, document.exhibit_b)
     buffer = io.BytesIO()
     word.save(buffer)
-    return _with_fixed_timestamps(buffer.getvalue())
+    return fixed_zip_timestamps(buffer.getvalue())
 
 
-def _with_fixed_timestamps(package: bytes) -> bytes:
-    """The same package with every zip entry dated 1980-01-01, so equal drafts are equal bytes.
-
-    python-docx stamps each part with the time of saving, which makes two drafts of one
-    settlement differ by the second they were saved in.
-    """
-    fixed = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(package)) as source,
-        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            stamped = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            stamped.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(stamped, source.read(entry))
-    return fixed.getvalue()
-
-
-def _properties(word: WordDocument, document: Document) -> None:
+def _properties(word: WordDocument, document: Document | ServicingDocument) -> None:
     properties = word.core_properties
     properties.title = document.title
     properties.author = "acquittance"
@@ -108,7 +98,7 @@ def _page_numbers(word: WordDocument) -> None:
             run.font.size = Pt(9)
 
 
-def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+def _field(paragraph: WordParagraph, instruction: str, shown: str) -> None:
     """A complex field: begin, its instruction, separate, the last result shown, end."""
     _field_character(paragraph, "begin")
     code = OxmlElement("w:instrText")
@@ -120,7 +110,7 @@ def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     _field_character(paragraph, "end")
 
 
-def _field_character(paragraph: Paragraph, kind: str) -> None:
+def _field_character(paragraph: WordParagraph, kind: str) -> None:
     mark = OxmlElement("w:fldChar")
     mark.set(qn("w:fldCharType"), kind)
     if kind == "begin":
@@ -129,8 +119,9 @@ def _field_character(paragraph: Paragraph, kind: str) -> None:
 
 
 def _signature(word: WordDocument, block: SignatureBlock) -> None:
-    defined = f"{OPENING_DOUBLE}{block.defined_name}{CLOSING_DOUBLE}"
-    word.add_paragraph(defined).paragraph_format.space_before = Inches(0.3)
+    if block.defined_name:
+        defined = f"{OPENING_DOUBLE}{block.defined_name}{CLOSING_DOUBLE}"
+        word.add_paragraph(defined).paragraph_format.space_before = Inches(0.3)
     word.add_paragraph(block.party_name)
     for person in block.lines():
         for label, value in person:
@@ -186,3 +177,42 @@ def _wire(word: WordDocument, wire: WireInstructions) -> None:
     for blank in wire.blanks:
         paragraph = word.add_paragraph(f"{blank.label}: {RULE} ")
         paragraph.add_run(f"({blank.hint})").italic = True
+
+
+def render_servicing_docx(document: ServicingDocument) -> bytes:
+    """DOCX bytes of a payoff letter, statement or UCC-3, in Word's own styles."""
+    word = new_word_document()
+    _properties(word, document)
+    _page_numbers(word)
+    word.add_paragraph(document.title, style="Title")
+    for part in document.parts:
+        _servicing_part(word, part)
+    if document.placeholder_note is not None:
+        word.add_paragraph().add_run(document.placeholder_note).italic = True
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return fixed_zip_timestamps(buffer.getvalue())
+
+
+def _servicing_part(word: WordDocument, part: Part) -> None:
+    if isinstance(part, Heading):
+        word.add_heading(part.text, level=1)
+    elif isinstance(part, Paragraph):
+        word.add_paragraph(part.text)
+    elif isinstance(part, Lines):
+        paragraph = word.add_paragraph()
+        for index, line in enumerate(part.lines):
+            run = paragraph.add_run(line)
+            if index < len(part.lines) - 1:
+                run.add_break()
+    elif isinstance(part, Fields):
+        if part.caption:
+            word.add_paragraph().add_run(part.caption).bold = True
+        for item in part.fields:
+            paragraph = word.add_paragraph(f"{item.label}: ")
+            paragraph.add_run(item.value).bold = True
+            paragraph.paragraph_format.space_after = Pt(4)
+    elif isinstance(part, Table):
+        _table(word, part)
+    else:
+        _signature(word, part)
