@@ -163,6 +163,8 @@ def _split_cents(tokens: list[str]) -> tuple[list[str], Decimal | None]:
     tokens = list(tokens)
     while tokens and tokens[-1] in _NOISE:
         tokens.pop()
+    if len(tokens) >= 2 and tokens[-1] in ("cents", "cent") and _FRACTION.match(tokens[-2]):
+        tokens.pop()  # "... Dollars and 58/100 Cents": the fraction already says cents
     if tokens and _FRACTION.match(tokens[-1]):
         fraction = tokens.pop()
         numerator = fraction.split("/")[0]

@@ -4,6 +4,12 @@ A figure is "$17,500,000.00", "US$ 5,000", "USD 1,000.50", "$5 million" or
 "EUR 100"; its `text` is exactly what the document says at its offsets. When
 words precede a figure in parentheses ("Five Thousand Dollars ($5,000)") or
 follow it ("$5,000 (five thousand dollars)"), their value is kept as `words`.
+
+A figure needs a currency: a symbol, a code or, for an amount written only in
+words, the currency's name ("Five Thousand Dollars"). What only looks like one
+is left out: a citation ("Civil Code $1542", as OCR reads "§1542"), an exhibit
+number, and digits spaced apart by OCR ("$ 1 2 3"), which no reading can trust.
+Decimals are kept as written: "$0.001" is 0.001, never 0.00.
 """
 
 from __future__ import annotations
@@ -24,12 +30,15 @@ _CODES: Final = ("USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY")
 _NUMBER = (
     r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?![\d])"
     r"|\d{1,3}(?:\.\d{3})+,\d{2}(?![\d,.]\d)|\d{1,3}(?:\.\d{3}){2,}(?![\d,.]\d)"
-    r"|\d+(?:\.\d{1,2})?(?![\d,]\d)"
+    r"|\d+(?:\.\d{1,9})?(?![\d,]\d)"
 )
 _SCALE = r"(?:\s+(?P<scale{n}>million|billion|thousand))?"
+# Each pattern opens with a look-ahead for its possible first characters: the search
+# then skips the text that cannot start a match instead of trying every position.
 FIGURE: Final = re.compile(
-    rf"(?P<symbol>U\.S\.\s?\$|US\$|\$|€|£)\s?(?P<n1>{_NUMBER}){_SCALE.format(n=1)}"
-    rf"|\b(?P<code>{'|'.join(_CODES)})\s?(?P<n2>{_NUMBER}){_SCALE.format(n=2)}",
+    rf"(?=[U$€£{''.join(sorted({code[0] for code in _CODES}))}])"
+    rf"(?:(?P<symbol>U\.S\.\s?\$|US\$|\$|€|£)\s?(?P<n1>{_NUMBER}){_SCALE.format(n=1)}"
+    rf"|\b(?P<code>{'|'.join(_CODES)})\s?(?P<n2>{_NUMBER}){_SCALE.format(n=2)})",
 )
 _SCALES: Final = {"thousand": 1000, "million": 10**6, "billion": 10**9}
 _WORD = (
@@ -38,7 +47,7 @@ _WORD = (
 _WORD_TOKEN = re.compile(_WORD)
 _WORDS_AFTER = re.compile(rf"^\s*\(\s*((?:{_WORD}[ \t\n,]+)*{_WORD})[ \t\n]*\)")
 PERCENT: Final = re.compile(
-    r"(?<![\d.])(?P<n>\d{1,3}(?:\.\d{1,4})?)\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE
+    r"(?=\d)(?<![\d.])(?P<n>\d{1,3}(?:\.\d{1,4})?)\s?(?:%|percent\b|per\s+cent\b)", re.IGNORECASE
 )
 
 
@@ -62,12 +71,43 @@ def figures(text: str) -> list[Figure]:
     """Every money figure in `text`, in order (at most FIGURES_MAX)."""
     found: list[Figure] = []
     for match in FIGURE.finditer(text):
+        if _not_money(text, match):
+            continue
         figure = _figure(text, match)
         if figure is not None:
             found.append(figure)
         if len(found) >= FIGURES_MAX:
             break
-    return found
+    found += _amounts_in_words(text, found)
+    return sorted(found, key=lambda f: f.start)[:FIGURES_MAX]
+
+
+# "Civil Code $1542", "11 U.S.C. $1159", "Rule $240.14a-8": OCR reads "§" as "$".
+_CITATION_BEFORE = re.compile(
+    r"(?:\b(?:code|u\.\s?s\.\s?c|c\.\s?f\.\s?r|section|sections|sec|rule|rules|article|title"
+    r"|chapter|act|statutes?|regulations?|exhibit|schedule|annex|appendix|no|nos)\.?|§|\$|#)"
+    r"[ \t]*$",
+    re.IGNORECASE,
+)
+_CITATION_AFTER = re.compile(
+    r"^(?:\([a-z0-9]{1,3}\)|\.\d|-\d|[A-Za-z]{1,2}-\d|\s+of\s+the\s+[A-Z][\w ]{0,30}Code)"
+)
+# Digits a space apart ("$ 1 2 3 4", "$12 345 678" from a bad scan) or a group that
+# runs on past the figure: the figure's true digits are unknown.
+_SPACED_AFTER = re.compile(r"^[ \u00a0]\d")
+
+
+def _not_money(text: str, match: re.Match[str]) -> bool:
+    """Whether a match only looks like money: a citation, an exhibit number, spaced digits."""
+    before = text[max(0, match.start() - 24) : match.start()]
+    after = text[match.end() : match.end() + 40]
+    if match.group("symbol") == "$" and (
+        _CITATION_BEFORE.search(before) or _CITATION_AFTER.match(after)
+    ):
+        return True
+    return (
+        bool(_SPACED_AFTER.match(after)) and not match.group("scale1") and not match.group("scale2")
+    )
 
 
 def _figure(text: str, match: re.Match[str]) -> Figure | None:
@@ -80,6 +120,7 @@ def _figure(text: str, match: re.Match[str]) -> Figure | None:
     if scale:
         # "$1.2 million" says 1,200,000 exactly, in the cents every amount is given in.
         value = (value * _SCALES[scale.lower()]).quantize(Decimal("0.01"))
+
     symbol = match.group("symbol")
     currency = _SYMBOLS.get(re.sub(r"\s", "", symbol), "USD") if symbol else match.group("code")
     words, words_start, words_end = _accompanying_words(text, match.start(), match.end())
@@ -116,10 +157,10 @@ def _number_phrase_start(text: str, start: int) -> int | None:
     first = len(tokens)
     while first > 0:
         token = tokens[first - 1].group()
-        if not (_NUMBER_ROOT.search(token) or _PHRASE_GLUE.fullmatch(token)):
+        if not (_NUMBER_ROOT.match(token) or _PHRASE_GLUE.fullmatch(token)):
             break
         first -= 1
-    if first == len(tokens) or not any(_NUMBER_ROOT.search(t.group()) for t in tokens[first:]):
+    if first == len(tokens) or not any(_NUMBER_ROOT.match(t.group()) for t in tokens[first:]):
         return None
     return start - len(chunk) + tokens[first].start()
 
@@ -206,3 +247,71 @@ def percents(text: str) -> list[Percent]:
         if len(found) >= FIGURES_MAX:
             break
     return found
+
+
+# An amount written only in words names its currency: "Five Thousand Dollars",
+# "two million euros". Words followed by a figure in parentheses, or in parentheses
+# after one, are that figure's words and not an amount of their own.
+_CURRENCY_WORD = re.compile(
+    r"\b(?:(?:U\.\s?S\.\s?|United\s+States\s+)?(?P<usd>dollars?)|(?P<eur>euros?)"
+    r"|(?P<gbp>pounds?\s+sterling))\b",
+    re.IGNORECASE,
+)
+_FIGURE_NEXT = re.compile(r"^[ \t\n]*(?:\(|\[)?[ \t]*(?:U\.S\.\s?\$|US\$|\$|€|£|USD|EUR|GBP)")
+_FRACTION_TAIL = re.compile(r"^[ \t]+and[ \t]+(?:\d{1,2}|no)/100\b", re.IGNORECASE)
+WORDS_PHRASE_CHARS_MAX: Final = 240
+
+
+def _amounts_in_words(text: str, found: list[Figure]) -> list[Figure]:
+    """Amounts written only in words, outside the words that accompany a figure."""
+    claimed = [
+        (
+            min(f.start, f.words_start or f.start, f.phrase_start or f.start),
+            max(f.end, f.words_end or 0),
+        )
+        for f in found
+    ]
+    result: list[Figure] = []
+    lowered = text.lower()
+    for cue in ("dollar", "euro", "sterling"):
+        at = lowered.find(cue)
+        while at >= 0 and len(result) < FIGURES_MAX:
+            figure = _words_figure(text, at, claimed)
+            if figure is not None:
+                result.append(figure)
+                claimed.append((figure.start, figure.end))
+            at = lowered.find(cue, at + len(cue))
+    return result
+
+
+def _words_figure(text: str, at: int, claimed: list[tuple[int, int]]) -> Figure | None:
+    currency = _CURRENCY_WORD.match(text, max(0, at - 16), at + 20) or _currency_at(text, at)
+    if currency is None:
+        return None
+    end = currency.end()
+    if any(start <= at < stop for start, stop in claimed) or _FIGURE_NEXT.match(
+        text[end : end + 12]
+    ):
+        return None
+    head = text[max(0, currency.start() - WORDS_PHRASE_CHARS_MAX) : currency.start()]
+    last = head.rsplit(None, 1)[-1] if head.strip() else ""
+    if not (_NUMBER_ROOT.match(last) or re.fullmatch(r"(?:\d{1,2}|no|xx)/100", last, re.I)):
+        return None  # most "dollars" in a contract follow no number word at all
+    found = _longest_number_suffix(head.rstrip() + " " + currency.group())
+    if found is None:
+        return None
+    value, offset = found
+    start = max(0, currency.start() - WORDS_PHRASE_CHARS_MAX) + offset
+    if text[start - 1 : start] == "(" or any(s <= start < e for s, e in claimed):
+        return None  # "$5,000 (five thousand dollars)": the figure's own words
+    code = "EUR" if currency.group("eur") else "GBP" if currency.group("gbp") else "USD"
+    return Figure(value, code, start, end, None, None, None)
+
+
+def _currency_at(text: str, at: int) -> re.Match[str] | None:
+    # The cue may sit inside "U.S. Dollars": the name starts a little before it.
+    for back in (0, 5, 6, 14):
+        found = _CURRENCY_WORD.match(text, max(0, at - back))
+        if found is not None and found.start() <= at < found.end():
+            return found
+    return None

@@ -21,7 +21,7 @@ from acquittance.agreements.reading.model import (
     ReferencedAgreement,
     Signatory,
 )
-from acquittance.agreements.reading.segments import Attachment, normalise_label
+from acquittance.agreements.reading.segments import Attachment, is_filing_number, normalise_label
 from acquittance.core.money import CENT, ZERO, format_amount
 
 # Words by which an agreement says a debt is settled; without them no arithmetic applies.
@@ -162,7 +162,8 @@ def schedule_mismatches(
     labels = {a.label for a in attached}
     cited: dict[str, re.Match[str]] = {}
     for match in _CITED.finditer(text, 0, body_end):
-        cited.setdefault(normalise_label(match.group("label")), match)
+        if not is_filing_number(match.group("letter")):
+            cited.setdefault(normalise_label(match.group("label")), match)
     found = [
         Discrepancy(
             "schedule_mismatch",
@@ -224,3 +225,22 @@ def _near(name: str, keys: set[str]) -> bool:
 
 def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def total_mismatches(text: str, amounts: Sequence[Amount]) -> list[Discrepancy]:
+    """A stated total that its listed parts do not add up to (see `totals.py`)."""
+    from acquittance.agreements.reading.totals import stated_totals
+
+    found = []
+    for total in stated_totals(text, amounts):
+        if total.parts_sum != total.amount.value:
+            found.append(
+                Discrepancy(
+                    "total_mismatch",
+                    f"the stated total {format_amount(total.amount.value)} is not the sum of "
+                    f"its {len(total.parts)} parts ({format_amount(total.parts_sum)})",
+                    min(total.amount.start, total.parts[0].start),
+                    max(total.amount.end, total.parts[-1].end),
+                )
+            )
+    return found

@@ -159,6 +159,10 @@ _KEYWORDS: Final = {
     "confidentiality": ("confiden",),
     "indemnification": ("indemnif", "hold harmless"),
 }
+_ALL_KEYWORDS: Final = frozenset(word for words in _KEYWORDS.values() for word in words)
+_KEYWORD_SETS: Final = tuple((kind, pattern, _KEYWORDS[kind]) for kind, pattern in RULES)
+# How far before its keyword a rule's match may begin ("shall keep ... confidential").
+KEYWORD_LEAD_MAX: Final = 100
 _LAW = re.compile(
     r"\b(?:laws?\s+of\s+(?:the\s+)?(?:State\s+of\s+|Commonwealth\s+of\s+|Province\s+of\s+)?"
     r"(?P<a>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})|(?P<b>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+law\b)"
@@ -174,9 +178,14 @@ def find_clauses(text: str, units: Sequence[Unit]) -> list[Clause]:
     found: list[Clause] = []
     for unit in chosen:
         body = text[unit.start : min(unit.end, unit.start + UNIT_CHARS_MAX)]
+        # Each keyword looked up once says which rules can match at all, and from where.
         lowered = body.lower()
-        for kind, pattern in RULES:
-            if any(word in lowered for word in _KEYWORDS[kind]) and pattern.search(body):
+        first = {word: at for word in _ALL_KEYWORDS if (at := lowered.find(word)) >= 0}
+        if not first:
+            continue
+        for kind, pattern, words in _KEYWORD_SETS:
+            starts = [first[word] for word in words if word in first]
+            if starts and pattern.search(body, max(0, min(starts) - KEYWORD_LEAD_MAX)):
                 found.append(Clause(kind, unit.start, unit.end, _jurisdiction(kind, body)))
     return found
 

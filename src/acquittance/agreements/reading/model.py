@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from acquittance.core.money import amount_text
+from acquittance.core.money import CENT, amount_text
 
 AMOUNT_ROLES = (
     "debt_principal",
@@ -24,7 +24,10 @@ AMOUNT_ROLES = (
     "cash_to_debtor",
     "remaining_debt",
     "fee",
+    "per_diem",
+    "price",
     "other",
+    "unknown",
 )
 
 
@@ -135,9 +138,17 @@ class Reading:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def value_text(value: Decimal) -> str:
+    """An amount's decimal string: two places, or every place the text gives ("0.001")."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(CENT):
+        return format(value.normalize(), "f")
+    return amount_text(value)
+
+
 def _amount_dict(amount: Amount) -> dict[str, Any]:
     result: dict[str, Any] = {
-        "value": amount_text(amount.value),
+        "value": value_text(amount.value),
         "currency": amount.currency,
         "role": amount.role,
         "text": amount.text,

@@ -38,12 +38,19 @@ _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
-_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+# "1st", "31st", and as OCR spaces them, "1s t", "26t h".
+_DAY = (
+    r"(?:[0-3]?\d)(?![\d.]\d|,\d{3}(?!\d))"
+    r"(?:\s?(?:st|nd|rd|th)\b|s\s+t\b|n\s+d\b|r\s+d\b|t\s+h\b)?"
+)
+_YEAR = r"(?:19|20)\d\d(?!\d)"
 DATE_PATTERN: Final = re.compile(
-    rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}),?\s+(?P<y1>(?:19|20)\d\d))"
-    rf"|(?P<dmy>(?:the\s+)?(?P<d2>{_DAY})\s+(?:day\s+of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>(?:19|20)\d\d))"
-    r"|(?P<iso>(?P<y3>(?:19|20)\d\d)-(?P<m3>[01]\d)-(?P<d3>[0-3]\d))"
-    r"|(?P<num>(?P<m4>[01]?\d)/(?P<d4>[0-3]?\d)/(?P<y4>(?:19|20)\d\d))",
+    rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})(?:\s?,\s*|\s+)(?P<y1>{_YEAR}))"
+    rf"|(?P<dmy>(?:the\s+)?(?P<d2>{_DAY})\s+(?:day\s+of\s+|of\s+)?(?:-{{2,}}\s+)?(?P<m2>{_MONTH})\s?,?\s+"
+    rf"(?:in\s+the\s+year\s+)?(?P<y2>{_YEAR}))"
+    rf"|(?P<iso>(?P<y3>{_YEAR})-(?P<m3>[01]\d)-(?P<d3>[0-3]\d))"
+    r"|(?P<num>(?<![\d/.-])(?P<m4>[01]?\d)(?P<sep>[/-])(?P<d4>[0-3]?\d)(?P=sep)"
+    r"(?P<y4>(?:19|20)?\d\d)(?![\d/-]))",
     re.IGNORECASE,
 )
 
@@ -60,7 +67,9 @@ def parse_date(match: re.Match[str]) -> date | None:
             return date(int(groups["y2"]), month, _day(groups["d2"]))
         if groups["iso"]:
             return date(int(groups["y3"]), int(groups["m3"]), int(groups["d3"]))
-        return date(int(groups["y4"]), int(groups["m4"]), int(groups["d4"]))
+        year = int(groups["y4"])
+        year = year + (2000 if year < 50 else 1900) if year < 100 else year
+        return date(year, int(groups["m4"]), int(groups["d4"]))
     except (ValueError, KeyError):
         return None
 
@@ -194,13 +203,24 @@ def attachments(text: str) -> list[Attachment]:
     """
     witness = _WITNESS.search(text)
     floor = witness.start() if witness else len(text) // 3
-    found = [m for m in _ATTACHMENT_HEADING.finditer(text) if m.start() > floor]
+    # "EXHIBIT 10.74" numbers the filing (and repeats as a running header); an
+    # agreement's own attachments are lettered or numbered plainly ("Exhibit A", "1").
+    found = [
+        m
+        for m in _ATTACHMENT_HEADING.finditer(text)
+        if m.start() > floor and not is_filing_number(m.group("letter"))
+    ]
     result = []
     for index, match in enumerate(found):
         finish = found[index + 1].start() if index + 1 < len(found) else len(text)
         label = normalise_label(match.group("label"))
         result.append(Attachment(label, match.start("label"), finish, match.end()))
     return result
+
+
+def is_filing_number(letter: str) -> bool:
+    """Whether an exhibit label is an SEC filing's exhibit number ("10.74", "99.1")."""
+    return bool(re.fullmatch(r"\d{1,3}\.\d{1,3}", letter))
 
 
 def normalise_label(label: str) -> str:

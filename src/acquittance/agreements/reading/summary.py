@@ -28,7 +28,7 @@ def print_summary(document: dict[str, Any], *, path: str) -> None:
     amounts = Table("Amount", "Currency", "Role", "Text", "Offsets", title="Amounts")
     for a in document["amounts"]:
         amounts.add_row(
-            format_amount(to_decimal(a["value"])),
+            _shown(a["value"]),
             a["currency"],
             a["role"],
             a["text"],
@@ -42,6 +42,14 @@ def print_summary(document: dict[str, Any], *, path: str) -> None:
         console.print(
             f"[yellow]Discrepancy[/yellow] {d['kind']} at {d['start']}-{d['end']}: {d['message']}"
         )
+
+
+def _shown(value: str) -> str:
+    """An amount for people: grouped, with every decimal the text gave ("0.001")."""
+    amount = to_decimal(value)
+    if "." in value and len(value.split(".")[1]) > 2:
+        return f"{amount:,}"
+    return format_amount(amount)
 
 
 def _reconciliation_line(reconciliation: dict[str, Any]) -> str:
