@@ -83,3 +83,15 @@ def test_errors(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_document_with_an_unnamed_field_is_refused_by_its_schema() -> None:
     with pytest.raises(AssertionError):
         _check("error", {"error": {"code": "X_Y", "message": "m"}, "extra": 1})
+
+
+def test_a_loan_shows_its_status_and_a_pledge_its_release(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = ok(capsys, "show", REFERENCE_LOAN, "--db", store)
+    assert (before["status"], before["discharged_on"]) == ("open", None)
+    ok(capsys, "settle", REFERENCE_LOAN, "--as-of", "2002-03-31", "--key", "s", "--db", store)
+    after = ok(capsys, "show", REFERENCE_LOAN, "--db", store)
+    assert (after["status"], after["discharged_on"]) == ("discharged", "2002-03-31")
+    pledge = ok(capsys, "show", "berg-valence-pledge", "--db", store)
+    assert pledge["released_on"] == "2002-03-31"

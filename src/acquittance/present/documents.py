@@ -202,6 +202,10 @@ def record_document(kind: str, record: Any) -> dict[str, Any]:
         document["events"] = [
             {"kind": EVENT_KINDS[type(event)], **plain(event)} for event in record.events
         ]
+    if kind == "loan":
+        discharged = record.discharged_on
+        document["status"] = "open" if discharged is None else "discharged"
+        document["discharged_on"] = discharged.isoformat() if discharged else None
     return document
 
 
