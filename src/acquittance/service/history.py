@@ -13,6 +13,7 @@ instrument rebuilds its snapshots from them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from acquittance.books.entries import EntryDraft
@@ -99,15 +100,28 @@ def current_state(repo: Repository, instrument: Loan | Note, events_count: int) 
     From its newest snapshot when that is fresh; else its snapshots are rebuilt
     from its events, once, and the newest of them returned.
     """
+    return newest(repo, instrument, events_count).state
+
+
+@dataclass(frozen=True)
+class Newest:
+    """An instrument's newest state, and the number of the snapshot that holds it."""
+
+    state: BookState
+    sequence: int
+
+
+def newest(repo: Repository, instrument: Loan | Note, events_count: int) -> Newest:
+    """As `current_state`, with the snapshot's number, so an append needs no look-up."""
     stored = repo.latest_snapshot(instrument)
     if _fresh(stored, instrument, events_count):
         assert stored is not None
-        return _book_state(stored)
+        return Newest(_book_state(stored), stored.sequence)
     walked = replay(repo, _full(repo, instrument))
     assert walked, f"{instrument_kind(instrument)} {instrument.id} has no events"
     repo.clear_snapshots(instrument)
-    repo.add_snapshots(instrument, [_draft(state, by) for state, by in walked])
-    return walked[-1][0]
+    repo.add_snapshots(instrument, [_draft(state, by) for state, by in walked], after=0)
+    return Newest(walked[-1][0], len(walked))
 
 
 def latest_state(repo: Repository, instrument: Loan | Note, events_count: int) -> BookState:
@@ -176,14 +190,19 @@ def record_closing(
     loan: Loan,
     notes: Mapping[str, Note],
     settlement_id: str,
+    newest_states: Mapping[str, Newest] | None = None,
 ) -> None:
     """Apply a closing's history: the loan's new events, the notes' new holders, and snapshots.
 
     The loan's walk through the closing events must reach, on the closing date,
     the position the quote closed (the pair of the quote's own figure).
+    `newest_states` (by loan or note id), when the closing read them in this
+    transaction, saves reading them again.
     """
     quote = closing.quote
-    state = current_state(repo, loan, len(loan.events))
+    known = dict(newest_states or {})
+    loan_newest = known.get(loan.id) or newest(repo, loan, len(loan.events))
+    state = loan_newest.state
     reached = position_of(accrual.advance(state.accrual, quote.as_of))
     assert (reached.principal, reached.interest) == (
         quote.loan_position.principal,
@@ -192,12 +211,13 @@ def record_closing(
     _, states = book_events(loan, books_of(repo, loan), closing.loan_events, state=state)
     # The loan is locked and read whole by the closing: its events count is known.
     repo.append_loan_events(loan.id, closing.loan_events, after=len(loan.events))
-    repo.add_snapshots(loan, drafts_of(loan, states))
+    repo.add_snapshots(loan, drafts_of(loan, states), after=loan_newest.sequence)
     lines = {line.note_id: line for line in quote.collateral}
     for transfer in closing.note_transfers:
         note = notes[transfer.note_id]
-        moved = assigned(current_state(repo, note, len(note.events)), transfer.date)
+        note_newest = known.get(note.id) or newest(repo, note, len(note.events))
+        moved = assigned(note_newest.state, transfer.date)
         line = lines[transfer.note_id]
         assert (moved.booked.principal, moved.booked.interest) == (line.principal, line.interest)
-        repo.add_snapshots(note, [_draft(moved, transfer.to_party_id)])
+        repo.add_snapshots(note, [_draft(moved, transfer.to_party_id)], after=note_newest.sequence)
     repo.transfer_notes(closing.note_transfers, settlement_id=settlement_id)

@@ -82,6 +82,8 @@ class SettlementInputs:
     histories_on: date | None = None
     loan_history: History | None = None
     note_histories: Mapping[str, History] = field(default_factory=dict)
+    # For a closing: the newest states with the numbers of the snapshots holding them.
+    newest_states: Mapping[str, history.Newest] = field(default_factory=dict)
 
 
 def _requested_and_pledged(
@@ -101,16 +103,33 @@ def _requested_and_pledged(
 
 
 def settlement_inputs(
-    repo: Repository, loan_id: str, requested: Sequence[str] | None = None
+    repo: Repository,
+    loan_id: str,
+    requested: Sequence[str] | None = None,
+    *,
+    for_closing: bool = False,
 ) -> SettlementInputs:
     """The inputs of a closing: the instruments with their events, and their newest states.
 
-    Writes nothing: a stale snapshot is walked around here, and rebuilt by the
-    closing that appends to the instrument.
+    Writes nothing, unless `for_closing` (in the closing's write transaction):
+    then a stale snapshot is rebuilt here, once, and the newest states are kept
+    for the closing to append after.
     """
     loan = repo.get_loan(loan_id)
     interests, note_ids, others = _requested_and_pledged(repo, loan_id, requested)
     notes = repo.notes(note_ids)
+    if for_closing:
+        newest = {loan.id: history.newest(repo, loan, len(loan.events))}
+        for note_id, note in notes.items():
+            newest[note_id] = history.newest(repo, note, len(note.events))
+        return SettlementInputs(
+            loan,
+            notes,
+            [*interests, *others],
+            loan_state=newest[loan.id].state,
+            note_states={note_id: newest[note_id].state for note_id in notes},
+            newest_states=newest,
+        )
     return SettlementInputs(
         loan,
         notes,

@@ -152,7 +152,7 @@ def _close(
         earlier = repo.find_settlement_by_key(request.loan_id, key)
         if earlier is not None:
             return _replay(repo, earlier, request)
-    inputs = settlement_inputs(repo, request.loan_id, request.note_ids)
+    inputs = settlement_inputs(repo, request.loan_id, request.note_ids, for_closing=True)
     the_quote = quote_from(inputs, request)
     settlement_id = f"stl-{uuid.uuid4().hex[:16]}"
     closing = settlement.close(
@@ -166,7 +166,12 @@ def _close(
     repo.lock_notes(sorted(line.note_id for line in the_quote.collateral))
     entries = _post_settlement(repo, inputs, the_quote, settlement_id)
     history.record_closing(
-        repo, closing, loan=inputs.loan, notes=inputs.notes, settlement_id=settlement_id
+        repo,
+        closing,
+        loan=inputs.loan,
+        notes=inputs.notes,
+        settlement_id=settlement_id,
+        newest_states=inputs.newest_states,
     )
     repo.release_security_interests(
         closing.released_interest_ids, the_quote.as_of, released_by=settlement_id

@@ -615,17 +615,25 @@ class Repository(ClosingRows, JournalRows):
                 found[key] = _at_and_latest(instrument, rows.get(key, []), on)
         return found
 
-    def add_snapshots(self, instrument: Loan | Note, drafts: Sequence[SnapshotDraft]) -> None:
-        """Store snapshots after the instrument's newest, in order, in one statement."""
+    def add_snapshots(
+        self, instrument: Loan | Note, drafts: Sequence[SnapshotDraft], *, after: int | None = None
+    ) -> None:
+        """Store snapshots after the instrument's newest, in order, in one statement.
+
+        `after`, the newest snapshot's number when the caller just read it, saves
+        looking it up; the primary key refuses a wrong one.
+        """
         if not drafts:
             return
         kind = instrument_kind(instrument)
-        last = self.session.scalar(
-            select(func.max(PositionSnapshotRow.sequence)).where(
-                PositionSnapshotRow.instrument_kind == kind,
-                PositionSnapshotRow.instrument_id == instrument.id,
+        last = after
+        if last is None:
+            last = self.session.scalar(
+                select(func.max(PositionSnapshotRow.sequence)).where(
+                    PositionSnapshotRow.instrument_kind == kind,
+                    PositionSnapshotRow.instrument_id == instrument.id,
+                )
             )
-        )
         rows = []
         for number, draft in enumerate(drafts, start=(last or 0) + 1):
             assert (draft.state.kind, draft.state.instrument_id) == (kind, instrument.id)
