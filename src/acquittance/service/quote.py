@@ -115,9 +115,9 @@ def settlement_inputs(
     then a stale snapshot is rebuilt here, once, and the newest states are kept
     for the closing to append after.
     """
-    loan = repo.get_loan(loan_id)
+    loan = repo.loan_with_events(loan_id)
     interests, note_ids, others = _requested_and_pledged(repo, loan_id, requested)
-    notes = repo.notes(note_ids)
+    notes = repo.notes_with_events(note_ids)
     if for_closing:
         newest = {loan.id: history.newest(repo, loan, len(loan.events))}
         for note_id, note in notes.items():
