@@ -12,9 +12,9 @@ two writers always lock in the same order and never deadlock.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from acquittance.books.chain import GENESIS_HASH, ChainHead, ChainKey
@@ -118,23 +118,16 @@ class JournalRows:
                 for position, leg in enumerate(entry.legs, start=1)
             ],
         )
-        self._move_heads(newest, heads)
+        self._move_heads(newest)
 
-    def _move_heads(
-        self, newest: Mapping[ChainKey, JournalEntry], heads: Mapping[ChainKey, ChainHead]
-    ) -> None:
-        moved = [
-            {
-                "p": key[0],
-                "c": key[1],
-                "new_sequence": entry.sequence,
-                "new_hash": entry.hash,
-                "new_entry_id": entry.id,
-            }
-            for key, entry in sorted(newest.items())
-            if key in heads
-        ]
-        started = [
+    def _move_heads(self, newest: Mapping[ChainKey, JournalEntry]) -> None:
+        """Every chain's new head in one statement: an insert that updates a head already there.
+
+        The heads were read, and on PostgreSQL locked, by `chain_heads`; a chain
+        that had none is new to this transaction, and the primary key still
+        refuses two writers starting the same chain.
+        """
+        rows = [
             {
                 "party_id": key[0],
                 "chain": key[1],
@@ -143,22 +136,17 @@ class JournalRows:
                 "entry_id": entry.id,
             }
             for key, entry in sorted(newest.items())
-            if key not in heads
         ]
-        if moved:
-            self.session.execute(
-                update(_HEADS)
-                .where(_HEADS.c.party_id == bindparam("p"), _HEADS.c.chain == bindparam("c"))
-                .values(
-                    sequence=bindparam("new_sequence"),
-                    hash=bindparam("new_hash"),
-                    entry_id=bindparam("new_entry_id"),
-                ),
-                moved,
-                execution_options={"synchronize_session": False},
-            )
-        if started:
-            self.session.execute(insert(_HEADS), started)
+        upsert = _upsert(self.session)(_HEADS)
+        statement = upsert.on_conflict_do_update(
+            index_elements=[_HEADS.c.party_id, _HEADS.c.chain],
+            set_={
+                "sequence": upsert.excluded.sequence,
+                "hash": upsert.excluded.hash,
+                "entry_id": upsert.excluded.entry_id,
+            },
+        )
+        self.session.execute(statement, rows)
 
     # Anchors ----------------------------------------------------------------------------
 
@@ -196,6 +184,21 @@ class JournalRows:
         )
         rows = [ChainHead(*row) for row in self.session.execute(query)]
         return rows or None
+
+
+def _upsert(session: Session) -> Any:
+    """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL spell it alike).
+
+    Imported when first used, so that a SQLite command never loads the
+    PostgreSQL dialect.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert
 
 
 def _check_links(
