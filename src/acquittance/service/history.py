@@ -211,7 +211,10 @@ def record_closing(
     _, states = book_events(loan, books_of(repo, loan), closing.loan_events, state=state)
     # The loan is locked and read whole by the closing: its events count is known.
     repo.append_loan_events(loan.id, closing.loan_events, after=len(loan.events))
-    repo.add_snapshots(loan, drafts_of(loan, states), after=loan_newest.sequence)
+    # Every snapshot the closing makes, the loan's and each note's, in one statement.
+    snapshots: list[tuple[Loan | Note, Sequence[SnapshotDraft], int]] = [
+        (loan, drafts_of(loan, states), loan_newest.sequence)
+    ]
     lines = {line.note_id: line for line in quote.collateral}
     for transfer in closing.note_transfers:
         note = notes[transfer.note_id]
@@ -219,5 +222,6 @@ def record_closing(
         moved = assigned(note_newest.state, transfer.date)
         line = lines[transfer.note_id]
         assert (moved.booked.principal, moved.booked.interest) == (line.principal, line.interest)
-        repo.add_snapshots(note, [_draft(moved, transfer.to_party_id)], after=note_newest.sequence)
+        snapshots.append((note, [_draft(moved, transfer.to_party_id)], note_newest.sequence))
+    repo.add_snapshots_after(snapshots)
     repo.transfer_notes(closing.note_transfers, settlement_id=settlement_id)

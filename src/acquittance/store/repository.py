@@ -657,7 +657,20 @@ class Repository(ClosingRows, JournalRows):
         for number, draft in enumerate(drafts, start=(last or 0) + 1):
             assert (draft.state.kind, draft.state.instrument_id) == (kind, instrument.id)
             rows.append(snapshot_columns(draft, sequence=number))
-        self.session.execute(insert(PositionSnapshotRow), rows)
+        self.session.execute(insert(table_of(PositionSnapshotRow)), rows)
+
+    def add_snapshots_after(
+        self, batches: Sequence[tuple[Loan | Note, Sequence[SnapshotDraft], int]]
+    ) -> None:
+        """Snapshots of several instruments, each after its newest (numbered by the caller)."""
+        rows = []
+        for instrument, drafts, after in batches:
+            kind = instrument_kind(instrument)
+            for number, draft in enumerate(drafts, start=after + 1):
+                assert (draft.state.kind, draft.state.instrument_id) == (kind, instrument.id)
+                rows.append(snapshot_columns(draft, sequence=number))
+        if rows:
+            self.session.execute(insert(table_of(PositionSnapshotRow)), rows)
 
     def clear_snapshots(self, instrument: Loan | Note) -> None:
         """Drop an instrument's snapshots (to rebuild them from its events)."""
