@@ -144,16 +144,13 @@ class Statements:
         return count / self.closings if self.closings else 0.0
 
 
-@dataclass(frozen=True)
-class SqliteClosings:
-    closings: int
+class _AgainstRaw:
+    """Closings per second, raw transactions per second in the same run, and their ratio."""
+
     closed: int
-    failures: dict[str, int]
     seconds: float
-    rows_per_closing: int
     raw_transactions: int
     raw_seconds: float
-    statements: Statements
 
     @property
     def rate(self) -> float:
@@ -166,6 +163,18 @@ class SqliteClosings:
     @property
     def ratio(self) -> float:
         return self.rate / self.raw_rate if self.raw_rate > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class SqliteClosings(_AgainstRaw):
+    closings: int
+    closed: int
+    failures: dict[str, int]
+    seconds: float
+    rows_per_closing: int
+    raw_transactions: int
+    raw_seconds: float
+    statements: Statements
 
 
 @dataclass(frozen=True)
@@ -188,7 +197,7 @@ class Race:
 
 
 @dataclass(frozen=True)
-class PostgresClosings:
+class PostgresClosings(_AgainstRaw):
     clients: int
     closings: int
     closed: int
@@ -199,18 +208,6 @@ class PostgresClosings:
     raw_transactions: int
     raw_seconds: float
     race: Race
-
-    @property
-    def rate(self) -> float:
-        return self.closed / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def raw_rate(self) -> float:
-        return self.raw_transactions / self.raw_seconds if self.raw_seconds > 0 else 0.0
-
-    @property
-    def ratio(self) -> float:
-        return self.rate / self.raw_rate if self.raw_rate > 0 else 0.0
 
     @property
     def failed(self) -> int:

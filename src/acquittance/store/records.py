@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
 
 from acquittance.core.settlement_types import Obligation
 
@@ -52,37 +51,3 @@ class EntryRecord:
     previous_hash: str
     hash: str
     chain: str = ""
-
-
-class LegLike(Protocol):
-    @property
-    def account(self) -> str: ...
-    @property
-    def amount(self) -> Decimal: ...
-    @property
-    def currency(self) -> str: ...
-
-
-class EntryLike(Protocol):
-    """What `Repository.append_entries` needs of an entry: the ledger's JournalEntry fits."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def party_id(self) -> str: ...
-    @property
-    def sequence(self) -> int: ...
-    @property
-    def date(self) -> date: ...
-    @property
-    def kind(self) -> Any: ...  # the ledger's EntryKind, or its plain string
-    @property
-    def description(self) -> str: ...
-    @property
-    def legs(self) -> Any: ...  # an iterable of LegLike
-    @property
-    def reference(self) -> str | None: ...
-    @property
-    def previous_hash(self) -> str: ...
-    @property
-    def hash(self) -> str: ...
