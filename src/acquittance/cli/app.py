@@ -212,6 +212,16 @@ def _exception_classes(name: str) -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
+def _usage_code(mistake: BaseException) -> str:
+    """USAGE, or the stable code of an enumerated option whose value it does not offer."""
+    from acquittance.cli.choices import choice_code
+
+    param = getattr(mistake, "param", None)
+    if param is None or type(mistake).__name__ == "MissingParameter":
+        return "USAGE"
+    return choice_code(getattr(param, "opts", ())) or "USAGE"
+
+
 def run(args: list[str]) -> NoReturn:
     """Run the command line on `args` and exit with the contract's status."""
     as_json = "--json" in args
@@ -232,7 +242,7 @@ def run(args: list[str]) -> NoReturn:
         raise SystemExit(130) from None
     except usage as mistake:
         message = f"{mistake.format_message()} (see acquittance --help)"  # type: ignore[attr-defined]
-        fail(InputError("USAGE", message), as_json=as_json)
+        fail(InputError(_usage_code(mistake), message), as_json=as_json)
     except click_error as other:
         fail(InputError("USAGE", other.format_message()), as_json=as_json)  # type: ignore[attr-defined]
     raise SystemExit(result if isinstance(result, int) else 0)

@@ -9,7 +9,9 @@ import typer
 from acquittance.cli.app import JSON_OPTION, app, emit_json
 
 new_app = typer.Typer(
-    help="Write a commented starter file to edit, such as a deal file.", no_args_is_help=True
+    help="Write a commented starter file to edit, such as a deal file.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(new_app, name="new")
 
@@ -29,6 +31,8 @@ def new_deal(
 
     written = write_starter(file, force=force)
     if as_json:
-        emit_json({"written": str(written)})
+        from acquittance.present.files import starter_document
+
+        emit_json(starter_document(written, written.stat().st_size))
     else:
         typer.echo(f"wrote {written}; edit it, then: acquittance load {written}", err=True)

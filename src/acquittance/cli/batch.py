@@ -1,4 +1,10 @@
-"""`acquittance settle --batch FILE`: one JSON line per input line on stdout, progress on stderr."""
+"""`acquittance settle --batch FILE`: one JSON line per input line on stdout, in input order.
+
+A person at a terminal sees a progress bar on standard error while the lines
+close (cli/progress.py); piped or redirected, nothing is drawn. Either way the
+run ends with one summary line on standard error: how many lines closed and how
+many were refused, and how fast.
+"""
 
 from __future__ import annotations
 
@@ -6,53 +12,33 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Final, TextIO
 
+from acquittance.cli.progress import progress
 from acquittance.present.documents import batch_result_document
 
-#: How often progress is written when standard error is not a terminal.
-PROGRESS_INTERVAL_SECONDS: Final = 2.0
 
-
-class _Progress:
-    """Counts results and says how far the batch is, on standard error, now and then."""
-
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total, self.stream = total, stream
-        self.done = self.refused = 0
-        self.started = self.shown = time.monotonic()
-
-    def __call__(self, closed: bool) -> None:
-        self.done += 1
-        self.refused += not closed
-        now = time.monotonic()
-        if now - self.shown >= PROGRESS_INTERVAL_SECONDS or self.done == self.total:
-            self.shown = now
-            self._show(now)
-
-    def _show(self, now: float) -> None:
-        rate = self.done / max(now - self.started, 1e-9)
-        end = "\r" if self.stream.isatty() and self.done < self.total else "\n"
-        self.stream.write(
-            f"settled {self.done}/{self.total} ({self.refused} refused, {rate:.0f}/s){end}"
-        )
-        self.stream.flush()
-
-
-def run_batch(db: str | None, path: Path, *, workers: int) -> None:
+def run_batch(db: str | None, path: Path, *, workers: int, as_json: bool = False) -> None:
     from acquittance import service
     from acquittance.service.batch import read_batch, settle_batch
 
     lines = read_batch(path)
     store = service.store_at(db, connections=max(workers, 1))
-    progress = _Progress(len(lines), sys.stderr)
     out = sys.stdout
+    refused = 0
+    started = time.monotonic()
     try:
-        for result in settle_batch(
-            store, lines, workers=workers, on_result=lambda r: progress(r.closed)
-        ):
-            out.write(json.dumps(batch_result_document(result), ensure_ascii=False))
-            out.write("\n")
+        with progress(len(lines), "settling", as_json=as_json) as advance:
+            for result in settle_batch(
+                store, lines, workers=workers, on_result=lambda _result: advance()
+            ):
+                refused += result.error is not None
+                out.write(json.dumps(batch_result_document(result), ensure_ascii=False))
+                out.write("\n")
         out.flush()
     finally:
         store.close()
+    elapsed = max(time.monotonic() - started, 1e-9)
+    sys.stderr.write(
+        f"settled {len(lines)} lines: {len(lines) - refused} closed, {refused} refused "
+        f"({len(lines) / elapsed:.0f}/s)\n"
+    )

@@ -11,12 +11,14 @@ import typer
 
 from acquittance.cli import views
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.choices import RecordedEvent, ScheduleFormat
 from acquittance.core.errors import InputError
 from acquittance.core.money import to_decimal
 from acquittance.present import documents
+from acquittance.store.records import ObligationStatus
 
-DB_OPTION = typer.Option(None, "--db", help=DB_HELP)
-AS_OF_OPTION = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD.")
+DB_OPTION = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL")
+AS_OF_OPTION = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD.", metavar="DATE")
 
 
 def _store(db: str | None) -> Any:
@@ -33,7 +35,7 @@ def init(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
     store = _store(db)
     initialize(store)
     if as_json:
-        emit_json({"store": store.describe(), "initialized": True})
+        emit_json(documents.store_document(store.describe()))
     else:
         views.console().print(f"store ready: {store.describe()}")
 
@@ -49,11 +51,11 @@ def load(
     from acquittance.service import load_deal
 
     deal = read_deal_file(deal_file)
-    summary = load_deal(_store(db), deal)
+    document = documents.load_document(load_deal(_store(db), deal), str(deal_file))
     if as_json:
-        emit_json(summary)
+        emit_json(document)
     else:
-        views.loaded(summary, deal_file)
+        views.loaded(document)
 
 
 @app.command("list")
@@ -71,7 +73,7 @@ def list_records(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> Non
 @app.command()
 def show(
     record_id: str = typer.Argument(
-        ..., help="The id of a party, loan, note, pledge or settlement."
+        ..., help="The id of a party, loan, note, security interest, settlement or saved quote."
     ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -176,7 +178,7 @@ def quote(
         the_quote, quote_id = saved.quote, saved.id
     else:
         the_quote = service.quote(store, request)
-    explanation = settlement.explain(the_quote)
+    explanation = documents.explanation_document(settlement.explain(the_quote))
     document = quote_document(the_quote, explanation=explanation, quote_id=quote_id)
     if as_json:
         emit_json(document)
@@ -209,7 +211,9 @@ def quotes(
 @app.command()
 def settle(
     loan_id: str | None = typer.Argument(None, help="The loan's id (not with --batch)."),
-    as_of: str | None = typer.Option(None, "--as-of", help="The settlement date, YYYY-MM-DD."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="The settlement date, YYYY-MM-DD.", metavar="DATE"
+    ),
     key: str | None = typer.Option(
         None, "--key", help="Idempotency key: the same key again returns the first result."
     ),
@@ -222,7 +226,9 @@ def settle(
     batch: Path | None = typer.Option(
         None, "--batch", help="Close every line of a CSV or JSON Lines file (loan,as_of,key)."
     ),
-    workers: int = typer.Option(1, "--workers", help="Close batch lines from N connections."),
+    workers: int = typer.Option(
+        1, "--workers", help="Close batch lines from N connections at once."
+    ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -236,7 +242,7 @@ def settle(
             )
         from acquittance.cli.batch import run_batch
 
-        run_batch(db, batch, workers=workers)
+        run_batch(db, batch, workers=workers, as_json=as_json)
         return
     from acquittance import service
     from acquittance.present.documents import settlement_document
@@ -287,7 +293,7 @@ def journal(
 def books(
     party_id: str = typer.Argument(..., help="The party's id."),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="Balances as of this date (default: all)."
+        None, "--as-of", help="Balances as of this date (default: every entry).", metavar="DATE"
     ),
     account: str | None = typer.Option(
         None, "--account", help="Show one account's history instead."
@@ -346,7 +352,9 @@ def verify(
         raise typer.Exit(1)
 
 
-export_app = typer.Typer(help="Export books to other tools.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export books to other tools.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(export_app, name="export")
 
 
@@ -356,38 +364,55 @@ def export_beancount(
     output: Path | None = typer.Option(
         None, "--output", help="Write here instead of standard output."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
     db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """The party's book as Beancount text (bean-check accepts it)."""
     from acquittance import service
     from acquittance.books.accounts import chart_of_accounts
     from acquittance.books.beancount import to_beancount
+    from acquittance.present.files import beancount_document
 
     store = _store(db)
+    if output is not None:
+        _check_export_output(store, output, force=force)
     who, entries = service.journal(store, party_id)
     chart = chart_of_accounts(who, service.counterparties(store, party_id))
     currency = entries[0].legs[0].currency if entries else "USD"
     text = to_beancount(who, entries, currency=currency, chart=chart)
-    if output is None:
+    if output is not None:
+        from acquittance.agreements.drafting.output import write_output
+
+        write_output(output, text.encode("utf-8"), force=force)
+    if as_json:
+        emit_json(beancount_document(who.id, text, output=output, entries=entries))
+    elif output is None:
         typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise InputError(
-            "OUTPUT_NOT_WRITABLE", f"cannot write {output}: {error.strerror}"
-        ) from None
-    views.console(stderr=True).print(f"wrote {output}")
+    else:
+        views.console(stderr=True).print(f"wrote {output}")
 
 
-obligations_app = typer.Typer(help="Post-closing obligations: termination filings and wires.")
+def _check_export_output(store: Any, output: Path, *, force: bool) -> None:
+    """The refusals every written file has: an input, a folder, an existing file."""
+    from acquittance.agreements.drafting.output import check_output
+    from acquittance.service.documents import store_files
+
+    check_output(output, force=force, inputs=store_files(store))
+
+
+obligations_app = typer.Typer(
+    help="Post-closing obligations: termination filings and wires.", rich_markup_mode=None
+)
 app.add_typer(obligations_app, name="obligations", invoke_without_command=True)
 
 
 @obligations_app.callback(invoke_without_command=True)
 def obligations(
     ctx: typer.Context,
-    status: str | None = typer.Option(None, "--status", help="open or done (default: all)."),
+    status: ObligationStatus | None = typer.Option(
+        None, "--status", help="Only the open or only the done ones (default: all)."
+    ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -396,9 +421,7 @@ def obligations(
         return
     from acquittance import service
 
-    if status not in (None, "open", "done"):
-        raise InputError("INVALID_STATUS", f"--status {status!r} must be open or done")
-    records = service.obligations(_store(db), status=status)
+    records = service.obligations(_store(db), status=status.value if status else None)
     document = {"obligations": [documents.obligation_document(r) for r in records]}
     if as_json:
         emit_json(document)
@@ -409,7 +432,7 @@ def obligations(
 @obligations_app.command("complete")
 def complete(
     obligation_id: str = typer.Argument(..., help="The obligation's id."),
-    on: str = typer.Option(..., "--on", help="The date it was done, YYYY-MM-DD."),
+    on: str = typer.Option(..., "--on", help="The date it was done, YYYY-MM-DD.", metavar="DATE"),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -426,21 +449,26 @@ def complete(
 
 @app.command()
 def demo(
-    deal_file: Path = typer.Argument(Path("examples/valence-berg-2002.toml"), help="A deal file."),
-    as_of: str = typer.Option("2002-03-31", "--as-of", help="The settlement date."),
+    deal_file: Path = typer.Argument(
+        Path("examples/valence-berg-2002.toml"), help="The deal file to run."
+    ),
+    as_of: str = typer.Option(
+        "2002-03-31", "--as-of", help="The settlement date, YYYY-MM-DD.", metavar="DATE"
+    ),
     db: str | None = DB_OPTION,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Run a deal end to end on a store: init, load, quote, settle, books, obligations, verify."""
     from acquittance.cli.walkthrough import run
 
-    run(db, deal_file, parse_date(as_of))
+    run(db, deal_file, parse_date(as_of), as_json=as_json)
 
 
 @app.command()
 def schedule(
     note_id: str = typer.Argument(..., help="A note with a level monthly payment."),
-    fmt: str | None = typer.Option(
-        None, "--format", help="csv or xlsx, with --output (default: its extension)."
+    fmt: ScheduleFormat | None = typer.Option(
+        None, "--format", help="The file's format, with --output (default: its extension)."
     ),
     output: Path | None = typer.Option(None, "--output", help="Write the schedule to this file."),
     force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
@@ -453,16 +481,14 @@ def schedule(
     if output is not None or fmt is not None:
         from acquittance.cli.documents import write_schedule
 
-        write_schedule(db, note_id, fmt=fmt, output=output, force=force, as_json=as_json)
+        write_schedule(
+            db, note_id, fmt=fmt.value if fmt else None, output=output, force=force, as_json=as_json
+        )
         return
     note, rows = service.note_schedule(_store(db), note_id)
-    document = {
-        "note": note.id,
-        "payment": note.level_payment.amount if note.level_payment else None,
-        "rows": [documents.plain(row) for row in rows],
-    }
+    document = documents.schedule_document(note, rows)
     if as_json:
-        emit_json(documents.plain(document))
+        emit_json(document)
     else:
         views.schedule(document)
 
@@ -470,8 +496,8 @@ def schedule(
 @app.command()
 def record(
     instrument_id: str = typer.Argument(..., help="A loan or note id."),
-    kind: str = typer.Option(..., "--kind", help="advance, payment or rate_change."),
-    on: str = typer.Option(..., "--date", help="The event's date, YYYY-MM-DD."),
+    kind: RecordedEvent = typer.Option(..., "--kind", help="What happened."),
+    on: str = typer.Option(..., "--date", help="The event's date, YYYY-MM-DD.", metavar="DATE"),
     amount: str | None = typer.Option(None, "--amount", help="Advance or payment amount."),
     rate: str | None = typer.Option(None, "--rate", help='New annual rate ("0.07" or "7%").'),
     db: str | None = DB_OPTION,
@@ -481,7 +507,6 @@ def record(
     from acquittance import service
     from acquittance.core.instruments import Advance, Payment, RateChange
     from acquittance.core.interest import parse_rate
-    from acquittance.present.documents import entry_document
 
     when = parse_date(on, option="--date")
     if kind == "rate_change":
@@ -498,16 +523,11 @@ def record(
     else:
         raise InputError("UNKNOWN_EVENT", f"--kind {kind!r} is not advance, payment or rate_change")
     entries = service.record_event(_store(db), instrument_id, event)
-    document: dict[str, Any] = {
-        "instrument": instrument_id,
-        "kind": kind,
-        "date": when,
-        "entries": [entry_document(e) for e in entries],
-    }
+    document = documents.recorded_document(instrument_id, kind.value, when, entries)
     if as_json:
         emit_json(document)
     else:
         out = views.console()
-        out.print(f"recorded {kind} on {instrument_id} dated {when.isoformat()}")
+        out.print(f"recorded {kind.value} on {instrument_id} dated {when.isoformat()}")
         for entry in document["entries"]:
             views.entry_table(out, entry)

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.choices import DocumentFormat
 
 
 @app.command()
@@ -16,9 +17,11 @@ def draft(
     source: str = typer.Argument(
         ..., help="A deal file, a settlement or saved quote id, or a loan id."
     ),
-    as_of: str | None = typer.Option(None, "--as-of", help="The settlement date, YYYY-MM-DD."),
-    fmt: str | None = typer.Option(
-        None, "--format", help="md, html, docx or pdf (default: --output's extension, else md)."
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="The settlement date, YYYY-MM-DD.", metavar="DATE"
+    ),
+    fmt: DocumentFormat | None = typer.Option(
+        None, "--format", help="The agreement's format (default: --output's extension, else md)."
     ),
     output: Path = typer.Option(..., "--output", help="Where to write the agreement."),
     force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
@@ -35,7 +38,7 @@ def draft(
     templates: Path | None = typer.Option(
         None, "--templates", help="A folder of templates overriding the clause library."
     ),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Draft the settlement agreement as md, html, docx or pdf."""
@@ -64,7 +67,7 @@ def draft(
         inputs = store_files(store)
         facts = facts_from_store(store, source, date_given)
     request = DraftRequest(
-        fmt=fmt,
+        fmt=fmt.value if fmt is not None else None,
         output=output,
         title=title,
         governing_law=governing_law,
@@ -77,17 +80,8 @@ def draft(
     for notice in facts.notices:
         sys.stderr.write(f"note: {notice}\n")
     if as_json:
-        emit_json(
-            {
-                "output": str(written.path),
-                "format": written.fmt,
-                "as_of": facts.quote.as_of,
-                "loan": facts.loan.id,
-                "title": written.title,
-                "source": facts.source,
-                "bytes": written.size_bytes,
-                "notices": list(facts.notices),
-            }
-        )
+        from acquittance.present.files import draft_document
+
+        emit_json(draft_document(written, facts))
     else:
         typer.echo(f"wrote {written.path}", err=True)

@@ -44,14 +44,14 @@ def read(
     rate: str | None = typer.Option(
         None, "--rate", help="With --import: the loan's annual rate when the text has none."
     ),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL"),
 ) -> None:
     """The terms found in an agreement: parties, dates, amounts with roles, and checks."""
     if jsonl is not None and csv_path is not None:
         raise InputError("USAGE", "give --jsonl PATH or --csv PATH, not both")
     batch = len(files) > 1 or files[0].is_dir() or jsonl is not None or csv_path is not None
     if batch:
-        _read_batch(files, jsonl=jsonl, csv_path=csv_path, jobs=jobs)
+        _read_batch(files, jsonl=jsonl, csv_path=csv_path, jobs=jobs, as_json=as_json)
         return
     from acquittance.agreements.reading import read_file, to_dict
 
@@ -76,16 +76,25 @@ def read(
 
 
 def _read_batch(
-    files: list[Path], *, jsonl: Path | None, csv_path: Path | None, jobs: int | None
+    files: list[Path],
+    *,
+    jsonl: Path | None,
+    csv_path: Path | None,
+    jobs: int | None,
+    as_json: bool,
 ) -> None:
     from acquittance.agreements.reading.batch import discover, read_many
     from acquittance.agreements.reading.output import ResultWriter
+    from acquittance.cli.progress import progress
 
     paths = discover(files)
     if not paths:
         raise InputError("NO_FILES", "no .txt, .md, .htm, .html, .docx or .pdf file found to read")
     read_count = 0
-    with ResultWriter(jsonl=jsonl, csv_path=csv_path) as writer, _progress(len(paths)) as advance:
+    with (
+        ResultWriter(jsonl=jsonl, csv_path=csv_path) as writer,
+        progress(len(paths), "reading", as_json=as_json) as advance,
+    ):
         for result in read_many(paths, jobs=jobs):
             read_count += "error" not in result
             writer.write(result)
@@ -93,23 +102,6 @@ def _read_batch(
     if read_count == 0:
         sys.stderr.write(f"error NO_FILE_READ: none of the {len(paths)} files could be read\n")
         raise typer.Exit(1)
-
-
-class _NoProgress:
-    def __enter__(self) -> Any:
-        return lambda: None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _progress(total: int) -> Any:
-    """A progress bar on standard error, only when a person is watching it."""
-    if not sys.stderr.isatty():
-        return _NoProgress()
-    from acquittance.agreements.reading.output import progress_bar
-
-    return progress_bar(total)
 
 
 def _import(
@@ -135,15 +127,18 @@ def _import(
             raise InputError(
                 "OUTPUT_NOT_WRITABLE", f"cannot write {deal_out}: {error.strerror}"
             ) from None
-    summary: dict[str, Any] = {"deal_file": str(deal_out) if deal_out else None}
+    from acquittance.present.documents import REGISTER_KINDS, imported_document
+
+    summary = None
     if import_:
         from acquittance import service
 
-        summary.update(service.load_deal(service.store_at(db), deal))
+        summary = service.load_deal(service.store_at(db), deal)
+    document = imported_document(str(deal_out) if deal_out else None, summary)
     if as_json:
-        emit_json(summary)
+        emit_json(document)
     else:
         loaded = ", ".join(
-            f"{k}: {', '.join(v)}" for k, v in summary.items() if isinstance(v, list)
+            f"{name}: {', '.join(document[name])}" for name in REGISTER_KINDS if name in document
         )
         typer.echo(f"imported {path.name}: {loaded or 'written to ' + str(deal_out)}", err=True)

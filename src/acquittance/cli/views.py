@@ -2,25 +2,71 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from acquittance.core.money import format_amount
 from acquittance.present.documents import entry_document
 
-_WIDTH_OFF_TERMINAL = 132
+_WIDTH_OFF_TERMINAL: Final = 132
+#: Wide enough to measure any table at the width it would take unhindered.
+_WIDTH_UNBOUNDED: Final = 100_000
+#: Columns that hold ids (of records, entries, obligations, quotes): never wrapped or cut,
+#: so that an id can be copied whole from the table.
+ID_COLUMNS: Final = frozenset(
+    {
+        "id",
+        "quote",
+        "loan",
+        "lender",
+        "borrower",
+        "holder",
+        "secured party",
+        "debtor",
+        "who",
+        "payer",
+    }
+)
 
 
 def console(*, stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
-    # Off a terminal Rich assumes 80 columns and would crop figures; give it room.
-    width = None if stream.isatty() else _WIDTH_OFF_TERMINAL
+    # Off a terminal Rich assumes 80 columns and would crop figures; give it room,
+    # unless COLUMNS says how wide the output is to be.
+    width = None if stream.isatty() or "COLUMNS" in os.environ else _WIDTH_OFF_TERMINAL
     return Console(file=stream, width=width, highlight=False)
+
+
+def add_columns(table: Table, columns: tuple[str, ...], *, right: tuple[str, ...] = ()) -> None:
+    """Columns of a table, ids among them kept whole (no wrapping, no folding)."""
+    for column in columns:
+        table.add_column(
+            column,
+            justify="right" if column in right else "left",
+            no_wrap=column in ID_COLUMNS,
+            overflow="ignore" if column in ID_COLUMNS else "fold",
+        )
+
+
+def show(table: Table, out: Console | None = None) -> None:
+    """Print a table no narrower than its longest id and its longest word.
+
+    On a narrow terminal Rich would cut or fold an id to fit; an id must stay
+    whole to be copied, so the table is then printed at the width it needs and
+    the terminal wraps its lines, not the ids.
+    """
+    target = out or console()
+    unbounded = target.options.update(max_width=_WIDTH_UNBOUNDED)
+    needed = Measurement.get(target, unbounded, table).minimum
+    if needed > target.width:
+        target = Console(file=target.file, width=needed, highlight=False)
+    target.print(table)
 
 
 def _money(text: str | Decimal | None) -> str:
@@ -32,26 +78,25 @@ def _money(text: str | Decimal | None) -> str:
 # --- register -------------------------------------------------------------------------------
 
 
-def loaded(summary: dict[str, Any], deal_file: Path) -> None:
+def loaded(document: dict[str, Any]) -> None:
     out = console()
     out.print(
-        f"loaded {deal_file}: {len(summary['parties'])} parties, {len(summary['loans'])} loans, "
-        f"{len(summary['notes'])} notes, {len(summary['security_interests'])} security interests, "
-        f"{summary['entries']} journal entries"
+        f"loaded {document['deal_file']}: {len(document['parties'])} parties, "
+        f"{len(document['loans'])} loans, {len(document['notes'])} notes, "
+        f"{len(document['security_interests'])} security interests, "
+        f"{document['entries_count']} journal entries"
     )
 
 
 def register(records: dict[str, list[Any]]) -> None:
     out = console()
     table = Table(title="Parties")
-    for column in ("id", "name", "entity type", "jurisdiction"):
-        table.add_column(column)
+    add_columns(table, ("id", "name", "entity type", "jurisdiction"))
     for p in records["parties"]:
         table.add_row(p.id, p.name, p.entity_type, p.jurisdiction)
-    out.print(table)
+    show(table, out)
     loans = Table(title="Loans")
-    for column in ("id", "lender", "borrower", "agreement", "rate", "day count", "status"):
-        loans.add_column(column)
+    add_columns(loans, ("id", "lender", "borrower", "agreement", "rate", "day count", "status"))
     for loan in records["loans"]:
         status = f"discharged {loan.discharged_on}" if loan.discharged_on else "outstanding"
         agreement = f"{loan.agreement_name} {loan.agreement_date or ''}".strip()
@@ -64,24 +109,22 @@ def register(records: dict[str, list[Any]]) -> None:
             loan.terms.day_count,
             status,
         )
-    out.print(loans)
+    show(loans, out)
     notes = Table(title="Notes")
-    for column in ("id", "maker", "holder", "kind", "rate", "day count"):
-        notes.add_column(column)
+    add_columns(notes, ("id", "maker", "holder", "kind", "rate", "day count"))
     for n in records["notes"]:
         notes.add_row(
             n.id, n.maker, n.holder_id, n.kind, str(n.terms.annual_rate), n.terms.day_count
         )
-    out.print(notes)
+    show(notes, out)
     pledges = Table(title="Security interests")
-    for column in ("id", "loan", "secured party", "debtor", "notes", "status"):
-        pledges.add_column(column)
+    add_columns(pledges, ("id", "loan", "secured party", "debtor", "notes", "status"))
     for s in records["security_interests"]:
         status = f"released {s.released_on}" if s.released_on else "active"
         pledges.add_row(
             s.id, s.loan_id, s.secured_party_id, s.debtor_id, ", ".join(s.note_ids), status
         )
-    out.print(pledges)
+    show(pledges, out)
 
 
 def position(document: dict[str, Any]) -> None:
@@ -94,7 +137,7 @@ def position(document: dict[str, Any]) -> None:
     table.add_row(
         _money(document["principal"]), _money(document["interest"]), _money(document["total"])
     )
-    console().print(table)
+    show(table)
 
 
 # --- quotes and settlements -----------------------------------------------------------------
@@ -150,7 +193,7 @@ def quote(document: dict[str, Any], *, parties: dict[str, str] | None = None) ->
         table.add_row("Cash", "", "", _money(cash["amount"]))
     table.add_row("Remaining debt", "", "", _money(document["remaining_debt"]))
     out = console()
-    out.print(table)
+    show(table, out)
     out.print(
         f"satisfaction: {document['satisfaction']}; per diem {_money(owed['per_diem'])} "
         f"for each day after {document['as_of']}, good through {owed['good_through']}"
@@ -185,7 +228,7 @@ def explanation(explained: dict[str, Any]) -> None:
 
 def _explain_instrument(out: Console, held: dict[str, Any]) -> None:
     table = Table(
-        title=f"{held['instrument_id']} as of {held['as_of']}: how the interest was computed"
+        title=f"{held['instrument']} as of {held['as_of']}: how the interest was computed"
     )
     for column in (
         "from",
@@ -214,7 +257,7 @@ def _explain_instrument(out: Console, held: dict[str, Any]) -> None:
     table.add_row(
         "brought forward", "", "", "", "", "", "", held["interest_brought_forward_decimal"]
     )
-    out.print(table)
+    show(table, out)
     rounding = held["rounding"]
     out.print(
         f"  interest {rounding['exact']} rounded {rounding['mode']} to {_money(rounding['cents'])};"
@@ -259,7 +302,7 @@ def entry_table(out: Console, entry: dict[str, Any]) -> None:
             _money(-amount) if amount < 0 else "",
         )
     table.add_row("total", _money(debit), _money(credit), style="bold")
-    out.print(table)
+    show(table, out)
 
 
 def journal(who: Any, entries: list[Any]) -> None:
@@ -279,7 +322,7 @@ def trial_balance(document: dict[str, Any]) -> None:
     table.add_column("name")
     table.add_column("debit", justify="right")
     table.add_column("credit", justify="right")
-    for row in document["rows"]:
+    for row in document["accounts"]:
         debit, credit = Decimal(row["debit"]), Decimal(row["credit"])
         table.add_row(
             row["account"],
@@ -290,18 +333,18 @@ def trial_balance(document: dict[str, Any]) -> None:
     table.add_row(
         "total", "", _money(document["total_debit"]), _money(document["total_credit"]), style="bold"
     )
-    console().print(table)
+    show(table)
 
 
 def history(document: dict[str, Any]) -> None:
     table = Table(title=f"{document['party']} · {document['account']}")
-    rows = document["rows"]
+    rows = document["postings"]
     columns = list(rows[0]) if rows else ["(no postings)"]
     for column in columns:
         table.add_column(column)
     for row in rows:
         table.add_row(*(str(row[c]) for c in columns))
-    console().print(table)
+    show(table)
 
 
 def verification(document: dict[str, Any], *, stderr: bool = False) -> None:
@@ -323,13 +366,7 @@ def verification(document: dict[str, Any], *, stderr: bool = False) -> None:
 
 def obligations(document: dict[str, Any]) -> None:
     table = Table(title="Obligations")
-    for column in ("id", "kind", "who", "due", "amount", "status", "what"):
-        table.add_column(
-            column,
-            justify="right" if column == "amount" else "left",
-            overflow="fold",  # ids are long and must be copied whole
-            no_wrap=column in ("due", "amount"),
-        )
+    add_columns(table, ("id", "kind", "who", "due", "amount", "status", "what"), right=("amount",))
     for o in document["obligations"]:
         table.add_row(
             o["id"],
@@ -340,7 +377,7 @@ def obligations(document: dict[str, Any]) -> None:
             o["status"],
             o["description"],
         )
-    console().print(table)
+    show(table)
 
 
 def schedule(document: dict[str, Any]) -> None:
@@ -349,7 +386,7 @@ def schedule(document: dict[str, Any]) -> None:
     )
     for column in ("number", "due", "payment", "interest", "principal", "balance"):
         table.add_column(column, justify="left" if column == "due" else "right")
-    for row in document["rows"]:
+    for row in document["installments"]:
         table.add_row(
             str(row["number"]),
             row["due"],
@@ -358,15 +395,16 @@ def schedule(document: dict[str, Any]) -> None:
             _money(row["principal"]),
             _money(row["balance"]),
         )
-    console().print(table)
+    show(table)
 
 
 def saved_quotes(document: dict[str, Any]) -> None:
     table = Table(title="Saved quotes")
-    for column in ("quote", "loan", "as of", "owed", "collateral", "cash", "payer"):
-        table.add_column(
-            column, justify="right" if column in ("owed", "collateral", "cash") else "left"
-        )
+    add_columns(
+        table,
+        ("quote", "loan", "as of", "owed", "collateral", "cash", "payer"),
+        right=("owed", "collateral", "cash"),
+    )
     for quote in document["quotes"]:
         table.add_row(
             quote["quote_id"],
@@ -377,4 +415,4 @@ def saved_quotes(document: dict[str, Any]) -> None:
             _money(quote["cash"]["amount"]),
             quote["cash"]["payer"] or "",
         )
-    console().print(table)
+    show(table)

@@ -610,8 +610,11 @@ def close(
 
 
 def _long_decimal(value: Fraction) -> str:
-    """An exact fraction as a decimal to 20 places, for people to read (display only)."""
-    return str(round_money(value, rounding="half-even", quantum=EXPLAIN_QUANTUM))
+    """An exact fraction as a decimal to 20 places, for people to read (display only).
+
+    Written out in full: `str` would print a zero to 20 places as "0E-20".
+    """
+    return format(round_money(value, rounding="half-even", quantum=EXPLAIN_QUANTUM), "f")
 
 
 def _explain_period(period: AccrualPeriod) -> dict[str, Any]:
@@ -621,8 +624,8 @@ def _explain_period(period: AccrualPeriod) -> dict[str, Any]:
         "days": period.days,
         "day_count": period.day_count,
         "year_fraction": _canonical(period.year_fraction),
-        "annual_rate": str(period.annual_rate),
-        "principal": str(period.principal),
+        "annual_rate": format(period.annual_rate, "f"),
+        "principal": format(period.principal, "f"),
         "interest_exact": _canonical(period.interest),
         "interest_decimal": _long_decimal(period.interest),
     }

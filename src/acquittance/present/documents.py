@@ -153,7 +153,7 @@ def obligation_document(record: ObligationRecord) -> dict[str, Any]:
 
 
 def plain(value: Any) -> Any:
-    """A record as JSON-friendly values (dates ISO, amounts as decimal strings)."""
+    """A record as JSON-friendly values (dates ISO, decimals as plain decimal strings)."""
     if is_dataclass(value) and not isinstance(value, type):
         return {k: plain(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
@@ -161,7 +161,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     if isinstance(value, Decimal):
-        return str(value)
+        return plain_decimal(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -169,9 +169,53 @@ def plain(value: Any) -> Any:
     return value
 
 
+def plain_decimal(value: Decimal) -> str:
+    """A decimal as people write it: "0.00000000000000000000", never "0E-20" or "1E+6"."""
+    return format(value, "f")
+
+
+def reference_name(field: str) -> str:
+    """A field that refers to other records, named for what it refers to.
+
+    Every document names a reference the same way: `lender_id` is `lender`, `note_ids`
+    is `notes`, `entry_id` is `entry`; a record's own id is `id`.
+    """
+    if field.endswith("_ids"):
+        return f"{field[: -len('_ids')]}s"
+    if field.endswith("_id"):
+        return field[: -len("_id")]
+    return field
+
+
+def _fields(value: Any) -> Any:
+    """`plain`, with every reference field named by `reference_name`."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {reference_name(k): _fields(getattr(value, k)) for k in _field_names(value)}
+    if isinstance(value, list | tuple):
+        return [_fields(v) for v in value]
+    return plain(value)
+
+
+def _field_names(value: Any) -> list[str]:
+    from dataclasses import fields
+
+    return [f.name for f in fields(value)]
+
+
+#: The record kinds `list` shows, under the names of its lists.
+REGISTER_KINDS: dict[str, str] = {
+    "parties": "party",
+    "loans": "loan",
+    "notes": "note",
+    "security_interests": "security_interest",
+}
+
+
 def register_document(records: dict[str, list[Any]]) -> dict[str, Any]:
+    """`list`: every record of each kind, in the same fields as `show` (without `kind`)."""
     document = {
-        kind: [plain(r) for r in rows] for kind, rows in records.items() if kind != "settlements"
+        name: [record_fields(kind, r) for r in records[name]]
+        for name, kind in REGISTER_KINDS.items()
     }
     document["settlements"] = [
         {
@@ -186,27 +230,33 @@ def register_document(records: dict[str, list[Any]]) -> dict[str, Any]:
     return document
 
 
-def record_document(kind: str, record: Any) -> dict[str, Any]:
+def record_fields(kind: str, record: Any) -> dict[str, Any]:
+    """A party, loan, note or security interest: its fields, references named for their
+    records, events with their kind, and a loan's status."""
     from acquittance.core.instruments import EVENT_KINDS
 
+    fields: dict[str, Any] = _fields(record)
+    # A note has a kind of its own ("mortgage"); it must not hide what the record is.
+    if "kind" in fields:
+        fields[f"{kind}_kind"] = fields.pop("kind")
+    if "events" in fields:
+        fields["events"] = [
+            {"kind": EVENT_KINDS[type(event)], **_fields(event)} for event in record.events
+        ]
+    if kind == "loan":
+        discharged = record.discharged_on
+        fields["status"] = "open" if discharged is None else "discharged"
+        fields["discharged_on"] = discharged.isoformat() if discharged else None
+    return fields
+
+
+def record_document(kind: str, record: Any) -> dict[str, Any]:
+    """`show ID`: what the record is (`kind`), then its fields."""
     if kind == "settlement":
         return {"kind": kind, **settlement_document(record)}
     if kind == "quote":
         return {"kind": kind, **quote_document(record.quote, quote_id=record.id)}
-    fields = plain(record)
-    # A note has a kind of its own ("mortgage"); it must not hide what the record is.
-    if "kind" in fields:
-        fields[f"{kind}_kind"] = fields.pop("kind")
-    document = {"kind": kind, **fields}
-    if "events" in document:
-        document["events"] = [
-            {"kind": EVENT_KINDS[type(event)], **plain(event)} for event in record.events
-        ]
-    if kind == "loan":
-        discharged = record.discharged_on
-        document["status"] = "open" if discharged is None else "discharged"
-        document["discharged_on"] = discharged.isoformat() if discharged else None
-    return document
+    return {"kind": kind, **record_fields(kind, record)}
 
 
 def position_document(instrument: Any, held: Any) -> dict[str, Any]:
@@ -234,7 +284,7 @@ def trial_balance_document(
         "party": who.id,
         "as_of": as_of.isoformat() if as_of else None,
         "currency": balance.currency,
-        "rows": [
+        "accounts": [
             {
                 "account": r.account,
                 "name": r.display_name,
@@ -253,7 +303,7 @@ def history_document(who: Any, entries: list[Any], account: str) -> dict[str, An
     from acquittance.books.reports import account_history
 
     rows = account_history(entries, account)
-    return {"party": who.id, "account": account, "rows": [plain(r) for r in rows]}
+    return {"party": who.id, "account": account, "postings": [_fields(r) for r in rows]}
 
 
 def verification_document(
@@ -283,4 +333,102 @@ def batch_result_document(result: BatchResult) -> dict[str, Any]:
         "code": None if error is None else error.code,
         "message": None if error is None else " ".join(error.message.split()),
         "settlement_id": result.settlement_id,
+    }
+
+
+def store_document(description: str) -> dict[str, Any]:
+    """`init`: the store made ready (created, or migrated to the newest schema)."""
+    return {"store": description, "initialized": True}
+
+
+def load_document(summary: dict[str, Any], deal_file: str | None) -> dict[str, Any]:
+    """`load`: the deal file and the ids of what it put in the store, and how many
+    opening entries it posted (`entries_count`: `entries` is always a list of entries)."""
+    return {
+        "deal_file": deal_file,
+        "parties": list(summary["parties"]),
+        "loans": list(summary["loans"]),
+        "notes": list(summary["notes"]),
+        "security_interests": list(summary["security_interests"]),
+        "entries_count": summary["entries"],
+    }
+
+
+def imported_document(deal_file: str | None, summary: dict[str, Any] | None) -> dict[str, Any]:
+    """`read FILE --import/--deal-out`: the deal file written (if any), and what was loaded."""
+    if summary is None:
+        return {"deal_file": deal_file, "loaded": False}
+    return {**load_document(summary, deal_file), "loaded": True}
+
+
+def recorded_document(
+    instrument_id: str, kind: str, on: date, entries: Iterable[Any]
+) -> dict[str, Any]:
+    """`record`: the event recorded on a loan or note, and the entries it posted."""
+    return {
+        "instrument": instrument_id,
+        "kind": kind,
+        "date": on.isoformat(),
+        "entries": [entry_document(e) for e in entries],
+    }
+
+
+def schedule_document(note: Any, rows: Iterable[Any]) -> dict[str, Any]:
+    """`schedule NOTE`: the level payment and every installment (number, due, payment,
+    interest, principal, balance)."""
+    return {
+        "note": note.id,
+        "payment": _amount(note.level_payment.amount) if note.level_payment else None,
+        "installments": [
+            {
+                "number": row.number,
+                "due": row.due.isoformat(),
+                "payment": _amount(row.payment),
+                "interest": _amount(row.interest),
+                "principal": _amount(row.principal),
+                "balance": _amount(row.balance),
+            }
+            for row in rows
+        ],
+    }
+
+
+def explanation_document(explained: dict[str, Any]) -> dict[str, Any]:
+    """`quote --explain`: the working behind each figure, with the names every other
+    document uses (`instrument` for a loan or note). The loan, date and currency are
+    the quote's own, beside it."""
+    loan, notes = explained["loan"], explained["notes"]
+    return {
+        "loan": _explained_position(loan),
+        "notes": [_explained_position(held) for held in notes],
+        "per_diem": dict(explained["per_diem"]),
+        "cash": dict(explained["cash"]),
+        "fingerprint": explained["fingerprint"],
+    }
+
+
+def _explained_position(held: dict[str, Any]) -> dict[str, Any]:
+    renamed = {reference_name(name): value for name, value in held.items()}
+    return {**renamed, "periods": [dict(period) for period in held["periods"]]}
+
+
+def demo_document(
+    *,
+    store: str,
+    as_of: date,
+    loaded: dict[str, Any],
+    settlements: list[dict[str, Any]],
+    books: list[dict[str, Any]],
+    obligations: list[dict[str, Any]],
+    verification: dict[str, Any],
+) -> dict[str, Any]:
+    """`demo`: each step of the walk-through, in the shape of the command that does it."""
+    return {
+        "store": store,
+        "as_of": as_of.isoformat(),
+        "loaded": loaded,
+        "settlements": settlements,
+        "books": books,
+        "obligations": obligations,
+        "verification": verification,
     }
