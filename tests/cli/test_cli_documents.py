@@ -72,7 +72,7 @@ def test_statement_schedule_and_ucc3_write_their_files(
         schedule = ok(
             capsys, "schedule", "quill-mortgage-1", "--output", tmp_path / f"q.{fmt}", "--db", db
         )
-        assert (schedule["format"], schedule["rows"]) == (fmt, 360)
+        assert (schedule["format"], schedule["installments_count"]) == (fmt, 360)
     ucc3 = ok(
         capsys,
         "ucc3",
@@ -92,7 +92,7 @@ def test_statement_schedule_and_ucc3_write_their_files(
 
 def test_schedule_json_still_prints_the_rows(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     document = ok(capsys, "schedule", "quill-mortgage-1", "--db", db)
-    assert document["note"] == "quill-mortgage-1" and len(document["rows"]) == 360
+    assert document["note"] == "quill-mortgage-1" and len(document["installments"]) == 360
 
 
 def _refused(

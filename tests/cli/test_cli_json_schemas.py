@@ -95,3 +95,176 @@ def test_a_loan_shows_its_status_and_a_pledge_its_release(
     assert (after["status"], after["discharged_on"]) == ("discharged", "2002-03-31")
     pledge = ok(capsys, "show", "berg-valence-pledge", "--db", store)
     assert pledge["released_on"] == "2002-03-31"
+
+
+def test_records_listed_and_shown(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _check("init", ok(capsys, "init", "--db", store))
+    listed = ok(capsys, "list", "--db", store)
+    _check("list", listed)
+    ids = [
+        *(record["id"] for kind in ("parties", "loans", "notes") for record in listed[kind]),
+        *(record["id"] for record in listed["security_interests"]),
+    ]
+    for record_id in ids:
+        _check("show", ok(capsys, "show", record_id, "--db", store))
+    closed = ok(capsys, "settle", REFERENCE_LOAN, "--as-of", "2002-03-31", "--db", store)
+    saved = ok(capsys, "quote", "harbor-quill-loan", "--as-of", "2024-06-30", "--save", "--db", store)
+    for record_id in (closed["settlement"], saved["quote_id"], REFERENCE_LOAN):
+        _check("show", ok(capsys, "show", record_id, "--db", store))
+    _check("list", ok(capsys, "list", "--db", store))
+
+
+def test_load_position_schedule_record_and_books(
+    tmp_path: Path, store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fresh = tmp_path / "fresh.db"
+    ok(capsys, "init", "--db", fresh)
+    _check("load", ok(capsys, "load", REFERENCE_DEAL, "--db", fresh))
+    for instrument in (REFERENCE_LOAN, "valence-note-1"):
+        _check("position", ok(capsys, "position", instrument, "--as-of", "2002-04-30", "--db", store))
+    _check("schedule", ok(capsys, "schedule", "quill-mortgage-1", "--db", store))
+    written = tmp_path / "schedule.csv"
+    _check("schedule-file", ok(capsys, "schedule", "quill-mortgage-1", "--output", written, "--db", store))
+    recorded = ok(
+        capsys, "record", "harbor-quill-loan", "--kind", "payment", "--date", "2024-05-01",
+        "--amount", "1000.00", "--db", store,
+    )  # fmt: skip
+    _check("record", recorded)
+    rate = ("--kind", "rate_change", "--date", "2024-05-02", "--rate", "9%")
+    _check("record", ok(capsys, "record", "harbor-quill-loan", *rate, "--db", store))
+    for party in ("harbor", "quill"):
+        _check("books", ok(capsys, "books", party, "--db", store))
+        _check("books", ok(capsys, "books", party, "--as-of", "2024-04-30", "--db", store))
+    history = ok(capsys, "books", "harbor", "--account", "Assets:Cash", "--db", store)
+    _check("books-account", history)
+    assert history["postings"], "the payment reached the lender's cash"
+
+
+def test_obligation_completed(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ok(capsys, "settle", REFERENCE_LOAN, "--as-of", "2002-03-31", "--db", store)
+    (first, *_) = ok(capsys, "obligations", "--db", store)["obligations"]
+    done = ok(capsys, "obligations", "complete", first["id"], "--on", "2002-04-02", "--db", store)
+    _check("obligation", done)
+    assert done["status"] == "done"
+
+
+def test_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = ok(capsys, "demo", REFERENCE_DEAL, "--db", tmp_path / "demo.db")
+    _check("demo", document)
+    (settled,) = document["settlements"]
+    assert settled["cash"]["amount"] == "155388.68"
+    assert document["verification"]["ok"] is True
+
+
+def test_export(store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ok(capsys, "settle", REFERENCE_LOAN, "--as-of", "2002-03-31", "--db", store)
+    printed = ok(capsys, "export", "beancount", "berg", "--db", store)
+    _check("export-beancount", printed)
+    assert printed["text"].startswith(("option", ";", "1"))
+    target = tmp_path / "berg.beancount"
+    written = ok(capsys, "export", "beancount", "berg", "--output", target, "--db", store)
+    _check("export-beancount", written)
+    assert written["text"] is None and target.read_text(encoding="utf-8") == printed["text"]
+    assert written["bytes"] == target.stat().st_size
+
+
+def test_written_documents(store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    harbor = ("harbor-quill-loan", "--as-of", "2024-06-30")
+    _check("draft", ok(capsys, "draft", *harbor, "--output", tmp_path / "a.md", "--db", store))
+    reference = (REFERENCE_DEAL, "--as-of", "2002-03-31")
+    deal = ok(capsys, "draft", *reference, "--output", tmp_path / "b.md", "--db", store)
+    _check("draft", deal)
+    letter = ok(capsys, "letter", "payoff", *harbor, "--output", tmp_path / "p.md", "--db", store)
+    _check("letter-payoff", letter)
+    period = ("--from", "2024-01-01", "--to", "2024-06-30", "--output", tmp_path / "s.md")
+    _check("statement", ok(capsys, "statement", "harbor-quill-loan", *period, "--db", store))
+    amendment = ("--amendment", "--note", "quill-mortgage-1", "--output", tmp_path / "u.md")
+    _check("ucc3", ok(capsys, "ucc3", "harbor-quill-pledge", *amendment, "--db", store))
+    _check("new-deal", ok(capsys, "new", "deal", tmp_path / "starter.toml"))
+
+
+def test_read_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    agreement = tmp_path / "agreement.md"
+    ok(capsys, "draft", REFERENCE_DEAL, "--as-of", "2002-03-31", "--output", agreement)
+    deal_out = tmp_path / "read.toml"
+    written = ok(capsys, "read", agreement, "--deal-out", deal_out)
+    _check("read-import", written)
+    assert written == {"deal_file": str(deal_out), "loaded": False}
+    db = tmp_path / "imported.db"
+    ok(capsys, "init", "--db", db)
+    imported = ok(capsys, "read", agreement, "--import", "--db", db)
+    _check("read-import", imported)
+    assert imported["loaded"] is True and imported["loans"]
+
+
+#: The schema of each command's `--json` document (`read FILE` is the reader's own
+#: document, described in DESIGN.md; its --import form is `read-import`).
+SCHEMA_OF_COMMAND = {
+    "init": "init",
+    "load": "load",
+    "list": "list",
+    "show": "show",
+    "position": "position",
+    "quote": "quote",
+    "quotes": "quotes",
+    "settle": "settle",
+    "journal": "journal",
+    "books": "books",
+    "verify": "verify",
+    "demo": "demo",
+    "schedule": "schedule",
+    "record": "record",
+    "read": "read-import",
+    "draft": "draft",
+    "letter payoff": "letter-payoff",
+    "statement": "statement",
+    "ucc3": "ucc3",
+    "export beancount": "export-beancount",
+    "obligations": "obligations",
+    "obligations complete": "obligation",
+    "new deal": "new-deal",
+}
+
+
+def _leaf_commands() -> dict[str, Any]:
+    from acquittance.cli import app as cli_app
+
+    group = cli_app.LazyGroup(name="probe")
+    cli_app.load_commands(group)
+    leaves: dict[str, Any] = {}
+    for name, command in group.commands.items():
+        leaves[name] = command
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            leaves[f"{name} {sub_name}"] = sub
+    return leaves
+
+
+def test_every_command_takes_json_and_has_a_schema() -> None:
+    leaves = _leaf_commands()
+    for name, command in leaves.items():
+        if getattr(command, "commands", None) and name not in SCHEMA_OF_COMMAND:
+            continue  # a group that only holds subcommands
+        options = {opt for param in command.params for opt in getattr(param, "opts", ())}
+        assert "--json" in options, f"{name} takes no --json"
+        assert name in SCHEMA_OF_COMMAND, f"{name} has no documented JSON shape"
+        assert (SCHEMAS / f"{SCHEMA_OF_COMMAND[name]}.schema.json").is_file(), name
+
+
+def test_every_schema_refuses_fields_it_does_not_name() -> None:
+    """Every object in every schema says `additionalProperties`: nothing slips in unnamed."""
+
+    def objects(node: Any, where: str) -> list[str]:
+        found: list[str] = []
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "additionalProperties" not in node:
+                found.append(where)
+            for key, value in node.items():
+                found += objects(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                found += objects(value, f"{where}/{index}")
+        return found
+
+    for path in sorted(SCHEMAS.glob("*.schema.json")):
+        open_objects = objects(json.loads(path.read_text()), path.name)
+        assert not open_objects, open_objects

@@ -34,7 +34,13 @@ def test_the_starter_loads_into_a_fresh_store_and_quotes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "deal.toml"
-    assert ok(capsys, "new", "deal", path) == {"written": str(path)}
+    written = ok(capsys, "new", "deal", path)
+    assert written == {
+        "document": "deal_file",
+        "output": str(path),
+        "format": "toml",
+        "bytes": path.stat().st_size,
+    }
     db = tmp_path / "books.db"
     ok(capsys, "init", "--db", db)
     loaded = run(capsys, "load", path, "--db", db)
@@ -70,7 +76,7 @@ def test_an_existing_file_is_not_overwritten_without_force(
     message = refused(capsys, "OUTPUT_EXISTS", "new", "deal", path)
     assert str(path) in message and "--force" in message
     assert path.read_text(encoding="utf-8") == "# my own deal\n"
-    assert ok(capsys, "new", "deal", path, "--force") == {"written": str(path)}
+    assert ok(capsys, "new", "deal", path, "--force")["output"] == str(path)
     assert path.read_text(encoding="utf-8").startswith("# A deal file for acquittance")
 
 

@@ -116,7 +116,7 @@ def test_settle_closes_and_both_books_carry_the_agreement(
         books = ok(capsys, "books", party_id, "--db", db)
         assert books["total_debit"] == books["total_credit"]
     berg_books = ok(capsys, "books", "berg", "--db", db)
-    rows = {row["account"]: row["balance"] for row in berg_books["rows"]}
+    rows = {row["account"]: row["balance"] for row in berg_books["accounts"]}
     assert rows["Assets:NotesReceivable"] == "17533226.80"
     assert rows["Assets:Cash"] == "155388.68"
 
@@ -184,7 +184,7 @@ def test_list_show_and_position(
     register = ok(capsys, "list", "--db", db)
     assert [p["id"] for p in register["parties"]] == ["berg", "valence"]
     assert [loan["id"] for loan in register["loans"]] == [REFERENCE_LOAN]
-    assert {n["id"]: n["holder_id"] for n in register["notes"]} == {
+    assert {n["id"]: n["holder"] for n in register["notes"]} == {
         "valence-note-1": "berg",
         "valence-note-2": "berg",
         "valence-note-3": "berg",
@@ -204,7 +204,7 @@ def test_list_show_and_position(
     assert shown["kind"] == "settlement" and shown["cash"]["amount"] == "155388.68"
     note = ok(capsys, "show", "valence-note-3", "--db", db)
     assert note["kind"] == "note" and note["note_kind"] == "mortgage"
-    assert note["id"] == "valence-note-3" and note["holder_id"] == "berg"
+    assert note["id"] == "valence-note-3" and note["holder"] == "berg"
     # Positions: the discharged loan owes nothing; the note keeps accruing for its new holder.
     loan_position = ok(capsys, "position", REFERENCE_LOAN, "--as-of", AS_OF, "--db", db)
     assert loan_position["total"] == "0.00"
