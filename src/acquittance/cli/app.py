@@ -86,6 +86,18 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "obligations": ("commands", "Post-closing obligations: termination filings and wires."),
     "new": ("authoring", "Write a commented starter file to edit, such as a deal file."),
 }
+#: How `acquittance --help` groups the commands, in this order; a command named in no
+#: group is listed under "Other commands".
+HELP_PANELS: Final[dict[str, tuple[str, ...]]] = {
+    "Store and records": ("init", "load", "new", "list", "show"),
+    "Loan life": ("record", "reverse", "accrue", "payoff", "release"),
+    "Figures": ("position", "quote", "quotes", "schedule"),
+    "Settlement": ("settle", "obligations"),
+    "Books": ("journal", "books", "book", "verify", "export"),
+    "Agreements and documents": ("read", "draft", "letter", "statement", "ucc3"),
+    "Server": ("serve", "user", "token"),
+    "Trying it out": ("demo",),
+}
 #: The modules that register commands, each imported at most once.
 COMMAND_MODULES: Final = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
@@ -104,15 +116,23 @@ class LazyGroup(TyperGroup):
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        """The command list from `COMMANDS`, importing nothing; each summary whole, wrapped."""
-        rows = [(name, summary) for name, (_, summary) in COMMANDS.items()]
-        rows += [
-            (name, command.get_short_help_str(limit=200))
+        """The command list from `COMMANDS` in the groups of `HELP_PANELS`, importing
+        nothing; each summary whole, wrapped."""
+        summaries = {name: summary for name, (_, summary) in COMMANDS.items()}
+        summaries |= {
+            name: command.get_short_help_str(limit=200)
             for name, command in self.commands.items()
             if name not in COMMANDS and not command.hidden
+        }
+        grouped = {name for names in HELP_PANELS.values() for name in names}
+        panels = [
+            (title, [n for n in names if n in summaries]) for title, names in HELP_PANELS.items()
         ]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+        panels.append(("Other commands", [n for n in summaries if n not in grouped]))
+        for title, names in panels:
+            if names:
+                with formatter.section(title):
+                    formatter.write_dl([(name, summaries[name]) for name in names])
 
 
 def load_commands(group: TyperGroup, modules: tuple[str, ...] = COMMAND_MODULES) -> None:
@@ -184,7 +204,9 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
+    db: str | None = typer.Option(
+        None, "--db", help=DB_HELP, show_default=False, metavar="PATH|URL"
+    ),
     version: bool = typer.Option(
         False,
         "--version",

@@ -140,13 +140,20 @@ def _request(
     )
 
 
-NOTE_OPTION = typer.Option([], "--note", help="Assign only this note (repeat for several).")
-VALUE_OPTION = typer.Option([], "--value", help="NOTE=AMOUNT: take a note at this value.")
+NOTE_OPTION = typer.Option(
+    [], "--note", help="Assign only this note (repeat for several).", metavar="NOTE"
+)
+VALUE_OPTION = typer.Option(
+    [],
+    "--value",
+    help="Take NOTE at AMOUNT instead of its carrying amount (repeat for several).",
+    metavar="NOTE=AMOUNT",
+)
 PARTIAL_OPTION = typer.Option(
     False, "--partial", help="Partial satisfaction: no cash; the rest stays owed."
 )
 GOOD_THROUGH_OPTION = typer.Option(
-    None, "--good-through", help="Last date the quote holds (YYYY-MM-DD)."
+    None, "--good-through", help="Last date the quote holds (YYYY-MM-DD).", metavar="DATE"
 )
 
 
@@ -158,7 +165,9 @@ def quote(
     values: list[str] = VALUE_OPTION,
     partial: bool = PARTIAL_OPTION,
     good_through: str | None = GOOD_THROUGH_OPTION,
-    explain: bool = typer.Option(False, "--explain", help="Show how every figure was computed."),
+    explain: bool = typer.Option(
+        False, "--explain", help="Also show how every figure was computed."
+    ),
     save: bool = typer.Option(
         False, "--save", help="Keep the quote; settle it later with --quote."
     ),
@@ -192,7 +201,9 @@ def quote(
 
 @app.command()
 def quotes(
-    loan_id: str | None = typer.Option(None, "--loan", help="Only this loan's saved quotes."),
+    loan_id: str | None = typer.Option(
+        None, "--loan", help="Only this loan's saved quotes.", metavar="LOAN"
+    ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -215,19 +226,28 @@ def settle(
         None, "--as-of", help="The settlement date, YYYY-MM-DD.", metavar="DATE"
     ),
     key: str | None = typer.Option(
-        None, "--key", help="Idempotency key: the same key again returns the first result."
+        None,
+        "--key",
+        help="Idempotency key: the same key again returns the first result.",
+        metavar="KEY",
     ),
     quote_id: str | None = typer.Option(
-        None, "--quote", help="Close a saved quote; refused if its inputs changed."
+        None,
+        "--quote",
+        help="Close a saved quote; refused if its inputs changed.",
+        metavar="QUOTE_ID",
     ),
     notes: list[str] = NOTE_OPTION,
     values: list[str] = VALUE_OPTION,
     partial: bool = PARTIAL_OPTION,
     batch: Path | None = typer.Option(
-        None, "--batch", help="Close every line of a CSV or JSON Lines file (loan,as_of,key)."
+        None,
+        "--batch",
+        help="Close every line of a CSV or JSON Lines file (loan,as_of,key).",
+        metavar="FILE",
     ),
     workers: int = typer.Option(
-        1, "--workers", help="Close batch lines from N connections at once."
+        1, "--workers", help="Close batch lines from N connections at once.", metavar="N"
     ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -296,7 +316,7 @@ def books(
         None, "--as-of", help="Balances as of this date (default: every entry).", metavar="DATE"
     ),
     account: str | None = typer.Option(
-        None, "--account", help="Show one account's history instead."
+        None, "--account", help="Show one account's history instead.", metavar="ACCOUNT"
     ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -327,7 +347,10 @@ def verify(
         False, "--anchor", help="Also print a digest of every chain head, to keep elsewhere."
     ),
     against: str | None = typer.Option(
-        None, "--against", help="Fail if history was cut or changed since this --anchor digest."
+        None,
+        "--against",
+        help="Fail if history was cut or changed since this --anchor digest.",
+        metavar="DIGEST",
     ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -362,7 +385,7 @@ app.add_typer(export_app, name="export")
 def export_beancount(
     party_id: str = typer.Argument(..., help="The party's id."),
     output: Path | None = typer.Option(
-        None, "--output", help="Write here instead of standard output."
+        None, "--output", help="Write here instead of standard output.", metavar="PATH"
     ),
     force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
     db: str | None = DB_OPTION,
@@ -470,7 +493,9 @@ def schedule(
     fmt: ScheduleFormat | None = typer.Option(
         None, "--format", help="The file's format, with --output (default: its extension)."
     ),
-    output: Path | None = typer.Option(None, "--output", help="Write the schedule to this file."),
+    output: Path | None = typer.Option(
+        None, "--output", help="Write the schedule to this file.", metavar="PATH"
+    ),
     force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -498,8 +523,12 @@ def record(
     instrument_id: str = typer.Argument(..., help="A loan or note id."),
     kind: RecordedEvent = typer.Option(..., "--kind", help="What happened."),
     on: str = typer.Option(..., "--date", help="The event's date, YYYY-MM-DD.", metavar="DATE"),
-    amount: str | None = typer.Option(None, "--amount", help="Advance or payment amount."),
-    rate: str | None = typer.Option(None, "--rate", help='New annual rate ("0.07" or "7%").'),
+    amount: str | None = typer.Option(
+        None, "--amount", help="The advance's or payment's amount.", metavar="AMOUNT"
+    ),
+    rate: str | None = typer.Option(
+        None, "--rate", help='New annual rate ("0.07" or "7%").', metavar="RATE"
+    ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -20,10 +20,13 @@ from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
 from acquittance.cli.choices import DocumentFormat
 
 FORMAT_HELP = "The document's format (default: from --output's extension)."
-OUTPUT_OPTION = typer.Option(..., "--output", help="The file to write.")
+OUTPUT_OPTION = typer.Option(..., "--output", help="The file to write.", metavar="PATH")
 FORCE_OPTION = typer.Option(False, "--force", help="Replace the output file if it exists.")
 TEMPLATES_OPTION = typer.Option(
-    None, "--templates", help="A folder of templates overriding the clause library."
+    None,
+    "--templates",
+    help="A folder of templates overriding the clause library.",
+    metavar="FOLDER",
 )
 DB_OPTION = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL")
 
@@ -117,9 +120,14 @@ def ucc3(
     amendment: bool = typer.Option(
         False, "--amendment", help="Release the notes named with --note (item 8, DELETE)."
     ),
-    note_ids: list[str] = typer.Option([], "--note", help="A note released; repeat for each."),
+    note_ids: list[str] = typer.Option(
+        [], "--note", help="A note released; repeat for each.", metavar="NOTE"
+    ),
     statement_id: str | None = typer.Option(
-        None, "--financing-statement", help="The financing statement, when there are several."
+        None,
+        "--financing-statement",
+        help="The financing statement, when there are several.",
+        metavar="STATEMENT_ID",
     ),
     fmt: DocumentFormat | None = typer.Option(None, "--format", help=FORMAT_HELP),
     output: Path = OUTPUT_OPTION,

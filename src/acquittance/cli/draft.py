@@ -23,20 +23,28 @@ def draft(
     fmt: DocumentFormat | None = typer.Option(
         None, "--format", help="The agreement's format (default: --output's extension, else md)."
     ),
-    output: Path = typer.Option(..., "--output", help="Where to write the agreement."),
+    output: Path = typer.Option(
+        ..., "--output", help="Where to write the agreement.", metavar="PATH"
+    ),
     force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
     loan_id: str | None = typer.Option(
-        None, "--loan", help="The loan, when a deal file has several."
+        None, "--loan", help="The loan, when a deal file has several.", metavar="LOAN"
     ),
     words: bool = typer.Option(False, "--words", help="Write amounts in words as well as figures."),
     title: str | None = typer.Option(
-        None, "--title", help="The agreement's title (a deal file's [deal] title by default)."
+        None,
+        "--title",
+        help="The agreement's title (a deal file's [deal] title by default).",
+        metavar="TEXT",
     ),
     governing_law: str | None = typer.Option(
-        None, "--governing-law", help="Override the governing law."
+        None, "--governing-law", help="Override the governing law.", metavar="TEXT"
     ),
     templates: Path | None = typer.Option(
-        None, "--templates", help="A folder of templates overriding the clause library."
+        None,
+        "--templates",
+        help="A folder of templates overriding the clause library.",
+        metavar="FOLDER",
     ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL"),
     as_json: bool = JSON_OPTION,

@@ -23,9 +23,15 @@ from acquittance.core.errors import InputError
 FILES_ARGUMENT = typer.Argument(
     ..., help="Agreement files (.txt .md .htm .html .docx .pdf) or folders."
 )
-JSONL_OPTION = typer.Option(None, "--jsonl", help="Batch: write JSON Lines to PATH.")
-CSV_OPTION = typer.Option(None, "--csv", help="Batch: write every amount to PATH as CSV.")
-JOBS_OPTION = typer.Option(None, "--jobs", min=1, max=64, help="Batch: processes (default: cores).")
+JSONL_OPTION = typer.Option(
+    None, "--jsonl", help="Batch: write JSON Lines to PATH.", metavar="PATH"
+)
+CSV_OPTION = typer.Option(
+    None, "--csv", help="Batch: write every amount to PATH as CSV.", metavar="PATH"
+)
+JOBS_OPTION = typer.Option(
+    None, "--jobs", min=1, max=64, help="Batch: processes (default: cores).", metavar="N"
+)
 
 
 @app.command("read")
@@ -39,10 +45,16 @@ def read(
         False, "--import", help="Load what was read into the store as a draft deal."
     ),
     deal_out: Path | None = typer.Option(
-        None, "--deal-out", help="Write what was read as a deal file (TOML) to PATH."
+        None,
+        "--deal-out",
+        help="Write what was read as a deal file (TOML) to PATH.",
+        metavar="PATH",
     ),
     rate: str | None = typer.Option(
-        None, "--rate", help="With --import: the loan's annual rate when the text has none."
+        None,
+        "--rate",
+        help="With --import: the loan's annual rate when the text has none.",
+        metavar="RATE",
     ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL"),
 ) -> None:
