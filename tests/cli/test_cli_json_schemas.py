@@ -108,7 +108,9 @@ def test_records_listed_and_shown(store: Path, capsys: pytest.CaptureFixture[str
     for record_id in ids:
         _check("show", ok(capsys, "show", record_id, "--db", store))
     closed = ok(capsys, "settle", REFERENCE_LOAN, "--as-of", "2002-03-31", "--db", store)
-    saved = ok(capsys, "quote", "harbor-quill-loan", "--as-of", "2024-06-30", "--save", "--db", store)
+    saved = ok(
+        capsys, "quote", "harbor-quill-loan", "--as-of", "2024-06-30", "--save", "--db", store
+    )
     for record_id in (closed["settlement"], saved["quote_id"], REFERENCE_LOAN):
         _check("show", ok(capsys, "show", record_id, "--db", store))
     _check("list", ok(capsys, "list", "--db", store))
@@ -121,10 +123,15 @@ def test_load_position_schedule_record_and_books(
     ok(capsys, "init", "--db", fresh)
     _check("load", ok(capsys, "load", REFERENCE_DEAL, "--db", fresh))
     for instrument in (REFERENCE_LOAN, "valence-note-1"):
-        _check("position", ok(capsys, "position", instrument, "--as-of", "2002-04-30", "--db", store))
+        _check(
+            "position", ok(capsys, "position", instrument, "--as-of", "2002-04-30", "--db", store)
+        )
     _check("schedule", ok(capsys, "schedule", "quill-mortgage-1", "--db", store))
     written = tmp_path / "schedule.csv"
-    _check("schedule-file", ok(capsys, "schedule", "quill-mortgage-1", "--output", written, "--db", store))
+    _check(
+        "schedule-file",
+        ok(capsys, "schedule", "quill-mortgage-1", "--output", written, "--db", store),
+    )
     recorded = ok(
         capsys, "record", "harbor-quill-loan", "--kind", "payment", "--date", "2024-05-01",
         "--amount", "1000.00", "--db", store,

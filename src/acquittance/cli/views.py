@@ -31,6 +31,8 @@ ID_COLUMNS: Final = frozenset(
         "debtor",
         "who",
         "payer",
+        "account",
+        "entry",
     }
 )
 
@@ -286,9 +288,7 @@ def entry_table(out: Console, entry: dict[str, Any]) -> None:
         title=f"{entry['party']} · {entry['id']} · {entry['date']} · {entry['kind']}",
         caption=entry["description"],
     )
-    table.add_column("account")
-    table.add_column("debit", justify="right")
-    table.add_column("credit", justify="right")
+    add_columns(table, ("account", "debit", "credit"), right=("debit", "credit"))
     debit = credit = Decimal(0)
     for leg in entry["legs"]:
         amount = Decimal(leg["amount"])
@@ -318,10 +318,7 @@ def trial_balance(document: dict[str, Any]) -> None:
         f" as of {document['as_of']}" if document["as_of"] else ""
     )
     table = Table(title=f"{title} ({document['currency']})")
-    table.add_column("account")
-    table.add_column("name")
-    table.add_column("debit", justify="right")
-    table.add_column("credit", justify="right")
+    add_columns(table, ("account", "name", "debit", "credit"), right=("debit", "credit"))
     for row in document["accounts"]:
         debit, credit = Decimal(row["debit"]), Decimal(row["credit"])
         table.add_row(
@@ -340,8 +337,7 @@ def history(document: dict[str, Any]) -> None:
     table = Table(title=f"{document['party']} · {document['account']}")
     rows = document["postings"]
     columns = list(rows[0]) if rows else ["(no postings)"]
-    for column in columns:
-        table.add_column(column)
+    add_columns(table, tuple(columns), right=("amount", "balance"))
     for row in rows:
         table.add_row(*(str(row[c]) for c in columns))
     show(table)
