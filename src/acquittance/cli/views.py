@@ -64,11 +64,25 @@ def show(table: Table, out: Console | None = None) -> None:
     the terminal wraps its lines, not the ids.
     """
     target = out or console()
-    unbounded = target.options.update(max_width=_WIDTH_UNBOUNDED)
-    needed = Measurement.get(target, unbounded, table).minimum
+    needed = _width_needed(target, table)
     if needed > target.width:
         target = Console(file=target.file, width=needed, highlight=False)
     target.print(table)
+
+
+def _width_needed(out: Console, table: Table) -> int:
+    """The narrowest width at which no column cuts a word: each column is held to its
+    longest word, plus its padding and one rule between columns."""
+    longest: list[int] = []
+    for column in table.columns:
+        # Rich keeps a header on one line when it can, so a header counts whole.
+        words = [word for cell in column.cells for word in str(cell).split()]
+        longest.append(max(map(len, [*words, str(column.header)]), default=1))
+    # Padding and rules, and a little room: Rich shares a squeezed width out unevenly.
+    padding = 5 * len(table.columns) + 1
+    total = sum(longest) + padding
+    unbounded = out.options.update(max_width=_WIDTH_UNBOUNDED)
+    return max(total, Measurement.get(out, unbounded, table).minimum)
 
 
 def _money(text: str | Decimal | None) -> str:
