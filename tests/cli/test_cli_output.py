@@ -16,6 +16,7 @@ from acquittance.cli import app as cli_app
 from acquittance.cli import choices, progress
 from acquittance.core.instruments import EVENT_KINDS
 from acquittance.service.documents import DOCUMENT_FORMATS, SCHEDULE_FORMATS
+from acquittance.store.records import ObligationStatus
 
 HARBOR_DEAL = REFERENCE_DEAL.with_name("harbor-mortgage-surplus.toml")
 
@@ -78,6 +79,7 @@ def test_the_choices_are_the_products_own() -> None:
     assert tuple(choices.DocumentFormat) == DOCUMENT_FORMATS
     assert tuple(choices.ScheduleFormat) == SCHEDULE_FORMATS
     assert set(choices.RecordedEvent) <= set(EVENT_KINDS.values())
+    assert tuple(choices.ObligationFilter) == tuple(ObligationStatus)
 
 
 @pytest.mark.parametrize(

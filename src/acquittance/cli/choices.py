@@ -34,6 +34,14 @@ class RecordedEvent(StrEnum):
     RATE_CHANGE = "rate_change"
 
 
+class ObligationFilter(StrEnum):
+    """`obligations --status`: the values of store.records.ObligationStatus (a face does
+    not import the store)."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
 #: The stable code of a value an enumerated option does not offer, by the option's name.
 #: Any other refused value is a USAGE error.
 CHOICE_CODES: Final[dict[str, str]] = {

@@ -11,11 +11,10 @@ import typer
 
 from acquittance.cli import views
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
-from acquittance.cli.choices import RecordedEvent, ScheduleFormat
+from acquittance.cli.choices import ObligationFilter, RecordedEvent, ScheduleFormat
 from acquittance.core.errors import InputError
 from acquittance.core.money import to_decimal
 from acquittance.present import documents
-from acquittance.store.records import ObligationStatus
 
 DB_OPTION = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL")
 AS_OF_OPTION = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD.", metavar="DATE")
@@ -433,7 +432,7 @@ app.add_typer(obligations_app, name="obligations", invoke_without_command=True)
 @obligations_app.callback(invoke_without_command=True)
 def obligations(
     ctx: typer.Context,
-    status: ObligationStatus | None = typer.Option(
+    status: ObligationFilter | None = typer.Option(
         None, "--status", help="Only the open or only the done ones (default: all)."
     ),
     db: str | None = DB_OPTION,
