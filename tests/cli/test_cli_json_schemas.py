@@ -190,6 +190,20 @@ def test_written_documents(store: Path, tmp_path: Path, capsys: pytest.CaptureFi
     _check("new-deal", ok(capsys, "new", "deal", tmp_path / "starter.toml"))
 
 
+def test_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    agreement = tmp_path / "agreement.md"
+    ok(capsys, "draft", REFERENCE_DEAL, "--as-of", "2002-03-31", "--output", agreement)
+    _check("read", ok(capsys, "read", agreement))
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"not a pdf")
+    batch = run(capsys, "read", agreement, broken)
+    assert batch.code == 0, batch.err
+    lines = [json.loads(line) for line in batch.out.splitlines()]
+    assert sorted("error" in line for line in lines) == [False, True]
+    for line in lines:
+        _check("read-batch-line", line)
+
+
 def test_read_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     agreement = tmp_path / "agreement.md"
     ok(capsys, "draft", REFERENCE_DEAL, "--as-of", "2002-03-31", "--output", agreement)
@@ -204,8 +218,8 @@ def test_read_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert imported["loaded"] is True and imported["loans"]
 
 
-#: The schema of each command's `--json` document (`read FILE` is the reader's own
-#: document, described in DESIGN.md; its --import form is `read-import`).
+#: The schema of each command's `--json` document (`read` has two more: `read-batch-line`
+#: for each file of a batch, `read-import` with --import or --deal-out).
 SCHEMA_OF_COMMAND = {
     "init": "init",
     "load": "load",
@@ -221,7 +235,7 @@ SCHEMA_OF_COMMAND = {
     "demo": "demo",
     "schedule": "schedule",
     "record": "record",
-    "read": "read-import",
+    "read": "read",
     "draft": "draft",
     "letter payoff": "letter-payoff",
     "statement": "statement",
