@@ -289,3 +289,25 @@ def test_every_schema_refuses_fields_it_does_not_name() -> None:
     for path in sorted(SCHEMAS.glob("*.schema.json")):
         open_objects = objects(json.loads(path.read_text()), path.name)
         assert not open_objects, open_objects
+
+
+def test_the_command_line_prints_documents_the_presenter_made() -> None:
+    """JSON comes from present/ (or the reader's own `to_dict`): no command module puts a
+    dict literal in `emit_json` or builds a `document` of its own."""
+    import ast
+
+    from acquittance.cli import app as cli_app
+
+    folder = Path(cli_app.__file__).parent
+    built_here: list[str] = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            literal = (ast.Dict, ast.DictComp)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "emit_json":
+                if any(isinstance(arg, literal) for arg in node.args):
+                    built_here.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, literal):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(getattr(t, "id", None) == "document" for t in targets):
+                    built_here.append(f"{path.name}:{node.lineno}")
+    assert not built_here, built_here

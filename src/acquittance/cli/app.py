@@ -183,7 +183,9 @@ def parse_date(text: str, *, option: str = "--as-of") -> date:
 def fail(error: AcquittanceError, *, as_json: bool) -> NoReturn:
     """Report a user-caused error the one way the contract says, and exit 2."""
     if as_json:
-        emit_json({"error": error.as_dict()})
+        from acquittance.present.errors import error_document
+
+        emit_json(error_document(error))
     message = " ".join(error.message.split())
     sys.stderr.write(f"error {error.code}: {message}\n")
     raise SystemExit(2)

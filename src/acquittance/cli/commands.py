@@ -208,10 +208,9 @@ def quotes(
 ) -> None:
     """Saved quotes (made with `quote --save`), by date."""
     from acquittance import service
-    from acquittance.present.documents import quote_document
 
     saved = service.saved_quotes(_store(db), loan_id=loan_id)
-    document = {"quotes": [quote_document(s.quote, quote_id=s.id) for s in saved]}
+    document = documents.saved_quotes_document(saved)
     if as_json:
         emit_json(document)
     else:
@@ -444,7 +443,7 @@ def obligations(
     from acquittance import service
 
     records = service.obligations(_store(db), status=status.value if status else None)
-    document = {"obligations": [documents.obligation_document(r) for r in records]}
+    document = documents.obligations_document(records)
     if as_json:
         emit_json(document)
     else:

@@ -152,6 +152,16 @@ def obligation_document(record: ObligationRecord) -> dict[str, Any]:
     )
 
 
+def obligations_document(records: Iterable[ObligationRecord]) -> dict[str, Any]:
+    """`obligations`: each obligation and where it stands."""
+    return {"obligations": [obligation_document(r) for r in records]}
+
+
+def saved_quotes_document(saved: Iterable[Any]) -> dict[str, Any]:
+    """`quotes`: each saved quote in the fields of `quote`, with its `quote_id`."""
+    return {"quotes": [quote_document(s.quote, quote_id=s.id) for s in saved]}
+
+
 def plain(value: Any) -> Any:
     """A record as JSON-friendly values (dates ISO, decimals as plain decimal strings)."""
     if is_dataclass(value) and not isinstance(value, type):
