@@ -18,7 +18,9 @@ app.add_typer(new_app, name="new")
 
 @new_app.command("deal")
 def new_deal(
-    file: Path = typer.Argument(..., help="The deal file to write, such as deal.toml."),
+    file: Path = typer.Argument(
+        ..., help="The deal file to write, such as deal.toml.", metavar="FILE"
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -41,7 +41,7 @@ def init(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
 
 @app.command()
 def load(
-    deal_file: Path = typer.Argument(..., help="A TOML deal file."),
+    deal_file: Path = typer.Argument(..., help="A TOML deal file.", metavar="DEAL_FILE"),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -72,7 +72,9 @@ def list_records(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> Non
 @app.command()
 def show(
     record_id: str = typer.Argument(
-        ..., help="The id of a party, loan, note, security interest, settlement or saved quote."
+        ...,
+        help="The id of a party, loan, note, security interest, settlement or saved quote.",
+        metavar="ID",
     ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -91,7 +93,7 @@ def show(
 
 @app.command()
 def position(
-    instrument_id: str = typer.Argument(..., help="A loan or note id."),
+    instrument_id: str = typer.Argument(..., help="A loan or note id.", metavar="LOAN_OR_NOTE"),
     as_of: str = AS_OF_OPTION,
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -158,7 +160,7 @@ GOOD_THROUGH_OPTION = typer.Option(
 
 @app.command()
 def quote(
-    loan_id: str = typer.Argument(..., help="The loan's id."),
+    loan_id: str = typer.Argument(..., help="The loan's id.", metavar="LOAN"),
     as_of: str = AS_OF_OPTION,
     notes: list[str] = NOTE_OPTION,
     values: list[str] = VALUE_OPTION,
@@ -219,7 +221,9 @@ def quotes(
 
 @app.command()
 def settle(
-    loan_id: str | None = typer.Argument(None, help="The loan's id (not with --batch)."),
+    loan_id: str | None = typer.Argument(
+        None, help="The loan's id (not with --batch).", metavar="LOAN"
+    ),
     as_of: str | None = typer.Option(
         None, "--as-of", help="The settlement date, YYYY-MM-DD.", metavar="DATE"
     ),
@@ -292,7 +296,7 @@ def settle(
 
 @app.command()
 def journal(
-    party_id: str = typer.Argument(..., help="The party's id."),
+    party_id: str = typer.Argument(..., help="The party's id.", metavar="PARTY"),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -309,7 +313,7 @@ def journal(
 
 @app.command()
 def books(
-    party_id: str = typer.Argument(..., help="The party's id."),
+    party_id: str = typer.Argument(..., help="The party's id.", metavar="PARTY"),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Balances as of this date (default: every entry).", metavar="DATE"
     ),
@@ -381,7 +385,7 @@ app.add_typer(export_app, name="export")
 
 @export_app.command("beancount")
 def export_beancount(
-    party_id: str = typer.Argument(..., help="The party's id."),
+    party_id: str = typer.Argument(..., help="The party's id.", metavar="PARTY"),
     output: Path | None = typer.Option(
         None, "--output", help="Write here instead of standard output.", metavar="PATH"
     ),
@@ -452,7 +456,7 @@ def obligations(
 
 @obligations_app.command("complete")
 def complete(
-    obligation_id: str = typer.Argument(..., help="The obligation's id."),
+    obligation_id: str = typer.Argument(..., help="The obligation's id.", metavar="OBLIGATION"),
     on: str = typer.Option(..., "--on", help="The date it was done, YYYY-MM-DD.", metavar="DATE"),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -471,7 +475,7 @@ def complete(
 @app.command()
 def demo(
     deal_file: Path = typer.Argument(
-        Path("examples/valence-berg-2002.toml"), help="The deal file to run."
+        Path("examples/valence-berg-2002.toml"), help="The deal file to run.", metavar="DEAL_FILE"
     ),
     as_of: str = typer.Option(
         "2002-03-31", "--as-of", help="The settlement date, YYYY-MM-DD.", metavar="DATE"
@@ -487,7 +491,7 @@ def demo(
 
 @app.command()
 def schedule(
-    note_id: str = typer.Argument(..., help="A note with a level monthly payment."),
+    note_id: str = typer.Argument(..., help="A note with a level monthly payment.", metavar="NOTE"),
     fmt: ScheduleFormat | None = typer.Option(
         None, "--format", help="The file's format, with --output (default: its extension)."
     ),
@@ -518,7 +522,7 @@ def schedule(
 
 @app.command()
 def record(
-    instrument_id: str = typer.Argument(..., help="A loan or note id."),
+    instrument_id: str = typer.Argument(..., help="A loan or note id.", metavar="LOAN_OR_NOTE"),
     kind: RecordedEvent = typer.Option(..., "--kind", help="What happened."),
     on: str = typer.Option(..., "--date", help="The event's date, YYYY-MM-DD.", metavar="DATE"),
     amount: str | None = typer.Option(

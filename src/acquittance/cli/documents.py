@@ -47,7 +47,7 @@ def _report(document: dict[str, Any], *, as_json: bool) -> None:
 
 @letter_app.command("payoff")
 def payoff(
-    loan_id: str = typer.Argument(..., help="The loan."),
+    loan_id: str = typer.Argument(..., help="The loan's id.", metavar="LOAN"),
     as_of: str = typer.Option(..., "--as-of", help="The payoff date, YYYY-MM-DD.", metavar="DATE"),
     good_through: str | None = typer.Option(
         None,
@@ -80,7 +80,7 @@ def payoff(
 
 @app.command()
 def statement(
-    instrument_id: str = typer.Argument(..., help="A loan or note id."),
+    instrument_id: str = typer.Argument(..., help="A loan or note id.", metavar="LOAN_OR_NOTE"),
     start: str = typer.Option(
         ..., "--from", help="The first day of the period, YYYY-MM-DD.", metavar="DATE"
     ),
@@ -112,7 +112,7 @@ def statement(
 @app.command()
 def ucc3(
     record_id: str = typer.Argument(
-        ..., help="The security interest (or one of its financing statements)."
+        ..., help="The security interest (or one of its financing statements).", metavar="ID"
     ),
     termination: bool = typer.Option(
         False, "--termination", help="Terminate the financing statement (item 2)."

@@ -15,7 +15,7 @@ from acquittance.cli.choices import DocumentFormat
 @app.command()
 def draft(
     source: str = typer.Argument(
-        ..., help="A deal file, a settlement or saved quote id, or a loan id."
+        ..., help="A deal file, a settlement or saved quote id, or a loan id.", metavar="SOURCE"
     ),
     as_of: str | None = typer.Option(
         None, "--as-of", help="The settlement date, YYYY-MM-DD.", metavar="DATE"

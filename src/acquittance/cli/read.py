@@ -21,7 +21,7 @@ from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json
 from acquittance.core.errors import InputError
 
 FILES_ARGUMENT = typer.Argument(
-    ..., help="Agreement files (.txt .md .htm .html .docx .pdf) or folders."
+    ..., help="Agreement files (.txt .md .htm .html .docx .pdf) or folders.", metavar="FILE..."
 )
 JSONL_OPTION = typer.Option(
     None, "--jsonl", help="Batch: write JSON Lines to PATH.", metavar="PATH"
