@@ -267,3 +267,23 @@ def test_a_piped_batch_read_prints_no_progress(
     assert result.code == 0, result.err
     assert len(result.out.splitlines()) == 2
     assert result.err == ""
+
+
+def test_a_batch_on_a_terminal_draws_its_bar_on_stderr_only(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_text(f"loan,as_of,key\n{REFERENCE_LOAN},2002-03-31,t-1\n")
+    monkeypatch.delenv(progress.QUIET_VARIABLE, raising=False)
+    terminal = _Terminal()
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stderr", terminal)
+    with pytest.raises(SystemExit) as stop:
+        from acquittance.cli import main
+
+        main(["settle", "--batch", str(batch), "--db", str(store)])
+    assert stop.value.code in (0, None)
+    out = capsys.readouterr().out
+    assert [json.loads(line)["status"] for line in out.splitlines()] == ["closed"]
+    assert "settling" in terminal.getvalue()
+    assert "settling" not in out
