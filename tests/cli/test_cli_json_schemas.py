@@ -303,9 +303,12 @@ def test_the_command_line_prints_documents_the_presenter_made() -> None:
     for path in sorted(folder.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             literal = (ast.Dict, ast.DictComp)
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "emit_json":
-                if any(isinstance(arg, literal) for arg in node.args):
-                    built_here.append(f"{path.name}:{node.lineno}")
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "emit_json"
+                and any(isinstance(arg, literal) for arg in node.args)
+            ):
+                built_here.append(f"{path.name}:{node.lineno}")
             if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, literal):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 if any(getattr(t, "id", None) == "document" for t in targets):
