@@ -31,8 +31,8 @@ from acquittance.books.history import (
     assigned,
     book_events,
 )
-from acquittance.core import accrual, settlement
-from acquittance.core.accrual import History, position_of
+from acquittance.core import settlement
+from acquittance.core.accrual import History
 from acquittance.core.errors import AcquittanceError, StateError, StorageError
 from acquittance.core.instruments import Loan, Note
 from acquittance.core.settlement_types import Closing, Quote, SatisfactionKind
@@ -288,17 +288,16 @@ def _snapshots(
 ) -> list[tuple[Loan | Note, Sequence[SnapshotDraft], int]]:
     """The snapshots a closing adds: the loan's after its events, each note's as assigned.
 
-    The loan's walk through the closing's events must reach, on the closing
-    date, the position the quote closed (the pair of the quote's own figure).
+    The loan's walk starts from the newest state, the one its quote was made
+    from (no event stands after the closing date), and `close` checked that
+    the closing's events leave the debt the quote says.
     """
     quote, settled = closing.quote, inputs.settlement
     loan, newest = settled.loan, settled.newest_states
-    state = newest[loan.id].state
-    reached = position_of(accrual.advance(state.accrual, quote.as_of))
-    assert (reached.principal, reached.interest) == (
-        quote.loan_position.principal,
-        quote.loan_position.interest,
-    ), f"loan {loan.id}: snapshot and quote disagree on {quote.as_of}"
+    # The books carry the loan's position on the closing date by now: the
+    # settlement posted the interest accrued up to it (`_post_settlement`).
+    reached = quote.loan_position
+    state = BookState(newest[loan.id].state.accrual, Booked(reached.principal, reached.interest))
     books = _loan_books(repo, loan)
     _, states = book_events(loan, books, closing.loan_events, state=state)
     found: list[tuple[Loan | Note, Sequence[SnapshotDraft], int]] = [
