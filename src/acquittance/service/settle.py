@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
-from sqlalchemy.orm import Session
-
 from acquittance.books import posting
 from acquittance.books.chain import ChainHead, ChainKey
 from acquittance.books.entries import EntryDraft, EntryKind, JournalEntry
@@ -119,7 +117,7 @@ def settle_many(
         with store.write() as session:
             repo = Repository(session)
             for index in order:
-                answers[index] = _close_in_savepoint(session, repo, attempts[index])
+                answers[index] = _close_in_savepoint(repo, attempts[index])
     except StorageError as error:
         if error.code not in ("STORE_BUSY", "STORE_CONFLICT"):
             raise
@@ -127,12 +125,10 @@ def settle_many(
     return [answers[index] for index in range(len(attempts))]
 
 
-def _close_in_savepoint(
-    session: Session, repo: Repository, attempt: Attempt
-) -> ClosedSettlement | AcquittanceError:
+def _close_in_savepoint(repo: Repository, attempt: Attempt) -> ClosedSettlement | AcquittanceError:
     try:
         check_idempotency_key(attempt.key)
-        with session.begin_nested():
+        with repo.savepoint():
             return _close(
                 repo,
                 attempt.request,

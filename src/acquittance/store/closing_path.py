@@ -198,7 +198,9 @@ _MOVE_NOTE: Final = Sql("UPDATE notes SET holder_id = ? WHERE id = ? AND holder_
 _RECORD_TRANSFER: Final = Sql(
     "INSERT INTO note_transfers (note_id, sequence, from_party_id, to_party_id, date, "
     "settlement_id) VALUES (?, (SELECT coalesce(max(t.sequence), 0) + 1 FROM note_transfers t "
-    "WHERE t.note_id = ?), ?, ?, ?, ?)"
+    "WHERE t.note_id = ?), ?, ?, ?, ?)",
+    # Each row numbers itself after the rows before it: one at a time.
+    rows_at_once=False,
 )
 _RELEASE_INTEREST: Final = Sql(
     "UPDATE security_interests SET released_on = ?, released_by = ? "

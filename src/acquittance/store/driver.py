@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 from acquittance.core.errors import InputError
 from acquittance.store.models import DECIMAL_TEXT_LENGTH_MAX
 
+#: The most parameters one statement of many rows carries (PostgreSQL allows 65,535).
+PARAMETERS_PER_STATEMENT_MAX: Final = 30_000
 #: Called with (statement text, rows) for every statement sent; see `observing`.
 Observer = Callable[[str, int], None]
 _observers: list[Observer] = []
@@ -45,16 +47,58 @@ def observing(observer: Observer) -> Iterator[None]:
 
 
 class Sql:
-    """One statement, written with `?` placeholders, in each driver's parameter style."""
+    """One statement, written with `?` placeholders, in each driver's parameter style.
 
-    __slots__ = ("pyformat", "qmark")
+    An INSERT of one row (`... VALUES (?, ...) ...`) also comes as an INSERT of
+    many rows, for servers, where one statement is one round trip; unless
+    `rows_at_once` is False (a row that reads what the rows before it wrote).
+    """
 
-    def __init__(self, text: str) -> None:
+    __slots__ = ("_multi", "_values", "pyformat", "qmark")
+
+    def __init__(self, text: str, *, rows_at_once: bool = True) -> None:
         self.qmark: Final = text
-        self.pyformat: Final = text.replace("%", "%%").replace("?", "%s")
+        self.pyformat: Final = _pyformat(text)
+        self._values = _values_span(text) if rows_at_once else None
+        self._multi: dict[int, str] = {}
 
     def __repr__(self) -> str:
         return f"Sql({self.qmark!r})"
+
+    @property
+    def inserts_rows(self) -> bool:
+        return self._values is not None
+
+    def rows_pyformat(self, count: int) -> str:
+        """The statement inserting `count` rows at once, in the `%s` style."""
+        found = self._multi.get(count)
+        if found is None:
+            assert self._values is not None, f"{self!r} is not an INSERT ... VALUES"
+            start, end = self._values
+            row = self.qmark[start:end]
+            text = self.qmark[:start] + ", ".join([row] * count) + self.qmark[end:]
+            found = self._multi[count] = _pyformat(text)
+        return found
+
+
+def _pyformat(text: str) -> str:
+    return text.replace("%", "%%").replace("?", "%s")
+
+
+def _values_span(text: str) -> tuple[int, int] | None:
+    """Where the row of an `INSERT ... VALUES (...)` starts and ends (parentheses included)."""
+    if not text.startswith("INSERT "):
+        return None
+    start = text.find(" VALUES (")
+    if start < 0:
+        return None
+    start += len(" VALUES ")
+    depth = 0
+    for at in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[at], 0)
+        if depth == 0:
+            return start, at + 1
+    raise AssertionError(f"unbalanced parentheses in {text!r}")
 
 
 class Driver:
@@ -96,9 +140,18 @@ class Driver:
         return int(self._cursor.rowcount)
 
     def execute_many(self, sql: Sql, rows: Sequence[Sequence[Any]]) -> int:
-        """Run one statement once per row of parameters (one executemany); rows changed."""
+        """Run one statement once per row of parameters; how many rows it changed.
+
+        One executemany on SQLite (in process, a statement prepared once); on a
+        server, one round trip: an INSERT of all the rows at once, or the
+        statement itself for a single row.
+        """
         if not rows:
             return 0
+        if self._pyformat and (len(rows) == 1 or sql.inserts_rows):
+            if len(rows) == 1:
+                return self.execute(sql, rows[0])
+            return self._insert_rows(sql, rows)
         text = self._text(sql)
         _observe(text, len(rows))
         try:
@@ -106,6 +159,21 @@ class Driver:
         except self._error as error:
             raise _wrapped(text, rows, error, self._error) from error
         return int(self._cursor.rowcount)
+
+    def _insert_rows(self, sql: Sql, rows: Sequence[Sequence[Any]]) -> int:
+        changed = 0
+        step = max(1, PARAMETERS_PER_STATEMENT_MAX // max(1, len(rows[0])))
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            text = sql.rows_pyformat(len(chunk))
+            flat = [value for row in chunk for value in row]
+            _observe(text, len(chunk))
+            try:
+                self._cursor.execute(text, flat)
+            except self._error as error:
+                raise _wrapped(text, flat, error, self._error) from error
+            changed += int(self._cursor.rowcount)
+        return changed
 
     def day(self, value: date | None) -> Any:
         """A date as its column stores it: ISO text on SQLite, a date on PostgreSQL."""
