@@ -41,6 +41,7 @@ from sqlalchemy import event
 
 from acquittance import AcquittanceError, service
 from acquittance.deals.parse import parse_deal
+from acquittance.store import driver
 from acquittance.service.batch import parse_batch, settle_batch
 
 Row = tuple[str, str, str]
@@ -241,16 +242,24 @@ def _kind(statement: str) -> str:
 
 @contextmanager
 def count_statements(store: service.Store) -> Iterator[Counter[str]]:
-    """Every statement the store's engine sends while the block runs, by its first word."""
+    """Every statement the store sends while the block runs, by its first word.
+
+    SQLAlchemy's statements through its engine events, and the prebuilt
+    statements that bypass them through the driver's observers.
+    """
     seen: Counter[str] = Counter()
 
     def before(*args: Any) -> None:
         seen[_kind(args[2])] += 1  # (conn, cursor, statement, parameters, context, many)
 
+    def sent(statement: str, _rows: int) -> None:
+        seen[_kind(statement)] += 1  # the driver's prebuilt statements, one per executemany
+
     engine = store.engine
     event.listen(engine, "before_cursor_execute", before)
     try:
-        yield seen
+        with driver.observing(sent):
+            yield seen
     finally:
         event.remove(engine, "before_cursor_execute", before)
 

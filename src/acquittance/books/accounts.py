@@ -108,11 +108,13 @@ class ChartOfAccounts:
 
 def check_account_name(name: str) -> str:
     """Refuse an account name Beancount would not accept (or that we would not write)."""
+    if isinstance(name, str) and name in _CHECKED_NAMES:
+        return name
     parts = name.split(":") if isinstance(name, str) else []
     valid = (
         len(parts) >= 2
         and len(name) <= ACCOUNT_NAME_LENGTH_MAX
-        and parts[0] in {kind.value for kind in AccountType}
+        and parts[0] in _ROOTS
         and all(_COMPONENT.fullmatch(part) for part in parts[1:])
     )
     if not valid:
@@ -122,7 +124,16 @@ def check_account_name(name: str) -> str:
             "(Assets, Liabilities, Equity, Income, Expenses), then components of ASCII letters, "
             "digits and hyphens that start with a capital letter or a digit",
         )
+    if len(_CHECKED_NAMES) < _CHECKED_NAMES_MAX:
+        _CHECKED_NAMES.add(name)
     return name
+
+
+# Every entry's legs are checked when drafted and again when sealed, on the same few
+# names: a name once found valid is valid for good.
+_ROOTS: Final = frozenset(kind.value for kind in AccountType)
+_CHECKED_NAMES: set[str] = set()
+_CHECKED_NAMES_MAX: Final = 100_000
 
 
 def counterparty_segment(party: Party) -> str:

@@ -276,17 +276,32 @@ def _backdated(kind: str, instrument_id: str, found: tuple[Event, Event], on: da
     )
 
 
-def check_no_later_events(quote: Quote, notes: Mapping[str, Note]) -> None:
+def check_no_later_events(
+    quote: Quote, notes: Mapping[str, Note], histories: Mapping[str, History] | None = None
+) -> None:
     """Refuse a closing when a note it assigns has an event dated after the closing date.
 
     The note's position on the closing date ignores that event, but its books
-    already carry it: closing then would invent accruals past it. `notes`
-    carry their events. (The loan's own later events are refused by `close`.)
+    already carry it: closing then would invent accruals past it. A note's
+    history (from snapshots), when given, says whether it has a later event
+    without its events; the events are read only to name the one refused.
+    (The loan's own later events are refused by `close`.)
     """
     for line in quote.collateral:
-        found = _later_event(notes[line.note_id], quote.as_of)
+        found = _later_than(notes[line.note_id], (histories or {}).get(line.note_id), quote.as_of)
         if found is not None:
             raise _backdated("note", line.note_id, found, quote.as_of)
+
+
+def _later_than(
+    instrument: Loan | Note, history: History | None, on: date
+) -> tuple[Event, Event] | None:
+    """As `_later_event`, asking the history first: it knows the date of the last event."""
+    if history is not None and history.latest.last_event_date <= on:
+        return None
+    found = _later_event(instrument, on)
+    assert history is None or found is not None, f"{instrument.id}: later events not given"
+    return found
 
 
 def _assigned_note_ids(
@@ -497,28 +512,48 @@ def quote(
     return result
 
 
-def _check_closable(quote: Quote, settlement_id: str, current_fingerprint: str, loan: Loan) -> None:
+def _check_closable(
+    quote: Quote,
+    settlement_id: str,
+    current_fingerprint: str,
+    loan: Loan,
+    history: History | None,
+) -> None:
     if not settlement_id.strip():
         raise InputError("MISSING_SETTLEMENT_ID", "a settlement needs an id; give one")
     if loan.id != quote.loan_id:
         raise InputError(
             "QUOTE_LOAN_MISMATCH", f"the quote is for loan {quote.loan_id}, not loan {loan.id}"
         )
-    _check_open(loan)
+    _check_open(loan, history)
     if current_fingerprint != quote.fingerprint:
         raise StateError(
             "STALE_QUOTE",
             f"loan {loan.id} or its collateral changed since the quote of {quote.as_of} was "
             "made; quote again",
         )
-    found = _later_event(loan, quote.as_of)
+    found = _later_than(loan, history, quote.as_of)
     if found is not None:
         raise _backdated("loan", loan.id, found, quote.as_of)
 
 
-def _check_loan_after(quote: Quote, loan: Loan, events: Sequence[Event]) -> None:
-    """Assert the pair: the loan's own accrual agrees the closing leaves the remaining debt."""
-    after = accrual.position(dataclasses.replace(loan, events=(*loan.events, *events)), quote.as_of)
+def _check_loan_after(
+    quote: Quote, loan: Loan, history: History | None, events: Sequence[Event]
+) -> None:
+    """Assert the pair: the loan's own accrual agrees the closing leaves the remaining debt.
+
+    From the history on the closing date when given (no event after it, as
+    `_check_closable` saw), else from the loan's events.
+    """
+    if history is not None:
+        state = history.state()
+        for event in events:
+            state = accrual.step(state, event)
+        after = position_of(accrual.advance(state, quote.as_of))
+    else:
+        after = accrual.position(
+            dataclasses.replace(loan, events=(*loan.events, *events)), quote.as_of
+        )
     if after.total != quote.remaining_debt:
         raise AssertionError(
             f"closing leaves {after.total} owed on loan {loan.id}, not {quote.remaining_debt}"
@@ -568,8 +603,13 @@ def close(
     current_fingerprint: str,
     loan: Loan,
     interests: Sequence[SecurityInterest],
+    loan_history: History | None = None,
 ) -> Closing:
     """Every effect of closing `quote`, computed purely; refuses a stale quote.
+
+    `loan_history`, the loan's history on the quote date (from snapshots, as
+    `quote` takes it), stands in for the loan's events, which are then read
+    only to name a later event that refuses the closing.
 
     On full satisfaction every active interest securing the loan is released
     and each of its open financing statements gets a termination obligation; on
@@ -577,14 +617,14 @@ def close(
     the notes not assigned and secures the debt that remains; only the assigned
     notes leave it (they now belong to the secured party).
     """
-    _check_closable(quote, settlement_id, current_fingerprint, loan)
+    _check_closable(quote, settlement_id, current_fingerprint, loan, loan_history)
     full = quote.satisfaction is SatisfactionKind.FULL
     events: list[Event] = [
         Satisfaction(quote.as_of, quote.owed_total - quote.remaining_debt, settlement_id)
     ]
     if full:
         events.append(Discharge(quote.as_of, settlement_id))
-    _check_loan_after(quote, loan, events)
+    _check_loan_after(quote, loan, loan_history, events)
     released = [i for i in interests if i.active and i.loan_id == loan.id] if full else []
     transfers = tuple(
         NoteTransfer(line.note_id, quote.borrower_id, quote.lender_id, quote.as_of)

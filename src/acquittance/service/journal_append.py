@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from acquittance.books.chain import GENESIS_HASH, seal
+from acquittance.books.chain import GENESIS_HASH, ChainHead, ChainKey, seal
 from acquittance.books.entries import EntryDraft, JournalEntry
 from acquittance.store.repository import Repository
 
@@ -17,14 +17,21 @@ def entry_id(party_id: str, chain: str, sequence: int) -> str:
 
 
 def append_drafts(
-    repo: Repository, drafts: Sequence[EntryDraft], *, settlement_id: str | None = None
+    repo: Repository,
+    drafts: Sequence[EntryDraft],
+    *,
+    settlement_id: str | None = None,
+    heads: Mapping[ChainKey, ChainHead] | None = None,
 ) -> list[JournalEntry]:
     """Seal drafts onto their chains, in order, and append them in one batch.
 
     The chains' heads are read (and on PostgreSQL locked) once, in (party,
-    chain) order, whatever the number of drafts.
+    chain) order, whatever the number of drafts; a caller that has read them
+    already in this transaction (under the write lock) passes them as `heads`,
+    covering every chain of the drafts (a chain absent from them is empty).
     """
-    heads = repo.chain_heads((draft.party_id, draft.chain) for draft in drafts)
+    if heads is None:
+        heads = repo.chain_heads((draft.party_id, draft.chain) for draft in drafts)
     tips = {key: (head.sequence, head.hash) for key, head in heads.items()}
     sealed: list[JournalEntry] = []
     for draft in drafts:

@@ -15,23 +15,36 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from sqlalchemy.orm import Session
+from datetime import date
+from typing import cast
 
 from acquittance.books import posting
+from acquittance.books.chain import ChainHead, ChainKey
 from acquittance.books.entries import EntryDraft, EntryKind, JournalEntry
-from acquittance.books.history import Books, accrual_drafts
+from acquittance.books.history import (
+    Booked,
+    Books,
+    BookState,
+    accrual_drafts,
+    assigned,
+    book_events,
+)
 from acquittance.core import settlement
+from acquittance.core.accrual import History
 from acquittance.core.errors import AcquittanceError, StateError, StorageError
-from acquittance.core.settlement_types import Quote, SatisfactionKind
+from acquittance.core.instruments import Loan, Note
+from acquittance.core.settlement_types import Closing, Quote, SatisfactionKind
 from acquittance.core.text import check_idempotency_key
 from acquittance.service import history
 from acquittance.service.journal_append import append_drafts
 from acquittance.service.quote import QuoteRequest, SettlementInputs, quote_from, settlement_inputs
 from acquittance.service.store import Store
+from acquittance.store.closing_path import ClosingRead, ClosingWrite, InstrumentRead
 from acquittance.store.closings import StoredSettlement
+from acquittance.store.journal import locks_rows
 from acquittance.store.records import ObligationRecord, ObligationStatus
 from acquittance.store.repository import Repository
+from acquittance.store.snapshots import SnapshotDraft, StoredSnapshot
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,7 @@ def settle_many(
         with store.write() as session:
             repo = Repository(session)
             for index in order:
-                answers[index] = _close_in_savepoint(session, repo, attempts[index])
+                answers[index] = _close_in_savepoint(repo, attempts[index])
     except StorageError as error:
         if error.code not in ("STORE_BUSY", "STORE_CONFLICT"):
             raise
@@ -112,12 +125,10 @@ def settle_many(
     return [answers[index] for index in range(len(attempts))]
 
 
-def _close_in_savepoint(
-    session: Session, repo: Repository, attempt: Attempt
-) -> ClosedSettlement | AcquittanceError:
+def _close_in_savepoint(repo: Repository, attempt: Attempt) -> ClosedSettlement | AcquittanceError:
     try:
         check_idempotency_key(attempt.key)
-        with session.begin_nested():
+        with repo.savepoint():
             return _close(
                 repo,
                 attempt.request,
@@ -145,43 +156,43 @@ def _settle_alone(store: Store, attempt: Attempt) -> ClosedSettlement | Acquitta
 def _close(
     repo: Repository, request: QuoteRequest, *, key: str | None, quoted_fingerprint: str | None
 ) -> ClosedSettlement:
-    repo.lock_loan(request.loan_id)
-    if key is not None:
-        # After the loan's lock: a first attempt with this key that was still in
-        # flight has committed by now, and is found.
-        earlier = repo.find_settlement_by_key(request.loan_id, key)
-        if earlier is not None:
-            return _replay(repo, earlier, request)
-    inputs = settlement_inputs(repo, request.loan_id, request.note_ids, for_closing=True)
-    the_quote = quote_from(inputs, request)
+    # Reads under the loan's lock: a first attempt with this key that was still in
+    # flight has committed by now, and is found.
+    read = repo.read_closing(request.loan_id, key)
+    if read.earlier_settlement_id is not None:
+        return _replay(repo, repo.get_settlement(read.earlier_settlement_id), request)
+    inputs = _inputs(repo, read, request)
+    the_quote = quote_from(inputs.settlement, request)
     settlement_id = f"stl-{uuid.uuid4().hex[:16]}"
+    loan = inputs.settlement.loan
+    loan_history = inputs.settlement.loan_history
     closing = settlement.close(
         the_quote,
         settlement_id=settlement_id,
         # The fresh quote's fingerprint is that of the data as it is now.
         current_fingerprint=quoted_fingerprint or the_quote.fingerprint,
-        loan=inputs.loan,
-        interests=inputs.interests,
+        loan=loan,
+        interests=inputs.settlement.interests,
+        loan_history=loan_history,
     )
     repo.lock_notes(sorted(line.note_id for line in the_quote.collateral))
     entries = _post_settlement(repo, inputs, the_quote, settlement_id)
-    history.record_closing(
-        repo,
-        closing,
-        loan=inputs.loan,
-        notes=inputs.notes,
-        settlement_id=settlement_id,
-        newest_states=inputs.newest_states,
-    )
-    repo.release_security_interests(
-        closing.released_interest_ids, the_quote.as_of, released_by=settlement_id
+    repo.write_closing(
+        ClosingWrite(
+            settlement_id=settlement_id,
+            key=key,
+            quote=the_quote,
+            entries_count=len(entries),
+            loan_events=closing.loan_events,
+            loan_events_after=inputs.loan_events_count,
+            snapshots=_snapshots(repo, inputs, closing),
+            transfers=closing.note_transfers,
+            released_interest_ids=closing.released_interest_ids,
+            obligations=closing.obligations,
+        )
     )
     for interest_id, note_id in closing.released_pledges:
         repo.release_pledged_notes(interest_id, (note_id,), the_quote.as_of)
-    repo.add_closing(
-        settlement_id=settlement_id, key=key, quote=the_quote, entries_count=len(entries)
-    )
-    repo.add_obligations(closing.obligations)
     stored = StoredSettlement(settlement_id, key, the_quote, len(entries))
     # In the order a replay reads them back, so that both answers are the same.
     return ClosedSettlement(
@@ -194,6 +205,115 @@ def _close(
         released_interest_ids=tuple(closing.released_interest_ids),
         note_holders={t.note_id: t.to_party_id for t in closing.note_transfers},
     )
+
+
+@dataclass(frozen=True)
+class _ClosingInputs:
+    """What a closing decides on: the settlement inputs, and what the store already said."""
+
+    settlement: SettlementInputs
+    loan_events_count: int
+    # Chain heads already read (SQLite, under the write lock) for these chains; None: read them.
+    heads: Mapping[ChainKey, ChainHead] | None = None
+    head_keys: frozenset[ChainKey] = frozenset()
+
+
+def _inputs(repo: Repository, read: ClosingRead, request: QuoteRequest) -> _ClosingInputs:
+    """The inputs from the closing's two reads, when every snapshot serves; else from events.
+
+    Snapshots serve when each has walked all its instrument's events (and, for
+    a note, is its current holder's), and none stands after the closing date.
+    Otherwise (a store from before snapshots, a history that moved on, a note
+    asked for that is not pledged) the general path reads the events, rebuilds
+    what is stale, and names what refuses the closing.
+    """
+    on = request.as_of
+    instruments = [read.loan, *read.notes.values()]
+    asked = request.note_ids or ()
+    if not all(_serves(found, on) for found in instruments) or not set(asked) <= set(read.notes):
+        general = settlement_inputs(repo, request.loan_id, request.note_ids, for_closing=True)
+        return _ClosingInputs(general, len(general.loan.events))
+    others = [repo.get_security_interest(i) for i in sorted(read.other_interest_ids)]
+    newest = {
+        found.instrument.id: history.Newest(_book_state(found.newest), found.newest.sequence)
+        for found in instruments
+        if found.newest is not None
+    }
+    states = {instrument_id: held.state for instrument_id, held in newest.items()}
+    loan = read.loan.instrument
+    assert isinstance(loan, Loan)
+    notes = {note_id: found.instrument for note_id, found in read.notes.items()}
+    inputs = SettlementInputs(
+        loan,
+        cast(dict[str, Note], notes),
+        [*read.interests, *others],
+        loan_state=states[loan.id],
+        note_states={note_id: states[note_id] for note_id in notes},
+        histories_on=on,
+        loan_history=_history_on(states[loan.id], on),
+        note_histories={note_id: _history_on(states[note_id], on) for note_id in notes},
+        newest_states=newest,
+    )
+    keys = {(loan.lender_id, loan.id), (loan.borrower_id, loan.id)}
+    keys |= {(note.holder_id, note.id) for note in inputs.notes.values()}
+    heads = None if locks_rows(repo.session) else read.heads
+    return _ClosingInputs(inputs, read.loan.events_count, heads, frozenset(keys))
+
+
+def _serves(found: InstrumentRead, on: date) -> bool:
+    newest = found.newest
+    if newest is None or newest.state.events_count != found.events_count:
+        return False
+    instrument = found.instrument
+    if isinstance(instrument, Note) and newest.booked_by != instrument.holder_id:
+        return False
+    return newest.state.as_of <= on
+
+
+def _book_state(stored: StoredSnapshot | None) -> BookState:
+    assert stored is not None
+    return BookState(stored.state, Booked(stored.booked_principal, stored.booked_interest))
+
+
+def _history_on(state: BookState, on: date) -> History:
+    return History(on, state.accrual, state.accrual)
+
+
+def _snapshots(
+    repo: Repository, inputs: _ClosingInputs, closing: Closing
+) -> list[tuple[Loan | Note, Sequence[SnapshotDraft], int]]:
+    """The snapshots a closing adds: the loan's after its events, each note's as assigned.
+
+    The loan's walk starts from the newest state, the one its quote was made
+    from (no event stands after the closing date), and `close` checked that
+    the closing's events leave the debt the quote says.
+    """
+    quote, settled = closing.quote, inputs.settlement
+    loan, newest = settled.loan, settled.newest_states
+    # The books carry the loan's position on the closing date by now: the
+    # settlement posted the interest accrued up to it (`_post_settlement`).
+    reached = quote.loan_position
+    state = BookState(newest[loan.id].state.accrual, Booked(reached.principal, reached.interest))
+    books = _loan_books(repo, loan)
+    _, states = book_events(loan, books, closing.loan_events, state=state)
+    found: list[tuple[Loan | Note, Sequence[SnapshotDraft], int]] = [
+        (loan, history.drafts_of(loan, states), newest[loan.id].sequence)
+    ]
+    lines = {line.note_id: line for line in quote.collateral}
+    for transfer in closing.note_transfers:
+        note = settled.notes[transfer.note_id]
+        moved = assigned(newest[note.id].state, transfer.date)
+        line = lines[transfer.note_id]
+        assert (moved.booked.principal, moved.booked.interest) == (line.principal, line.interest)
+        draft = SnapshotDraft(
+            moved.accrual, moved.booked.principal, moved.booked.interest, transfer.to_party_id
+        )
+        found.append((note, [draft], newest[note.id].sequence))
+    return found
+
+
+def _loan_books(repo: Repository, loan: Loan) -> Books:
+    return Books(lender=repo.get_party(loan.lender_id), borrower=repo.get_party(loan.borrower_id))
 
 
 def _replay(repo: Repository, earlier: StoredSettlement, request: QuoteRequest) -> ClosedSettlement:
@@ -234,7 +354,7 @@ def closed_settlement(repo: Repository, stored: StoredSettlement) -> ClosedSettl
 
 
 def _post_settlement(
-    repo: Repository, inputs: SettlementInputs, the_quote: Quote, settlement_id: str
+    repo: Repository, inputs: _ClosingInputs, the_quote: Quote, settlement_id: str
 ) -> list[JournalEntry]:
     """Interest accrued up to the settlement date on the loan and each note, then the settlement.
 
@@ -242,23 +362,30 @@ def _post_settlement(
     replay of its history. A note with an event after the settlement date is
     refused first (BACKDATED_CLOSING), before anything is posted.
     """
-    settlement.check_no_later_events(the_quote, inputs.notes)
-    loan = inputs.loan
-    lender, borrower = repo.get_party(loan.lender_id), repo.get_party(loan.borrower_id)
-    loan_books = Books(lender=lender, borrower=borrower)
-    assert inputs.loan_state is not None, "settlement inputs carry the loan's newest state"
+    settled = inputs.settlement
+    settlement.check_no_later_events(the_quote, settled.notes, settled.note_histories)
+    loan = settled.loan
+    loan_books = _loan_books(repo, loan)
+    assert settled.loan_state is not None, "settlement inputs carry the loan's newest state"
     drafts: list[EntryDraft] = list(
-        accrual_drafts(loan, loan_books, inputs.loan_state.booked, the_quote.loan_position)[0]
+        accrual_drafts(loan, loan_books, settled.loan_state.booked, the_quote.loan_position)[0]
     )
     positions = {p.instrument_id: p for p in the_quote.note_positions}
+    holder = Books(holder=loan_books.borrower)
     for line in the_quote.collateral:
-        note = inputs.notes[line.note_id]
-        booked = inputs.note_states[line.note_id].booked
-        drafts.extend(
-            accrual_drafts(note, Books(holder=borrower), booked, positions[line.note_id])[0]
-        )
+        booked = settled.note_states[line.note_id].booked
+        note = settled.notes[line.note_id]
+        drafts.extend(accrual_drafts(note, holder, booked, positions[line.note_id])[0])
+    lender, borrower = loan_books.lender, loan_books.borrower
+    assert lender is not None and borrower is not None
     drafts.extend(posting.settlement(the_quote, lender, borrower, settlement_id=settlement_id))
-    return append_drafts(repo, drafts, settlement_id=settlement_id)
+    heads = inputs.heads
+    if heads is not None:
+        # Read with the loan; the settlement's own chains are new.
+        known = inputs.head_keys | {(draft.party_id, settlement_id) for draft in drafts}
+        if not {(draft.party_id, draft.chain) for draft in drafts} <= known:
+            heads = None
+    return append_drafts(repo, drafts, settlement_id=settlement_id, heads=heads)
 
 
 def settlement_record(store: Store, settlement_id: str) -> ClosedSettlement:

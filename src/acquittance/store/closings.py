@@ -23,6 +23,8 @@ from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import NotFoundError
 from acquittance.core.instruments import Position
 from acquittance.core.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
+from acquittance.store.closing_path import insert_settlement
+from acquittance.store.driver import Driver
 from acquittance.store.models import (
     JournalEntryRow,
     NoteRow,
@@ -167,20 +169,7 @@ class ClosingRows:
         self, *, settlement_id: str, key: str | None, quote: Quote, entries_count: int
     ) -> None:
         """The settlement's header and its notes: two statements."""
-        self.session.execute(
-            insert(_SETTLEMENTS).values(
-                id=settlement_id,
-                idempotency_key=key,
-                entries_count=entries_count,
-                **_figures(quote),
-            )
-        )
-        lines = _lines(quote)
-        if lines:
-            self.session.execute(
-                insert(_SETTLEMENT_NOTES),
-                [{"settlement_id": settlement_id, **line} for line in lines],
-            )
+        insert_settlement(self.driver(), settlement_id, key, quote, entries_count)
 
     def find_settlement_by_key(self, loan_id: str, key: str) -> StoredSettlement | None:
         """The settlement of this loan closed under this idempotency key, if any."""
@@ -353,3 +342,4 @@ class ClosingRows:
         def _check_new(self, model: Any, record_id: str, what: str) -> None: ...
         def _unknown(self, model: Any, record_id: str, what: str, code: str) -> NotFoundError: ...
         def entries_by_id(self, entry_ids: Sequence[str]) -> list[JournalEntry]: ...
+        def driver(self) -> Driver: ...

@@ -1,7 +1,7 @@
 """The journal's rows: entries and legs appended in batches, and the head of every chain.
 
-Appends are SQLAlchemy Core statements, a few per call whatever the number of
-entries (one for the heads, one each for entries, legs and head changes),
+Appends are prebuilt statements on the driver (`store.driver`), a few per call
+whatever the number of entries (one each for entries, legs and head changes),
 because a closing appends several entries to several chains and the
 statements, not the rows, are what a transaction pays for. On PostgreSQL the
 heads are read `FOR UPDATE`, in (party, chain) order: the last of the locks a
@@ -11,26 +11,26 @@ two writers always lock in the same order and never deadlock.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from acquittance.books.chain import GENESIS_HASH, ChainHead, ChainKey
 from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import StateError
+from acquittance.store.driver import Driver, Sql, money
 from acquittance.store.models import (
     AnchorHeadRow,
-    JournalEntryRow,
     JournalHeadRow,
-    JournalLegRow,
     table_of,
 )
 
 _HEADS: Final = table_of(JournalHeadRow)
-_ENTRIES: Final = table_of(JournalEntryRow)
-_LEGS: Final = table_of(JournalLegRow)
+#: How many chains one query asks about (well inside SQLite's expression depth).
+CHAINS_PER_QUERY_MAX: Final = 200
 _ANCHORS: Final = table_of(AnchorHeadRow)
 
 
@@ -44,27 +44,28 @@ class JournalRows:
 
     session: Session
 
+    if TYPE_CHECKING:
+        # Provided by the repository this is mixed into.
+        def driver(self) -> Driver: ...
+
     def chain_heads(
         self, keys: Iterable[ChainKey], *, lock: bool = True
     ) -> dict[ChainKey, ChainHead]:
-        """The heads of these chains (absent: the chain is empty), locked for an append."""
+        """The heads of these chains (absent: the chain is empty), locked for an append.
+
+        Through the driver, one prebuilt statement per `CHAINS_PER_QUERY_MAX`
+        chains; in (party, chain) order, the lock order, across them too.
+        """
         wanted = sorted(set(keys))
-        if not wanted:
-            return {}
-        query = (
-            select(
-                _HEADS.c.party_id,
-                _HEADS.c.chain,
-                _HEADS.c.sequence,
-                _HEADS.c.hash,
-                _HEADS.c.entry_id,
-            )
-            .where(tuple_(_HEADS.c.party_id, _HEADS.c.chain).in_(wanted))
-            .order_by(_HEADS.c.party_id, _HEADS.c.chain)
-        )
-        if lock and locks_rows(self.session):
-            query = query.with_for_update()
-        return {(row[0], row[1]): ChainHead(*row) for row in self.session.execute(query)}
+        driver = self.driver()
+        found: dict[ChainKey, ChainHead] = {}
+        for start in range(0, len(wanted), CHAINS_PER_QUERY_MAX):
+            chunk = wanted[start : start + CHAINS_PER_QUERY_MAX]
+            parameters = [value for key in chunk for value in key]
+            query = _heads_query(len(chunk), lock=lock and not driver.sqlite)
+            for row in driver.rows(query, parameters):
+                found[(row[0], row[1])] = ChainHead(*row)
+        return found
 
     def all_chain_heads(self) -> list[ChainHead]:
         """Every chain's head as recorded, in (party, chain) order."""
@@ -81,72 +82,53 @@ class JournalRows:
         *,
         settlement_id: str | None = None,
     ) -> None:
-        """Append sealed entries, each the next link of its chain after `heads`."""
+        """Append sealed entries, each the next link of its chain after `heads`.
+
+        Three statements whatever the number of entries: the entries, their
+        legs, and every chain's new head (an insert that updates a head already
+        there). The heads were read, and on PostgreSQL locked, by `chain_heads`;
+        a chain that had none is new to this transaction, and the primary key
+        still refuses two writers starting the same chain.
+        """
         if not entries:
             return
         newest = _check_links(entries, heads)
-        self.session.execute(
-            insert(_ENTRIES),
+        driver = self.driver()
+        day = driver.day
+        driver.execute_many(
+            _INSERT_ENTRIES,
             [
-                {
-                    "id": entry.id,
-                    "party_id": entry.party_id,
-                    "chain": entry.chain,
-                    "sequence": entry.sequence,
-                    "date": entry.date,
-                    "kind": entry.kind.value,
-                    "description": entry.description,
-                    "reference": entry.reference,
-                    "previous_hash": entry.previous_hash,
-                    "hash": entry.hash,
-                    "settlement_id": settlement_id,
-                }
+                (
+                    entry.id,
+                    entry.party_id,
+                    entry.chain,
+                    entry.sequence,
+                    day(entry.date),
+                    entry.kind.value,
+                    entry.description,
+                    entry.reference,
+                    entry.previous_hash,
+                    entry.hash,
+                    settlement_id,
+                )
                 for entry in entries
             ],
         )
-        self.session.execute(
-            insert(_LEGS),
+        driver.execute_many(
+            _INSERT_LEGS,
             [
-                {
-                    "entry_id": entry.id,
-                    "position": position,
-                    "account": leg.account,
-                    "amount": leg.amount,
-                    "currency": leg.currency,
-                }
+                (entry.id, position, leg.account, money(leg.amount), leg.currency)
                 for entry in entries
                 for position, leg in enumerate(entry.legs, start=1)
             ],
         )
-        self._move_heads(newest)
-
-    def _move_heads(self, newest: Mapping[ChainKey, JournalEntry]) -> None:
-        """Every chain's new head in one statement: an insert that updates a head already there.
-
-        The heads were read, and on PostgreSQL locked, by `chain_heads`; a chain
-        that had none is new to this transaction, and the primary key still
-        refuses two writers starting the same chain.
-        """
-        rows = [
-            {
-                "party_id": key[0],
-                "chain": key[1],
-                "sequence": entry.sequence,
-                "hash": entry.hash,
-                "entry_id": entry.id,
-            }
-            for key, entry in sorted(newest.items())
-        ]
-        upsert = _upsert(self.session)(_HEADS)
-        statement = upsert.on_conflict_do_update(
-            index_elements=[_HEADS.c.party_id, _HEADS.c.chain],
-            set_={
-                "sequence": upsert.excluded.sequence,
-                "hash": upsert.excluded.hash,
-                "entry_id": upsert.excluded.entry_id,
-            },
+        driver.execute_many(
+            _MOVE_HEADS,
+            [
+                (key[0], key[1], entry.sequence, entry.hash, entry.id)
+                for key, entry in sorted(newest.items())
+            ],
         )
-        self.session.execute(statement, rows)
 
     # Anchors ----------------------------------------------------------------------------
 
@@ -186,19 +168,30 @@ class JournalRows:
         return rows or None
 
 
-def _upsert(session: Session) -> Any:
-    """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL spell it alike).
+_INSERT_ENTRIES: Final = Sql(
+    "INSERT INTO journal_entries (id, party_id, chain, sequence, date, kind, description, "
+    "reference, previous_hash, hash, settlement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_LEGS: Final = Sql(
+    "INSERT INTO journal_legs (entry_id, position, account, amount, currency) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+# SQLite and PostgreSQL spell the upsert alike.
+_MOVE_HEADS: Final = Sql(
+    "INSERT INTO journal_heads (party_id, chain, sequence, hash, entry_id) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (party_id, chain) DO UPDATE SET sequence = excluded.sequence, "
+    "hash = excluded.hash, entry_id = excluded.entry_id"
+)
 
-    Imported when first used, so that a SQLite command never loads the
-    PostgreSQL dialect.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        from sqlalchemy.dialects import sqlite
 
-        return sqlite.insert
-    from sqlalchemy.dialects import postgresql
-
-    return postgresql.insert
+@functools.lru_cache(maxsize=64)
+def _heads_query(count: int, *, lock: bool) -> Sql:
+    """The heads of `count` chains, each (party_id, chain) given in order, in that order."""
+    wanted = " OR ".join("(party_id = ? AND chain = ?)" for _ in range(count))
+    return Sql(
+        f"SELECT party_id, chain, sequence, hash, entry_id FROM journal_heads WHERE {wanted} "
+        "ORDER BY party_id, chain" + (" FOR UPDATE" if lock else "")
+    )
 
 
 def _check_links(

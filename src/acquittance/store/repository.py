@@ -10,19 +10,18 @@ first, to say in words what was wrong.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from sqlalchemy import (
-    CursorResult,
     Row,
     TextualSelect,
     bindparam,
     delete,
     func,
-    insert,
     select,
     text,
     update,
@@ -33,8 +32,10 @@ from acquittance.core.collateral import SecurityInterest
 from acquittance.core.errors import InputError, NotFoundError, StateError
 from acquittance.core.instruments import Event, Loan, Note, Party, Signatory
 from acquittance.core.settlement_types import NoteTransfer, Obligation
-from acquittance.store import mapping
+from acquittance.store import closing_path, mapping
+from acquittance.store.closing_path import ClosingRead, ClosingWrite
 from acquittance.store.closings import ClosingRows
+from acquittance.store.driver import Driver, Sql
 from acquittance.store.journal import JournalRows, locks_rows
 from acquittance.store.models import (
     ID_LENGTH_MAX,
@@ -59,7 +60,6 @@ from acquittance.store.snapshots import (
     SnapshotDraft,
     StoredSnapshot,
     instrument_kind,
-    snapshot_columns,
     snapshot_from_row,
 )
 
@@ -78,6 +78,55 @@ class Repository(ClosingRows, JournalRows):
     def __init__(self, session: Session) -> None:
         self.session = session
         self._parties: dict[str, Party] = {}
+        self._driver: Driver | None = None
+
+    def driver(self) -> Driver:
+        """The driver under this session's connection (see `store.driver`).
+
+        ORM rows still pending are flushed first, so that a prebuilt statement
+        sees every change made before it, as an ORM statement would.
+        """
+        if self._driver is None:
+            self._driver = Driver(self.session)
+        session = self.session
+        if session.new or session.deleted or session.dirty:
+            session.flush()
+        return self._driver
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A savepoint around the block: an error undoes the block's writes alone.
+
+        Sent through the driver (the Session's own nested transactions cost a
+        closing more than its statements do). The block makes no ORM change
+        that must survive it being undone: the Session's rows are expired then,
+        and read again when next used.
+        """
+        driver = self.driver()
+        driver.execute(_SAVEPOINT)
+        try:
+            yield
+        except BaseException:
+            driver.execute(_ROLLBACK_TO_SAVEPOINT)
+            self.session.expire_all()
+            raise
+        driver.execute(_RELEASE_SAVEPOINT)
+
+    # Closings (the hot path: see `store.closing_path`) ---------------------------------
+
+    def read_closing(self, loan_id: str, key: str | None) -> ClosingRead:
+        """What closing the loan reads, in two queries (the loan's row locked first)."""
+        found = closing_path.read_closing(self.driver(), loan_id, key)
+        if found is None:
+            raise self._unknown(LoanRow, loan_id, "loan", "UNKNOWN_LOAN")
+        self._parties.setdefault(found.lender.id, found.lender)
+        self._parties.setdefault(found.borrower.id, found.borrower)
+        return found
+
+    def write_closing(self, closing: ClosingWrite) -> None:
+        """Every row of a closing but its journal entries, a statement per table."""
+        if not closing_path.write_closing(self.driver(), closing):
+            self._refuse_transfers(closing.transfers)
 
     # Parties ---------------------------------------------------------------------------
 
@@ -123,22 +172,17 @@ class Repository(ClosingRows, JournalRows):
     def lock_loan(self, loan_id: str) -> None:
         """The first lock a use case takes: the loan's row, until the transaction ends."""
         if locks_rows(self.session):
-            self.session.execute(
-                select(table_of(LoanRow).c.id)
-                .where(table_of(LoanRow).c.id == loan_id)
-                .with_for_update()
-            )
+            self.driver().rows(_LOCK_LOAN, (loan_id,))
 
     def lock_notes(self, note_ids: Sequence[str]) -> None:
         """The second: the notes' rows, by id."""
-        if note_ids and locks_rows(self.session):
-            notes = table_of(NoteRow)
-            self.session.execute(
-                select(notes.c.id)
-                .where(notes.c.id.in_(sorted(note_ids)))
-                .order_by(notes.c.id)
-                .with_for_update()
-            )
+        if not note_ids or not locks_rows(self.session):
+            return
+        driver = self.driver()
+        wanted = sorted(set(note_ids))
+        for start in range(0, len(wanted), IDS_PER_QUERY_MAX):
+            chunk = wanted[start : start + IDS_PER_QUERY_MAX]
+            driver.rows(_lock_notes_sql(len(chunk)), chunk)
 
     # Loans -----------------------------------------------------------------------------
 
@@ -173,13 +217,7 @@ class Repository(ClosingRows, JournalRows):
             )
             if "events" in row.__dict__:
                 self.session.expire(row, ["events"])
-        self.session.execute(
-            insert(table_of(LoanEventRow)),
-            [
-                {"loan_id": loan_id, "sequence": sequence, **_all_event_columns(event)}
-                for sequence, event in enumerate(events, start=after + 1)
-            ],
-        )
+        closing_path.insert_loan_events(self.driver(), loan_id, list(events), after=after)
 
     def _add_events(self, row: LoanRow | NoteRow, new_rows: Sequence[DeclarativeBase]) -> None:
         """Insert event rows without loading the history they extend."""
@@ -236,44 +274,8 @@ class Repository(ClosingRows, JournalRows):
                     f"note {transfer.note_id} is already held by {transfer.to_party_id}; a "
                     "transfer needs a new holder",
                 )
-        notes, history = table_of(NoteRow), table_of(NoteTransferRow)
-        moved = self.session.execute(
-            update(notes)
-            .where(notes.c.id == bindparam("note"), notes.c.holder_id == bindparam("assignor"))
-            .values(holder_id=bindparam("assignee")),
-            [
-                {"note": t.note_id, "assignor": t.from_party_id, "assignee": t.to_party_id}
-                for t in transfers
-            ],
-            execution_options={"synchronize_session": False},
-        )
-        if cast(CursorResult[Any], moved).rowcount != len(transfers):
+        if not closing_path.move_notes(self.driver(), transfers, settlement_id=settlement_id):
             self._refuse_transfers(transfers)
-        next_sequence = (
-            select(func.coalesce(func.max(history.c.sequence), 0) + 1)
-            .where(history.c.note_id == bindparam("b_note"))
-            .scalar_subquery()
-        )
-        self.session.execute(
-            insert(history).values(
-                note_id=bindparam("b_note"),
-                sequence=next_sequence,
-                from_party_id=bindparam("b_from"),
-                to_party_id=bindparam("b_to"),
-                date=bindparam("b_date"),
-                settlement_id=bindparam("b_settlement"),
-            ),
-            [
-                {
-                    "b_note": transfer.note_id,
-                    "b_from": transfer.from_party_id,
-                    "b_to": transfer.to_party_id,
-                    "b_date": transfer.date,
-                    "b_settlement": settlement_id,
-                }
-                for transfer in transfers
-            ],
-        )
 
     def _refuse_transfers(self, transfers: Sequence[NoteTransfer]) -> None:
         """Say which transfer did not find its note with its assignor."""
@@ -371,21 +373,9 @@ class Repository(ClosingRows, JournalRows):
         """Release each interest (and its pledges) on a date; all of them or none."""
         if not interest_ids:
             return
-        interests = table_of(SecurityInterestRow)
         ids = list(interest_ids)
-        released = self.session.execute(
-            update(interests)
-            .where(interests.c.id.in_(ids), interests.c.released_on.is_(None))
-            .values(released_on=on, released_by=released_by),
-            execution_options={"synchronize_session": False},
-        )
-        if cast(CursorResult[Any], released).rowcount != len(set(ids)):
+        if not closing_path.release_interests(self.driver(), ids, on, released_by=released_by):
             self._refuse_release(ids)
-        pledged = table_of(PledgedNoteRow)
-        self.session.execute(
-            update(pledged).where(pledged.c.security_interest_id.in_(ids)).values(released_on=on),
-            execution_options={"synchronize_session": False},
-        )
         self.session.expire_all()
 
     def _refuse_release(self, interest_ids: Sequence[str]) -> None:
@@ -457,9 +447,7 @@ class Repository(ClosingRows, JournalRows):
 
     def add_obligations(self, obligations: Iterable[Obligation]) -> None:
         """Open a settlement's obligations in one statement (its row is in this transaction)."""
-        rows = [mapping.obligation_columns(obligation) for obligation in obligations]
-        if rows:
-            self.session.execute(insert(table_of(ObligationRow)), rows)
+        closing_path.insert_obligations(self.driver(), list(obligations))
 
     def list_obligations(
         self, *, status: ObligationStatus | str | None = None, settlement_id: str | None = None
@@ -653,24 +641,13 @@ class Repository(ClosingRows, JournalRows):
                     PositionSnapshotRow.instrument_id == instrument.id,
                 )
             )
-        rows = []
-        for number, draft in enumerate(drafts, start=(last or 0) + 1):
-            assert (draft.state.kind, draft.state.instrument_id) == (kind, instrument.id)
-            rows.append(snapshot_columns(draft, sequence=number))
-        self.session.execute(insert(table_of(PositionSnapshotRow)), rows)
+        closing_path.insert_snapshots(self.driver(), [(instrument, drafts, last or 0)])
 
     def add_snapshots_after(
         self, batches: Sequence[tuple[Loan | Note, Sequence[SnapshotDraft], int]]
     ) -> None:
         """Snapshots of several instruments, each after its newest (numbered by the caller)."""
-        rows = []
-        for instrument, drafts, after in batches:
-            kind = instrument_kind(instrument)
-            for number, draft in enumerate(drafts, start=after + 1):
-                assert (draft.state.kind, draft.state.instrument_id) == (kind, instrument.id)
-                rows.append(snapshot_columns(draft, sequence=number))
-        if rows:
-            self.session.execute(insert(table_of(PositionSnapshotRow)), rows)
+        closing_path.insert_snapshots(self.driver(), batches)
 
     def clear_snapshots(self, instrument: Loan | Note) -> None:
         """Drop an instrument's snapshots (to rebuild them from its events)."""
@@ -793,6 +770,18 @@ _LATEST_SNAPSHOT = (
 )
 
 
+_LOCK_LOAN: Final = Sql("SELECT id FROM loans WHERE id = ? FOR UPDATE")
+_SAVEPOINT: Final = Sql("SAVEPOINT unit_of_work")
+_ROLLBACK_TO_SAVEPOINT: Final = Sql("ROLLBACK TO SAVEPOINT unit_of_work")
+_RELEASE_SAVEPOINT: Final = Sql("RELEASE SAVEPOINT unit_of_work")
+
+
+@functools.lru_cache(maxsize=64)
+def _lock_notes_sql(count: int) -> Sql:
+    marks = ", ".join("?" for _ in range(count))
+    return Sql(f"SELECT id FROM notes WHERE id IN ({marks}) ORDER BY id FOR UPDATE")
+
+
 def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
     return [
         ids[start : start + IDS_PER_QUERY_MAX] for start in range(0, len(ids), IDS_PER_QUERY_MAX)
@@ -857,14 +846,6 @@ def _check_id(record_id: str, what: str) -> None:
             f"{what} id {record_id!r} must be a non-empty string of at most {ID_LENGTH_MAX} "
             "characters, such as berg-valence-loan",
         )
-
-
-_EVENT_COLUMNS = ("principal", "interest", "amount", "annual_rate", "settlement_id")
-
-
-def _all_event_columns(event: Event) -> dict[str, Any]:
-    """Every column of an event row, unset ones None, so that rows insert in one batch."""
-    return {name: None for name in _EVENT_COLUMNS} | mapping.event_columns(event)
 
 
 def _check_transfer(transfer: NoteTransfer, holder_id: str | None) -> None:

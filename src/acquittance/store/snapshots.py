@@ -9,7 +9,9 @@ this module only maps.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
@@ -108,3 +110,98 @@ def snapshot_from_row(row: Any, instrument: Loan | Note) -> StoredSnapshot:
         booked_interest=row.booked_interest,
         booked_by=row.booked_by,
     )
+
+
+#: The columns `snapshot_from_values` reads, in its order (prebuilt statements select these).
+SNAPSHOT_COLUMNS: Final = (
+    "instrument_kind",
+    "instrument_id",
+    "sequence",
+    "events_count",
+    "events_digest",
+    "as_of",
+    "opening",
+    "opened_by",
+    "last_event_date",
+    "last_event_kind",
+    "principal",
+    "annual_rate",
+    "period_start",
+    "interest_exact",
+    "capitalisations_count",
+    "discharged_on",
+    "booked_principal",
+    "booked_interest",
+    "booked_by",
+)
+
+
+def snapshot_from_values(values: Sequence[Any], instrument: Loan | Note) -> StoredSnapshot:
+    """As `snapshot_from_row`, from the driver's values of `SNAPSHOT_COLUMNS`, in that order."""
+    (kind, instrument_id, sequence, events_count, digest, as_of, opening, opened_by) = values[:8]
+    (last_date, last_kind, principal, rate, period_start, exact, capitalised) = values[8:15]
+    (discharged_on, booked_principal, booked_interest, booked_by) = values[15:19]
+    assert (kind, instrument_id) == (instrument_kind(instrument), instrument.id), "another one"
+    state = AccrualState(
+        instrument_id=instrument.id,
+        kind=kind,
+        terms=instrument.terms,
+        opening=_day(opening),
+        as_of=_day(as_of),
+        principal=Decimal(principal),
+        annual_rate=Decimal(rate),
+        period_start=_day(period_start),
+        interest_closed=Fraction(exact),
+        capitalisations_count=capitalised,
+        discharged_on=None if discharged_on is None else _day(discharged_on),
+        events_count=events_count,
+        last_event_date=_day(last_date),
+        last_event_kind=last_kind,
+        opened_by=opened_by,
+        events_digest=digest,
+    )
+    check_state(state)
+    return StoredSnapshot(
+        sequence=sequence,
+        state=state,
+        booked_principal=Decimal(booked_principal),
+        booked_interest=Decimal(booked_interest),
+        booked_by=booked_by,
+    )
+
+
+def snapshot_values(
+    draft: SnapshotDraft, *, sequence: int, day: Any, money: Any
+) -> tuple[Any, ...]:
+    """One snapshot row as the driver writes it, in `SNAPSHOT_COLUMNS` order.
+
+    `day` and `money` convert dates and amounts for the store (see `store.driver`).
+    """
+    state = draft.state
+    check_state(state)
+    exact = state.interest_closed
+    return (
+        state.kind,
+        state.instrument_id,
+        sequence,
+        state.events_count,
+        state.events_digest,
+        day(state.as_of),
+        day(state.opening),
+        state.opened_by,
+        day(state.last_event_date),
+        state.last_event_kind,
+        money(state.principal),
+        money(state.annual_rate),
+        day(state.period_start),
+        f"{exact.numerator}/{exact.denominator}",
+        state.capitalisations_count,
+        day(state.discharged_on),
+        money(draft.booked_principal),
+        money(draft.booked_interest),
+        draft.booked_by,
+    )
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)

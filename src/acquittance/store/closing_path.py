@@ -1,0 +1,652 @@
+"""A closing's reads and writes: two queries in, twelve batched statements out.
+
+A closing is the hot path of the store (a servicer closes thousands a day, and
+a batch closes them back to back), so what it reads and writes goes through
+prebuilt statements on the driver (`store.driver`), not through SQLAlchemy's
+statement machinery, which costs more per statement than SQLite needs to run
+it. What it reads, in one query each:
+
+- the loan: its header, how many events it has, its newest snapshot, both
+  parties (with their signatories), the settlement already closed under the
+  idempotency key (if any) and the heads of the loan's chains;
+- its security interests: each pledge with its note's header, events count,
+  newest snapshot and chain head, the interest that pledge is active under,
+  and the financing statements.
+
+No event is read: a closing needs the walks (snapshots) and how many events
+there are, and reads the events themselves only on its slow path (a stale
+snapshot, a history that moved past the closing date), through the
+repository's general methods.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+from acquittance.books.chain import ChainHead, ChainKey
+from acquittance.core.collateral import FinancingStatement, SecurityInterest
+from acquittance.core.instruments import (
+    Compounding,
+    Event,
+    LevelPayment,
+    Loan,
+    Note,
+    Party,
+    Signatory,
+    Terms,
+)
+from acquittance.core.settlement_types import NoteTransfer, Obligation, ObligationKind, Quote
+from acquittance.store import mapping
+from acquittance.store.driver import Driver, Sql, day_read, money
+from acquittance.store.records import ObligationStatus
+from acquittance.store.snapshots import (
+    SNAPSHOT_COLUMNS,
+    SnapshotDraft,
+    StoredSnapshot,
+    instrument_kind,
+    snapshot_from_values,
+    snapshot_values,
+)
+
+
+@dataclass(frozen=True)
+class InstrumentRead:
+    """An instrument without its events, how many it has, and its newest snapshot."""
+
+    instrument: Loan | Note
+    events_count: int
+    newest: StoredSnapshot | None
+
+
+@dataclass(frozen=True)
+class ClosingRead:
+    """Everything a closing reads of the store, in two queries."""
+
+    loan: InstrumentRead
+    lender: Party
+    borrower: Party
+    # The settlement closed under the key asked for, if one was (read under the loan's lock).
+    earlier_settlement_id: str | None
+    interests: tuple[SecurityInterest, ...]  # the loan's own, by id, released ones too
+    notes: Mapping[str, InstrumentRead]  # every note they pledge
+    # Interests of other loans under which one of those notes is pledged (rare).
+    other_interest_ids: frozenset[str]
+    heads: Mapping[ChainKey, ChainHead]  # the loan's chains and each note's holder's chain
+
+
+# --- the statements -------------------------------------------------------------------------
+
+_TERMS: Final = ("annual_rate", "day_count", "currency", "compounding", "rounding")
+_LOAN: Final = (
+    "id",
+    "lender_id",
+    "borrower_id",
+    "agreement_name",
+    "governing_law",
+    "agreement_date",
+    *_TERMS,
+)
+_NOTE: Final = (
+    "id",
+    "maker",
+    "holder_id",
+    "kind",
+    "issue_date",
+    "maturity_date",
+    "original_principal",
+    "level_payment_amount",
+    "level_payment_first_due",
+    "level_payment_count",
+    "description",
+    *_TERMS,
+)
+_PARTY: Final = ("id", "name", "entity_type", "jurisdiction", "short_name")
+_INTEREST: Final = ("id", "loan_id", "secured_party_id", "debtor_id", "granted_on", "released_on")
+_PLEDGE: Final = ("note_id", "position", "released_on")
+_STATEMENT: Final = ("id", "position", "filing_office", "file_number", "filed_on", "terminated_on")
+_HEAD: Final = ("sequence", "hash", "entry_id")
+
+
+def _columns(alias: str, names: Sequence[str]) -> str:
+    return ", ".join(f"{alias}.{name}" for name in names)
+
+
+def _newest_snapshot_join(alias: str, kind: str, owner: str) -> str:
+    return (
+        f"LEFT JOIN position_snapshots {alias} ON {alias}.instrument_kind = '{kind}' "
+        f"AND {alias}.instrument_id = {owner}.id AND {alias}.sequence = ("
+        f"SELECT max(x.sequence) FROM position_snapshots x "
+        f"WHERE x.instrument_kind = '{kind}' AND x.instrument_id = {owner}.id)"
+    )
+
+
+def _signatories(party: str, *, sqlite: bool) -> str:
+    """The party's signatories as one JSON array of [name, title], in their order."""
+    if sqlite:
+        return (
+            "(SELECT json_group_array(json_array(s.name, s.title)) FROM (SELECT name, title "
+            f"FROM party_signatories WHERE party_id = {party}.id ORDER BY position) s)"
+        )
+    return (
+        "(SELECT coalesce(json_agg(json_build_array(s.name, s.title) ORDER BY s.position), "
+        f"'[]'::json) FROM party_signatories s WHERE s.party_id = {party}.id)"
+    )
+
+
+def _loan_query(*, sqlite: bool) -> Sql:
+    return Sql(
+        f"SELECT {_columns('l', _LOAN)}, "
+        "(SELECT max(e.sequence) FROM loan_events e WHERE e.loan_id = l.id), "
+        "(SELECT st.id FROM settlements st WHERE st.loan_id = l.id AND st.idempotency_key = ?), "
+        f"{_columns('pl', _PARTY)}, {_signatories('pl', sqlite=sqlite)}, "
+        f"{_columns('pb', _PARTY)}, {_signatories('pb', sqlite=sqlite)}, "
+        f"{_columns('hl', _HEAD)}, {_columns('hb', _HEAD)}, {_columns('ps', SNAPSHOT_COLUMNS)} "
+        "FROM loans l "
+        "JOIN parties pl ON pl.id = l.lender_id "
+        "JOIN parties pb ON pb.id = l.borrower_id "
+        "LEFT JOIN journal_heads hl ON hl.party_id = l.lender_id AND hl.chain = l.id "
+        "LEFT JOIN journal_heads hb ON hb.party_id = l.borrower_id AND hb.chain = l.id "
+        f"{_newest_snapshot_join('ps', 'loan', 'l')} "
+        "WHERE l.id = ?"
+    )
+
+
+_LOAN_QUERY: Final = {True: _loan_query(sqlite=True), False: _loan_query(sqlite=False)}
+
+_INTERESTS_QUERY: Final = Sql(
+    f"SELECT {_columns('si', _INTEREST)}, {_columns('p', _PLEDGE)}, "
+    "(SELECT a.security_interest_id FROM pledged_notes a "
+    "WHERE a.note_id = p.note_id AND a.released_on IS NULL), "
+    f"{_columns('fs', _STATEMENT)}, {_columns('n', _NOTE)}, "
+    "(SELECT max(e.sequence) FROM note_events e WHERE e.note_id = n.id), "
+    f"{_columns('h', _HEAD)}, {_columns('ps', SNAPSHOT_COLUMNS)} "
+    "FROM security_interests si "
+    "LEFT JOIN pledged_notes p ON p.security_interest_id = si.id "
+    "LEFT JOIN notes n ON n.id = p.note_id "
+    "LEFT JOIN journal_heads h ON h.party_id = n.holder_id AND h.chain = n.id "
+    f"{_newest_snapshot_join('ps', 'note', 'n')} "
+    "LEFT JOIN financing_statements fs ON fs.security_interest_id = si.id "
+    "WHERE si.loan_id = ? "
+    "ORDER BY si.id, p.position, fs.position"
+)
+
+_LOCK_LOAN: Final = Sql("SELECT id FROM loans WHERE id = ? FOR UPDATE")
+
+_EVENT_COLUMNS: Final = (
+    "kind",
+    "date",
+    "principal",
+    "interest",
+    "amount",
+    "annual_rate",
+    "settlement_id",
+)
+_INSERT_LOAN_EVENTS: Final = Sql(
+    f"INSERT INTO loan_events (loan_id, sequence, {', '.join(_EVENT_COLUMNS)}) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_SNAPSHOTS: Final = Sql(
+    f"INSERT INTO position_snapshots ({', '.join(SNAPSHOT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in SNAPSHOT_COLUMNS)})"
+)
+_MOVE_NOTE: Final = Sql("UPDATE notes SET holder_id = ? WHERE id = ? AND holder_id = ?")
+_RECORD_TRANSFER: Final = Sql(
+    "INSERT INTO note_transfers (note_id, sequence, from_party_id, to_party_id, date, "
+    "settlement_id) VALUES (?, (SELECT coalesce(max(t.sequence), 0) + 1 FROM note_transfers t "
+    "WHERE t.note_id = ?), ?, ?, ?, ?)",
+    # Each row numbers itself after the rows before it: one at a time.
+    rows_at_once=False,
+)
+_RELEASE_INTEREST: Final = Sql(
+    "UPDATE security_interests SET released_on = ?, released_by = ? "
+    "WHERE id = ? AND released_on IS NULL"
+)
+_RELEASE_PLEDGES: Final = Sql(
+    "UPDATE pledged_notes SET released_on = ? WHERE security_interest_id = ?"
+)
+_QUOTE_FIGURES: Final = (
+    "loan_id",
+    "as_of",
+    "lender_id",
+    "borrower_id",
+    "currency",
+    "satisfaction",
+    "owed_principal",
+    "owed_interest",
+    "per_diem",
+    "good_through",
+    "cash_amount",
+    "cash_payer_id",
+    "cash_payee_id",
+    "remaining_debt",
+    "fingerprint",
+)
+_INSERT_SETTLEMENT: Final = Sql(
+    f"INSERT INTO settlements (id, idempotency_key, entries_count, {', '.join(_QUOTE_FIGURES)}) "
+    f"VALUES (?, ?, ?, {', '.join('?' for _ in _QUOTE_FIGURES)})"
+)
+_INSERT_SETTLEMENT_NOTES: Final = Sql(
+    "INSERT INTO settlement_notes (settlement_id, position, note_id, principal, interest, value) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_OBLIGATION_COLUMNS: Final = (
+    "id",
+    "kind",
+    "settlement_id",
+    "party_id",
+    "description",
+    "due",
+    "amount",
+    "financing_statement_id",
+    "status",
+    "completed_on",
+)
+_INSERT_OBLIGATIONS: Final = Sql(
+    f"INSERT INTO obligations ({', '.join(_OBLIGATION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _OBLIGATION_COLUMNS)})"
+)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def read_closing(driver: Driver, loan_id: str, key: str | None) -> ClosingRead | None:
+    """What closing `loan_id` reads, or None when there is no such loan.
+
+    On PostgreSQL the loan's row is locked first, in a statement of its own,
+    so that the reads after it see what a closing that held the lock committed.
+    """
+    if not driver.sqlite:
+        driver.rows(_LOCK_LOAN, (loan_id,))
+    found = driver.rows(_LOAN_QUERY[driver.sqlite], (key, loan_id))
+    if not found:
+        return None
+    loan_read, lender, borrower, earlier, heads = _loan_from(found[0])
+    interests, notes, active_under = _interests_from(driver.rows(_INTERESTS_QUERY, (loan_id,)))
+    for note_id, (read, head) in notes.items():
+        holder = read.instrument
+        assert isinstance(holder, Note)
+        if head is not None:
+            heads[(holder.holder_id, note_id)] = head
+    own = {interest.id for interest in interests}
+    return ClosingRead(
+        loan=loan_read,
+        lender=lender,
+        borrower=borrower,
+        earlier_settlement_id=earlier,
+        interests=tuple(interests),
+        notes={note_id: read for note_id, (read, _) in notes.items()},
+        other_interest_ids=frozenset(active_under - own),
+        heads=heads,
+    )
+
+
+def _terms(values: Sequence[Any]) -> Terms:
+    rate, day_count, currency, compounding, rounding = values
+    return Terms(
+        annual_rate=Decimal(rate),
+        day_count=day_count,
+        currency=currency,
+        compounding=Compounding(compounding),
+        rounding=rounding,
+    )
+
+
+def _party(values: Sequence[Any], signatories: Any) -> Party:
+    party_id, name, entity_type, jurisdiction, short_name = values
+    listed = json.loads(signatories) if isinstance(signatories, str) else signatories
+    return Party(
+        id=party_id,
+        name=name,
+        entity_type=entity_type,
+        jurisdiction=jurisdiction,
+        short_name=short_name,
+        signatories=tuple(Signatory(name=name, title=title) for name, title in listed or ()),
+    )
+
+
+def _head(party_id: str, chain: str, values: Sequence[Any]) -> ChainHead | None:
+    sequence, hash_, entry_id = values
+    return None if sequence is None else ChainHead(party_id, chain, sequence, hash_, entry_id)
+
+
+def _snapshot(values: Sequence[Any], instrument: Loan | Note) -> StoredSnapshot | None:
+    return None if values[0] is None else snapshot_from_values(values, instrument)
+
+
+def _loan_from(
+    row: Sequence[Any],
+) -> tuple[InstrumentRead, Party, Party, str | None, dict[ChainKey, ChainHead]]:
+    at = _Cursor(row)
+    loan_id, lender_id, borrower_id, agreement_name, governing_law, agreement_date = at.take(6)
+    loan = Loan(
+        id=loan_id,
+        lender_id=lender_id,
+        borrower_id=borrower_id,
+        terms=_terms(at.take(len(_TERMS))),
+        events=(),
+        agreement_name=agreement_name,
+        governing_law=governing_law,
+        agreement_date=day_read(agreement_date),
+    )
+    (events_count, earlier) = at.take(2)
+    lender = _party(at.take(len(_PARTY)), at.take(1)[0])
+    borrower = _party(at.take(len(_PARTY)), at.take(1)[0])
+    heads: dict[ChainKey, ChainHead] = {}
+    for party_id in (lender_id, borrower_id):
+        head = _head(party_id, loan_id, at.take(len(_HEAD)))
+        if head is not None:
+            heads[(party_id, loan_id)] = head
+    newest = _snapshot(at.take(len(SNAPSHOT_COLUMNS)), loan)
+    return InstrumentRead(loan, events_count or 0, newest), lender, borrower, earlier, heads
+
+
+def _note(values: Sequence[Any]) -> Note:
+    (note_id, maker, holder_id, kind, issued, matures, original, level_amount) = values[:8]
+    (level_first_due, level_count, description) = values[8:11]
+    level = None
+    if level_amount is not None:
+        level = LevelPayment(
+            amount=Decimal(level_amount), first_due=_day(level_first_due), count=level_count
+        )
+    return Note(
+        id=note_id,
+        maker=maker,
+        holder_id=holder_id,
+        terms=_terms(values[11:]),
+        events=(),
+        kind=kind,
+        issue_date=day_read(issued),
+        maturity_date=day_read(matures),
+        original_principal=None if original is None else Decimal(original),
+        level_payment=level,
+        description=description,
+    )
+
+
+def _interests_from(
+    rows: Sequence[Sequence[Any]],
+) -> tuple[list[SecurityInterest], dict[str, tuple[InstrumentRead, ChainHead | None]], set[str]]:
+    """The interests (pledges and statements each once), their notes, and pledges' interests."""
+    order: list[str] = []
+    headers: dict[str, Sequence[Any]] = {}
+    pledges: dict[str, dict[str, date | None]] = {}
+    statements: dict[str, dict[str, FinancingStatement]] = {}
+    notes: dict[str, tuple[InstrumentRead, ChainHead | None]] = {}
+    active_under: set[str] = set()
+    for row in rows:
+        at = _Cursor(row)
+        header = at.take(len(_INTEREST))
+        interest_id = header[0]
+        if interest_id not in headers:
+            order.append(interest_id)
+            headers[interest_id] = header
+            pledges[interest_id] = {}
+            statements[interest_id] = {}
+        note_id, _position, pledge_released = at.take(len(_PLEDGE))
+        (under,) = at.take(1)
+        statement = at.take(len(_STATEMENT))
+        note_values = at.take(len(_NOTE))
+        (events_count,) = at.take(1)
+        head_values = at.take(len(_HEAD))
+        snapshot_values_ = at.take(len(SNAPSHOT_COLUMNS))
+        if note_id is not None:
+            pledges[interest_id].setdefault(note_id, day_read(pledge_released))
+            if under is not None:
+                active_under.add(under)
+            if note_id not in notes:
+                note = _note(note_values)
+                notes[note_id] = (
+                    InstrumentRead(note, events_count or 0, _snapshot(snapshot_values_, note)),
+                    _head(note.holder_id, note.id, head_values),
+                )
+        if statement[0] is not None and statement[0] not in statements[interest_id]:
+            statement_id, _, office, number, filed_on, terminated_on = statement
+            statements[interest_id][statement_id] = FinancingStatement(
+                id=statement_id,
+                filing_office=office,
+                file_number=number,
+                filed_on=_day(filed_on),
+                terminated_on=day_read(terminated_on),
+            )
+    interests = []
+    for interest_id in order:
+        _, loan_id, secured_party_id, debtor_id, granted_on, released_on = headers[interest_id]
+        released = day_read(released_on)
+        interests.append(
+            SecurityInterest(
+                id=interest_id,
+                loan_id=loan_id,
+                secured_party_id=secured_party_id,
+                debtor_id=debtor_id,
+                # As `mapping.security_interest_from_parts`: the notes still pledged under
+                # an active interest, or those it held when it was released.
+                note_ids=tuple(
+                    note_id for note_id, on in pledges[interest_id].items() if on == released
+                ),
+                granted_on=day_read(granted_on),
+                financing_statements=tuple(statements[interest_id].values()),
+                released_on=released,
+            )
+        )
+    return interests, notes, active_under
+
+
+def _day(value: Any) -> date:
+    found = day_read(value)
+    assert found is not None, "a date column that is never null"
+    return found
+
+
+class _Cursor:
+    """Takes a row's values in order, a group of columns at a time."""
+
+    __slots__ = ("_at", "_row")
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        self._row = row
+        self._at = 0
+
+    def take(self, count: int) -> Sequence[Any]:
+        start = self._at
+        self._at = start + count
+        return self._row[start : self._at]
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosingWrite:
+    """Every row a closing writes, but its journal entries (see `JournalRows.append_journal`)."""
+
+    settlement_id: str
+    key: str | None
+    quote: Quote
+    entries_count: int
+    loan_events: Sequence[Event]
+    loan_events_after: int  # how many events the loan had
+    # Each instrument's new snapshots, after the number of its newest.
+    snapshots: Sequence[tuple[Loan | Note, Sequence[SnapshotDraft], int]]
+    transfers: Sequence[NoteTransfer]
+    released_interest_ids: Sequence[str]
+    obligations: Sequence[Obligation]
+
+
+def write_closing(driver: Driver, closing: ClosingWrite) -> bool:
+    """Write a closing's rows, a statement per table; False when a note changed hands meanwhile.
+
+    The caller holds the loan (locked), so the events and snapshots it numbers
+    follow the newest; the primary keys refuse any that do not.
+    """
+    quote = closing.quote
+    insert_loan_events(driver, quote.loan_id, closing.loan_events, after=closing.loan_events_after)
+    insert_snapshots(driver, closing.snapshots)
+    if not move_notes(driver, closing.transfers, settlement_id=closing.settlement_id):
+        return False
+    released = release_interests(
+        driver, closing.released_interest_ids, quote.as_of, released_by=closing.settlement_id
+    )
+    assert released, "the interests a closing releases were active when it read them"
+    insert_settlement(driver, closing.settlement_id, closing.key, quote, closing.entries_count)
+    insert_obligations(driver, closing.obligations)
+    return True
+
+
+def insert_loan_events(
+    driver: Driver, loan_id: str, events: Sequence[Event], *, after: int
+) -> None:
+    """Events after the loan's `after` first ones, in one statement."""
+    day = driver.day
+    driver.execute_many(
+        _INSERT_LOAN_EVENTS,
+        [
+            (loan_id, sequence, *_event_values(event, day))
+            for sequence, event in enumerate(events, start=after + 1)
+        ],
+    )
+
+
+def insert_snapshots(
+    driver: Driver, snapshots: Sequence[tuple[Loan | Note, Sequence[SnapshotDraft], int]]
+) -> None:
+    """Snapshots of several instruments, each after the number given, in one statement."""
+    driver.execute_many(_INSERT_SNAPSHOTS, _snapshot_rows(snapshots, driver.day))
+
+
+def move_notes(
+    driver: Driver, transfers: Sequence[NoteTransfer], *, settlement_id: str | None
+) -> bool:
+    """Move notes to their new holders and record each change, in two statements.
+
+    A note moves only from the transfer's assignor: False (and nothing
+    recorded) when one of them no longer holds its note.
+    """
+    if not transfers:
+        return True
+    moved = driver.execute_many(
+        _MOVE_NOTE, [(t.to_party_id, t.note_id, t.from_party_id) for t in transfers]
+    )
+    if moved != len(transfers):
+        return False
+    day = driver.day
+    driver.execute_many(
+        _RECORD_TRANSFER,
+        [
+            (t.note_id, t.note_id, t.from_party_id, t.to_party_id, day(t.date), settlement_id)
+            for t in transfers
+        ],
+    )
+    return True
+
+
+def release_interests(
+    driver: Driver, interest_ids: Sequence[str], on: date, *, released_by: str | None
+) -> bool:
+    """Release each interest and its pledges on a date; False when one was not active."""
+    ids = list(dict.fromkeys(interest_ids))
+    if not ids:
+        return True
+    day = driver.day(on)
+    released = driver.execute_many(
+        _RELEASE_INTEREST, [(day, released_by, interest_id) for interest_id in ids]
+    )
+    if released != len(ids):
+        return False
+    driver.execute_many(_RELEASE_PLEDGES, [(day, interest_id) for interest_id in ids])
+    return True
+
+
+def insert_settlement(
+    driver: Driver, settlement_id: str, key: str | None, quote: Quote, entries_count: int
+) -> None:
+    """The settlement's header and its notes, in two statements."""
+    day = driver.day
+    driver.execute(
+        _INSERT_SETTLEMENT, (settlement_id, key, entries_count, *_figure_values(quote, day))
+    )
+    driver.execute_many(
+        _INSERT_SETTLEMENT_NOTES,
+        [
+            (
+                settlement_id,
+                position,
+                line.note_id,
+                money(line.principal),
+                money(line.interest),
+                money(line.value),
+            )
+            for position, line in enumerate(quote.collateral, start=1)
+        ],
+    )
+
+
+def insert_obligations(driver: Driver, obligations: Sequence[Obligation]) -> None:
+    """Open obligations, in one statement."""
+    day = driver.day
+    driver.execute_many(_INSERT_OBLIGATIONS, [_obligation_values(o, day) for o in obligations])
+
+
+def _snapshot_rows(
+    snapshots: Sequence[tuple[Loan | Note, Sequence[SnapshotDraft], int]], day: Any
+) -> list[tuple[Any, ...]]:
+    rows = []
+    for instrument, drafts, after in snapshots:
+        kind = instrument_kind(instrument)
+        for number, draft in enumerate(drafts, start=after + 1):
+            assert (draft.state.kind, draft.state.instrument_id) == (kind, instrument.id)
+            rows.append(snapshot_values(draft, sequence=number, day=day, money=money))
+    return rows
+
+
+def _event_values(event: Event, day: Any) -> tuple[Any, ...]:
+    columns = mapping.event_columns(event)
+    return (
+        columns["kind"],
+        day(columns["date"]),
+        money(columns.get("principal")),
+        money(columns.get("interest")),
+        money(columns.get("amount")),
+        money(columns.get("annual_rate")),
+        columns.get("settlement_id"),
+    )
+
+
+def _figure_values(quote: Quote, day: Any) -> tuple[Any, ...]:
+    return (
+        quote.loan_id,
+        day(quote.as_of),
+        quote.lender_id,
+        quote.borrower_id,
+        quote.currency,
+        quote.satisfaction.value,
+        money(quote.owed_principal),
+        money(quote.owed_interest),
+        money(quote.per_diem),
+        day(quote.good_through),
+        money(quote.cash.amount),
+        quote.cash.payer_id,
+        quote.cash.payee_id,
+        money(quote.remaining_debt),
+        quote.fingerprint,
+    )
+
+
+def _obligation_values(obligation: Obligation, day: Any) -> tuple[Any, ...]:
+    return (
+        obligation.id,
+        ObligationKind(obligation.kind).value,
+        obligation.settlement_id,
+        obligation.party_id,
+        obligation.description,
+        day(obligation.due),
+        money(obligation.amount),
+        obligation.financing_statement_id,
+        ObligationStatus.OPEN.value,
+        None,
+    )

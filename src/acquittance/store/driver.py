@@ -1,0 +1,227 @@
+"""Prebuilt SQL sent straight to the database driver, inside the Session's transaction.
+
+The hot paths (a closing, an append to the journal) issue a dozen small
+statements each; SQLAlchemy's statement machinery costs more per statement
+than SQLite takes to run one, so those statements are written once, as text,
+and sent to the DBAPI cursor of the connection the Session already holds. They
+run in the Session's transaction and savepoints, and a refusal by the database
+is raised as SQLAlchemy's own exception (`transaction` maps it to a coded error).
+
+Values cross this boundary in one way: amounts as their exact decimal text
+(as `models.DecimalText` stores them), dates as ISO text on SQLite and as dates
+on PostgreSQL, exactly as the models' column types write and read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from acquittance.core.errors import InputError
+from acquittance.store.models import DECIMAL_TEXT_LENGTH_MAX
+
+#: The most parameters one statement of many rows carries (PostgreSQL allows 65,535).
+PARAMETERS_PER_STATEMENT_MAX: Final = 30_000
+#: Called with (statement text, rows) for every statement sent; see `observing`.
+Observer = Callable[[str, int], None]
+_observers: list[Observer] = []
+
+
+@contextmanager
+def observing(observer: Observer) -> Iterator[None]:
+    """Call `observer` for every statement this module sends while the block runs.
+
+    For counting (the benchmarks): these statements bypass SQLAlchemy's events.
+    """
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
+
+
+class Sql:
+    """One statement, written with `?` placeholders, in each driver's parameter style.
+
+    An INSERT of one row (`... VALUES (?, ...) ...`) also comes as an INSERT of
+    many rows, for servers, where one statement is one round trip; unless
+    `rows_at_once` is False (a row that reads what the rows before it wrote).
+    """
+
+    __slots__ = ("_multi", "_values", "pyformat", "qmark")
+
+    def __init__(self, text: str, *, rows_at_once: bool = True) -> None:
+        self.qmark: Final = text
+        self.pyformat: Final = _pyformat(text)
+        self._values = _values_span(text) if rows_at_once else None
+        self._multi: dict[int, str] = {}
+
+    def __repr__(self) -> str:
+        return f"Sql({self.qmark!r})"
+
+    @property
+    def inserts_rows(self) -> bool:
+        return self._values is not None
+
+    def rows_pyformat(self, count: int) -> str:
+        """The statement inserting `count` rows at once, in the `%s` style."""
+        found = self._multi.get(count)
+        if found is None:
+            assert self._values is not None, f"{self!r} is not an INSERT ... VALUES"
+            start, end = self._values
+            row = self.qmark[start:end]
+            text = self.qmark[:start] + ", ".join([row] * count) + self.qmark[end:]
+            found = self._multi[count] = _pyformat(text)
+        return found
+
+
+def _pyformat(text: str) -> str:
+    return text.replace("%", "%%").replace("?", "%s")
+
+
+def _values_span(text: str) -> tuple[int, int] | None:
+    """Where the row of an `INSERT ... VALUES (...)` starts and ends (parentheses included)."""
+    if not text.startswith("INSERT "):
+        return None
+    start = text.find(" VALUES (")
+    if start < 0:
+        return None
+    start += len(" VALUES ")
+    depth = 0
+    for at in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[at], 0)
+        if depth == 0:
+            return start, at + 1
+    raise AssertionError(f"unbalanced parentheses in {text!r}")
+
+
+class Driver:
+    """The DBAPI connection under a Session, with the conversions its columns need."""
+
+    __slots__ = ("_cursor", "_error", "_pyformat", "sqlite")
+
+    def __init__(self, session: Session) -> None:
+        connection = session.connection()
+        dialect = connection.dialect
+        self.sqlite: Final = dialect.name == "sqlite"
+        self._pyformat = not self.sqlite
+        self._error = dialect.loaded_dbapi.Error
+        driver_connection = connection.connection.driver_connection
+        assert driver_connection is not None, "the Session's connection is open"
+        self._cursor = driver_connection.cursor()
+
+    def _text(self, sql: Sql) -> str:
+        return sql.pyformat if self._pyformat else sql.qmark
+
+    def rows(self, sql: Sql, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row the query gives."""
+        text = self._text(sql)
+        _observe(text, 1)
+        try:
+            self._cursor.execute(text, parameters)
+            return list(self._cursor.fetchall())
+        except self._error as error:
+            raise _wrapped(text, parameters, error, self._error) from error
+
+    def execute(self, sql: Sql, parameters: Sequence[Any] = ()) -> int:
+        """Run one statement; how many rows it changed."""
+        text = self._text(sql)
+        _observe(text, 1)
+        try:
+            self._cursor.execute(text, parameters)
+        except self._error as error:
+            raise _wrapped(text, parameters, error, self._error) from error
+        return int(self._cursor.rowcount)
+
+    def execute_many(self, sql: Sql, rows: Sequence[Sequence[Any]]) -> int:
+        """Run one statement once per row of parameters; how many rows it changed.
+
+        One executemany on SQLite (in process, a statement prepared once); on a
+        server, one round trip: an INSERT of all the rows at once, or the
+        statement itself for a single row.
+        """
+        if not rows:
+            return 0
+        if self._pyformat and (len(rows) == 1 or sql.inserts_rows):
+            if len(rows) == 1:
+                return self.execute(sql, rows[0])
+            return self._insert_rows(sql, rows)
+        text = self._text(sql)
+        _observe(text, len(rows))
+        try:
+            self._cursor.executemany(text, rows)
+        except self._error as error:
+            raise _wrapped(text, rows, error, self._error) from error
+        return int(self._cursor.rowcount)
+
+    def _insert_rows(self, sql: Sql, rows: Sequence[Sequence[Any]]) -> int:
+        changed = 0
+        step = max(1, PARAMETERS_PER_STATEMENT_MAX // max(1, len(rows[0])))
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            text = sql.rows_pyformat(len(chunk))
+            flat = [value for row in chunk for value in row]
+            _observe(text, len(chunk))
+            try:
+                self._cursor.execute(text, flat)
+            except self._error as error:
+                raise _wrapped(text, flat, error, self._error) from error
+            changed += int(self._cursor.rowcount)
+        return changed
+
+    def day(self, value: date | None) -> Any:
+        """A date as its column stores it: ISO text on SQLite, a date on PostgreSQL."""
+        if value is None or not self.sqlite:
+            return value
+        return value.isoformat()
+
+
+def _observe(text: str, rows: int) -> None:
+    for observer in _observers:
+        observer(text, rows)
+
+
+def _wrapped(text: str, parameters: Any, error: Exception, base: type[Exception]) -> DBAPIError:
+    """The database's refusal as SQLAlchemy raises it, so `transaction` reads it the same way."""
+    wrapped = DBAPIError.instance(text, parameters, error, base)
+    assert isinstance(wrapped, DBAPIError)
+    return wrapped
+
+
+def money(value: Decimal | None) -> str | None:
+    """An amount as its exact text, refusing what `models.DecimalText` refuses."""
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        raise InputError(
+            "FLOAT_AMOUNT" if isinstance(value, float) else "INVALID_AMOUNT",
+            f"amount {value!r} is a {type(value).__name__}, not a Decimal; "
+            "build amounts with acquittance.core.money.to_decimal",
+        )
+    if not value.is_finite():
+        raise InputError("INVALID_AMOUNT", f"amount {value} is not a finite number")
+    text = str(value)
+    if len(text) > DECIMAL_TEXT_LENGTH_MAX:
+        raise InputError(
+            "AMOUNT_TOO_LONG",
+            f"amount {text[:20]}... has {len(text)} characters; at most "
+            f"{DECIMAL_TEXT_LENGTH_MAX} can be stored",
+        )
+    return text
+
+
+def day_read(value: Any) -> date | None:
+    """A date column as read: ISO text from SQLite, a date from PostgreSQL."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def amount_read(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)

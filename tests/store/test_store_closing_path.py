@@ -1,0 +1,167 @@
+"""The closing's hot path: prebuilt statements on the driver, two reads, batched writes.
+
+What it must hold: the same closing, to the cent and the leg, whether the
+snapshots serve (two reads) or not (the general path walks the events); at
+most 15 statements per closing on SQLite; the driver's conversions refuse
+what the column types refuse.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from acquittance import service
+from acquittance.core.errors import InputError
+from acquittance.deals.parse import parse_deal
+from acquittance.service.settle import Attempt, settle_many
+from acquittance.store import driver
+from acquittance.store.driver import Sql, money
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "examples" / "valence-berg-2002.toml"
+HARBOR = ROOT / "examples" / "harbor-mortgage-surplus.toml"
+REFERENCE_REQUEST = service.QuoteRequest("berg-valence-loan", date(2002, 3, 31))
+HARBOR_REQUEST = service.QuoteRequest("harbor-quill-loan", date(2024, 6, 30))
+
+
+def _loaded(url: str, deal: Path) -> service.Store:
+    service.initialize(service.Store(url))
+    store = service.Store(url)
+    service.load_deal(store, parse_deal(deal.read_text(encoding="utf-8"), source=deal.name))
+    return store
+
+
+@contextmanager
+def _counted(store: service.Store) -> Iterator[Counter[str]]:
+    seen: Counter[str] = Counter()
+
+    def orm(*args: Any) -> None:
+        seen[args[2].split(None, 1)[0].upper()] += 1
+
+    def sent(statement: str, _rows: int) -> None:
+        seen[statement.split(None, 1)[0].upper()] += 1
+
+    event.listen(store.engine, "before_cursor_execute", orm)
+    try:
+        with driver.observing(sent):
+            yield seen
+    finally:
+        event.remove(store.engine, "before_cursor_execute", orm)
+
+
+def _shape(closed: service.ClosedSettlement) -> list[tuple[Any, ...]]:
+    """What a closing posted, without the ids that differ between two stores."""
+    return [
+        (entry.party_id, entry.kind, entry.date, [(leg.account, leg.amount) for leg in entry.legs])
+        for entry in closed.entries
+    ]
+
+
+def _figures(closed: service.ClosedSettlement) -> tuple[Any, ...]:
+    quote = closed.quote
+    return (
+        quote.owed_principal,
+        quote.owed_interest,
+        quote.collateral,
+        quote.cash,
+        quote.remaining_debt,
+        quote.fingerprint,
+        closed.released_interest_ids,
+        dict(closed.note_holders),
+        [(o.obligation.kind, o.obligation.due, o.obligation.amount) for o in closed.obligations],
+    )
+
+
+@pytest.mark.parametrize(
+    ("deal", "request_"), [(REFERENCE, REFERENCE_REQUEST), (HARBOR, HARBOR_REQUEST)]
+)
+def test_a_closing_is_the_same_whether_snapshots_serve_or_the_events_are_walked(
+    tmp_path: Path, deal: Path, request_: service.QuoteRequest
+) -> None:
+    fast = _loaded(f"sqlite:///{tmp_path / 'fast.db'}", deal)
+    slow_path = tmp_path / "slow.db"
+    slow = _loaded(f"sqlite:///{slow_path}", deal)
+    # A store from before snapshots: the closing must walk the events and rebuild them.
+    with sqlite3.connect(slow_path) as connection:
+        connection.execute("DELETE FROM position_snapshots")
+    try:
+        quick = service.settle(fast, request_, key="k-1")
+        walked = service.settle(slow, request_, key="k-1")
+        assert _figures(quick) == _figures(walked)
+        assert _shape(quick) == _shape(walked)
+        assert service.verify(fast).ok and service.verify(slow).ok
+        again = service.settle(fast, request_, key="k-1")
+        assert again.id == quick.id and _shape(again) == _shape(quick)
+    finally:
+        fast.close()
+        slow.close()
+
+
+def test_a_closing_on_sqlite_issues_at_most_15_statements(tmp_path: Path) -> None:
+    store = _loaded(f"sqlite:///{tmp_path / 'store.db'}", REFERENCE)
+    try:
+        with _counted(store) as seen:
+            service.settle(store, REFERENCE_REQUEST, key="k-1")
+        assert seen["BEGIN"] == 1
+        assert sum(seen.values()) <= 15, seen
+        assert seen["SELECT"] == 2, seen
+    finally:
+        store.close()
+
+
+def test_a_refused_closing_in_a_group_undoes_only_itself(tmp_path: Path) -> None:
+    store = _loaded(f"sqlite:///{tmp_path / 'store.db'}", REFERENCE)
+    try:
+        attempts = [
+            Attempt(REFERENCE_REQUEST, "k-1"),
+            # The same loan again under another key: discharged by the first.
+            Attempt(REFERENCE_REQUEST, "k-2"),
+        ]
+        first, second = settle_many(store, attempts)
+        assert isinstance(first, service.ClosedSettlement)
+        assert getattr(second, "code", None) == "LOAN_DISCHARGED"
+        assert service.verify(store).ok
+    finally:
+        store.close()
+
+
+def test_the_driver_refuses_what_the_amount_columns_refuse() -> None:
+    assert money(Decimal("17533226.80")) == "17533226.80"
+    assert money(None) is None
+    for bad, code in (
+        (1.5, "FLOAT_AMOUNT"),
+        (Decimal("NaN"), "INVALID_AMOUNT"),
+        (3, "INVALID_AMOUNT"),
+    ):
+        with pytest.raises(InputError) as refused:
+            money(bad)  # type: ignore[arg-type]
+        assert refused.value.code == code
+    with pytest.raises(InputError) as refused:
+        money(Decimal("1" * 70))
+    assert refused.value.code == "AMOUNT_TOO_LONG"
+
+
+def test_an_insert_of_one_row_also_inserts_many_and_other_statements_do_not() -> None:
+    insert = Sql(
+        "INSERT INTO t (a, b) VALUES (?, (SELECT max(x) FROM u WHERE y = ?)) ON CONFLICT DO NOTHING"
+    )
+    assert insert.inserts_rows
+    assert insert.rows_pyformat(2) == (
+        "INSERT INTO t (a, b) VALUES (%s, (SELECT max(x) FROM u WHERE y = %s)), "
+        "(%s, (SELECT max(x) FROM u WHERE y = %s)) ON CONFLICT DO NOTHING"
+    )
+    assert not Sql("UPDATE t SET a = ? WHERE b = ?").inserts_rows
+    assert not Sql("INSERT INTO t (a) VALUES (?)", rows_at_once=False).inserts_rows
+    assert Sql("SELECT 1 WHERE a LIKE '%x' AND b = ?").pyformat == (
+        "SELECT 1 WHERE a LIKE '%%x' AND b = %s"
+    )
