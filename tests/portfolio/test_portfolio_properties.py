@@ -72,16 +72,12 @@ kernel_rates = st.one_of(
     st.integers(0, 2000).map(lambda bp: Decimal(bp) / 10000),
     st.integers(0, 10**6).map(lambda v: Decimal(v) / 10**6),
 )
-rates = st.one_of(
-    kernel_rates,
-    kernel_rates,
-    kernel_rates,
-    kernel_rates,
-    kernel_rates,
-    kernel_rates,
+core_rates = st.one_of(
     st.integers(0, 10**6).map(lambda v: Decimal(v) / 10**7),  # seven places: the core's
     st.sampled_from(("6%", "7.125%", "0.08")),  # strings: parse_rate reads them
 )
+#: One rate in twenty has no integer column, so that most instruments take the kernel.
+rates = st.integers(0, 19).flatmap(lambda pick: core_rates if pick == 0 else kernel_rates)
 conventions = st.sampled_from((*CONVENTIONS, *ALIASES))
 
 
@@ -199,7 +195,7 @@ def as_of_for(instrument: Loan | Note, shift: int) -> date:
     return anchor + timedelta(days=shift)
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instruments(), st.integers(-500, 900))
 def test_one_instrument_is_the_core_to_the_bit(instrument: Loan | Note, shift: int) -> None:
     assert_same_as_core([instrument], as_of_for(instrument, shift))

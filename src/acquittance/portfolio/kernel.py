@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import lcm
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -46,10 +46,10 @@ from acquittance.core.conventions import (
     COMPOUNDING_MONTHS,
     DAY_COUNTS,
     ROUNDING_RULES,
-    Basis,
     DayCount,
     Effect,
     EVENT_EFFECTS,
+    is_leap_year,
     leap_days_before,
     units_by_basis,
 )
@@ -79,7 +79,6 @@ _SETTLE_CODES: Final = np.array(
 )
 _MONTHS_BY_CODE: Final = np.array([COMPOUNDING_MONTHS[c] for c in COMPOUNDINGS], dtype=np.int64)
 _NEVER: Final = np.int64(2**40)  # a day number after any date the product keeps
-_EPOCH_MONTH: Final = 1970 * 12
 
 
 @dataclass(frozen=True)
@@ -100,50 +99,84 @@ class KernelResult:
 
 # --- dates on arrays -------------------------------------------------------------------------
 
-
-def _ymd(days: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    as_days = days.astype("datetime64[D]")
-    months = as_days.astype("datetime64[M]")
-    month_number = months.astype(np.int64)
-    day = (as_days - months.astype("datetime64[D]")).astype(np.int64) + 1
-    return month_number // 12 + 1970, month_number % 12 + 1, day
+_MONTH_DAYS: Final = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_DAYS_BEFORE_MONTH: Final = np.concatenate(([0], np.cumsum(_MONTH_DAYS)[:-1]))
 
 
-def _day_of_year(days: IntArray, year: IntArray) -> IntArray:
-    year_start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
-    return days - year_start
+class Dates(NamedTuple):
+    """Dates as arrays: day numbers, their calendar fields, and the leap-year days before them."""
+
+    days: IntArray  # days since 1970-01-01
+    year: IntArray
+    month: IntArray
+    day: IntArray
+    leap_days: IntArray  # `conventions.leap_days_before` the date
+
+    def take(self, rows: Rows | slice) -> Dates:
+        return Dates(*(field[rows] for field in self))
+
+    def put(self, rows: Rows | slice, values: Dates) -> None:
+        for field, value in zip(self, values, strict=True):
+            field[rows] = value
 
 
-def _month_start(month_number: IntArray) -> IntArray:
-    """Day number of the first day of month `month_number` (months since year 0)."""
-    return (month_number - _EPOCH_MONTH).astype("datetime64[M]").astype("datetime64[D]").astype(
-        np.int64
-    )
+def _from_civil(year: IntArray, month: IntArray, day: IntArray) -> Dates:
+    """Day numbers of calendar dates (H. Hinnant's days_from_civil, on arrays)."""
+    shifted = year - (month <= 2)
+    era = shifted // 400
+    year_of_era = shifted - era * 400
+    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146097 + day_of_era - 719468
+    return _dates(days, year, month, day)
 
 
-def _add_months(month_number: IntArray, day: IntArray, months: IntArray) -> IntArray:
-    """`schedule.add_months` on arrays: the same day `months` later, clipped to the month's end."""
+def _dates(days: IntArray, year: IntArray, month: IntArray, day: IntArray) -> Dates:
+    day_in_year = _DAYS_BEFORE_MONTH[month - 1] + day - 1 + (month > 2) * is_leap_year(year)
+    return Dates(days, year, month, day, leap_days_before(year, day_in_year))
+
+
+def civil(days: IntArray) -> Dates:
+    """Calendar fields of day numbers (H. Hinnant's civil_from_days, on arrays)."""
+    shifted = days + 719468
+    era = shifted // 146097
+    day_of_era = shifted - era * 146097
+    year_of_era = (
+        day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096
+    ) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month_from_march = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * month_from_march + 2) // 5 + 1
+    month = month_from_march + 3 - 12 * (month_from_march >= 10)
+    year = year_of_era + era * 400 + (month <= 2)
+    return _dates(days, year, month, day)
+
+
+def _add_months(month_number: IntArray, day: IntArray, months: IntArray) -> Dates:
+    """`schedule.add_months` on arrays: the same day `months` later, clipped to the month's end.
+
+    `month_number` is year x 12 + month - 1 of the start (`conventions.month_index`).
+    """
     target = month_number + months
-    start = _month_start(target)
-    length = _month_start(target + 1) - start
-    return start + np.minimum(day, length) - 1
+    year, month = target // 12, target % 12 + 1
+    length = _MONTH_DAYS[month - 1] + (month == 2) * is_leap_year(year)
+    return _from_civil(year, month, np.minimum(day, length))
 
 
-def _units(convention: DayCount, start: IntArray, end: IntArray) -> tuple[IntArray, ...]:
+def _units(convention: DayCount, start: Dates, end: Dates) -> tuple[IntArray, ...]:
     """The period's day units per year basis of the convention (see `units_by_basis`)."""
-    days = end - start
-    leap_days: IntArray | int = 0
-    start_ymd = end_ymd = (days, days, days)
-    if convention.basis is Basis.ACTUAL_BY_YEAR:
-        start_year, end_year = _ymd(start)[0], _ymd(end)[0]
-        leap_days = leap_days_before(end_year, _day_of_year(end, end_year)) - leap_days_before(
-            start_year, _day_of_year(start, start_year)
-        )
-    elif convention.basis is Basis.THIRTY:
-        start_ymd, end_ymd = _ymd(start), _ymd(end)
-    return units_by_basis(
-        convention, days=days, leap_days=leap_days, start=start_ymd, end=end_ymd, select=np.where
+    return units_by_basis(  # type: ignore[no-any-return]
+        convention,
+        days=end.days - start.days,
+        leap_days=end.leap_days - start.leap_days,
+        start=(start.year, start.month, start.day),
+        end=(end.year, end.month, end.day),
+        select=np.where,
     )
+
+
+def _pick(rows: Rows | slice, mask: npt.NDArray[np.bool_]) -> Rows:
+    return np.flatnonzero(mask) if isinstance(rows, slice) else rows[mask]
 
 
 # --- one group of instruments with one day count ---------------------------------------------
@@ -152,7 +185,9 @@ def _units(convention: DayCount, start: IntArray, end: IntArray) -> tuple[IntArr
 class _Walk:
     """The state of a walk through instruments of one day count, as arrays (one row each)."""
 
-    def __init__(self, convention: DayCount, rounding: npt.NDArray[np.int8], rate: IntArray):
+    def __init__(
+        self, convention: DayCount, rounding: npt.NDArray[np.int8], rate: IntArray, opening: Dates
+    ):
         size = len(rate)
         self.convention = convention
         self.bases = [(YEAR_BASIS_INDEX[year], RATE_SCALE * year) for year in convention.years]
@@ -165,30 +200,29 @@ class _Walk:
         self.rate = rate.copy()
         self.whole = np.zeros(size, dtype=np.int64)
         self.accrued = np.zeros((3, size), dtype=np.int64)
-        self.period_start = np.zeros(size, dtype=np.int64)
+        self.period_start = Dates(*(field.copy() for field in opening))
         self.core = np.zeros(size, dtype=np.bool_)
         self.next_capitalisation = np.full(size, _NEVER, dtype=np.int64)
         self.compounding: Rows = np.zeros(0, dtype=np.intp)
 
-    def start_compounding(self, months: IntArray, opening: IntArray) -> None:
+    def start_compounding(self, months: IntArray, opening: Dates) -> None:
         self.compounding = np.flatnonzero(months > 0)
         rows = self.compounding
         self.months = months
         self.capitalisations = np.zeros(len(months), dtype=np.int64)
-        year, month, day = _ymd(opening)
-        self.opening_month = year * 12 + month - 1
-        self.opening_day = day
+        self.opening_month = opening.year * 12 + opening.month - 1
+        self.opening_day = opening.day
         self.next_capitalisation[rows] = _add_months(
-            self.opening_month[rows], day[rows], months[rows]
-        )
+            self.opening_month[rows], opening.day[rows], months[rows]
+        ).days
 
-    def accrue(self, rows: Rows | slice, end: IntArray) -> None:
-        """Close the open period of `rows` at `end` (>= its start)."""
-        units = _units(self.convention, self.period_start[rows], end)
+    def accrue(self, rows: Rows | slice, end: Dates) -> None:
+        """Close the open period of `rows` at `end` (>= its start, aligned with `rows`)."""
+        units = _units(self.convention, self.period_start.take(rows), end)
         weighted = self.principal[rows] * self.rate[rows]
         for (basis, _), count in zip(self.bases, units, strict=True):
             self.accrued[basis, rows] += weighted * count
-        self.period_start[rows] = end
+        self.period_start.put(rows, end)
 
     def rounded(self, rows: Rows | slice) -> IntArray:
         """Accrued interest of `rows` rounded to whole cents under each one's mode."""
@@ -213,7 +247,7 @@ class _Walk:
         self.whole[rows] = 0
         self.accrued[:, rows] = 0
 
-    def capitalise_through(self, rows: Rows, through: IntArray) -> None:
+    def capitalise_through(self, rows: Rows | slice, through: IntArray) -> None:
         """Capitalise on every anniversary of `rows` up to `through` (aligned with `rows`)."""
         if len(self.compounding) == 0:
             return
@@ -224,7 +258,7 @@ class _Walk:
             pending = pending[self.next_capitalisation[pending] <= limit[pending]]
             if len(pending) == 0:
                 return
-            self.accrue(pending, self.next_capitalisation[pending])
+            self.accrue(pending, civil(self.next_capitalisation[pending]))
             self.principal[pending] += self.rounded(pending)
             self.clear_interest(pending)
             self.capitalisations[pending] += 1
@@ -232,27 +266,25 @@ class _Walk:
                 self.opening_month[pending],
                 self.opening_day[pending],
                 self.months[pending] * (self.capitalisations[pending] + 1),
-            )
+            ).days
 
-    def apply(self, rows: Rows, kind: npt.NDArray[np.int8], value: IntArray) -> None:
+    def apply(self, rows: Rows | slice, kind: npt.NDArray[np.int8], value: IntArray) -> None:
         """Apply one event to each of `rows` (periods already closed at its date)."""
-        for code, effect in ((_CODE[Effect.OPEN], "open"), (_CODE[Effect.ADD_PRINCIPAL], "add")):
-            hit = rows[kind == code]
-            if len(hit):
-                amount = value[kind == code]
-                if effect == "open":
-                    self.principal[hit] = amount
-                else:
-                    self.principal[hit] += amount
+        opens = kind == _CODE[Effect.OPEN]
+        if opens.any():
+            self.principal[_pick(rows, opens)] = value[opens]
+        adds = kind == _CODE[Effect.ADD_PRINCIPAL]
+        if adds.any():
+            self.principal[_pick(rows, adds)] += value[adds]
         changed = kind == _CODE[Effect.SET_RATE]
         if changed.any():
-            self.rate[rows[changed]] = value[changed]
+            self.rate[_pick(rows, changed)] = value[changed]
         settles = np.isin(kind, _SETTLE_CODES)
         if settles.any():
-            self.settle(rows[settles], value[settles])
+            self.settle(_pick(rows, settles), value[settles])
         ended = kind == _CODE[Effect.DISCHARGE]
         if ended.any():
-            hit = rows[ended]
+            hit = _pick(rows, ended)
             self.principal[hit] = 0
             self.clear_interest(hit)
             self.next_capitalisation[hit] = _NEVER
@@ -276,24 +308,31 @@ YEAR_BASIS_INDEX: Final = {360: 0, 365: 1, 366: 2}
 
 @dataclass(frozen=True)
 class _Chunk:
-    """A chunk's columns, with events re-based to start at 0."""
+    """A chunk's columns, with events re-based to start at 0, and their dates' fields."""
 
     offsets: IntArray
     counts: IntArray
     date: IntArray
     kind: npt.NDArray[np.int8]
     value: IntArray
+    dates: Dates
+    applied: IntArray  # how many of each row's events are dated on or before the as-of date
 
 
-def _chunk(book: Book, low: int, high: int) -> _Chunk:
+def _chunk(book: Book, low: int, high: int, as_of: int) -> _Chunk:
     offsets = book.events_offsets[low : high + 1]
     first, last = int(offsets[0]), int(offsets[-1])
+    offsets = offsets - first
+    day = book.event_date[first:last].astype(np.int64)
+    on_or_before = np.concatenate(([0], np.cumsum(day <= as_of)))
     return _Chunk(
-        offsets=offsets - first,
+        offsets=offsets,
         counts=np.diff(offsets),
-        date=book.event_date[first:last].astype(np.int64),
+        date=day,
         kind=book.event_kind[first:last],
         value=book.event_value[first:last],
+        dates=civil(day),
+        applied=on_or_before[offsets[1:]] - on_or_before[offsets[:-1]],
     )
 
 
@@ -364,27 +403,26 @@ def _walk_group(
 ) -> _Walk:
     """Walk the chunk's `rows` (all of one day count, none for the core) to `as_of`."""
     at = low + rows
-    walk = _Walk(convention, book.rounding[at], book.annual_rate[at])
     starts = chunk.offsets[rows]
-    opening = chunk.date[starts]
-    walk.period_start[:] = opening
+    opening = chunk.dates.take(starts)
+    walk = _Walk(convention, book.rounding[at], book.annual_rate[at], opening)
     months = _MONTHS_BY_CODE[book.compounding[at]]
     if months.any():
         walk.start_compounding(months, opening)
-    applied_total = np.concatenate(([0], np.cumsum(chunk.date <= as_of)))
-    applied = applied_total[chunk.offsets[rows + 1]] - applied_total[starts]
+    applied = chunk.applied[rows]
     walk.whole[:] = book.opening_interest[at] * (chunk.kind[starts] == _CODE[Effect.OPEN])
     everyone = np.arange(len(rows))
     for step in range(int(applied.max(initial=0))):
-        active = everyone if step == 0 else everyone[applied > step]
+        remaining = applied > step
+        active: Rows | slice = slice(None) if remaining.all() else everyone[remaining]
         events = starts[active] + step
-        day = chunk.date[events]
-        walk.capitalise_through(active, day)
+        day = chunk.dates.take(events)
+        walk.capitalise_through(active, day.days)
         walk.accrue(active, day)
         walk.apply(active, chunk.kind[events], chunk.value[events])
-    end = np.full(len(rows), as_of, dtype=np.int64)
-    walk.capitalise_through(everyone, end)
-    walk.accrue(everyone, end)
+    end = civil(np.full(len(rows), as_of, dtype=np.int64))
+    walk.capitalise_through(slice(None), end.days)
+    walk.accrue(slice(None), end)
     return walk
 
 
@@ -402,7 +440,7 @@ def walk_book(book: Book, as_of: int, *, exact: bool = False) -> KernelResult:
     accrued = np.zeros((3, size), dtype=np.int64) if exact else None
     for low in range(0, size, CHUNK_ROWS):
         high = min(low + CHUNK_ROWS, size)
-        chunk = _chunk(book, low, high)
+        chunk = _chunk(book, low, high, as_of)
         needs_core = _needs_core(book, low, high, chunk, as_of)
         day_count = book.day_count[low:high]
         for code, convention in enumerate(DAY_COUNTS):
