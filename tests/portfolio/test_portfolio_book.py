@@ -1,4 +1,4 @@
-"""Known answers, the core's errors, and the process pool of the whole-book engine."""
+"""Known answers, the core's errors, chunks and the overflow bound of the whole-book engine."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from acquittance.core.instruments import (
     RateChange,
     Terms,
 )
-from acquittance.portfolio import book_columns, book_positions, instrument_position
+from acquittance.portfolio import book_columns, book_positions, instrument_position, kernel
 
 D = Decimal
 AS_OF = date(2002, 3, 31)
@@ -144,13 +144,13 @@ def test_monthly_compounding_from_a_month_end_matches_the_core() -> None:
         assert instrument_position(loan, as_of) == position(loan, as_of)
 
 
-def test_principal_keeps_the_cores_decimal_exponent() -> None:
+def test_principal_comes_back_in_cents_with_the_cores_value() -> None:
     events = (OpeningBalance(JAN1, D("1000")), Payment(date(2024, 2, 1), D("100.000")))
     loan = loan_with(events, compounding=Compounding.ANNUAL)
     for as_of in (JAN1, date(2024, 2, 1), date(2025, 3, 1)):
-        assert str(instrument_position(loan, as_of).principal) == str(
-            position(loan, as_of).principal
-        )
+        held = instrument_position(loan, as_of)
+        assert held.principal == position(loan, as_of).principal
+        assert held.principal.as_tuple().exponent == -2
 
 
 def test_a_discharged_loan_owes_nothing() -> None:
@@ -163,11 +163,11 @@ def test_a_discharged_loan_owes_nothing() -> None:
     )
 
 
-def test_string_rates_are_read_as_the_core_reads_them() -> None:
+def test_string_rates_are_read_by_the_core_and_counted() -> None:
     terms = Terms("7.125%", "ACT/ACT-ISDA", "USD")  # type: ignore[arg-type]
     loan = Loan("l", "a", "b", terms, (OpeningBalance(JAN1, D("1000.00")),))
     columns = book_columns([loan], date(2025, 3, 1))
-    assert columns.core_path == ()
+    assert columns.core_path == (0,)
     assert columns.positions()[0] == position(loan, date(2025, 3, 1))
 
 
@@ -177,7 +177,8 @@ def test_amounts_that_are_not_decimals_take_the_core_path_with_its_figures() -> 
     columns = book_columns([reference_loan(), loan], date(2024, 6, 30))
     assert columns.core_path == (1,)
     core = position(loan, date(2024, 6, 30))
-    assert (columns.principal[1], columns.interest[1]) == (core.principal, core.interest)
+    # The core passes the string through as principal; the engine's columns hold its value.
+    assert (columns.principal[1], columns.interest[1]) == (D(core.principal), core.interest)
 
 
 # --- the core's errors ---------------------------------------------------------------------
@@ -242,31 +243,28 @@ def test_an_as_of_that_is_not_a_date_is_the_cores_error() -> None:
     assert caught.value.code == "INVALID_DATE"
 
 
-@pytest.mark.parametrize("workers", [0, -1, True, 1.5])
-def test_workers_must_be_a_whole_number_1_or_more(workers: object) -> None:
-    with pytest.raises(InputError) as caught:
-        book_positions([reference_loan()], AS_OF, workers=workers)  # type: ignore[arg-type]
-    assert caught.value.code == "INVALID_WORKERS"
+# --- chunks of the kernel --------------------------------------------------------------
 
 
-# --- the process pool -------------------------------------------------------------------
-
-
-def test_two_processes_give_the_same_figures_as_the_core() -> None:
+def test_a_book_over_many_kernel_chunks_is_the_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kernel, "CHUNK_ROWS", 70)
     book = synthetic_book(600)
     as_of = date(2022, 6, 30)
-    pooled = book_columns(book, as_of, workers=2, chunk_size=70)
-    assert pooled.core_path == ()
+    columns = book_columns(book, as_of)
+    assert columns.core_path == ()
     expected = [position(loan, as_of) for loan in book]
-    got = pooled.positions()
-    assert [(str(p.principal), str(p.interest), p.interest_exact) for p in got] == [
-        (str(p.principal), str(p.interest), p.interest_exact) for p in expected
+    got = columns.positions()
+    assert [(p.principal, p.interest, p.interest_exact) for p in got] == [
+        (p.principal, p.interest, p.interest_exact) for p in expected
     ]
-    assert pooled.ids == tuple(loan.id for loan in book)
-    assert pooled.total_interest() == sum((p.interest for p in expected), D("0.00"))
+    assert columns.ids == tuple(loan.id for loan in book)
+    assert columns.total_interest() == sum((p.interest for p in expected), D("0.00"))
 
 
-def test_two_processes_raise_the_first_error_in_book_order() -> None:
+def test_a_chunked_book_raises_the_first_error_in_book_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(kernel, "CHUNK_ROWS", 50)
     book: list[Loan] = synthetic_book(300)
     book[250] = loan_with((Payment(JAN1, D("1.00")),), identifier="no-opening")
     book[120] = loan_with(
@@ -274,6 +272,13 @@ def test_two_processes_raise_the_first_error_in_book_order() -> None:
         identifier="overpaid",
     )
     with pytest.raises(InputError) as caught:
-        book_positions(book, date(2024, 6, 30), workers=2, chunk_size=50)
+        book_positions(book, date(2024, 6, 30))
     assert caught.value.code == "OVERPAYMENT"
     assert "overpaid" in caught.value.message
+
+
+def test_past_the_overflow_bound_the_core_computes_and_is_counted() -> None:
+    huge = loan_with((OpeningBalance(JAN1, D("90000000000000.00")),), rate="0.2")
+    columns = book_columns([reference_loan(), huge], date(2034, 1, 1))
+    assert columns.core_path == (1,)
+    assert columns.positions()[1] == position(huge, date(2034, 1, 1))

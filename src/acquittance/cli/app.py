@@ -85,6 +85,11 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "export": ("commands", "Export books to other tools."),
     "obligations": ("commands", "Post-closing obligations: termination filings and wires."),
     "new": ("authoring", "Write a commented starter file to edit, such as a deal file."),
+    "book": ("book", "The whole book as columns (Parquet), and positions of every instrument."),
+    "portfolio": (
+        "portfolio",
+        "The portfolio overview: payoff, collateral, coverage and shortfall of every loan.",
+    ),
 }
 #: How `acquittance --help` groups the commands, in this order; a command named in no
 #: group is listed under "Other commands".

@@ -54,6 +54,7 @@ from fractions import Fraction
 from itertools import islice
 from typing import Final
 
+from acquittance.core.conventions import COMPOUNDING_MONTHS
 from acquittance.core.dates import add_days
 from acquittance.core.daycount import canonical_convention, day_count, year_fraction
 from acquittance.core.errors import InputError, StateError
@@ -495,8 +496,8 @@ def _apply(state: AccrualState, event: Event) -> AccrualState:
 
 
 def _capitalisation_date(state: AccrualState, number: int) -> date | None:
-    months = {Compounding.MONTHLY: 1, Compounding.ANNUAL: 12}.get(state.terms.compounding)
-    if months is None or state.discharged_on is not None:
+    months = COMPOUNDING_MONTHS.get(state.terms.compounding, 0)  # the convention table's
+    if not months or state.discharged_on is not None:
         return None
     return add_months(state.opening, months * number)
 

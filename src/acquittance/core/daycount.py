@@ -1,7 +1,8 @@
 """Day-count conventions: exact year fractions between two dates.
 
 One function per convention, named as the market names it, registered under
-its canonical name and aliases. Every result is an exact `Fraction`; nothing is
+its canonical name and aliases; each follows the convention table
+(`core.conventions`), which the columnar kernel follows too. Every result is an exact `Fraction`; nothing is
 rounded here. A start after the end gives the negative of the reversed period,
 so that a fraction is additive: yf(a, b) + yf(b, c) == yf(a, c) wherever the
 convention itself is additive (the actual/fixed ones and ACT/ACT-ISDA).
@@ -9,120 +10,71 @@ convention itself is additive (the actual/fixed ones and ACT/ACT-ISDA).
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Final
 
+from acquittance.core.conventions import (
+    DAY_COUNT_ALIASES,
+    DAY_COUNT_BY_NAME,
+    DAY_COUNTS,
+    Basis,
+    DayCount,
+    leap_days_before,
+    select_scalar,
+    units_by_basis,
+)
 from acquittance.core.errors import InputError
 
 YearFractionRule = Callable[[date, date], Fraction]
 
 
-def _is_last_day_of_february(day: date) -> bool:
-    return day.month == 2 and day.day == calendar.monthrange(day.year, 2)[1]
+def _leap_days_before(day: date) -> int:
+    return int(leap_days_before(day.year, day.toordinal() - date(day.year, 1, 1).toordinal()))
 
 
-def _thirty_360(y1: int, m1: int, d1: int, y2: int, m2: int, d2: int) -> Fraction:
-    return Fraction(360 * (y2 - y1) + 30 * (m2 - m1) + (d2 - d1), 360)
+def _table_fraction(convention: DayCount, start: date, end: date) -> Fraction:
+    """The year fraction (start <= end) as the convention table describes it."""
+    leap_days = 0
+    if convention.basis is Basis.ACTUAL_BY_YEAR:
+        leap_days = _leap_days_before(end) - _leap_days_before(start)
+    units = units_by_basis(
+        convention,
+        days=(end - start).days,
+        leap_days=leap_days,
+        start=(start.year, start.month, start.day),
+        end=(end.year, end.month, end.day),
+        select=select_scalar,
+    )
+    return sum(
+        (Fraction(count, year) for count, year in zip(units, convention.years, strict=True)),
+        Fraction(0),
+    )
 
 
-def actual_360(start: date, end: date) -> Fraction:
-    """ACT/360 (Actual/360, French): actual days over 360."""
-    return Fraction((end - start).days, 360)
+def _rule(name: str, doc: str) -> YearFractionRule:
+    convention = DAY_COUNT_BY_NAME[name]
+
+    def rule(start: date, end: date) -> Fraction:
+        return _table_fraction(convention, start, end)
+
+    rule.__doc__ = f"{name}: {doc} (see core.conventions)"
+    return rule
 
 
-def actual_365_fixed(start: date, end: date) -> Fraction:
-    """ACT/365F (Actual/365 Fixed, English): actual days over 365, leap years or not."""
-    return Fraction((end - start).days, 365)
+actual_360 = _rule("ACT/360", "actual days over 360")
+actual_365_fixed = _rule("ACT/365F", "actual days over 365, leap years or not")
+actual_actual_isda = _rule("ACT/ACT-ISDA", "days in each calendar year over its length")
+thirty_360_bond = _rule("30/360-BOND", "ISDA 2006 4.16(f), Bond Basis, 30A/360")
+thirty_360_us = _rule("30/360-US", "30U/360 (SIA), with the end-of-February rules")
+thirty_e_360 = _rule("30E/360", "Eurobond basis, ISDA 2006 4.16(g)")
 
-
-def actual_actual_isda(start: date, end: date) -> Fraction:
-    """ACT/ACT-ISDA: days in each calendar year over that year's length (365 or 366)."""
-    if start == end:
-        return Fraction(0)
-    total = Fraction(0)
-    cursor = start
-    while cursor.year < end.year:
-        year_end = date(cursor.year + 1, 1, 1)
-        total += Fraction((year_end - cursor).days, 366 if calendar.isleap(cursor.year) else 365)
-        cursor = year_end
-    total += Fraction((end - cursor).days, 366 if calendar.isleap(end.year) else 365)
-    return total
-
-
-def thirty_360_bond(start: date, end: date) -> Fraction:
-    """30/360-BOND (ISDA 2006 4.16(f), Bond Basis, 30A/360).
-
-    D1 = 31 becomes 30; D2 = 31 becomes 30 only when D1 (after that) is 30.
-    February ends are left as they are.
-    """
-    d1, d2 = start.day, end.day
-    if d1 == 31:
-        d1 = 30
-    if d2 == 31 and d1 == 30:
-        d2 = 30
-    return _thirty_360(start.year, start.month, d1, end.year, end.month, d2)
-
-
-def thirty_360_us(start: date, end: date) -> Fraction:
-    """30/360-US (30U/360, SIA rule, with the end-of-February rules).
-
-    In order: if both dates are the last day of February, D2 = 30; if the start
-    is the last day of February, D1 = 30; if D2 = 31 and D1 is 30 or 31, D2 = 30;
-    if D1 = 31, D1 = 30.
-    """
-    d1, d2 = start.day, end.day
-    start_feb_end = _is_last_day_of_february(start)
-    if start_feb_end and _is_last_day_of_february(end):
-        d2 = 30
-    if start_feb_end:
-        d1 = 30
-    if d2 == 31 and d1 >= 30:
-        d2 = 30
-    if d1 == 31:
-        d1 = 30
-    return _thirty_360(start.year, start.month, d1, end.year, end.month, d2)
-
-
-def thirty_e_360(start: date, end: date) -> Fraction:
-    """30E/360 (Eurobond basis, ISDA 2006 4.16(g)): any 31st becomes the 30th."""
-    d1 = min(start.day, 30)
-    d2 = min(end.day, 30)
-    return _thirty_360(start.year, start.month, d1, end.year, end.month, d2)
-
-
+#: Each convention's rule, under its canonical name (the table's order).
 CONVENTIONS: Final[dict[str, YearFractionRule]] = {
-    "ACT/360": actual_360,
-    "ACT/365F": actual_365_fixed,
-    "ACT/ACT-ISDA": actual_actual_isda,
-    "30/360-BOND": thirty_360_bond,
-    "30/360-US": thirty_360_us,
-    "30E/360": thirty_e_360,
+    entry.name: _rule(entry.name, entry.doc) for entry in DAY_COUNTS
 }
-
-ALIASES: Final[dict[str, str]] = {
-    "ACTUAL/360": "ACT/360",
-    "A/360": "ACT/360",
-    "ACT/365": "ACT/365F",
-    "ACT/365-FIXED": "ACT/365F",
-    "ACTUAL/365F": "ACT/365F",
-    "ACTUAL/365 FIXED": "ACT/365F",
-    "A/365F": "ACT/365F",
-    "ACT/ACT": "ACT/ACT-ISDA",
-    "ACT/ACT ISDA": "ACT/ACT-ISDA",
-    "ACTUAL/ACTUAL": "ACT/ACT-ISDA",
-    "ACTUAL/ACTUAL-ISDA": "ACT/ACT-ISDA",
-    "30/360": "30/360-BOND",
-    "30A/360": "30/360-BOND",
-    "BOND BASIS": "30/360-BOND",
-    "30/360 BOND": "30/360-BOND",
-    "30U/360": "30/360-US",
-    "30/360 US": "30/360-US",
-    "30E/360 EUROBOND": "30E/360",
-    "EUROBOND BASIS": "30E/360",
-}
+ALIASES: Final[dict[str, str]] = dict(DAY_COUNT_ALIASES)
 
 
 def canonical_convention(name: str) -> str:
@@ -170,6 +122,6 @@ def day_count(convention: str, start: date, end: date) -> int:
     """The convention's day count (numerator) for the period, for explanations."""
     fraction = year_fraction(convention, start, end)
     canonical = canonical_convention(convention)
-    if canonical in ("ACT/360", "ACT/365F", "ACT/ACT-ISDA"):
+    if DAY_COUNT_BY_NAME[canonical].basis is not Basis.THIRTY:
         return (end - start).days
     return int(fraction * 360)

@@ -22,12 +22,14 @@ from decimal import (
 from fractions import Fraction
 from typing import Final
 
+from acquittance.core.conventions import ROUNDING_RULES, round_quotient
 from acquittance.core.errors import InputError
 
 CENT: Final = Decimal("0.01")
 ZERO: Final = Decimal("0.00")
 
-#: Rounding modes an instrument's terms may name, mapped to `decimal` modes.
+#: Rounding modes an instrument's terms may name (the convention table's), mapped to
+#: `decimal` modes for amounts already in `Decimal`.
 ROUNDING_MODES: Final[dict[str, str]] = {
     "half-up": ROUND_HALF_UP,
     "half-even": ROUND_HALF_EVEN,
@@ -35,6 +37,7 @@ ROUNDING_MODES: Final[dict[str, str]] = {
     "up": ROUND_UP,
 }
 DEFAULT_ROUNDING: Final = "half-up"
+assert set(ROUNDING_MODES) == set(ROUNDING_RULES), "a rounding mode the table does not describe"
 #: Amounts at or above this are refused: far past any real balance, and below the
 #: point where the default decimal context could no longer quantize to the cent.
 AMOUNT_MAX: Final = Decimal(10) ** 18
@@ -125,7 +128,7 @@ def round_money(
     if isinstance(value, Fraction):
         # Exact: scale to whole quanta, then round the one remaining fraction.
         scaled = value / Fraction(quantum)
-        whole = _round_fraction_to_int(scaled, mode)
+        whole = round_quotient(scaled.numerator, scaled.denominator, rounding)
         with localcontext() as context:
             context.prec = _precision_for(len(str(abs(whole))), quantum)
             return (Decimal(whole) * quantum).quantize(quantum)
@@ -141,27 +144,6 @@ def _precision_for(whole_digits: int, quantum: Decimal) -> int:
     places (an explanation's quantum) would pass."""
     places = max(-quantum.as_tuple().exponent, 0)  # type: ignore[operator]
     return max(28, whole_digits + places + len(quantum.as_tuple().digits) + 1)
-
-
-def _round_fraction_to_int(value: Fraction, mode: str) -> int:
-    floor = value.numerator // value.denominator
-    remainder = value - floor
-    if remainder == 0:
-        return floor
-    sign_positive = value > 0
-    if mode == ROUND_DOWN:
-        return floor if sign_positive else floor + 1
-    if mode == ROUND_UP:
-        return floor + 1 if sign_positive else floor
-    half = Fraction(1, 2)
-    if remainder > half:
-        return floor + 1
-    if remainder < half:
-        return floor
-    if mode == ROUND_HALF_EVEN:
-        return floor if floor % 2 == 0 else floor + 1
-    # ROUND_HALF_UP rounds halves away from zero.
-    return floor + 1 if sign_positive else floor
 
 
 def fraction_of(value: Decimal) -> Fraction:
