@@ -264,7 +264,7 @@ def get_quote(request: Request, user: CurrentUser, quote_id: RecordId) -> dict[s
 
 
 def _proposal(request: Request, proposal: Any) -> dict[str, Any]:
-    names = workflow.user_names(store_of(request))
+    names = workflow.user_names(store_of(request), [proposal])
     return _checked(schemas.SettlementAnswer, proposal_document(proposal, user_names=names))
 
 
@@ -296,14 +296,11 @@ def propose(
 )
 def list_settlements(request: Request, user: CurrentUser) -> dict[str, Any]:
     store = store_of(request)
-    names = workflow.user_names(store)
+    found = workflow.proposals(store, user)
+    names = workflow.user_names(store, found)
     return _checked(
         schemas.SettlementList,
-        {
-            "settlements": [
-                proposal_document(p, user_names=names) for p in workflow.proposals(store, user)
-            ]
-        },
+        {"settlements": [proposal_document(p, user_names=names) for p in found]},
     )
 
 

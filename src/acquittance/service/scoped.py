@@ -84,11 +84,36 @@ def loans(store: Store, party_id: str) -> list[Loan]:
     return sorted(visible(store, party_id).loans.values(), key=lambda loan: loan.id)
 
 
-def loan(store: Store, party_id: str, loan_id: str) -> Loan:
-    found = visible(store, party_id).loans.get(loan_id)
-    if found is None:
+def _loan_header(repo: Repository, party_id: str, loan_id: str) -> Loan:
+    """The loan's header if the party is lender or borrower; else refused as unknown."""
+    try:
+        header, _ = repo.loan_header(loan_id)
+    except NotFoundError:
+        raise not_visible("UNKNOWN_LOAN", "loan", loan_id) from None
+    if party_id not in (header.lender_id, header.borrower_id):
         raise not_visible("UNKNOWN_LOAN", "loan", loan_id)
-    return found
+    return header
+
+
+def _note_visible(repo: Repository, party_id: str, note_id: str) -> bool:
+    """Held by the party, or pledged under an active interest securing a loan of the party."""
+    headers = repo.note_headers((note_id,))
+    if note_id not in headers:
+        return False
+    if headers[note_id][0].holder_id == party_id:
+        return True
+    interest_id = repo.active_pledge(note_id)
+    if interest_id is None:
+        return False
+    interest = repo.get_security_interest(interest_id)
+    return party_id in (interest.secured_party_id, interest.debtor_id)
+
+
+def loan(store: Store, party_id: str, loan_id: str) -> Loan:
+    with store.read() as session:
+        repo = Repository(session)
+        _loan_header(repo, party_id, loan_id)
+        return repo.get_loan(loan_id)
 
 
 def notes(store: Store, party_id: str) -> list[Note]:
@@ -96,16 +121,23 @@ def notes(store: Store, party_id: str) -> list[Note]:
 
 
 def note(store: Store, party_id: str, note_id: str) -> Note:
-    found = visible(store, party_id).notes.get(note_id)
-    if found is None:
-        raise not_visible("UNKNOWN_NOTE", "note", note_id)
-    return found
+    with store.read() as session:
+        repo = Repository(session)
+        if not _note_visible(repo, party_id, note_id):
+            raise not_visible("UNKNOWN_NOTE", "note", note_id)
+        return repo.get_note(note_id)
 
 
 def check_instrument(store: Store, party_id: str, instrument_id: str) -> None:
-    seen = visible(store, party_id)
-    if instrument_id not in seen.loans and instrument_id not in seen.notes:
-        raise not_visible("UNKNOWN_INSTRUMENT", "loan or note", instrument_id)
+    with store.read() as session:
+        repo = Repository(session)
+        try:
+            _loan_header(repo, party_id, instrument_id)
+            return
+        except NotFoundError:
+            pass
+        if not _note_visible(repo, party_id, instrument_id):
+            raise not_visible("UNKNOWN_INSTRUMENT", "loan or note", instrument_id)
 
 
 def position(
@@ -149,12 +181,13 @@ def counterparties(store: Store, party_id: str) -> list[Party]:
 
 def save_quote(store: Store, party_id: str, request: QuoteRequest) -> StoredQuote:
     """Quote a loan of the party and keep it; a note it cannot see is refused as unknown."""
-    seen = visible(store, party_id)
-    if request.loan_id not in seen.loans:
-        raise not_visible("UNKNOWN_LOAN", "loan", request.loan_id)
-    for note_id in [*(request.note_ids or ()), *(request.values or {})]:
-        if note_id not in seen.notes:
-            raise not_visible("UNKNOWN_NOTE", "note", note_id)
+    with store.read() as session:
+        repo = Repository(session)
+        _loan_header(repo, party_id, request.loan_id)
+        pledged = {n for i in repo.interests_securing(request.loan_id) for n in i.note_ids}
+        for note_id in [*(request.note_ids or ()), *(request.values or {})]:
+            if note_id not in pledged and not _note_visible(repo, party_id, note_id):
+                raise not_visible("UNKNOWN_NOTE", "note", note_id)
     with hidden_ids():
         return save_any_quote(store, request)
 

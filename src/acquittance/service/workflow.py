@@ -17,6 +17,7 @@ then the notes and journal chains, and the audit chain's head last.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -284,7 +285,13 @@ def complete_obligation(store: Store, user: User, obligation_id: str, on: date) 
         return record
 
 
-def user_names(store: Store) -> dict[str, str]:
-    """User ids to names, for showing who took each step."""
+def user_names(store: Store, proposals: Sequence[Proposal] | None = None) -> dict[str, str]:
+    """User ids to names, for showing who took each step (of `proposals`, else of all)."""
     with store.read() as session:
-        return {u.id: u.name for u in AccountRows(session).list_users()}
+        rows = AccountRows(session)
+        if proposals is None:
+            return {u.id: u.name for u in rows.list_users()}
+        ids = {p.proposed_by for p in proposals} | {
+            a.user_id for p in proposals for a in p.approvals
+        }
+        return rows.names_of(sorted(ids))
