@@ -95,3 +95,19 @@ def test_the_party_responsible_completes_its_obligations(served: Served) -> None
     trail = served.get("valence-user", f"{path}/audit").json()["records"]
     assert trail[-1]["action"] == "obligation_completed"
     assert verify(served.store).ok
+
+
+def test_each_party_downloads_the_agreement_drafted_from_the_quote(served: Served) -> None:
+    quote_id = _quote(served)
+    settlement = served.post("berg-user", "/api/v1/settlements", {"quote_id": quote_id}).json()
+    path = f"/api/v1/settlements/{settlement['id']}/agreement"
+    for user in ("berg-user", "valence-user"):
+        drafted = served.get(user, f"{path}?format=md")
+        assert drafted.status_code == 200, drafted.text
+        assert drafted.headers["content-type"].startswith("text/markdown")
+        assert "attachment" in drafted.headers["content-disposition"]
+        assert "155,388.68" in drafted.text and "Berg & Berg Enterprises" in drafted.text
+    word = served.get("valence-user", f"{path}?format=docx")
+    assert word.content[:2] == b"PK"
+    assert served.get("harbor-user", f"{path}?format=md").status_code == 404
+    assert served.get("berg-user", f"{path}?format=exe").status_code == 422
