@@ -90,13 +90,16 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
         "portfolio",
         "The portfolio overview: payoff, collateral, coverage and shortfall of every loan.",
     ),
+    "serve": ("serve", "Serve the HTTP API under /api/v1 (and the web pages) over the store."),
+    "user": ("accounts", "Users of the server, each a member of one party."),
+    "token": ("accounts", "API tokens for the server: create (shown once), list, revoke."),
 }
 #: How `acquittance --help` groups the commands, in this order; a command named in no
 #: group is listed under "Other commands".
 HELP_PANELS: Final[dict[str, tuple[str, ...]]] = {
     "Store and records": ("init", "load", "new", "list", "show"),
     "Loan life": ("record", "reverse", "accrue", "payoff", "release"),
-    "Figures": ("position", "quote", "quotes", "schedule"),
+    "Figures": ("position", "quote", "quotes", "schedule", "portfolio"),
     "Settlement": ("settle", "obligations"),
     "Books": ("journal", "books", "book", "verify", "export"),
     "Agreements and documents": ("read", "draft", "letter", "statement", "ucc3"),
