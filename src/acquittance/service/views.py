@@ -10,19 +10,24 @@ from no record at all.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Final
 
+from acquittance.books.accounts import chart_of_accounts
+from acquittance.books.beancount import to_beancount
+from acquittance.books.entries import JournalEntry
 from acquittance.core import accrual
 from acquittance.core.collateral import SecurityInterest
-from acquittance.core.errors import AcquittanceError, NotFoundError
-from acquittance.core.instruments import Loan, Note, Party, Position
+from acquittance.core.errors import AcquittanceError, InputError, NotFoundError
+from acquittance.core.instruments import Loan, Note, Party, Position, Signatory
 from acquittance.core.money import ZERO
 from acquittance.core.settlement_types import Quote
-from acquittance.service import history
+from acquittance.service import draft, history
 from acquittance.service.quote import QuoteRequest, quote_from, quote_inputs
 from acquittance.service.store import Store
 from acquittance.store.repository import Repository
@@ -287,3 +292,103 @@ def _quote(repo: Repository, loan_id: str, as_of: date) -> tuple[Quote | None, s
         return quote_from(inputs, QuoteRequest(loan_id=loan_id, as_of=as_of)), None
     except AcquittanceError as error:
         return None, error.message
+
+
+@dataclass(frozen=True)
+class PartyBooks:
+    """A party's journal and the parties its chart of accounts names."""
+
+    party: Party
+    entries: tuple[JournalEntry, ...]
+    counterparties: tuple[Party, ...]
+
+
+def party_books(store: Store, party_id: str) -> PartyBooks:
+    """The party's journal entries and counterparties, in one read."""
+    with store.read() as session:
+        repo = Repository(session)
+        party = repo.get_party(party_id)
+        entries = repo.entries(party_id)
+        ids = {
+            loan.borrower_id if loan.lender_id == party_id else loan.lender_id
+            for loan in repo.list_loans()
+            if _on_loan(loan, party_id)
+        }
+        counterparties = tuple(repo.get_party(i) for i in sorted(ids))
+    return PartyBooks(party, tuple(entries), counterparties)
+
+
+def beancount_export(store: Store, party_id: str) -> str:
+    """The party's book as Beancount text, as `acquittance export beancount` writes it."""
+    books = party_books(store, party_id)
+    chart = chart_of_accounts(books.party, books.counterparties)
+    entries = books.entries
+    currency = entries[0].legs[0].currency if entries else "USD"
+    return to_beancount(books.party, entries, currency=currency, chart=chart)
+
+
+@dataclass(frozen=True)
+class LoanQuote:
+    """A loan's quote on a date, for a party on the loan, with the names of both parties."""
+
+    quote: Quote
+    names: Mapping[str, str]
+
+
+def loan_quote(store: Store, party_id: str, loan_id: str, as_of: date) -> LoanQuote:
+    """The quote `acquittance quote LOAN --as-of DATE` gives, if the party is on the loan."""
+    with store.read() as session:
+        repo = Repository(session)
+        loan = _visible_instrument(repo, party_id, loan_id)
+        if not isinstance(loan, Loan):
+            raise _unknown_instrument(loan_id)
+        inputs = quote_inputs(repo, loan_id, as_of)
+        names = _names(repo, {loan.lender_id, loan.borrower_id})
+    return LoanQuote(quote_from(inputs, QuoteRequest(loan_id=loan_id, as_of=as_of)), names)
+
+
+#: The formats of an agreement a page offers to download, and their media types.
+AGREEMENT_MEDIA_TYPES: Final = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class AgreementFile:
+    """A drafted agreement's bytes, its format and title."""
+
+    content: bytes
+    fmt: str
+    title: str
+
+
+def agreement_file(store: Store, source: str, fmt: str) -> AgreementFile:
+    """The settlement agreement drafted from a saved quote or a closed settlement, as
+    `acquittance draft SOURCE --format FMT` writes it (the same facts, templates and writer).
+
+    The caller has checked that its party may see `source`. The draft goes to a
+    private temporary folder and is read back; nothing is kept.
+    """
+    if fmt not in AGREEMENT_MEDIA_TYPES:
+        raise InputError(
+            "UNSUPPORTED_FORMAT", f"agreements download as {' or '.join(AGREEMENT_MEDIA_TYPES)}"
+        )
+    facts = draft.facts_from_store(store, source, None)
+    with tempfile.TemporaryDirectory(prefix="acq-draft-") as folder:
+        output = Path(folder) / f"agreement.{fmt}"
+        written = draft.draft_agreement(facts, draft.DraftRequest(fmt=fmt, output=output))
+        return AgreementFile(written.path.read_bytes(), written.fmt, written.title)
+
+
+def loan_names(store: Store, party_id: str, loan_id: str) -> Mapping[str, str]:
+    """The short names of a loan's lender and borrower, if the party is on the loan."""
+    loan = visible_loan(store, party_id, loan_id)
+    with store.read() as session:
+        return _names(Repository(session), {loan.lender_id, loan.borrower_id})
+
+
+def party_signatories(store: Store, party_id: str) -> tuple[Signatory, ...]:
+    """The people who sign for the party."""
+    with store.read() as session:
+        return Repository(session).get_party(party_id).signatories
