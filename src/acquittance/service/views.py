@@ -221,7 +221,9 @@ def _collateral_totals(
                 continue
             opening = note.events[0].date
             released = interest.released_on
-            pledged_dates = [d for d in dates if d >= opening and (released is None or d < released)]
+            pledged_dates = [
+                d for d in dates if d >= opening and (released is None or d < released)
+            ]
             for position in accrual.positions(note, pledged_dates):
                 totals[position.as_of] = (totals[position.as_of] or ZERO) + position.total
     return totals

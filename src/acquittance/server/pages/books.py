@@ -66,10 +66,17 @@ def journal_csv(document: dict[str, Any]) -> bytes:
     """One row per leg of the journal document: the entry's fields, then the leg's."""
     rows = (
         (
-            entry["id"], entry["sequence"], entry["date"], entry["kind"],
-            _text(entry["description"]), _text(entry["reference"]), _text(leg["account"]),
-            leg["amount"], leg["currency"], entry["hash"],
-        )  # fmt: skip
+            entry["id"],
+            entry["sequence"],
+            entry["date"],
+            entry["kind"],
+            _text(entry["description"]),
+            _text(entry["reference"]),
+            _text(leg["account"]),
+            leg["amount"],
+            leg["currency"],
+            entry["hash"],
+        )
         for entry in document["entries"]
         for leg in entry["legs"]
     )

@@ -46,6 +46,7 @@ class Series:
 class Tick:
     position: str  # the pixel coordinate, x for a date tick and y for an amount tick
     label: str
+    anchor: str = "middle"  # text-anchor: the first and last dates stay inside the chart
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,12 @@ def _pixel(value: Decimal) -> str:
 
 
 def nice_step(maximum: Decimal, ticks_count: int = Y_TICKS_COUNT) -> Decimal:
-    """The smallest step of 1, 2 or 5 times a power of ten that covers `maximum` in the ticks."""
+    """The smallest step of 1, 2, 2.5 or 5 times a power of ten that covers `maximum`."""
     if maximum <= 0:
         return Decimal(1)
     rough = maximum / ticks_count
     power = Decimal(10) ** (rough.adjusted())
-    for multiple in (1, 2, 5, 10):
+    for multiple in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
         step = power * multiple
         if step * ticks_count >= maximum:
             return step
@@ -79,8 +80,9 @@ def nice_step(maximum: Decimal, ticks_count: int = Y_TICKS_COUNT) -> Decimal:
 
 
 def _short_amount(value: Decimal) -> str:
-    """A tick label: whole units grouped by thousands ("17,500,000")."""
-    return format_amount(value.quantize(Decimal(1)))[:-3] if value % 1 == 0 else format_amount(value)
+    """A tick label: whole units grouped by thousands ("17,500,000"), cents only when needed."""
+    text = format_amount(value)
+    return text[:-3] if text.endswith(".00") else text
 
 
 class _Scale:
@@ -114,7 +116,15 @@ def _date_ticks(scale: _Scale, points: Sequence[ChartPoint]) -> tuple[Tick, ...]
         return (Tick(_pixel(scale.x(points[0].on)), points[0].on.isoformat()),)
     count = min(X_TICKS_COUNT_MAX, len(points))
     chosen = sorted({points[round(k * (len(points) - 1) / (count - 1))].on for k in range(count)})
-    return tuple(Tick(_pixel(scale.x(on)), on.isoformat()) for on in chosen)
+    last = len(chosen) - 1
+    return tuple(
+        Tick(
+            _pixel(scale.x(on)),
+            on.isoformat(),
+            "start" if k == 0 else "end" if k == last else "middle",
+        )
+        for k, on in enumerate(chosen)
+    )
 
 
 def chart(points: Sequence[ChartPoint], *, payoff_name: str = "Principal and interest") -> Chart:

@@ -17,6 +17,7 @@ from acquittance import service
 from acquittance.server import identity
 from acquittance.service.accounts import User
 
+
 @dataclass(frozen=True)
 class Visitor:
     """A signed-in user, the session it came with, and what every page prints of it."""

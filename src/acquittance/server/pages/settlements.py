@@ -71,9 +71,7 @@ def propose(
     if first is not None:
         return _to(f"/settlements/{json.loads(first.body)['proposal']}")
     try:
-        saved = scoped.save_quote(
-            store, who.user.party_id, QuoteRequest(loan_id=loan_id, as_of=on)
-        )
+        saved = scoped.save_quote(store, who.user.party_id, QuoteRequest(loan_id=loan_id, as_of=on))
         proposal = workflow.propose(store, who.user, saved.id)
     except BaseException:
         idempotency.give_back(store, scope, idempotency_key)
@@ -98,9 +96,7 @@ def _closing(store: Any, who: Visitor, proposal_id: str) -> dict[str, Any] | Non
     closed = closing.closed
     return {
         "settlement": closed.id,
-        "entries": [
-            entry_document(e) for e in closed.entries if e.party_id == who.user.party_id
-        ],
+        "entries": [entry_document(e) for e in closed.entries if e.party_id == who.user.party_id],
         "obligations": [obligation_document(o) for o in closed.obligations],
         "loan_status": closed.loan_status,
     }

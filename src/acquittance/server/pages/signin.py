@@ -70,7 +70,7 @@ def _form(
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str | None = None) -> Response:  # noqa: A002
+def login_page(request: Request, next: str | None = None) -> Response:
     return _form(request, next_path=safe_next(next))
 
 
@@ -80,15 +80,13 @@ def login(
     name: Annotated[str, Form(max_length=accounts.USER_NAME_LENGTH_MAX)],
     password: Annotated[str, Form(max_length=accounts.PASSWORD_LENGTH_MAX)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=NEXT_LENGTH_MAX)] = "",  # noqa: A002
+    next: Annotated[str, Form(max_length=NEXT_LENGTH_MAX)] = "",
 ) -> Response:
     identity.check_csrf(request.cookies.get(LOGIN_COOKIE), csrf_token)
     try:
         token, _ = accounts.open_session(store_of(request), name, password)
     except AcquittanceError as error:
-        return _form(
-            request, next_path=safe_next(next), name=name, error=error, status_code=401
-        )
+        return _form(request, next_path=safe_next(next), name=name, error=error, status_code=401)
     response = RedirectResponse(safe_next(next), status_code=303, headers=SECURITY_HEADERS)
     identity.set_session_cookie(response, request, token)
     response.delete_cookie(LOGIN_COOKIE, path="/login")
