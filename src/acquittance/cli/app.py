@@ -85,6 +85,9 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "export": ("commands", "Export books to other tools."),
     "obligations": ("commands", "Post-closing obligations: termination filings and wires."),
     "new": ("authoring", "Write a commented starter file to edit, such as a deal file."),
+    "serve": ("serve", "Serve the HTTP API under /api/v1 (and the web pages) over the store."),
+    "user": ("accounts", "Users of the server, each a member of one party."),
+    "token": ("accounts", "API tokens for the server: create (shown once), list, revoke."),
 }
 #: The modules that register commands, each imported at most once.
 COMMAND_MODULES: Final = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))

@@ -266,3 +266,12 @@ def settlement_record(store: Store, settlement_id: str) -> ClosedSettlement:
     with store.read() as session:
         repo = Repository(session)
         return closed_settlement(repo, repo.get_settlement(settlement_id))
+
+
+def close_in_transaction(
+    repo: Repository, request: QuoteRequest, *, key: str | None, quoted_fingerprint: str | None
+) -> ClosedSettlement:
+    """Close within a write transaction the caller holds (the two-party workflow's), so
+    that the closing and the caller's own rows commit together or not at all."""
+    check_idempotency_key(key)
+    return _close(repo, request, key=key, quoted_fingerprint=quoted_fingerprint)

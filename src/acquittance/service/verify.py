@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from acquittance.books.chain import ChainCheck, ChainHead, anchor_digest, chain_heads, verify_chain
 from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import InputError
+from acquittance.service.audit import verify_audit_trail
 from acquittance.service.rebuild import rebuild_check
 from acquittance.service.store import Store
 from acquittance.store.repository import Repository
@@ -58,6 +59,9 @@ def verify(store: Store, *, against: str | None = None) -> Verification:
         problem = _check_anchor(against, entries, heads, anchored)
         if problem is not None:
             return Verification(False, len(entries), problem[0], problem[1], anchored=True)
+    audited = verify_audit_trail(store)  # the server's workflow steps, sealed the same way
+    if not audited.ok:
+        return Verification(False, len(entries), audited.first_bad, audited.reason)
     return Verification(True, len(entries), None, anchored=against is not None)
 
 

@@ -441,6 +441,148 @@ class AnchorHeadRow(Base):
     entry_id: Mapped[str] = mapped_column(String(ENTRY_ID_LENGTH_MAX))
 
 
+# Accounts, idempotency and the two-party workflow (the HTTP server's) --------------------
+
+#: Timestamps are UTC text in one fixed-width form ("2026-12-01T22:10:00.000000Z"), so
+#: that they sort and compare as text on every backend and hash the same everywhere.
+TIMESTAMP_LENGTH: Final = 27
+
+
+def _timestamp() -> String:
+    return String(TIMESTAMP_LENGTH)
+
+
+class UserRow(Base):
+    """A person who signs in: a member of one party; an admin manages users and tokens."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    name: Mapped[str] = mapped_column(_id(), unique=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    is_admin: Mapped[bool] = mapped_column(Boolean)
+    # scrypt with its parameters and salt ("scrypt$n$r$p$salt$hash"); null: no web sign-in.
+    password_hash: Mapped[str | None] = mapped_column(String(HASH_LENGTH_MAX * 2))
+    created_at: Mapped[str] = mapped_column(_timestamp())
+
+
+class ApiTokenRow(Base):
+    """An API token, kept only as the sha256 of its text; revoked, never deleted."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX), unique=True)
+    created_at: Mapped[str] = mapped_column(_timestamp())
+    revoked_at: Mapped[str | None] = mapped_column(_timestamp())
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: the sha256 of its cookie, its user and when it expires."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[str] = mapped_column(_timestamp())
+    expires_at: Mapped[str] = mapped_column(_timestamp())
+
+
+class ServerSecretRow(Base):
+    """A secret the server generated once (the CSRF key), when none is given in the environment."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(_id(), primary_key=True)
+    value: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+
+
+class IdempotencyKeyRow(Base):
+    """A state-changing request under its Idempotency-Key, and the answer it got.
+
+    `status_code` is null while the first request with the key is still running.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(_id(), primary_key=True)  # the user's id
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(NAME_LENGTH_MAX))
+    request_digest: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(_timestamp())
+
+
+class ProposalRow(Base):
+    """A settlement proposed from a saved quote, on its way to approval and closing."""
+
+    __tablename__ = "settlement_proposals"
+    __table_args__ = (
+        CheckConstraint("status IN ('proposed', 'approved', 'closed')", name="status_known"),
+        CheckConstraint(
+            "(status = 'closed') = (settlement_id IS NOT NULL)", name="settlement_when_closed"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    quote_id: Mapped[str] = mapped_column(ForeignKey("quotes.id"))
+    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"), index=True)
+    lender_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    borrower_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    proposed_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    # The closing's settlement (not a foreign key, as elsewhere: written in one transaction).
+    settlement_id: Mapped[str | None] = mapped_column(_id())
+    created_at: Mapped[str] = mapped_column(_timestamp())
+
+
+class ApprovalRow(Base):
+    """One party's approval of a proposal, signed by one of its signatories."""
+
+    __tablename__ = "settlement_approvals"
+
+    proposal_id: Mapped[str] = mapped_column(
+        ForeignKey("settlement_proposals.id"), primary_key=True
+    )
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    signatory_name: Mapped[str] = mapped_column(_name())
+    signatory_title: Mapped[str] = mapped_column(_name())
+    approved_at: Mapped[str] = mapped_column(_timestamp())
+
+
+class AuditRecordRow(Base):
+    """One step of the audit trail (who, when, what), hash-chained like the journal.
+
+    One chain per subject (a proposal's id, or "accounts"), so that unrelated
+    settlements never append to the same chain; `audit_heads` holds each
+    chain's newest record, so that a cut at the end is noticed too.
+    """
+
+    __tablename__ = "audit_records"
+
+    chain: Mapped[str] = mapped_column(_id(), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[str] = mapped_column(_timestamp())
+    actor_user_id: Mapped[str | None] = mapped_column(_id())
+    actor_party_id: Mapped[str | None] = mapped_column(_id())
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON, as hashed
+    previous_hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+
+
+class AuditHeadRow(Base):
+    __tablename__ = "audit_heads"
+
+    chain: Mapped[str] = mapped_column(_id(), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+
+
 # Position snapshots -------------------------------------------------------------------------
 
 

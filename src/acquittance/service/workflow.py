@@ -1,0 +1,290 @@
+"""The two-party settlement: proposed from a saved quote, approved by each side, then closed.
+
+Either party proposes a settlement from a saved quote of a loan it is on.
+Each party then approves it, signed by one of its signatories (counterparts:
+each side signs its own). Closing happens only once both have approved and
+the quote still holds (QUOTE_STALE otherwise): it runs the same closing as
+`acquittance settle --quote`, in the same transaction that marks the
+proposal closed, under the proposal's id as the closing's idempotency key,
+so a proposal closes at most once. The post-closing obligations are then
+completed by the party responsible for each. Every step is appended to the
+proposal's audit chain (see `core.audit`), in the transaction that took it.
+
+Locks (PostgreSQL) follow the closing's order: the loan, then the proposal,
+then the notes and journal chains, and the audit chain's head last.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from acquittance.core import audit as audit_chain
+from acquittance.core.errors import NotFoundError, StateError
+from acquittance.core.instruments import Signatory
+from acquittance.core.money import amount_text
+from acquittance.service.accounts import User
+from acquittance.service.audit import append_audit, now_text
+from acquittance.service.quote import QuoteRequest
+from acquittance.service.scoped import not_visible
+from acquittance.service.settle import ClosedSettlement, close_in_transaction, closed_settlement
+from acquittance.service.store import Store
+from acquittance.store.accounts import AccountRows
+from acquittance.store.closings import StoredQuote
+from acquittance.store.repository import Repository
+from acquittance.store.workflow import ApprovalRecord, ProposalRecord, WorkflowRows
+
+Proposal = ProposalRecord
+Approval = ApprovalRecord
+
+
+@dataclass(frozen=True)
+class ClosedProposal:
+    """A proposal closed, and everything its closing did."""
+
+    proposal: Proposal
+    closed: ClosedSettlement
+
+
+def _visible_proposal(
+    rows: WorkflowRows, user: User, proposal_id: str, *, lock: bool = False
+) -> Proposal:
+    try:
+        found = rows.proposal(proposal_id, lock=lock)
+    except NotFoundError:
+        raise not_visible("UNKNOWN_SETTLEMENT", "settlement", proposal_id) from None
+    if user.party_id not in (found.lender_id, found.borrower_id):
+        raise not_visible("UNKNOWN_SETTLEMENT", "settlement", proposal_id)
+    return found
+
+
+def _saved_quote(repo: Repository, user: User, quote_id: str) -> StoredQuote:
+    try:
+        saved = repo.get_quote(quote_id)
+    except NotFoundError:
+        raise not_visible("UNKNOWN_QUOTE", "quote", quote_id) from None
+    if user.party_id not in (saved.quote.lender_id, saved.quote.borrower_id):
+        raise not_visible("UNKNOWN_QUOTE", "quote", quote_id)
+    return saved
+
+
+def _quote_detail(saved: StoredQuote) -> dict[str, Any]:
+    quote = saved.quote
+    return {
+        "quote": saved.id,
+        "loan": quote.loan_id,
+        "as_of": quote.as_of.isoformat(),
+        "owed": amount_text(quote.owed_total),
+        "collateral_value": amount_text(quote.collateral_value),
+        "cash": amount_text(quote.cash.amount),
+        "cash_payer": quote.cash.payer_id,
+        "fingerprint": quote.fingerprint,
+    }
+
+
+def propose(store: Store, user: User, quote_id: str) -> Proposal:
+    """A settlement proposed from a saved quote of a loan the user's party is on."""
+    proposal_id = f"prp-{uuid.uuid4().hex[:16]}"
+    with store.write() as session:
+        repo = Repository(session)
+        saved = _saved_quote(repo, user, quote_id)
+        loan = repo.get_loan(saved.loan_id)
+        if loan.discharged_on is not None:
+            raise StateError(
+                "LOAN_DISCHARGED",
+                f"loan {loan.id} was discharged on {loan.discharged_on.isoformat()}; "
+                "there is nothing left to settle",
+            )
+        rows = WorkflowRows(session)
+        rows.add_proposal(
+            Proposal(
+                id=proposal_id,
+                quote_id=saved.id,
+                loan_id=saved.loan_id,
+                lender_id=saved.quote.lender_id,
+                borrower_id=saved.quote.borrower_id,
+                proposed_by=user.id,
+                status="proposed",
+                settlement_id=None,
+                created_at=now_text(),
+                approvals=(),
+            )
+        )
+        append_audit(
+            session, proposal_id, actor=user, action="proposed", detail=_quote_detail(saved)
+        )
+        return rows.proposal(proposal_id)
+
+
+def _signatory(repo: Repository, party_id: str, name: str | None) -> Signatory:
+    party = repo.get_party(party_id)
+    if not party.signatories:
+        raise StateError(
+            "NO_SIGNATORY",
+            f"party {party_id} has no signatory to sign for it; add one to its deal file",
+        )
+    if name is None:
+        return party.signatories[0]
+    for signatory in party.signatories:
+        if signatory.name == name:
+            return signatory
+    names = ", ".join(s.name for s in party.signatories)
+    raise StateError(
+        "UNKNOWN_SIGNATORY", f"{name!r} does not sign for {party_id}; its signatories: {names}"
+    )
+
+
+def approve(
+    store: Store, user: User, proposal_id: str, *, signatory: str | None = None
+) -> Proposal:
+    """The user's party approves (its signatory signs); approving again changes nothing."""
+    with store.write() as session:
+        repo, rows = Repository(session), WorkflowRows(session)
+        found = _visible_proposal(rows, user, proposal_id)
+        repo.lock_loan(found.loan_id)
+        found = _visible_proposal(rows, user, proposal_id, lock=True)
+        if found.status == "closed":
+            raise _already_closed(found)
+        if any(a.party_id == user.party_id for a in found.approvals):
+            return found
+        signer = _signatory(repo, user.party_id, signatory)
+        rows.add_approval(
+            proposal_id,
+            Approval(user.party_id, user.id, signer.name, signer.title, now_text()),
+        )
+        approved = {a.party_id for a in found.approvals} | {user.party_id}
+        if approved >= {found.lender_id, found.borrower_id}:
+            rows.set_status(proposal_id, "approved")
+        append_audit(
+            session,
+            proposal_id,
+            actor=user,
+            action="approved",
+            detail={
+                "party": user.party_id,
+                "signatory": {"name": signer.name, "title": signer.title},
+            },
+        )
+        return rows.proposal(proposal_id)
+
+
+def _already_closed(found: Proposal) -> StateError:
+    return StateError(
+        "ALREADY_CLOSED",
+        f"settlement {found.id} was closed as {found.settlement_id}; nothing more to do",
+    )
+
+
+def close(store: Store, user: User, proposal_id: str) -> ClosedProposal:
+    """Close an approved proposal: APPROVALS_MISSING or QUOTE_STALE until it may be."""
+    return store.write_retrying(lambda repo: _close(repo, user, proposal_id))
+
+
+def _close(repo: Repository, user: User, proposal_id: str) -> ClosedProposal:
+    rows = WorkflowRows(repo.session)
+    found = _visible_proposal(rows, user, proposal_id)
+    repo.lock_loan(found.loan_id)
+    found = _visible_proposal(rows, user, proposal_id, lock=True)
+    if found.status == "closed":
+        raise _already_closed(found)
+    missing = sorted({found.lender_id, found.borrower_id} - {a.party_id for a in found.approvals})
+    if missing:
+        raise StateError(
+            "APPROVALS_MISSING",
+            f"settlement {proposal_id} still needs the approval of {', '.join(missing)}; "
+            "each party approves with POST .../approvals",
+        )
+    saved = repo.get_quote(found.quote_id)
+    request = QuoteRequest(
+        loan_id=saved.loan_id,
+        as_of=saved.as_of,
+        note_ids=saved.note_ids,
+        values=dict(saved.values) or None,
+        partial=saved.partial,
+        good_through=saved.good_through,
+    )
+    try:
+        closed = close_in_transaction(
+            repo, request, key=f"proposal:{proposal_id}", quoted_fingerprint=saved.fingerprint
+        )
+    except StateError as error:
+        if error.code != "STALE_QUOTE":
+            raise
+        raise StateError(
+            "QUOTE_STALE",
+            f"the quote {saved.id} of settlement {proposal_id} no longer holds: {error.message}; "
+            "save a new quote and propose again",
+        ) from None
+    rows.set_status(proposal_id, "closed", settlement_id=closed.id)
+    append_audit(
+        repo.session,
+        proposal_id,
+        actor=user,
+        action="closed",
+        detail={"settlement": closed.id, "entries": len(closed.entries)},
+    )
+    return ClosedProposal(rows.proposal(proposal_id), closed)
+
+
+def proposals(store: Store, user: User) -> list[Proposal]:
+    with store.read() as session:
+        return WorkflowRows(session).proposals(party_id=user.party_id)
+
+
+def proposal(store: Store, user: User, proposal_id: str) -> Proposal:
+    with store.read() as session:
+        return _visible_proposal(WorkflowRows(session), user, proposal_id)
+
+
+def proposal_closing(store: Store, user: User, proposal_id: str) -> ClosedProposal | None:
+    """A closed proposal with what its closing did; None while it is open."""
+    with store.read() as session:
+        repo = Repository(session)
+        found = _visible_proposal(WorkflowRows(session), user, proposal_id)
+        if found.settlement_id is None:
+            return None
+        stored = repo.get_settlement(found.settlement_id)
+        return ClosedProposal(found, closed_settlement(repo, stored))
+
+
+def audit_trail(store: Store, user: User, proposal_id: str) -> list[audit_chain.AuditRecord]:
+    """Every step of a proposal, in order (who, when, what)."""
+    with store.read() as session:
+        rows = WorkflowRows(session)
+        _visible_proposal(rows, user, proposal_id)
+        return rows.audit_records([proposal_id])
+
+
+def complete_obligation(store: Store, user: User, obligation_id: str, on: date) -> Any:
+    """The responsible party marks an obligation done; a step of its settlement's trail."""
+    with store.write() as session:
+        repo, rows = Repository(session), WorkflowRows(session)
+        mine = [
+            r
+            for r in repo.list_obligations()
+            if r.obligation.id == obligation_id and r.obligation.party_id == user.party_id
+        ]
+        if not mine:
+            raise not_visible("UNKNOWN_OBLIGATION", "obligation", obligation_id)
+        record = repo.complete_obligation(obligation_id, on)
+        statement_id = record.obligation.financing_statement_id
+        if statement_id is not None:
+            repo.terminate_financing_statement(statement_id, on)
+        settlement_id = record.obligation.settlement_id
+        owner = rows.proposal_for_settlement(settlement_id)
+        append_audit(
+            session,
+            owner.id if owner is not None else settlement_id,
+            actor=user,
+            action="obligation_completed",
+            detail={"obligation": obligation_id, "on": on.isoformat()},
+        )
+        return record
+
+
+def user_names(store: Store) -> dict[str, str]:
+    """User ids to names, for showing who took each step."""
+    with store.read() as session:
+        return {u.id: u.name for u in AccountRows(session).list_users()}

@@ -1,0 +1,97 @@
+"""The reference settlement carried through the API by both parties, on both stores."""
+
+from __future__ import annotations
+
+from acquittance.service import verify
+from conftest import REFERENCE_LOAN, Served
+
+
+def _quote(served: Served, user: str = "berg-user") -> str:
+    answer = served.post(user, f"/api/v1/loans/{REFERENCE_LOAN}/quotes", {"as_of": "2002-03-31"})
+    assert answer.status_code == 201, answer.text
+    document = answer.json()
+    assert document["owed"]["principal"] == "17500000.00"
+    assert document["owed"]["interest"] == "1140370.41"
+    assert document["collateral"]["value"] == "18484981.73"
+    assert document["cash"] == {**document["cash"], "amount": "155388.68", "payer": "valence"}
+    return str(document["quote_id"])
+
+
+def test_two_parties_propose_approve_and_close_the_reference_settlement(
+    served_both: Served,
+) -> None:
+    served = served_both
+    quote_id = _quote(served, "valence-user")
+    proposed = served.post("valence-user", "/api/v1/settlements", {"quote_id": quote_id})
+    assert proposed.status_code == 201, proposed.text
+    settlement = proposed.json()
+    assert (settlement["status"], settlement["approvals"]) == ("proposed", [])
+    path = f"/api/v1/settlements/{settlement['id']}"
+
+    early = served.post("berg-user", f"{path}/close")
+    assert early.status_code == 409
+    assert early.json()["code"] == "APPROVALS_MISSING"
+    assert early.headers["content-type"].startswith("application/problem+json")
+
+    first = served.post("berg-user", f"{path}/approvals")
+    assert first.status_code == 200, first.text
+    assert first.json()["approvals"] == ["berg"]
+    assert first.json()["signatures"][0]["signatory"]["name"] == "Carl E. Berg"
+    assert served.post("valence-user", f"{path}/close").json()["code"] == "APPROVALS_MISSING"
+    second = served.post("valence-user", f"{path}/approvals", {"signatory": "Kevin W. Mischnick"})
+    assert sorted(second.json()["approvals"]) == ["berg", "valence"]
+    assert second.json()["status"] == "approved"
+
+    closed = served.post("berg-user", f"{path}/close")
+    assert closed.status_code == 200, closed.text
+    document = closed.json()
+    assert document["status"] == "closed"
+    assert document["settlement_id"].startswith("stl-")
+    assert document["settlement"]["loan_status"] == "discharged"
+
+    again = served.post("valence-user", f"{path}/close")
+    assert (again.status_code, again.json()["code"]) == (409, "ALREADY_CLOSED")
+
+    for user, party in (("berg-user", "berg"), ("valence-user", "valence")):
+        journal = served.get(user, f"/api/v1/parties/{party}/journal").json()
+        settlements = [e for e in journal["entries"] if e["kind"] == "settlement"]
+        assert len(settlements) == 1
+        debits = sum(
+            float(leg["amount"]) for leg in settlements[0]["legs"] if leg["amount"][0] != "-"
+        )
+        assert round(debits, 2) == 18640370.41
+    loan = served.get("berg-user", f"/api/v1/loans/{REFERENCE_LOAN}").json()
+    assert loan["status"] == "discharged"
+
+    trail = served.get("berg-user", f"{path}/audit").json()
+    assert [r["action"] for r in trail["records"]] == ["proposed", "approved", "approved", "closed"]
+    assert [r["party"] for r in trail["records"]] == ["valence", "berg", "valence", "berg"]
+    assert served.get("harbor-user", f"{path}/audit").status_code == 404
+    assert verify(served.store).ok
+
+
+def test_the_party_responsible_completes_its_obligations(served: Served) -> None:
+    quote_id = _quote(served)
+    settlement = served.post("berg-user", "/api/v1/settlements", {"quote_id": quote_id}).json()
+    path = f"/api/v1/settlements/{settlement['id']}"
+    served.post("berg-user", f"{path}/approvals")
+    served.post("valence-user", f"{path}/approvals")
+    assert served.post("valence-user", f"{path}/close").status_code == 200
+
+    valence = served.get("valence-user", "/api/v1/obligations").json()["obligations"]
+    berg = served.get("berg-user", "/api/v1/obligations").json()["obligations"]
+    assert {o["kind"] for o in valence} == {"wire"}
+    assert {o["party"] for o in berg} == {"berg"}
+    wire = valence[0]["id"]
+    refused = served.post(
+        "berg-user", f"/api/v1/obligations/{wire}/completion", {"on": "2002-03-31"}
+    )
+    assert refused.status_code == 404
+    done = served.post(
+        "valence-user", f"/api/v1/obligations/{wire}/completion", {"on": "2002-03-31"}
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "done"
+    trail = served.get("valence-user", f"{path}/audit").json()["records"]
+    assert trail[-1]["action"] == "obligation_completed"
+    assert verify(served.store).ok
