@@ -28,3 +28,12 @@ def app(pages_store: service.Store) -> FastAPI:
 @pytest.fixture
 def sign_in(app: FastAPI) -> Callable[[str], TestClient]:
     return lambda name: signed_in(app, name)
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    """One app for a module whose tests change nothing in the store (each signs in anew)."""
+    folder = tmp_path_factory.mktemp("shared")
+    store = prepared_store(f"sqlite:///{folder / 'acquittance.db'}")
+    yield create_app(store)
+    store.close()

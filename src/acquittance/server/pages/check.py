@@ -20,7 +20,7 @@ from acquittance.agreements.reading import Reading, to_dict
 from acquittance.core.errors import InputError
 from acquittance.server import identity
 from acquittance.server.pages.rendering import render
-from acquittance.server.pages.routing import PageRoute
+from acquittance.server.pages.routing import PageRoute, status_of
 from acquittance.server.pages.session import SignedIn
 from acquittance.service.uploads import (
     UPLOAD_SIZE_MAX_BYTES,
@@ -128,7 +128,7 @@ async def check_upload(request: Request, who: SignedIn) -> Response:
     try:
         reading = read_upload(data, upload.filename)
     except InputError as refused:
-        status = 413 if refused.code == "UPLOAD_TOO_LARGE" else 400
+        status = 413 if refused.code == "UPLOAD_TOO_LARGE" else status_of(refused)
         page = _page(who, error=refused, filename=display_name(upload.filename))
         return render(request, "check.html", page, status_code=status)
     context = _page(
