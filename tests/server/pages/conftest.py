@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from browser_helpers import CHROMIUM_ARGS, chromium_path, live_server, missing_browser
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pages_helpers import prepared_store, signed_in
@@ -37,3 +39,23 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     store = prepared_store(f"sqlite:///{folder / 'acquittance.db'}")
     yield create_app(store)
     store.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless chromium (the system's), once per test session."""
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:  # pragma: no cover - the dev extra installs it
+        missing_browser(f"Playwright for Python is not installed ({error})")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live_url(app: FastAPI) -> Iterator[str]:
+    with live_server(app) as url:
+        yield url
