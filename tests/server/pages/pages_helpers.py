@@ -17,7 +17,9 @@ from acquittance.service import accounts
 ROOT = Path(__file__).resolve().parents[3]
 REFERENCE_DEAL = ROOT / "examples" / "valence-berg-2002.toml"
 HARBOR_DEAL = ROOT / "examples" / "harbor-mortgage-surplus.toml"
-REFERENCE_AGREEMENT = ROOT / "tests" / "agreements" / "fixtures" / "valence-berg-2002-letter-agreement.txt"
+REFERENCE_AGREEMENT = (
+    ROOT / "tests" / "agreements" / "fixtures" / "valence-berg-2002-letter-agreement.txt"
+)
 REFERENCE_LOAN = "berg-valence-loan"
 HARBOR_LOAN = "harbor-quill-loan"
 PASSWORD = "correct horse battery"

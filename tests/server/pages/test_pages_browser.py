@@ -106,7 +106,10 @@ def test_lender_and_borrower_carry_the_reference_settlement_to_their_books(
     assert "Assets:NotesReceivable" not in borrower_after
     lender.goto(settlement_path)
     assert "Status: closed" in lender.get_by_test_id("status").inner_text()
-    assert [a.split(" by ")[0].split(": ")[-1] for a in lender.get_by_test_id("audit-trail").locator("li").all_inner_texts()] == ["proposed", "approved", "approved", "closed"]
+    assert [
+        a.split(" by ")[0].split(": ")[-1]
+        for a in lender.get_by_test_id("audit-trail").locator("li").all_inner_texts()
+    ] == ["proposed", "approved", "approved", "closed"]
     for party_id in ("berg", "valence"):
         entries = service.journal(pages_store, party_id)[1]
         assert sum(1 for e in entries if e.kind == EntryKind.SETTLEMENT) == 1
@@ -151,8 +154,10 @@ def test_checking_an_agreement_in_the_browser_marks_its_amounts(
     assert "The figures reconcile" in page.get_by_test_id("verdict").inner_text()
     marks = page.locator("mark[data-role]")
     assert marks.count() >= 5
-    assert page.locator('mark[data-role="cash_to_creditor"]').first.inner_text().startswith(
-        "$155,388.68"
+    assert (
+        page.locator('mark[data-role="cash_to_creditor"]')
+        .first.inner_text()
+        .startswith("$155,388.68")
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -17,8 +18,14 @@ UNBALANCED = ROOT / "tests" / "agreements" / "fixtures" / "unbalanced.txt"
 
 
 def _upload(client: TestClient, name: str, content: bytes, *, token: str | None = "page") -> object:
-    data = {} if token is None else {"csrf_token": csrf_of(client.get("/check").text) if token == "page" else token}
-    return client.post("/check", data=data, files={"agreement": (name, content, "application/octet-stream")})
+    data = (
+        {}
+        if token is None
+        else {"csrf_token": csrf_of(client.get("/check").text) if token == "page" else token}
+    )
+    return client.post(
+        "/check", data=data, files={"agreement": (name, content, "application/octet-stream")}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +81,7 @@ def test_a_body_without_a_length_is_refused(client: TestClient) -> None:
     token = csrf_of(client.get("/check").text)
 
     def chunks() -> object:
-        yield b"--x\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+        yield b'--x\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
         yield token.encode() + b"\r\n--x--\r\n"
 
     answer = client.post(

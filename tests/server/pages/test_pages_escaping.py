@@ -20,7 +20,7 @@ from acquittance.service import accounts
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = '<img src=x onerror="alert(2)">'
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"x\")"
+FORMULA = '=HYPERLINK("http://evil.example","x")'
 HOSTILE_DEAL = f"""
 [deal]
 title = "Hostile {SCRIPT}"
@@ -107,7 +107,7 @@ def _no_live_markup(html: str) -> None:
     assert SCRIPT not in html
     assert "<img" not in html
     assert "<script>alert" not in html
-    assert "onerror=\"alert" not in html
+    assert 'onerror="alert' not in html
     # Our own markup has exactly one script: the page's own file, from this server.
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/app.js" defer>']
 

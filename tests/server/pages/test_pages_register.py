@@ -17,7 +17,10 @@ from acquittance.server.pages.rendering import money
 
 def _cells(html: str, testid: str) -> list[str]:
     table = html.split(f'data-testid="{testid}"', 1)[1].split("</table>", 1)[0]
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", table, re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", table, re.S)
+    ]
 
 
 def test_the_register_lists_the_partys_loans_and_notes_with_positions_on_the_date(
@@ -27,7 +30,7 @@ def test_the_register_lists_the_partys_loans_and_notes_with_positions_on_the_dat
     assert page.status_code == 200
     loans = _cells(page.text, "loans")
     assert REFERENCE_LOAN in loans
-    assert ["17,500,000.00", "1,140,370.41", "18,640,370.41"] == loans[-4:-1]
+    assert loans[-4:-1] == ["17,500,000.00", "1,140,370.41", "18,640,370.41"]
     notes = _cells(page.text, "notes")
     assert {"valence-note-1", "valence-note-2", "valence-note-3"} <= set(notes)
     assert "8,434,250.00" in notes
@@ -70,7 +73,7 @@ def test_another_partys_instrument_answers_404_exactly_as_an_unknown_id(
     assert theirs.status_code == unknown.status_code == 404
     assert theirs.text.replace(REFERENCE_LOAN, "ID") == unknown.text.replace("no-such-loan", "ID")
     for path in (
-        f"/instruments/valence-note-1?as_of=2002-03-31",
+        "/instruments/valence-note-1?as_of=2002-03-31",
         f"/loans/{REFERENCE_LOAN}/quote?as_of=2002-03-31",
     ):
         answer = client.get(path)
