@@ -79,7 +79,21 @@ def test_the_service_layer_imports_no_face() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_the_server_reaches_the_store_only_through_the_service() -> None:
+    """No module of the server imports the store, even for a type: it calls the service."""
+    modules = _modules("server")
+    assert modules, "the server package exists"
+    wrong = [
+        f"{path.relative_to(PACKAGE)}:{line} imports {module}"
+        for path in modules
+        for line, module in _imports(path)
+        if _part(module) in ("store", "cli")
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_every_part_the_checks_name_exists() -> None:
     assert (PACKAGE / "cli").is_dir()
+    assert (PACKAGE / "server" / "__init__.py").is_file()
     for part in (*ALLOWED, "service", "store", "present"):
         assert (PACKAGE / part / "__init__.py").is_file(), part

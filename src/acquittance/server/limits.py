@@ -2,8 +2,9 @@
 
 JSON bodies of the API are small (a date, a quote id); 64 KiB is far past any
 of them. Uploads of the pages (an agreement to check) get their own, larger
-bound there. A body past the limit answers 413 BODY_TOO_LARGE, whether its
-Content-Length says so up front or a chunked body grows past it.
+bound. A body past the limit answers 413 BODY_TOO_LARGE, whether its
+Content-Length says so up front or a chunked body grows past it; the body is
+read (bounded) before the route runs, so no parser ever holds more.
 """
 
 from __future__ import annotations
@@ -18,10 +19,6 @@ from acquittance.server.problems import problem_response
 API_BODY_BYTES_MAX: Final = 64 * 1024
 #: The largest body anything else reads (an uploaded agreement on the pages).
 UPLOAD_BODY_BYTES_MAX: Final = 10 * 1024 * 1024
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def limit_for(path: str) -> int:
@@ -43,30 +40,33 @@ class BodyLimit:
         if declared is not None and declared > limit:
             await _refuse(scope, receive, send, limit)
             return
+        # Read the body first, bounded, then hand it on whole: a body that grows past
+        # the limit is refused before the route (or its parser) sees any of it.
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def bounded_receive() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > limit:
+                await _refuse(scope, receive, send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
 
-        try:
-            await self.app(scope, bounded_receive, tracking_send)
-        except _TooLarge:
-            if started:
-                raise
-            await _refuse(scope, receive, send, limit)
+        await self.app(scope, replay, send)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -148,7 +148,13 @@ def counterparties(store: Store, party_id: str) -> list[Party]:
 
 
 def save_quote(store: Store, party_id: str, request: QuoteRequest) -> StoredQuote:
-    loan(store, party_id, request.loan_id)
+    """Quote a loan of the party and keep it; a note it cannot see is refused as unknown."""
+    seen = visible(store, party_id)
+    if request.loan_id not in seen.loans:
+        raise not_visible("UNKNOWN_LOAN", "loan", request.loan_id)
+    for note_id in [*(request.note_ids or ()), *(request.values or {})]:
+        if note_id not in seen.notes:
+            raise not_visible("UNKNOWN_NOTE", "note", note_id)
     with hidden_ids():
         return save_any_quote(store, request)
 
