@@ -1,8 +1,11 @@
-"""Fixtures of the page tests: an app over a store with both examples, and signed-in clients."""
+"""Fixtures of the page tests: an app over a store with both examples, signed-in clients,
+and headless chromium with a live server for the browser tests."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +18,20 @@ from acquittance import service
 from acquittance.server.app import create_app
 
 
+@pytest.fixture(scope="session")
+def pages_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The prepared store, made once: each test gets its own copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "acquittance.db"
+    prepared_store(f"sqlite:///{path}").close()  # closing checkpoints the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def pages_store(sqlite_url: str) -> Iterator[service.Store]:
-    store = prepared_store(sqlite_url)
+def pages_store(pages_template: Path, tmp_path: Path) -> Iterator[service.Store]:
+    path = tmp_path / "acquittance.db"
+    shutil.copyfile(pages_template, path)
+    store = service.Store(f"sqlite:///{path}")
     yield store
     store.close()
 
