@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= $(CURDIR)/.demo/acquittance.db
 
-.PHONY: demo test lint typecheck unit bench docs clean
+.PHONY: demo test lint typecheck unit browser bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n auto -q -m "not slow"
 
-test: lint typecheck unit
+# Debian's chromium and its driver, for the pages' end-to-end tests (quiet when installed).
+browser:
+	@bash scripts/ensure-chromium.sh
+
+test: lint typecheck browser unit
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
