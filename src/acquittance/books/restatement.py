@@ -23,7 +23,7 @@ from datetime import date
 from acquittance.books.entries import DESCRIPTION_LENGTH_MAX, EntryDraft, EntryKind, Leg
 from acquittance.books.history import Books, BookState, accrual_drafts, assigned, book_event
 from acquittance.core.accrual import position_of
-from acquittance.core.instruments import Event, LoggedEvent, Loan, Note, Party, Reversal
+from acquittance.core.instruments import Event, Loan, LoggedEvent, Note, Party, Reversal
 from acquittance.core.lifecycle import (
     Logged,
     correction_cause,
@@ -51,9 +51,11 @@ def posting_walk(
     parties: Mapping[str, Party],
     transfers: Sequence[NoteTransfer] = (),
 ) -> Walk:
-    """Walk `instrument.events` once, in each holder's books: up to each assignment, then the next."""
+    """Walk `instrument.events` once, in each holder's books, assignment by assignment."""
     if isinstance(instrument, Loan):
-        books = Books(lender=parties[instrument.lender_id], borrower=parties[instrument.borrower_id])
+        books = Books(
+            lender=parties[instrument.lender_id], borrower=parties[instrument.borrower_id]
+        )
         return _loan_walk(instrument, books)
     return _note_walk(instrument, parties, transfers)
 
@@ -69,9 +71,7 @@ def _loan_walk(loan: Loan, books: Books) -> Walk:
     return Walk(tuple(drafts), tuple(states))
 
 
-def _note_walk(
-    note: Note, parties: Mapping[str, Party], transfers: Sequence[NoteTransfer]
-) -> Walk:
+def _note_walk(note: Note, parties: Mapping[str, Party], transfers: Sequence[NoteTransfer]) -> Walk:
     """Events dated on an assignment's date belong to the history before it."""
     pending = list(transfers)
     holder = pending[0].from_party_id if pending else note.holder_id
@@ -101,7 +101,9 @@ def _assign(
     """At an assignment the assignor books the interest accrued to that day; the note moves."""
     moved = assigned(state, on)
     held = replace(note, holder_id=assignor.id)
-    posted, _ = accrual_drafts(held, Books(holder=assignor), state.booked, position_of(moved.accrual))
+    posted, _ = accrual_drafts(
+        held, Books(holder=assignor), state.booked, position_of(moved.accrual)
+    )
     drafts.extend(posted)
     return moved
 
@@ -109,7 +111,7 @@ def _assign(
 def correction_drafts(
     posted: Sequence[EntryDraft], corrected: Sequence[EntryDraft], *, on: date, cause: str
 ) -> tuple[EntryDraft, ...]:
-    """Reverse what was posted from the first entry the corrected walk differs in, then post the rest.
+    """Reverse what was posted from where the corrected walk differs, then post the rest.
 
     Both lists are walks in their events' own dates; the entries made here are
     dated `on`, reversals first, then the corrected entries (restated).
@@ -136,7 +138,9 @@ def _reversal(draft: EntryDraft, on: date, cause: str) -> EntryDraft:
         f"Reversal of the {draft.kind.value} of {draft.date.isoformat()} ({cause}): "
         f"{draft.description}"
     )
-    return replace(draft, date=on, kind=EntryKind.REVERSAL, description=_fit(description), legs=legs)
+    return replace(
+        draft, date=on, kind=EntryKind.REVERSAL, description=_fit(description), legs=legs
+    )
 
 
 def _restated(draft: EntryDraft, on: date, cause: str) -> EntryDraft:

@@ -157,7 +157,7 @@ def reversal_of(
     reason: str,
     settled: Settled | None,
 ) -> Reversal:
-    """The reversal of event `sequence`, checked against the log; refused with a code if not allowed."""
+    """The reversal of event `sequence`, checked against the log; refused with a code."""
     events = dict(log)
     target = events.get(sequence)
     ref = event_ref(instrument_id, sequence)
@@ -236,7 +236,11 @@ def lien_obligations(
     `TERMINATION_DUE_DAYS`); an amendment releasing named collateral is queued
     with the same one, as credit agreements commonly require.
     """
-    form = "termination statement" if kind is ObligationKind.TERMINATION_STATEMENT else "amendment"
+    form = (
+        "a termination statement"
+        if kind is ObligationKind.TERMINATION_STATEMENT
+        else "an amendment"
+    )
     label = "termination" if kind is ObligationKind.TERMINATION_STATEMENT else "amendment"
     return tuple(
         Obligation(
@@ -245,7 +249,7 @@ def lien_obligations(
             settlement_id=origin_id,
             party_id=interest.secured_party_id,
             description=(
-                f"file a {form} (UCC-3) for financing statement {statement.file_number} with "
+                f"file {form} (UCC-3) for financing statement {statement.file_number} with "
                 f"{statement.filing_office}{what}"
             ),
             due=add_days(on, TERMINATION_DUE_DAYS),

@@ -82,7 +82,9 @@ class LifecycleRows:
         """How many lines an instrument's log has (its newest sequence)."""
         table = table_of(LoanEventRow if kind == "loan" else NoteEventRow)
         owner = table.c.loan_id if kind == "loan" else table.c.note_id
-        found = self.session.scalar(select(func.max(table.c.sequence)).where(owner == instrument_id))
+        found = self.session.scalar(
+            select(func.max(table.c.sequence)).where(owner == instrument_id)
+        )
         return found or 0
 
     def settled(self, kind: str, instrument_id: str) -> Settled | None:
@@ -165,7 +167,9 @@ class LifecycleRows:
             )
 
     def find_action_by_key(self, key: str) -> StoredAction | None:
-        row = self.session.execute(select(_ACTIONS).where(_ACTIONS.c.idempotency_key == key)).first()
+        row = self.session.execute(
+            select(_ACTIONS).where(_ACTIONS.c.idempotency_key == key)
+        ).first()
         return None if row is None else _action(row)
 
     def actions_of(self, kind: str, instrument_id: str) -> list[StoredAction]:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
 from acquittance.core.collateral import SecurityInterest
 from acquittance.core.errors import InputError, NotFoundError, StateError
-from acquittance.core.instruments import Event, LoggedEvent, Loan, Note, Party, Signatory
+from acquittance.core.instruments import Loan, LoggedEvent, Note, Party, Signatory
 from acquittance.core.settlement_types import NoteTransfer, Obligation
 from acquittance.store import mapping
 from acquittance.store.closings import ClosingRows
