@@ -135,6 +135,20 @@ def check_not_settled(
         )
 
 
+def check_after_opening(
+    kind: str, instrument_id: str, history: Sequence[Event], event: Event
+) -> None:
+    """EVENT_BEFORE_OPENING: a late event still comes on or after the history's first date."""
+    opening = history[0].date
+    if event.date < opening:
+        raise InputError(
+            "EVENT_BEFORE_OPENING",
+            f"the {EVENT_KINDS[type(event)]} of {event.date.isoformat()} on {kind} "
+            f"{instrument_id} is before its opening on {opening.isoformat()}; date it "
+            f"{opening.isoformat()} or later",
+        )
+
+
 def check_reason(reason: str) -> str:
     written = " ".join(reason.split())
     if not written:

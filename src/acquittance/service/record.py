@@ -25,6 +25,7 @@ from acquittance.core.accrual import position_of
 from acquittance.core.errors import StateError
 from acquittance.core.instruments import EVENT_KINDS, Event, Loan, Payment, Reversal
 from acquittance.core.lifecycle import (
+    check_after_opening,
     check_not_settled,
     effective_events,
     event_ref,
@@ -92,6 +93,7 @@ def _record(repo: Repository, instrument_id: str, event: Event, key: str | None)
     backdated = is_correction(instrument.events, event)
     payoff = None
     if backdated:
+        check_after_opening(held.kind, held.id, instrument.events, event)
         settled = repo.settled(held.kind, held.id)
         check_not_settled(held.kind, held.id, event, settled, doing="recording")
         log = repo.event_log(held.kind, held.id)
