@@ -64,7 +64,9 @@ def test_the_same_key_for_another_request_is_refused(store_url: str) -> None:
 def test_a_key_of_one_use_case_is_refused_for_another(sqlite_url: str) -> None:
     store = harbor_store(sqlite_url)
     service.record(store, HARBOR_LOAN, Payment(date(2024, 5, 1), D("30000.00")), key="k")
-    refused(store, "IDEMPOTENCY_KEY_REUSED", service.payoff, store, HARBOR_LOAN, on=JUNE_30, key="k")
+    refused(
+        store, "IDEMPOTENCY_KEY_REUSED", service.payoff, store, HARBOR_LOAN, on=JUNE_30, key="k"
+    )
 
 
 def test_records_without_a_key_each_post(sqlite_url: str) -> None:
