@@ -95,3 +95,33 @@ def test_a_loan_shows_its_status_and_a_pledge_its_release(
     assert (after["status"], after["discharged_on"]) == ("discharged", "2002-03-31")
     pledge = ok(capsys, "show", "berg-valence-pledge", "--db", store)
     assert pledge["released_on"] == "2002-03-31"
+
+
+def test_lifecycle_commands(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    harbor = "harbor-quill-loan"
+    common = ("--db", store)
+    recorded = ok(capsys, "record", harbor, "--kind", "payment", "--date", "2024-05-01",
+                  "--amount", "30000.00", "--key", "k1", *common)  # fmt: skip
+    _check("record", recorded)
+    _check("record", ok(capsys, "record", harbor, "--kind", "payment", "--date", "2024-04-15",
+                        "--amount", "100.00", *common))  # fmt: skip
+    _check("events", ok(capsys, "events", harbor, *common))
+    reversed_ = ok(capsys, "reverse", harbor, recorded["event"], "--on", "2024-05-02",
+                   "--reason", "returned", *common)  # fmt: skip
+    _check("reverse", reversed_)
+    _check("events", ok(capsys, "events", harbor, *common))
+    _check("release", ok(capsys, "release", harbor, "--note", "quill-mortgage-1",
+                         "--on", "2024-05-15", *common))  # fmt: skip
+    _check("obligations", ok(capsys, "obligations", *common))
+    _check("payoff", ok(capsys, "payoff", harbor, "--on", "2024-06-30", "--key", "p", *common))
+    _check("obligations", ok(capsys, "obligations", *common))
+    _check("verify", ok(capsys, "verify", *common))
+    note = "quill-mortgage-2"
+    zero = ok(capsys, "position", note, "--as-of", "2024-06-30", *common)
+    _check("record", ok(capsys, "record", note, "--kind", "payment", "--date", "2024-06-30",
+                        "--amount", zero["total"], *common))  # fmt: skip
+    owed = ok(capsys, "position", REFERENCE_LOAN, "--as-of", "2002-04-30", *common)
+    paid = ok(capsys, "record", REFERENCE_LOAN, "--kind", "payment", "--date", "2002-04-30",
+              "--amount", owed["total"], *common)  # fmt: skip
+    _check("record", paid)
+    assert paid["payoff"]["status"] == "discharged"
