@@ -235,3 +235,20 @@ def _balances(store: service.Store) -> dict[str, dict[str, D]]:
         party: {a: v for a, v in balances(store, party).items() if v}
         for party in ("lender", "borrower")
     }
+
+
+def test_corrections_of_a_note_before_and_after_its_assignment_verify(store_url: str) -> None:
+    """A late payment before the settlement assigned the note (in the assignor's books), and a
+    late payment and a reversal after it (in the assignee's), all rebuild from the events."""
+    store = harbor_store(store_url)
+    note = HARBOR_NOTES[0]
+    service.record(store, note, Payment(date(2024, 3, 1), D("5000.00")))
+    assert service.record(store, note, Payment(date(2024, 2, 1), D("5000.00"))).backdated
+    service.settle(store, service.QuoteRequest(HARBOR_LOAN, JUNE_30), key="settle")
+    refused(store, "SETTLED_HISTORY", service.record, store, note, Payment(JUNE_30, D("1.00")))
+    service.record(store, note, Payment(date(2024, 8, 1), D("5000.00")))
+    mistaken = service.record(store, note, Payment(date(2024, 9, 1), D("5000.00")))
+    late = service.record(store, note, Payment(date(2024, 7, 15), D("100.00")))
+    assert late.backdated and {e.party_id for e in late.entries} == {"harbor"}
+    service.reverse(store, note, mistaken.event_ref, on=date(2024, 9, 1), reason="bounced")
+    verified(store)

@@ -172,7 +172,14 @@ def restated_drafts(
     """
 
     def walk_of(events: tuple[Event, ...], moved: Sequence[NoteTransfer]) -> Walk:
-        return posting_walk(replace(instrument, events=events), parties, moved)
+        if isinstance(instrument, Loan):
+            return posting_walk(replace(instrument, events=events), parties)
+        # A walk against the assignments made so far: the note is its first holder's
+        # until the first of them (its holder now may be a later assignee).
+        first = transfers[0].from_party_id if transfers else instrument.holder_id
+        holder = moved[-1].to_party_id if moved else first
+        held = replace(instrument, events=events, holder_id=holder)
+        return posting_walk(held, parties, moved)
 
     recorded = dict(log)
     drafts: list[EntryDraft] = []
