@@ -18,9 +18,9 @@ EXPECTED = {
     "Loan", "Money", "NotFoundError", "Note", "NoteTransfer", "Obligation", "ObligationKind",
     "OpeningBalance", "Party", "Payment", "Position", "Quote", "RateChange", "Reversal",
     "Satisfaction", "SatisfactionKind", "SecurityInterest", "Signatory", "StateError",
-    "StorageError", "Terms", "amortization_schedule", "close", "explain", "level_payment", "parse_deal", "parse_rate",
-    "position", "positions", "quote", "read_deal_file", "round_money", "simple_interest",
-    "year_fraction",
+    "StorageError", "Terms", "amortization_schedule", "close", "explain", "level_payment",
+    "parse_deal", "parse_rate", "position", "positions", "quote", "read_deal_file",
+    "round_money", "simple_interest", "year_fraction",
 }  # fmt: skip
 
 

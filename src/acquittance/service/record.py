@@ -92,10 +92,12 @@ def _record(repo: Repository, instrument_id: str, event: Event, key: str | None)
     _check_open(held, instrument, event)
     backdated = is_correction(instrument.events, event)
     payoff = None
+    # On a settlement's date or before, the settlement closed on the history as it was.
+    check_not_settled(
+        held.kind, held.id, event, repo.settled(held.kind, held.id), doing="recording"
+    )
     if backdated:
         check_after_opening(held.kind, held.id, instrument.events, event)
-        settled = repo.settled(held.kind, held.id)
-        check_not_settled(held.kind, held.id, event, settled, doing="recording")
         log = repo.event_log(held.kind, held.id)
         entries = correct(repo, held, instrument, log, event)
         sequence = len(log) + 1
