@@ -16,11 +16,11 @@ EXPECTED = {
     "CONVENTIONS", "AcquittanceError", "Advance", "CashLeg", "Closing", "CollateralLine",
     "Compounding", "Deal", "Discharge", "FinancingStatement", "InputError", "LevelPayment",
     "Loan", "Money", "NotFoundError", "Note", "NoteTransfer", "Obligation", "ObligationKind",
-    "OpeningBalance", "Party", "Payment", "Position", "Quote", "RateChange", "Satisfaction",
-    "SatisfactionKind", "SecurityInterest", "Signatory", "StateError", "StorageError", "Terms",
-    "amortization_schedule", "close", "explain", "level_payment", "parse_deal", "parse_rate",
-    "position", "positions", "quote", "read_deal_file", "round_money", "simple_interest",
-    "year_fraction",
+    "OpeningBalance", "Party", "Payment", "Position", "Quote", "RateChange", "Reversal",
+    "Satisfaction", "SatisfactionKind", "SecurityInterest", "Signatory", "StateError",
+    "StorageError", "Terms", "amortization_schedule", "close", "explain", "level_payment",
+    "parse_deal", "parse_rate", "position", "positions", "quote", "read_deal_file",
+    "round_money", "simple_interest", "year_fraction",
 }  # fmt: skip
 
 

@@ -244,6 +244,10 @@ SCHEMA_OF_COMMAND = {
     "obligations": "obligations",
     "obligations complete": "obligation",
     "new deal": "new-deal",
+    "events": "events",
+    "reverse": "reverse",
+    "release": "release",
+    "payoff": "payoff",
 }
 
 
@@ -314,3 +318,33 @@ def test_the_command_line_prints_documents_the_presenter_made() -> None:
                 if any(getattr(t, "id", None) == "document" for t in targets):
                     built_here.append(f"{path.name}:{node.lineno}")
     assert not built_here, built_here
+
+
+def test_lifecycle_commands(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    harbor = "harbor-quill-loan"
+    common = ("--db", store)
+    recorded = ok(capsys, "record", harbor, "--kind", "payment", "--date", "2024-05-01",
+                  "--amount", "30000.00", "--key", "k1", *common)  # fmt: skip
+    _check("record", recorded)
+    _check("record", ok(capsys, "record", harbor, "--kind", "payment", "--date", "2024-04-15",
+                        "--amount", "100.00", *common))  # fmt: skip
+    _check("events", ok(capsys, "events", harbor, *common))
+    reversed_ = ok(capsys, "reverse", harbor, recorded["event"], "--on", "2024-05-02",
+                   "--reason", "returned", *common)  # fmt: skip
+    _check("reverse", reversed_)
+    _check("events", ok(capsys, "events", harbor, *common))
+    _check("release", ok(capsys, "release", harbor, "--note", "quill-mortgage-1",
+                         "--on", "2024-05-15", *common))  # fmt: skip
+    _check("obligations", ok(capsys, "obligations", *common))
+    _check("payoff", ok(capsys, "payoff", harbor, "--on", "2024-06-30", "--key", "p", *common))
+    _check("obligations", ok(capsys, "obligations", *common))
+    _check("verify", ok(capsys, "verify", *common))
+    note = "quill-mortgage-2"
+    zero = ok(capsys, "position", note, "--as-of", "2024-06-30", *common)
+    _check("record", ok(capsys, "record", note, "--kind", "payment", "--date", "2024-06-30",
+                        "--amount", zero["total"], *common))  # fmt: skip
+    owed = ok(capsys, "position", REFERENCE_LOAN, "--as-of", "2002-04-30", *common)
+    paid = ok(capsys, "record", REFERENCE_LOAN, "--kind", "payment", "--date", "2002-04-30",
+              "--amount", owed["total"], *common)  # fmt: skip
+    _check("record", paid)
+    assert paid["payoff"]["status"] == "discharged"

@@ -65,8 +65,24 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     ),
     "schedule": ("commands", "A note's amortization schedule, generated from its terms."),
     "record": (
-        "commands",
+        "lifecycle",
         "Record an advance, payment or rate change, and post what it means to the books.",
+    ),
+    "payoff": (
+        "lifecycle",
+        "Pay a loan off in cash: discharged, pledge released, UCC-3 termination queued.",
+    ),
+    "release": (
+        "lifecycle",
+        "Release named notes from a loan's pledge, and queue the UCC-3 amendment.",
+    ),
+    "reverse": (
+        "lifecycle",
+        "Reverse an event: a new event, later figures recomputed, books corrected on its date.",
+    ),
+    "events": (
+        "lifecycle",
+        "A loan's or note's events as recorded, with the references `reverse` takes.",
     ),
     "read": (
         "read",

@@ -11,7 +11,7 @@ import typer
 
 from acquittance.cli import views
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
-from acquittance.cli.choices import ObligationFilter, RecordedEvent, ScheduleFormat
+from acquittance.cli.choices import ObligationFilter, ScheduleFormat
 from acquittance.core.errors import InputError
 from acquittance.core.money import to_decimal
 from acquittance.present import documents
@@ -518,47 +518,3 @@ def schedule(
         emit_json(document)
     else:
         views.schedule(document)
-
-
-@app.command()
-def record(
-    instrument_id: str = typer.Argument(..., help="A loan or note id.", metavar="LOAN_OR_NOTE"),
-    kind: RecordedEvent = typer.Option(..., "--kind", help="What happened."),
-    on: str = typer.Option(..., "--date", help="The event's date, YYYY-MM-DD.", metavar="DATE"),
-    amount: str | None = typer.Option(
-        None, "--amount", help="The advance's or payment's amount.", metavar="AMOUNT"
-    ),
-    rate: str | None = typer.Option(
-        None, "--rate", help='New annual rate ("0.07" or "7%").', metavar="RATE"
-    ),
-    db: str | None = DB_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Record an advance, payment or rate change, and post what it means to the books."""
-    from acquittance import service
-    from acquittance.core.instruments import Advance, Payment, RateChange
-    from acquittance.core.interest import parse_rate
-
-    when = parse_date(on, option="--date")
-    if kind == "rate_change":
-        if rate is None:
-            raise InputError("MISSING_OPTION", "a rate change needs --rate")
-        event: Any = RateChange(when, parse_rate(rate, field="--rate"))
-    elif kind in ("advance", "payment"):
-        if amount is None:
-            raise InputError("MISSING_OPTION", f"an {kind} needs --amount")
-        value = to_decimal(amount, field="--amount")
-        if value <= 0:
-            raise InputError("NEGATIVE_AMOUNT", f"--amount {amount} must be more than 0")
-        event = Advance(when, value) if kind == "advance" else Payment(when, value)
-    else:
-        raise InputError("UNKNOWN_EVENT", f"--kind {kind!r} is not advance, payment or rate_change")
-    entries = service.record_event(_store(db), instrument_id, event)
-    document = documents.recorded_document(instrument_id, kind.value, when, entries)
-    if as_json:
-        emit_json(document)
-    else:
-        out = views.console()
-        out.print(f"recorded {kind.value} on {instrument_id} dated {when.isoformat()}")
-        for entry in document["entries"]:
-            views.entry_table(out, entry)

@@ -106,7 +106,23 @@ class Discharge:
     settlement_id: str
 
 
+@dataclass(frozen=True)
+class Reversal:
+    """An earlier event of the same instrument, by its number, undone from this date on.
+
+    Recorded as a new event, never by deleting the one it reverses: the
+    instrument's history is then read without either (see
+    `acquittance.core.lifecycle.effective_events`).
+    """
+
+    date: date
+    reverses: int  # the number (sequence) of the event it reverses
+    reason: str
+
+
 Event: TypeAlias = OpeningBalance | Advance | Payment | RateChange | Satisfaction | Discharge
+#: What an instrument's stored log holds: its events, and reversals of some of them.
+LoggedEvent: TypeAlias = Event | Reversal
 EVENT_KINDS: dict[type, str] = {
     OpeningBalance: "opening",
     Advance: "advance",
@@ -114,6 +130,7 @@ EVENT_KINDS: dict[type, str] = {
     RateChange: "rate_change",
     Satisfaction: "satisfaction",
     Discharge: "discharge",
+    Reversal: "reversal",
 }
 
 

@@ -113,6 +113,7 @@ class NoteTransfer:
 class ObligationKind(StrEnum):
     TERMINATION_STATEMENT = "termination_statement"  # file a UCC-3 for a financing statement
     WIRE = "wire"  # pay the balancing cash
+    AMENDMENT_STATEMENT = "amendment_statement"  # file a UCC-3 releasing named collateral
 
 
 @dataclass(frozen=True)

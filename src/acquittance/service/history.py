@@ -209,8 +209,9 @@ def record_closing(
         quote.loan_position.interest,
     ), f"loan {loan.id}: snapshot and quote disagree on {quote.as_of}"
     _, states = book_events(loan, books_of(repo, loan), closing.loan_events, state=state)
-    # The loan is locked and read whole by the closing: its events count is known.
-    repo.append_loan_events(loan.id, closing.loan_events, after=len(loan.events))
+    # The loan is locked by the closing; its log may hold reversals, which its
+    # events (the history they leave) do not count, so the log's own end is looked up.
+    repo.append_loan_events(loan.id, closing.loan_events)
     # Every snapshot the closing makes, the loan's and each note's, in one statement.
     snapshots: list[tuple[Loan | Note, Sequence[SnapshotDraft], int]] = [
         (loan, drafts_of(loan, states), loan_newest.sequence)

@@ -5,7 +5,9 @@ are derived from them. This walks every loan and note once, through the same
 posting rules the use cases post with, and says where the store disagrees:
 
 - each (party, record) the journal holds entries about (a loan, a note, a
-  settlement) must hold exactly the entries the events call for, in order;
+  settlement) must hold exactly the entries the events call for, in order
+  (for a log with reversals or late events, the corrections they posted on
+  their dates, see `books.restatement`);
 - each instrument's newest snapshot, where it is fresh, must be the state the
   walk reaches;
 - each settlement must be on its loan's events (a satisfaction, and a
@@ -15,14 +17,13 @@ posting rules the use cases post with, and says where the store disagrees:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
 
 from acquittance.books import posting
 from acquittance.books.entries import EntryDraft, JournalEntry
-from acquittance.books.history import Books, BookState, accrual_drafts, assigned, book_event
-from acquittance.core.accrual import position_of
-from acquittance.core.instruments import Discharge, Event, Loan, Note, Party, Satisfaction
+from acquittance.books.history import BookState
+from acquittance.books.restatement import restated_drafts
+from acquittance.core.instruments import Discharge, Loan, Note, Party, Satisfaction
 from acquittance.core.settlement_types import SatisfactionKind
 from acquittance.store.closings import StoredSettlement
 from acquittance.store.repository import Repository
@@ -47,14 +48,11 @@ def rebuild_check(repo: Repository, entries: Sequence[JournalEntry]) -> Disagree
         problem = _settlements_on_events(loan, [s for s in settlements if s.loan_id == loan.id])
         if problem is not None:
             return problem
-        books = Books(lender=parties[loan.lender_id], borrower=parties[loan.borrower_id])
-        states = _walk(expected, loan, books, loan.events)
-        problem = _snapshot_agrees(repo, loan, states[-1] if states else None)
+        problem = _instrument_agrees(repo, expected, loan, parties)
         if problem is not None:
             return problem
     for note in repo.list_notes():
-        state = _walk_note(repo, expected, note, parties)
-        problem = _snapshot_agrees(repo, note, state)
+        problem = _instrument_agrees(repo, expected, note, parties)
         if problem is not None:
             return problem
     for settlement in settlements:
@@ -66,59 +64,27 @@ def rebuild_check(repo: Repository, entries: Sequence[JournalEntry]) -> Disagree
     return _journal_agrees(expected, entries)
 
 
-def _walk(
-    expected: dict[Record, list[EntryDraft]],
-    instrument: Loan | Note,
-    books: Books,
-    events: Iterable[Event],
-) -> list[BookState]:
-    states: list[BookState] = []
-    state: BookState | None = None
-    for event in events:
-        drafts, state = book_event(instrument, books, state, event)
-        _expect(expected, drafts)
-        states.append(state)
-    return states
-
-
-def _walk_note(
+def _instrument_agrees(
     repo: Repository,
     expected: dict[Record, list[EntryDraft]],
-    note: Note,
+    instrument: Loan | Note,
     parties: dict[str, Party],
-) -> BookState | None:
-    """A note's entries in each holder's books: up to each assignment, then the new holder's."""
-    transfers = repo.note_transfers(note.id)
-    holder = transfers[0].from_party_id if transfers else note.holder_id
-    state: BookState | None = None
-    for event in note.events:
-        while transfers and state is not None and event.date > transfers[0].date:
-            state = _assign(expected, note, parties[holder], state, transfers[0].date)
-            holder, transfers = transfers[0].to_party_id, transfers[1:]
-        held = replace(note, holder_id=holder)
-        drafts, state = book_event(held, Books(holder=parties[holder]), state, event)
-        _expect(expected, drafts)
-    for transfer in transfers:
-        assert state is not None, f"note {note.id} moved before its first event"
-        state = _assign(expected, note, parties[holder], state, transfer.date)
-        holder = transfer.to_party_id
-    return state
+) -> Disagreement | None:
+    """Expect what the instrument's log posted (corrections included); compare its snapshot.
 
-
-def _assign(
-    expected: dict[Record, list[EntryDraft]],
-    note: Note,
-    assignor: Party,
-    state: BookState,
-    on: date,
-) -> BookState:
-    """At an assignment the assignor books the interest accrued to that day; the note moves."""
-    moved = assigned(state, on)
-    reached = position_of(moved.accrual)
-    held = replace(note, holder_id=assignor.id)
-    drafts, _ = accrual_drafts(held, Books(holder=assignor), state.booked, reached)
-    _expect(expected, drafts)
-    return moved
+    A loan's or note's log as recorded is replayed: each plain append as it
+    was walked, each reversal or late event as the corrections it posted on
+    its date (`books.restatement`), note by note in each holder's books.
+    """
+    kind = "loan" if isinstance(instrument, Loan) else "note"
+    log = repo.event_log(kind, instrument.id)
+    transfers = repo.note_transfers(instrument.id) if kind == "note" else []
+    replayed = restated_drafts(instrument, log, parties, transfers)
+    if replayed.events != instrument.events:
+        return Disagreement(instrument.id, f"the history of {instrument.id} does not read back")
+    _expect(expected, replayed.drafts)
+    states = replayed.walk.states
+    return _snapshot_agrees(repo, instrument, states[-1][0] if states else None)
 
 
 def _expect(expected: dict[Record, list[EntryDraft]], drafts: Iterable[EntryDraft]) -> None:

@@ -19,15 +19,18 @@ from acquittance.core.instruments import (
     Event,
     LevelPayment,
     Loan,
+    LoggedEvent,
     Note,
     OpeningBalance,
     Party,
     Payment,
     RateChange,
+    Reversal,
     Satisfaction,
     Signatory,
     Terms,
 )
+from acquittance.core.lifecycle import effective_events
 from acquittance.core.settlement_types import Obligation, ObligationKind
 from acquittance.store.models import (
     FinancingStatementRow,
@@ -101,7 +104,7 @@ def _terms_from_row(row: LoanRow | NoteRow) -> Terms:
     )
 
 
-def event_columns(event: Event) -> dict[str, Any]:
+def event_columns(event: LoggedEvent) -> dict[str, Any]:
     """The columns of one event row; which amounts are set depends on the kind."""
     columns: dict[str, Any] = {"kind": EVENT_KINDS[type(event)], "date": event.date}
     if isinstance(event, OpeningBalance):
@@ -114,15 +117,38 @@ def event_columns(event: Event) -> dict[str, Any]:
         columns.update(amount=event.amount, settlement_id=event.settlement_id)
     elif isinstance(event, Discharge):
         columns.update(settlement_id=event.settlement_id)
+    elif isinstance(event, Reversal):
+        columns.update(reverses=event.reverses, reason=event.reason)
     return columns
 
 
 def event_rows(
-    row_type: type[EventRowT], events: Iterable[Event], *, first_sequence: int
+    row_type: type[EventRowT], events: Iterable[LoggedEvent], *, first_sequence: int
 ) -> list[EventRowT]:
     return [
         row_type(sequence=sequence, **event_columns(event))
         for sequence, event in enumerate(events, start=first_sequence)
+    ]
+
+
+def events_from_rows(rows: Iterable[Any]) -> tuple[Event, ...]:
+    """The history an instrument's stored log stands for (reversals applied, in date order)."""
+    return effective_events(logged_events(rows))
+
+
+def logged_events(rows: Iterable[Any]) -> list[tuple[int, LoggedEvent]]:
+    """An instrument's stored log as it was recorded: (sequence, event), reversals included.
+
+    `rows` are ORM or Core rows of its events, in sequence order.
+    """
+    return [
+        (
+            row.sequence,
+            Reversal(row.date, _set(row.reverses), _set(row.reason))
+            if row.kind == "reversal"
+            else event_from_row(row),
+        )
+        for row in rows
     ]
 
 
@@ -176,7 +202,7 @@ def loan_from_row(row: LoanRow, *, events: bool = True) -> Loan:
         lender_id=row.lender_id,
         borrower_id=row.borrower_id,
         terms=_terms_from_row(row),
-        events=tuple(event_from_row(event) for event in row.events) if events else (),
+        events=events_from_rows(row.events) if events else (),
         agreement_name=row.agreement_name,
         governing_law=row.governing_law,
         agreement_date=row.agreement_date,
@@ -216,7 +242,7 @@ def note_from_row(row: NoteRow, *, events: bool = True) -> Note:
         maker=row.maker,
         holder_id=row.holder_id,
         terms=_terms_from_row(row),
-        events=tuple(event_from_row(event) for event in row.events) if events else (),
+        events=events_from_rows(row.events) if events else (),
         kind=row.kind,
         issue_date=row.issue_date,
         maturity_date=row.maturity_date,

@@ -144,6 +144,9 @@ class _EventColumns:
     # Not a foreign key: a closing appends the Satisfaction event and the
     # settlement row in one transaction, in whatever order the service chooses.
     settlement_id: Mapped[str | None] = mapped_column(_id())
+    # A reversal: the sequence of the event it reverses, and why.
+    reverses: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class LoanRow(_TermsColumns, Base):
@@ -360,7 +363,8 @@ class ObligationRow(Base):
 
     id: Mapped[str] = mapped_column(_id(), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
-    settlement_id: Mapped[str] = mapped_column(ForeignKey("settlements.id"))
+    # What it arises from: a settlement, or a lifecycle action (a payoff, a release).
+    settlement_id: Mapped[str] = mapped_column(_id())
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
     description: Mapped[str] = mapped_column(Text)
     due: Mapped[date] = mapped_column(Date)
@@ -631,3 +635,58 @@ class PositionSnapshotRow(Base):
     booked_principal: Mapped[Decimal] = mapped_column(DecimalText())
     booked_interest: Mapped[Decimal] = mapped_column(DecimalText())
     booked_by: Mapped[str | None] = mapped_column(_id())
+
+
+# Lifecycle actions ---------------------------------------------------------------------------
+
+
+class LifecycleActionRow(Base):
+    """One request that changed a loan or note after its opening: record, payoff, release, reversal.
+
+    Kept so that the same idempotency key answers the first result: the
+    request's digest (to refuse the key for a different request), the event
+    it appended (by sequence) and, in the rows below, the entries it posted
+    and the notes it released. `instrument_id` names a loan or a note by
+    `instrument_kind`, so it has no foreign key.
+    """
+
+    __tablename__ = "lifecycle_actions"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('record', 'payoff', 'release', 'reversal')", name="action_kind_known"
+        ),
+        CheckConstraint("instrument_kind IN ('loan', 'note')", name="instrument_kind_known"),
+        UniqueConstraint("idempotency_key"),
+    )
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    instrument_kind: Mapped[str] = mapped_column(String(10))
+    instrument_id: Mapped[str] = mapped_column(_id())
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_digest: Mapped[str] = mapped_column(String(HASH_LENGTH_MAX))
+    on: Mapped[date] = mapped_column(Date)
+    event_sequence: Mapped[int | None] = mapped_column(Integer)
+    amount: Mapped[Decimal | None] = mapped_column(DecimalText())
+    discharged: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LifecycleEntryRow(Base):
+    """A journal entry a lifecycle action posted, in the order it posted them."""
+
+    __tablename__ = "lifecycle_action_entries"
+
+    action_id: Mapped[str] = mapped_column(ForeignKey("lifecycle_actions.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("journal_entries.id"))
+
+
+class LifecycleNoteRow(Base):
+    """A note a release took out of a loan's pledge."""
+
+    __tablename__ = "lifecycle_action_notes"
+
+    action_id: Mapped[str] = mapped_column(ForeignKey("lifecycle_actions.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"))
+    security_interest_id: Mapped[str] = mapped_column(ForeignKey("security_interests.id"))

@@ -30,13 +30,14 @@ from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
 from acquittance.core.collateral import SecurityInterest
 from acquittance.core.errors import InputError, NotFoundError, StateError
-from acquittance.core.instruments import Event, Loan, Note, Party, Signatory
+from acquittance.core.instruments import Loan, LoggedEvent, Note, Party, Signatory
 from acquittance.core.settlement_types import NoteTransfer, Obligation
 from acquittance.store import closing_path, mapping
 from acquittance.store.closing_path import ClosingRead, ClosingWrite
 from acquittance.store.closings import ClosingRows
 from acquittance.store.driver import Driver, Sql
 from acquittance.store.journal import JournalRows, locks_rows
+from acquittance.store.lifecycle import LifecycleRows
 from acquittance.store.models import (
     ID_LENGTH_MAX,
     FinancingStatementRow,
@@ -72,7 +73,7 @@ IDS_LISTED_MAX: Final = 10
 IDS_PER_QUERY_MAX: Final = 500
 
 
-class Repository(ClosingRows, JournalRows):
+class Repository(ClosingRows, JournalRows, LifecycleRows):
     """Maps parties, instruments, collateral, settlements and journals to rows and back."""
 
     def __init__(self, session: Session) -> None:
@@ -200,7 +201,7 @@ class Repository(ClosingRows, JournalRows):
         return [mapping.loan_from_row(row) for row in rows]
 
     def append_loan_events(
-        self, loan_id: str, events: Iterable[Event], *, after: int | None = None
+        self, loan_id: str, events: Iterable[LoggedEvent], *, after: int | None = None
     ) -> None:
         """Append events after the loan's last one; events are never rewritten.
 
@@ -243,7 +244,7 @@ class Repository(ClosingRows, JournalRows):
             query = query.where(NoteRow.holder_id == holder_id)
         return [mapping.note_from_row(row) for row in self.session.scalars(query)]
 
-    def append_note_events(self, note_id: str, events: Iterable[Event]) -> None:
+    def append_note_events(self, note_id: str, events: Iterable[LoggedEvent]) -> None:
         row = self._note_row(note_id)
         last = self.session.scalar(
             select(func.max(NoteEventRow.sequence)).where(NoteEventRow.note_id == row.id)
@@ -542,18 +543,19 @@ class Repository(ClosingRows, JournalRows):
         """As `get_loan`, in two prebuilt Core statements (the hot path of a closing)."""
         loan, _ = self.loan_header(loan_id)
         rows = self.session.execute(_LOAN_EVENTS, {"loan_id": loan_id})
-        return replace(loan, events=tuple(mapping.event_from_row(cast(Any, r)) for r in rows))
+        return replace(loan, events=mapping.events_from_rows(rows))
 
     def notes_with_events(self, note_ids: Iterable[str]) -> dict[str, Note]:
         """As `notes`, in two prebuilt Core statements per chunk of notes."""
         found: dict[str, Note] = {}
         for chunk in _chunks(sorted(set(note_ids))):
-            events: dict[str, list[Event]] = {}
+            logs: dict[str, list[Row[Any]]] = {}
             for row in self.session.execute(_NOTE_EVENTS, {"ids": chunk}):
-                events.setdefault(row.note_id, []).append(mapping.event_from_row(cast(Any, row)))
+                logs.setdefault(row.note_id, []).append(row)
             for row in self.session.execute(_NOTE_HEADERS, {"ids": chunk}):
                 note = mapping.note_from_row(cast(NoteRow, row), events=False)
-                found[row.id] = replace(note, events=tuple(events.get(row.id, ())))
+                events = mapping.events_from_rows(logs.get(row.id, ()))
+                found[row.id] = replace(note, events=events)
         return found
 
     def notes(self, note_ids: Iterable[str]) -> dict[str, Note]:
@@ -716,16 +718,17 @@ class Repository(ClosingRows, JournalRows):
 _LOANS = LoanRow.__table__.c
 _NOTES = NoteRow.__table__.c
 _SNAPSHOTS = PositionSnapshotRow.__table__.c
+# How many events a history has: its log less each reversal and the event it reverses.
 _LOAN_HEADER = select(
     LoanRow.__table__,
-    select(func.max(LoanEventRow.sequence))
+    select(func.count() - 2 * func.count(LoanEventRow.reverses))
     .where(LoanEventRow.loan_id == _LOANS.id)
     .scalar_subquery()
     .label("events_count"),
 ).where(_LOANS.id == bindparam("loan_id"))
 _NOTE_HEADERS = select(
     NoteRow.__table__,
-    select(func.max(NoteEventRow.sequence))
+    select(func.count() - 2 * func.count(NoteEventRow.reverses))
     .where(NoteEventRow.note_id == _NOTES.id)
     .scalar_subquery()
     .label("events_count"),
