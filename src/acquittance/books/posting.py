@@ -22,7 +22,16 @@ from decimal import Decimal
 from acquittance.books import accounts
 from acquittance.books.entries import EntryDraft, EntryKind, JournalEntry, Leg, check_balanced
 from acquittance.core.errors import InputError
-from acquittance.core.instruments import Advance, Loan, Note, OpeningBalance, Party, Payment
+from acquittance.core.instruments import (
+    Advance,
+    Charge,
+    LateCharge,
+    Loan,
+    Note,
+    OpeningBalance,
+    Party,
+    Payment,
+)
 from acquittance.core.money import CENT, ZERO, check_currency, format_amount, to_decimal
 from acquittance.core.settlement_types import Quote, SatisfactionKind
 
@@ -159,16 +168,19 @@ def loan_payment(
     principal: Decimal,
     lender: Party,
     borrower: Party,
+    charges: Decimal = ZERO,
 ) -> tuple[EntryDraft, ...]:
-    """A payment on a loan, split (by the accrual, interest first) into interest and principal."""
+    """A payment on a loan, split (by the accrual: charges, interest, principal) into its parts."""
     _loan_parties(loan, lender, borrower)
     currency = check_currency(loan.terms.currency)
     amount = _amount(event.amount, field="payment amount")
     interest = _amount(interest, field="interest paid")
     principal = _amount(principal, field="principal paid")
-    _check_split(amount, interest, principal)
+    charges = _amount(charges, field="charges paid")
+    _check_split(amount, interest + charges, principal)
+    charged = f"charges {format_amount(charges)}, " if charges else ""
     description = (
-        f"Payment under {_loan_label(loan)}: interest {format_amount(interest)}, "
+        f"Payment under {_loan_label(loan)}: {charged}interest {format_amount(interest)}, "
         f"principal {format_amount(principal)}"
     )
     lender_draft = EntryDraft(
@@ -179,6 +191,7 @@ def loan_payment(
         legs=_legs(
             currency,
             (accounts.CASH, amount),
+            (accounts.fees_receivable(borrower), -charges),
             (accounts.interest_receivable(borrower), -interest),
             (accounts.loan_receivable(borrower), -principal),
         ),
@@ -191,10 +204,42 @@ def loan_payment(
         description=description,
         legs=_legs(
             currency,
+            (accounts.fees_payable(lender), charges),
             (accounts.interest_payable(lender), interest),
             (accounts.loan_payable(lender), principal),
             (accounts.CASH, -amount),
         ),
+        reference=loan.id,
+    )
+    return _drafts(lender_draft, borrower_draft)
+
+
+def loan_charge(
+    loan: Loan, event: Charge, *, lender: Party, borrower: Party
+) -> tuple[EntryDraft, ...]:
+    """A fee or late charge: income and a receivable for the lender, expense and a payable."""
+    _loan_parties(loan, lender, borrower)
+    currency = check_currency(loan.terms.currency)
+    amount = _amount(event.amount, field="charge amount")
+    late = isinstance(event, LateCharge)
+    income = accounts.LATE_CHARGE_INCOME if late else accounts.FEE_INCOME
+    expense = accounts.LATE_CHARGE_EXPENSE if late else accounts.FEE_EXPENSE
+    what = "Late charge" if late else "Fee"
+    description = f"{what} of {format_amount(amount)} under {_loan_label(loan)}"
+    lender_draft = EntryDraft(
+        party_id=lender.id,
+        date=event.date,
+        kind=EntryKind.CHARGE,
+        description=description,
+        legs=_legs(currency, (accounts.fees_receivable(borrower), amount), (income, -amount)),
+        reference=loan.id,
+    )
+    borrower_draft = EntryDraft(
+        party_id=borrower.id,
+        date=event.date,
+        kind=EntryKind.CHARGE,
+        description=description,
+        legs=_legs(currency, (expense, amount), (accounts.fees_payable(lender), -amount)),
         reference=loan.id,
     )
     return _drafts(lender_draft, borrower_draft)

@@ -106,7 +106,54 @@ class Discharge:
     settlement_id: str
 
 
-Event: TypeAlias = OpeningBalance | Advance | Payment | RateChange | Satisfaction | Discharge
+@dataclass(frozen=True)
+class InterestAccrual:
+    """An accrual run's posting point: the interest accrued to this date is booked.
+
+    It changes no figure of the instrument (the accrual period is not split at
+    it, so a position is the same with or without it); it only moves what the
+    books carry, as a payment does, so that later postings start from there.
+    """
+
+    date: date
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A fee charged to the borrower on a date (a loan's): owed until paid, before interest."""
+
+    date: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LateCharge(Charge):
+    """A penalty for a scheduled payment not made in time, assessed by the deal's rule."""
+
+
+@dataclass(frozen=True)
+class DefaultRate:
+    """The default rate from this date on: interest accrued at it is default interest.
+
+    Distinct from `RateChange` so that the periods it governs are shown as
+    default interest; a later `DefaultRate` changes the default rate.
+    """
+
+    date: date
+    annual_rate: Decimal
+
+
+Event: TypeAlias = (
+    OpeningBalance
+    | Advance
+    | Payment
+    | RateChange
+    | Satisfaction
+    | Discharge
+    | InterestAccrual
+    | Charge
+    | DefaultRate
+)
 EVENT_KINDS: dict[type, str] = {
     OpeningBalance: "opening",
     Advance: "advance",
@@ -114,6 +161,10 @@ EVENT_KINDS: dict[type, str] = {
     RateChange: "rate_change",
     Satisfaction: "satisfaction",
     Discharge: "discharge",
+    InterestAccrual: "accrual",
+    Charge: "charge",
+    LateCharge: "late_charge",
+    DefaultRate: "default_rate",
 }
 
 
@@ -179,6 +230,7 @@ class AccrualPeriod:
     days: int
     year_fraction: Fraction
     interest: Fraction  # exact
+    default: bool = False  # accrued at a default rate (see `DefaultRate`)
 
 
 @dataclass(frozen=True)
@@ -197,7 +249,8 @@ class Position:
     interest_exact: Fraction = field(compare=False)
     periods: tuple[AccrualPeriod, ...] = field(default=(), compare=False)
     rounding: str = field(default=DEFAULT_ROUNDING, compare=False)  # the mode `interest` used
+    charges: Decimal = Decimal("0.00")  # fees and late charges charged and not yet paid
 
     @property
     def total(self) -> Decimal:
-        return self.principal + self.interest
+        return self.principal + self.interest + self.charges

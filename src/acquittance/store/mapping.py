@@ -14,9 +14,13 @@ from acquittance.core.collateral import FinancingStatement, SecurityInterest
 from acquittance.core.instruments import (
     EVENT_KINDS,
     Advance,
+    Charge,
     Compounding,
+    DefaultRate,
     Discharge,
     Event,
+    InterestAccrual,
+    LateCharge,
     LevelPayment,
     Loan,
     Note,
@@ -106,9 +110,9 @@ def event_columns(event: Event) -> dict[str, Any]:
     columns: dict[str, Any] = {"kind": EVENT_KINDS[type(event)], "date": event.date}
     if isinstance(event, OpeningBalance):
         columns.update(principal=event.principal, interest=event.interest)
-    elif isinstance(event, Advance | Payment):
+    elif isinstance(event, Advance | Payment | Charge):
         columns.update(amount=event.amount)
-    elif isinstance(event, RateChange):
+    elif isinstance(event, RateChange | DefaultRate):
         columns.update(annual_rate=event.annual_rate)
     elif isinstance(event, Satisfaction):
         columns.update(amount=event.amount, settlement_id=event.settlement_id)
@@ -144,6 +148,19 @@ def event_from_row(row: LoanEventRow | NoteEventRow) -> Event:
         )
     if kind == "discharge":
         return Discharge(date=row.date, settlement_id=_set(row.settlement_id))
+    return _event_of_accrual_or_charge(row)
+
+
+def _event_of_accrual_or_charge(row: LoanEventRow | NoteEventRow) -> Event:
+    kind = row.kind
+    if kind == "accrual":
+        return InterestAccrual(date=row.date)
+    if kind == "charge":
+        return Charge(date=row.date, amount=_set(row.amount))
+    if kind == "late_charge":
+        return LateCharge(date=row.date, amount=_set(row.amount))
+    if kind == "default_rate":
+        return DefaultRate(date=row.date, annual_rate=_set(row.annual_rate))
     raise AssertionError(f"stored event kind {kind!r} is not one the models write")
 
 

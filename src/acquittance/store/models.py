@@ -281,6 +281,7 @@ class _QuoteFigureColumns:
     satisfaction: Mapped[str] = mapped_column(String(20))
     owed_principal: Mapped[Decimal] = mapped_column(DecimalText())
     owed_interest: Mapped[Decimal] = mapped_column(DecimalText())
+    owed_charges: Mapped[Decimal] = mapped_column(DecimalText(), server_default="0.00")
     per_diem: Mapped[Decimal] = mapped_column(DecimalText())
     good_through: Mapped[date] = mapped_column(Date)
     cash_amount: Mapped[Decimal] = mapped_column(DecimalText())
@@ -489,3 +490,41 @@ class PositionSnapshotRow(Base):
     booked_principal: Mapped[Decimal] = mapped_column(DecimalText())
     booked_interest: Mapped[Decimal] = mapped_column(DecimalText())
     booked_by: Mapped[str | None] = mapped_column(_id())
+    charges: Mapped[Decimal] = mapped_column(DecimalText(), server_default="0.00")
+    default_since: Mapped[date | None] = mapped_column(Date)
+
+
+# Accrual runs -------------------------------------------------------------------------------
+
+
+class AccrualRunRow(Base):
+    """One run of `acquittance accrue`: through which date, under which key, what it posted.
+
+    The postings themselves are the `InterestAccrual` events it appended and
+    the entries they call for; this row keeps the run's answer for a rerun
+    under its key, and the order of runs (`sequence`) for the check that a run
+    never goes back before the last one.
+    """
+
+    __tablename__ = "accrual_runs"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    through: Mapped[date] = mapped_column(Date)
+    entries_count: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+
+
+class AccrualRunLineRow(Base):
+    """What one accrual run posted for one instrument: interest accrued and capitalised."""
+
+    __tablename__ = "accrual_run_lines"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("accrual_runs.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instrument_kind: Mapped[str] = mapped_column(String(10))
+    instrument_id: Mapped[str] = mapped_column(_id())
+    currency: Mapped[str] = mapped_column(String(3))
+    interest: Mapped[Decimal] = mapped_column(DecimalText())
+    capitalised: Mapped[Decimal] = mapped_column(DecimalText())
+    late_charges: Mapped[Decimal] = mapped_column(DecimalText())
