@@ -128,7 +128,12 @@ class Charge:
 
 @dataclass(frozen=True)
 class LateCharge(Charge):
-    """A penalty for a scheduled payment not made in time, assessed by the deal's rule."""
+    """A penalty for a scheduled payment not made in time, assessed by the deal's rule.
+
+    `due` is the due date of the payment it is for: each is charged once.
+    """
+
+    due: date
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,8 @@ class Loan:
     agreement_name: str = "Loan Agreement"
     agreement_date: date | None = None
     governing_law: str = ""  # the jurisdiction whose law governs the loan and its settlement
+    level_payment: LevelPayment | None = None  # the scheduled payments, where there are any
+    late_charge: LateChargeRule | None = None  # what a missed scheduled payment costs
 
     @property
     def discharged_on(self) -> date | None:
@@ -216,6 +223,19 @@ class Note:
 
 
 Instrument: TypeAlias = Loan | Note
+
+
+@dataclass(frozen=True)
+class LateChargeRule:
+    """A late charge: `percent` of the payment missed, or a flat `amount`, after `grace_days`.
+
+    Exactly one of `percent` (a fraction: 0.05 for 5%) and `amount` is given;
+    `core.charges` checks and applies it.
+    """
+
+    grace_days: int
+    percent: Decimal | None = None
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True)

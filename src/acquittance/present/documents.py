@@ -21,6 +21,7 @@ from acquittance.core.settlement_types import Obligation, Quote
 from acquittance.store.records import ObligationRecord
 
 if TYPE_CHECKING:
+    from acquittance.service.accrue import AccrualRun
     from acquittance.service.batch import BatchResult
     from acquittance.service.settle import ClosedSettlement
     from acquittance.service.verify import Verification
@@ -283,4 +284,30 @@ def batch_result_document(result: BatchResult) -> dict[str, Any]:
         "code": None if error is None else error.code,
         "message": None if error is None else " ".join(error.message.split()),
         "settlement_id": result.settlement_id,
+    }
+
+
+def accrual_run_document(run: AccrualRun) -> dict[str, Any]:
+    """`accrue --json`: the run, and what it posted for each instrument."""
+    return {
+        "run": run.id,
+        "key": run.key,
+        "through": run.through.isoformat(),
+        "replayed": run.replayed,
+        "instruments": run.instruments_count,
+        "entries": run.entries_count,
+        "postings": [
+            {
+                "instrument": line.instrument_id,
+                "kind": line.instrument_kind,
+                "currency": line.currency,
+                "interest": _amount(line.interest),
+                "capitalised": _amount(line.capitalised),
+                "late_charges": _amount(line.late_charges),
+            }
+            for line in run.lines
+        ],
+        "interest_total": {
+            currency: _amount(total) for currency, total in sorted(run.interest_total.items())
+        },
     }

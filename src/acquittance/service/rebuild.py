@@ -22,9 +22,19 @@ from acquittance.books import posting
 from acquittance.books.entries import EntryDraft, JournalEntry
 from acquittance.books.history import Books, BookState, accrual_drafts, assigned, book_event
 from acquittance.core.accrual import position_of
-from acquittance.core.instruments import Discharge, Event, Loan, Note, Party, Satisfaction
+from acquittance.core.instruments import (
+    Discharge,
+    Event,
+    InterestAccrual,
+    Loan,
+    Note,
+    Party,
+    Satisfaction,
+)
 from acquittance.core.settlement_types import SatisfactionKind
+from acquittance.store.accruals import list_accrual_runs
 from acquittance.store.closings import StoredSettlement
+from acquittance.store.snapshots import instrument_kind
 from acquittance.store.repository import Repository
 
 Record = tuple[str, str]  # (party id, the record its entries are about)
@@ -57,6 +67,9 @@ def rebuild_check(repo: Repository, entries: Sequence[JournalEntry]) -> Disagree
         problem = _snapshot_agrees(repo, note, state)
         if problem is not None:
             return problem
+    problem = _accrual_runs_on_events(repo)
+    if problem is not None:
+        return problem
     for settlement in settlements:
         quote = settlement.quote
         lender, borrower = parties[quote.lender_id], parties[quote.borrower_id]
@@ -182,6 +195,33 @@ def _snapshot_agrees(
         instrument.id,
         f"the stored position of {instrument.id} is not the one its events reach",
     )
+
+
+def _accrual_runs_on_events(repo: Repository) -> Disagreement | None:
+    """Each accrual run's lines are marks on their instruments' events, and each mark a run's."""
+    marks: set[tuple[str, str, date]] = set()
+    for instrument in (*repo.list_loans(), *repo.list_notes()):
+        for event in instrument.events:
+            if isinstance(event, InterestAccrual):
+                marks.add((instrument_kind(instrument), instrument.id, event.date))
+    lined: set[tuple[str, str, date]] = set()
+    for run in list_accrual_runs(repo.session):
+        for line in run.lines:
+            where = (line.instrument_kind, line.instrument_id, run.through)
+            lined.add(where)
+            if where not in marks and (line.interest or line.capitalised):
+                return Disagreement(
+                    run.id,
+                    f"accrual run {run.id} posted interest on {line.instrument_id} through "
+                    f"{run.through.isoformat()}, which is not on its events",
+                )
+    for kind, instrument_id, on in sorted(marks - lined):
+        return Disagreement(
+            instrument_id,
+            f"{kind} {instrument_id} has an accrual mark of {on.isoformat()} that no stored "
+            "accrual run made",
+        )
+    return None
 
 
 def _settlements_on_events(

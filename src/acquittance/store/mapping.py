@@ -21,6 +21,7 @@ from acquittance.core.instruments import (
     Event,
     InterestAccrual,
     LateCharge,
+    LateChargeRule,
     LevelPayment,
     Loan,
     Note,
@@ -110,6 +111,8 @@ def event_columns(event: Event) -> dict[str, Any]:
     columns: dict[str, Any] = {"kind": EVENT_KINDS[type(event)], "date": event.date}
     if isinstance(event, OpeningBalance):
         columns.update(principal=event.principal, interest=event.interest)
+    elif isinstance(event, LateCharge):
+        columns.update(amount=event.amount, due=event.due)
     elif isinstance(event, Advance | Payment | Charge):
         columns.update(amount=event.amount)
     elif isinstance(event, RateChange | DefaultRate):
@@ -158,7 +161,7 @@ def _event_of_accrual_or_charge(row: LoanEventRow | NoteEventRow) -> Event:
     if kind == "charge":
         return Charge(date=row.date, amount=_set(row.amount))
     if kind == "late_charge":
-        return LateCharge(date=row.date, amount=_set(row.amount))
+        return LateCharge(date=row.date, amount=_set(row.amount), due=_set(row.due))
     if kind == "default_rate":
         return DefaultRate(date=row.date, annual_rate=_set(row.annual_rate))
     raise AssertionError(f"stored event kind {kind!r} is not one the models write")
@@ -182,8 +185,38 @@ def loan_row(loan: Loan) -> LoanRow:
         governing_law=loan.governing_law,
         agreement_date=loan.agreement_date,
         events=event_rows(LoanEventRow, loan.events, first_sequence=1),
+        **_loan_schedule_columns(loan),
         **_terms_columns(loan.terms),
     )
+
+
+def _loan_schedule_columns(loan: Loan) -> dict[str, Any]:
+    level, rule = loan.level_payment, loan.late_charge
+    return {
+        "level_payment_amount": level.amount if level else None,
+        "level_payment_first_due": level.first_due if level else None,
+        "level_payment_count": level.count if level else None,
+        "late_charge_grace_days": rule.grace_days if rule else None,
+        "late_charge_percent": rule.percent if rule else None,
+        "late_charge_amount": rule.amount if rule else None,
+    }
+
+
+def _loan_schedule(row: LoanRow) -> dict[str, Any]:
+    level = rule = None
+    if row.level_payment_amount is not None:
+        level = LevelPayment(
+            amount=row.level_payment_amount,
+            first_due=_set(row.level_payment_first_due),
+            count=_set(row.level_payment_count),
+        )
+    if row.late_charge_grace_days is not None:
+        rule = LateChargeRule(
+            grace_days=row.late_charge_grace_days,
+            percent=row.late_charge_percent,
+            amount=row.late_charge_amount,
+        )
+    return {"level_payment": level, "late_charge": rule}
 
 
 def loan_from_row(row: LoanRow, *, events: bool = True) -> Loan:
@@ -197,6 +230,7 @@ def loan_from_row(row: LoanRow, *, events: bool = True) -> Loan:
         agreement_name=row.agreement_name,
         governing_law=row.governing_law,
         agreement_date=row.agreement_date,
+        **_loan_schedule(row),
     )
 
 

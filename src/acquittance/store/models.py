@@ -141,6 +141,8 @@ class _EventColumns:
     interest: Mapped[Decimal | None] = mapped_column(DecimalText())
     amount: Mapped[Decimal | None] = mapped_column(DecimalText())
     annual_rate: Mapped[Decimal | None] = mapped_column(DecimalText())
+    # The scheduled payment a late charge is for.
+    due: Mapped[date | None] = mapped_column(Date)
     # Not a foreign key: a closing appends the Satisfaction event and the
     # settlement row in one transaction, in whatever order the service chooses.
     settlement_id: Mapped[str | None] = mapped_column(_id())
@@ -155,6 +157,12 @@ class LoanRow(_TermsColumns, Base):
     agreement_name: Mapped[str] = mapped_column(_name())
     agreement_date: Mapped[date | None] = mapped_column(Date)
     governing_law: Mapped[str] = mapped_column(_name(), default="")
+    level_payment_amount: Mapped[Decimal | None] = mapped_column(DecimalText())
+    level_payment_first_due: Mapped[date | None] = mapped_column(Date)
+    level_payment_count: Mapped[int | None] = mapped_column(Integer)
+    late_charge_grace_days: Mapped[int | None] = mapped_column(Integer)
+    late_charge_percent: Mapped[Decimal | None] = mapped_column(DecimalText())
+    late_charge_amount: Mapped[Decimal | None] = mapped_column(DecimalText())
     events: Mapped[list[LoanEventRow]] = relationship(
         order_by="LoanEventRow.sequence", cascade="all, delete-orphan"
     )

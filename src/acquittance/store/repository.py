@@ -859,7 +859,7 @@ def _check_id(record_id: str, what: str) -> None:
         )
 
 
-_EVENT_COLUMNS = ("principal", "interest", "amount", "annual_rate", "settlement_id")
+_EVENT_COLUMNS = ("principal", "interest", "amount", "annual_rate", "settlement_id", "due")
 
 
 def _all_event_columns(event: Event) -> dict[str, Any]:

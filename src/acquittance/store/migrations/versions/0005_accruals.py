@@ -63,9 +63,32 @@ def upgrade() -> None:
             batch.add_column(
                 sa.Column("owed_charges", _DECIMAL_TEXT, nullable=False, server_default="0.00")
             )
+    for table in ("loan_events", "note_events"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("due", sa.Date(), nullable=True))
+    with op.batch_alter_table("loans") as batch:
+        batch.add_column(sa.Column("level_payment_amount", _DECIMAL_TEXT, nullable=True))
+        batch.add_column(sa.Column("level_payment_first_due", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("level_payment_count", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("late_charge_grace_days", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("late_charge_percent", _DECIMAL_TEXT, nullable=True))
+        batch.add_column(sa.Column("late_charge_amount", _DECIMAL_TEXT, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("loans") as batch:
+        for column in (
+            "late_charge_amount",
+            "late_charge_percent",
+            "late_charge_grace_days",
+            "level_payment_count",
+            "level_payment_first_due",
+            "level_payment_amount",
+        ):
+            batch.drop_column(column)
+    for table in ("note_events", "loan_events"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("due")
     for table in ("quotes", "settlements"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("owed_charges")
