@@ -95,3 +95,8 @@ def test_a_loan_shows_its_status_and_a_pledge_its_release(
     assert (after["status"], after["discharged_on"]) == ("discharged", "2002-03-31")
     pledge = ok(capsys, "show", "berg-valence-pledge", "--db", store)
     assert pledge["released_on"] == "2002-03-31"
+
+
+def test_accrue(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _check("accrue", ok(capsys, "accrue", "--through", "2024-05-31", "--db", store))
+    _check("accrue", ok(capsys, "accrue", "--through", "2024-05-31", "--key", "k", "--db", store))
