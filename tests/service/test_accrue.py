@@ -33,7 +33,9 @@ from acquittance.service.accrue import accrue
 
 
 def _by_prefix(found: dict[str, Decimal], prefix: str) -> Decimal:
-    return sum((amount for account, amount in found.items() if account.startswith(prefix)), Decimal(0))
+    return sum(
+        (amount for account, amount in found.items() if account.startswith(prefix)), Decimal(0)
+    )
 
 
 def test_a_run_posts_accrued_interest_to_both_books(store_url: str) -> None:

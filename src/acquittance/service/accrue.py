@@ -97,9 +97,7 @@ def accrue(
     return store.write_retrying(lambda repo: _run(repo, through, key, progress))
 
 
-def _run(
-    repo: Repository, through: date, key: str | None, progress: Progress | None
-) -> AccrualRun:
+def _run(repo: Repository, through: date, key: str | None, progress: Progress | None) -> AccrualRun:
     session = repo.session
     if key is not None:
         earlier = find_accrual_run_by_key(session, key)

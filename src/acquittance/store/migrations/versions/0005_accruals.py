@@ -54,9 +54,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("run_id", "position", name=op.f("pk_accrual_run_lines")),
     )
     with op.batch_alter_table("position_snapshots") as batch:
-        batch.add_column(
-            sa.Column("charges", _DECIMAL_TEXT, nullable=False, server_default="0.00")
-        )
+        batch.add_column(sa.Column("charges", _DECIMAL_TEXT, nullable=False, server_default="0.00"))
         batch.add_column(sa.Column("default_since", sa.Date(), nullable=True))
     for table in ("settlements", "quotes"):
         with op.batch_alter_table(table) as batch:
