@@ -1,4 +1,4 @@
-"""`acquittance accrue`: the run on the command line, its JSON, its refusals, no progress when piped."""
+"""`acquittance accrue` on the command line: its JSON, its refusals, no progress when piped."""
 
 from __future__ import annotations
 

@@ -34,8 +34,8 @@ from acquittance.core.instruments import (
 from acquittance.core.settlement_types import SatisfactionKind
 from acquittance.store.accruals import list_accrual_runs
 from acquittance.store.closings import StoredSettlement
-from acquittance.store.snapshots import instrument_kind
 from acquittance.store.repository import Repository
+from acquittance.store.snapshots import instrument_kind
 
 Record = tuple[str, str]  # (party id, the record its entries are about)
 
@@ -200,7 +200,8 @@ def _snapshot_agrees(
 def _accrual_runs_on_events(repo: Repository) -> Disagreement | None:
     """Each accrual run's lines are marks on their instruments' events, and each mark a run's."""
     marks: set[tuple[str, str, date]] = set()
-    for instrument in (*repo.list_loans(), *repo.list_notes()):
+    instruments: list[Loan | Note] = [*repo.list_loans(), *repo.list_notes()]
+    for instrument in instruments:
         for event in instrument.events:
             if isinstance(event, InterestAccrual):
                 marks.add((instrument_kind(instrument), instrument.id, event.date))

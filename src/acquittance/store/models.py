@@ -10,6 +10,7 @@ leaves the content of the store as it was.
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final, cast
@@ -142,7 +143,7 @@ class _EventColumns:
     amount: Mapped[Decimal | None] = mapped_column(DecimalText())
     annual_rate: Mapped[Decimal | None] = mapped_column(DecimalText())
     # The scheduled payment a late charge is for.
-    due: Mapped[date | None] = mapped_column(Date)
+    due: Mapped[datetime.date | None] = mapped_column(Date)
     # Not a foreign key: a closing appends the Satisfaction event and the
     # settlement row in one transaction, in whatever order the service chooses.
     settlement_id: Mapped[str | None] = mapped_column(_id())
