@@ -23,7 +23,9 @@ from acquittance.core.daycount import canonical_convention
 from acquittance.core.errors import AcquittanceError, InputError
 from acquittance.core.instruments import (
     Advance,
+    Charge,
     Compounding,
+    DefaultRate,
     Event,
     LevelPayment,
     Loan,
@@ -203,7 +205,11 @@ def _event(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -
         return OpeningBalance(when, principal, interest)
     if kind == "rate_change":
         return RateChange(when, reader.field(table, path, "annual_rate", parse_rate))
+    if kind == "default_rate":
+        return DefaultRate(when, reader.field(table, path, "annual_rate", parse_rate))
     amount = reader.field(table, path, "amount", _amount)
+    if kind == "charge":
+        return Charge(when, amount)
     return Advance(when, amount) if kind == "advance" else Payment(when, amount)
 
 

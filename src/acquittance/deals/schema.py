@@ -217,7 +217,11 @@ EVENT_KINDS: Final = _choices(
         "advance": "principal lent (a loan) or added (a note); a first advance can open the "
         "history instead of an opening balance",
         "payment": "cash paid: to accrued interest first, then principal",
-        "rate_change": "the annual rate from this date on",
+        "rate_change": "the annual rate from this date on; it ends a default",
+        "charge": "a fee charged to a loan's borrower: owed apart from interest, and paid "
+        "before it",
+        "default_rate": "the default rate from this date on: interest at it is default interest, "
+        "until a rate_change",
     }
 )
 
@@ -477,11 +481,17 @@ EVENTS: Final = Table(
         Field(
             "amount",
             AMOUNT,
-            "The amount advanced or paid.",
+            "The amount advanced, paid or charged.",
             True,
-            kinds=("advance", "payment"),
+            kinds=("advance", "payment", "charge"),
         ),
-        Field("annual_rate", RATE, "The new annual rate.", True, kinds=("rate_change",)),
+        Field(
+            "annual_rate",
+            RATE,
+            "The new annual rate.",
+            True,
+            kinds=("rate_change", "default_rate"),
+        ),
     ),
 )
 
