@@ -407,29 +407,33 @@ class SettlementAmounts:
     adjustment: Decimal
     cash_to_lender: Decimal
     cash_to_borrower: Decimal
+    charges_applied: Decimal = ZERO  # fees and late charges, satisfied before interest
 
     @property
     def applied(self) -> Decimal:
-        return self.interest_applied + self.principal_applied
+        return self.charges_applied + self.interest_applied + self.principal_applied
 
 
 def settlement_amounts(quote: Quote) -> SettlementAmounts:
-    """Split what a settlement satisfies, interest first, and check the quote's identity.
+    """Split what a settlement satisfies (charges, interest, principal); check the identity.
 
     Identity: owed − remaining debt = collateral value + cash to lender − cash to borrower.
     """
     owed_principal = _amount(quote.owed_principal, field="owed principal")
     owed_interest = _amount(quote.owed_interest, field="owed interest")
+    owed_charges = _amount(quote.owed_charges, field="owed charges")
+    owed = owed_principal + owed_interest + owed_charges
     remaining = _amount(quote.remaining_debt, field="remaining debt")
-    if remaining > owed_principal + owed_interest:
+    if remaining > owed:
         raise InputError(
             "REMAINING_DEBT_EXCEEDS_OWED",
             f"remaining debt {format_amount(remaining)} exceeds what is owed, "
-            f"{format_amount(owed_principal + owed_interest)}",
+            f"{format_amount(owed)}",
         )
     _check_satisfaction(quote.satisfaction, remaining)
-    applied = owed_principal + owed_interest - remaining
-    interest_applied = min(owed_interest, applied)
+    applied = owed - remaining
+    charges_applied = min(owed_charges, applied)
+    interest_applied = min(owed_interest, applied - charges_applied)
     notes_principal, notes_interest, value = _collateral_totals(quote)
     to_lender, to_borrower = _cash_direction(quote)
     difference = applied - (value + to_lender - to_borrower)
@@ -443,8 +447,9 @@ def settlement_amounts(quote: Quote) -> SettlementAmounts:
             f"{format_amount(difference)}; requote the settlement",
         )
     return SettlementAmounts(
+        charges_applied=charges_applied,
         interest_applied=interest_applied,
-        principal_applied=applied - interest_applied,
+        principal_applied=applied - charges_applied - interest_applied,
         notes_principal=notes_principal,
         notes_interest=notes_interest,
         adjustment=value - (notes_principal + notes_interest),
@@ -561,6 +566,7 @@ def _lender_settlement_legs(
         (accounts.CASH, amounts.cash_to_lender - amounts.cash_to_borrower),
         (accounts.loan_receivable(borrower), -amounts.principal_applied),
         (accounts.interest_receivable(borrower), -amounts.interest_applied),
+        (accounts.fees_receivable(borrower), -amounts.charges_applied),
     )
 
 
@@ -573,6 +579,7 @@ def _borrower_settlement_legs(
         currency,
         (accounts.loan_payable(lender), amounts.principal_applied),
         (accounts.interest_payable(lender), amounts.interest_applied),
+        (accounts.fees_payable(lender), amounts.charges_applied),
         (accounts.NOTES_RECEIVABLE, -amounts.notes_principal),
         (accounts.NOTES_INTEREST_RECEIVABLE, -amounts.notes_interest),
         (accounts.CASH, amounts.cash_to_borrower - amounts.cash_to_lender),

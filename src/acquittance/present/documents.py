@@ -47,6 +47,7 @@ def quote_document(
         "owed": {
             "principal": _amount(quote.owed_principal),
             "interest": _amount(quote.owed_interest),
+            "charges": _amount(quote.owed_charges),
             "total": _amount(quote.owed_total),
             "per_diem": _amount(quote.per_diem),
             "good_through": quote.good_through.isoformat(),
