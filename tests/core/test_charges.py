@@ -163,12 +163,7 @@ def test_more_than_charges_interest_and_principal_is_an_overpayment() -> None:
 @pytest.mark.parametrize(
     ("rule", "schedule", "code"),
     [
-        (LateChargeRule(10), SCHEDULE, "LATE_CHARGE_RULE_AMBIGUOUS"),
-        (
-            LateChargeRule(10, Decimal("0.05"), Decimal("5.00")),
-            SCHEDULE,
-            "LATE_CHARGE_RULE_AMBIGUOUS",
-        ),
+        (LateChargeRule(10), SCHEDULE, "INCOMPLETE_LATE_CHARGE"),
         (LateChargeRule(-1, Decimal("0.05")), SCHEDULE, "INVALID_GRACE_DAYS"),
         (LateChargeRule(10, amount=Decimal("5.001")), SCHEDULE, "INVALID_LATE_CHARGE"),
         (LateChargeRule(10, Decimal("1.5")), SCHEDULE, "INVALID_LATE_CHARGE"),
@@ -181,3 +176,13 @@ def test_a_rule_that_cannot_apply_is_refused(
     with pytest.raises(AcquittanceError) as refused:
         check_rule("loan", rule, schedule)
     assert refused.value.code == code
+
+
+def test_with_both_a_percent_and_an_amount_the_greater_is_charged() -> None:
+    rule = LateChargeRule(grace_days=10, percent=Decimal("0.05"), amount=Decimal("20.00"))
+    events = _loan(*PAID).events
+    due = late_charges_due(
+        SCHEDULE, rule, events, date(2024, 4, 30), stands_at=date(2024, 3, 8), rounding="half-up"
+    )
+    # 5% of 300.00 is 15.00, less than 20.00; 5% of 500.00 is 25.00, more.
+    assert [charge.amount for charge in due] == [Decimal("20.00"), Decimal("25.00")]

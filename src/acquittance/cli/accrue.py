@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import typer
 
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
-from acquittance.core.money import format_amount
+from acquittance.core.errors import InputError
+from acquittance.core.instruments import Charge, DefaultRate
+from acquittance.core.money import format_amount, to_decimal
 
 
 def _money(text: str) -> str:
@@ -93,3 +96,21 @@ def _show(document: dict[str, Any]) -> None:
         )
     out.print(table)
     out.print(f"{document['entries']} journal entries posted")
+
+
+def charge_or_default(
+    kind: str, when: date, *, amount: str | None, rate: str | None
+) -> Charge | DefaultRate:
+    """`record --kind charge --amount A` or `record --kind default_rate --rate R`, as an event."""
+    from acquittance.core.interest import parse_rate
+
+    if kind == "default_rate":
+        if rate is None:
+            raise InputError("MISSING_OPTION", "a default rate needs --rate")
+        return DefaultRate(when, parse_rate(rate, field="--rate"))
+    if amount is None:
+        raise InputError("MISSING_OPTION", "a charge needs --amount")
+    value = to_decimal(amount, field="--amount")
+    if value <= 0:
+        raise InputError("NEGATIVE_AMOUNT", f"--amount {amount} must be more than 0")
+    return Charge(when, value)

@@ -470,7 +470,9 @@ def schedule(
 @app.command()
 def record(
     instrument_id: str = typer.Argument(..., help="A loan or note id."),
-    kind: str = typer.Option(..., "--kind", help="advance, payment or rate_change."),
+    kind: str = typer.Option(
+        ..., "--kind", help="advance, payment, rate_change, charge or default_rate."
+    ),
     on: str = typer.Option(..., "--date", help="The event's date, YYYY-MM-DD."),
     amount: str | None = typer.Option(None, "--amount", help="Advance or payment amount."),
     rate: str | None = typer.Option(None, "--rate", help='New annual rate ("0.07" or "7%").'),
@@ -495,8 +497,15 @@ def record(
         if value <= 0:
             raise InputError("NEGATIVE_AMOUNT", f"--amount {amount} must be more than 0")
         event = Advance(when, value) if kind == "advance" else Payment(when, value)
+    elif kind in ("charge", "default_rate"):
+        from acquittance.cli.accrue import charge_or_default
+
+        event = charge_or_default(kind, when, amount=amount, rate=rate)
     else:
-        raise InputError("UNKNOWN_EVENT", f"--kind {kind!r} is not advance, payment or rate_change")
+        raise InputError(
+            "UNKNOWN_EVENT",
+            f"--kind {kind!r} is not advance, payment, rate_change, charge or default_rate",
+        )
     entries = service.record_event(_store(db), instrument_id, event)
     document: dict[str, Any] = {
         "instrument": instrument_id,

@@ -3,8 +3,9 @@
 The rule (a loan's `[loans.late_charge]`) is the shape loan systems give
 penalties (Apache Fineract's overdue-installment charge, Frappe Lending's
 penalty on a late repayment): after a grace period of N days past a
-scheduled payment's due date, a payment not made in full is charged either
-a percentage of the part missed or a flat amount.
+scheduled payment's due date, a payment not made in full is charged a
+percentage of the part missed, a flat amount, or, with both, the greater of
+the two (the mortgage form "5% of the payment or $15, whichever is more").
 
 Whether a payment was missed is contractual delinquency, counted in money:
 on the last day of grace for the payment due on D, the payments received up
@@ -45,11 +46,11 @@ GRACE_DAYS_MAX: Final = 366
 def check_rule(loan_id: str, rule: LateChargeRule, schedule: LevelPayment | None) -> None:
     """Refuse a rule that cannot be applied: both or neither figure, bad grace, no schedule."""
     where = f"the late charge of loan {loan_id}"
-    if (rule.percent is None) == (rule.amount is None):
+    if rule.percent is None and rule.amount is None:
         raise InputError(
-            "LATE_CHARGE_RULE_AMBIGUOUS",
-            f"{where} gives {'both' if rule.percent is not None else 'neither'} a percent and "
-            "an amount; give exactly one of them",
+            "INCOMPLETE_LATE_CHARGE",
+            f"{where} gives neither a percent nor an amount; give one (or both, for the greater "
+            "of the two)",
         )
     if isinstance(rule.grace_days, bool) or not 0 <= rule.grace_days <= GRACE_DAYS_MAX:
         raise InputError(
@@ -108,11 +109,13 @@ def missed_payments(
 
 
 def charge_for(rule: LateChargeRule, missed: MissedPayment, *, rounding: str) -> Decimal:
-    """The late charge on one missed payment, rounded once to the cent."""
-    if rule.amount is not None:
+    """The late charge on one missed payment: the percentage (rounded once to the cent), the
+    flat amount, or the greater of the two when the rule gives both."""
+    if rule.percent is None:
+        assert rule.amount is not None, "a checked rule has a percent or an amount"
         return rule.amount
-    assert rule.percent is not None, "a checked rule has a percent or an amount"
-    return round_money(rule.percent * missed.missed, rounding=rounding)
+    share = round_money(rule.percent * missed.missed, rounding=rounding)
+    return share if rule.amount is None else max(share, rule.amount)
 
 
 def late_charges_due(

@@ -227,10 +227,10 @@ Instrument: TypeAlias = Loan | Note
 
 @dataclass(frozen=True)
 class LateChargeRule:
-    """A late charge: `percent` of the payment missed, or a flat `amount`, after `grace_days`.
+    """A late charge after `grace_days`: `percent` of the payment missed, a flat `amount`,
+    or the greater of the two when both are given.
 
-    Exactly one of `percent` (a fraction: 0.05 for 5%) and `amount` is given;
-    `core.charges` checks and applies it.
+    `percent` is a fraction (0.05 for 5%); `core.charges` checks and applies the rule.
     """
 
     grace_days: int
