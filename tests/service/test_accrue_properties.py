@@ -121,3 +121,56 @@ def test_books_balance_and_verify_after_runs_and_a_settlement(
         _, entries = service.journal(store, party)
         assert_balanced(entries)
     assert service.verify(store).ok
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[tuple[str, int, Decimal]]:
+    """Steps after the opening: (what, days later, amount), in date order."""
+    return draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(("accrue", "charge", "payment")),
+                st.integers(0, 90),
+                cents(1, 5_000_000),
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+
+
+@PROPERTY_SETTINGS
+@given(spec=deals(), steps=histories())
+def test_after_runs_charges_and_payments_the_books_carry_the_position(
+    stores: Stores, spec: DealSpec, steps: list[tuple[str, int, Decimal]]
+) -> None:
+    from acquittance.core.errors import AcquittanceError
+    from acquittance.core.instruments import Charge, Payment
+
+    store = stores.new()
+    load_spec(store, spec)
+    on = spec.opened
+    for what, days, amount in steps:
+        on += timedelta(days=days)
+        if what == "accrue":
+            accrue(store, through=on)
+            continue
+        event = Charge(on, amount) if what == "charge" else Payment(on, amount)
+        try:
+            service.record_event(store, "loan-a", event)
+        except AcquittanceError as error:
+            assert error.code == "OVERPAYMENT"  # a payment of more than is owed is refused
+    accrue(store, through=on)
+    _, position = service.instrument_position(store, "loan-a", on)
+    lender = balances(store, "lender")
+
+    def carried(prefix: str) -> Decimal:
+        return sum((v for k, v in lender.items() if k.startswith(prefix)), Decimal(0))
+
+    assert carried("Assets:LoanReceivable:") == position.principal
+    assert carried("Assets:InterestReceivable:B") == position.interest
+    assert carried("Assets:FeesReceivable:") == position.charges
+    for party in ("lender", "borrower"):
+        _, entries = service.journal(store, party)
+        assert_balanced(entries)
+    assert service.verify(store).ok
