@@ -13,7 +13,8 @@ from pathlib import Path
 import acquittance
 
 EXPECTED = {
-    "CONVENTIONS", "AcquittanceError", "Advance", "CashLeg", "Closing", "CollateralLine",
+    "CONVENTIONS", "AcquittanceError", "Advance", "CashLeg", "Charge", "Closing", "CollateralLine",
+    "DefaultRate", "InterestAccrual", "LateCharge", "LateChargeRule",
     "Compounding", "Deal", "Discharge", "FinancingStatement", "InputError", "LevelPayment",
     "Loan", "Money", "NotFoundError", "Note", "NoteTransfer", "Obligation", "ObligationKind",
     "OpeningBalance", "Party", "Payment", "Position", "Quote", "RateChange", "Reversal",

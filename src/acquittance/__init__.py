@@ -25,8 +25,13 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "acquittance.core.instruments": (
         "Advance",
+        "Charge",
         "Compounding",
+        "DefaultRate",
         "Discharge",
+        "InterestAccrual",
+        "LateCharge",
+        "LateChargeRule",
         "LevelPayment",
         "Loan",
         "Note",
@@ -76,8 +81,13 @@ if TYPE_CHECKING:
     )
     from acquittance.core.instruments import (
         Advance as Advance,
+        Charge as Charge,
         Compounding as Compounding,
+        DefaultRate as DefaultRate,
         Discharge as Discharge,
+        InterestAccrual as InterestAccrual,
+        LateCharge as LateCharge,
+        LateChargeRule as LateChargeRule,
         LevelPayment as LevelPayment,
         Loan as Loan,
         Note as Note,

@@ -248,6 +248,7 @@ SCHEMA_OF_COMMAND = {
     "reverse": "reverse",
     "release": "release",
     "payoff": "payoff",
+    "accrue": "accrue",
 }
 
 
@@ -348,3 +349,8 @@ def test_lifecycle_commands(store: Path, capsys: pytest.CaptureFixture[str]) -> 
               "--amount", owed["total"], *common)  # fmt: skip
     _check("record", paid)
     assert paid["payoff"]["status"] == "discharged"
+
+
+def test_accrue(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _check("accrue", ok(capsys, "accrue", "--through", "2024-05-31", "--db", store))
+    _check("accrue", ok(capsys, "accrue", "--through", "2024-05-31", "--key", "k", "--db", store))

@@ -143,6 +143,7 @@ WRONG: dict[str, Any] = {
     schema.CURRENCY.name: "usd",
     schema.CHOICE.name: "nonesuch",
     schema.COUNT.name: 0,
+    schema.DAYS.name: -1,
     schema.TABLE.name: "not a table",
     schema.TABLES.name: "not tables",
     schema.INLINE_TABLES.name: "not tables",

@@ -45,6 +45,11 @@ INTEREST_EXPENSE: Final = "Expenses:Interest"
 GAIN_ON_SETTLEMENT: Final = "Income:GainOnSettlement"
 LOSS_ON_SETTLEMENT: Final = "Expenses:LossOnSettlement"
 OPENING_BALANCES: Final = "Equity:OpeningBalances"
+# Charges on a loan, apart from interest: a fee, and a late charge (a penalty).
+FEE_INCOME: Final = "Income:Fees"
+FEE_EXPENSE: Final = "Expenses:Fees"
+LATE_CHARGE_INCOME: Final = "Income:LateCharges"
+LATE_CHARGE_EXPENSE: Final = "Expenses:LateCharges"
 
 _FIXED_DISPLAY_NAMES: Final[dict[str, str]] = {
     CASH: "Cash",
@@ -56,6 +61,10 @@ _FIXED_DISPLAY_NAMES: Final[dict[str, str]] = {
     GAIN_ON_SETTLEMENT: "Gain on settlement",
     LOSS_ON_SETTLEMENT: "Loss on settlement",
     OPENING_BALANCES: "Opening balances",
+    FEE_INCOME: "Fee income",
+    FEE_EXPENSE: "Fee expense",
+    LATE_CHARGE_INCOME: "Late charge income",
+    LATE_CHARGE_EXPENSE: "Late charge expense",
 }
 
 # Parent account -> display prefix, for the accounts that face a counterparty.
@@ -64,6 +73,8 @@ _COUNTERPARTY_PARENTS: Final[dict[str, str]] = {
     "Assets:InterestReceivable": "Interest receivable",
     "Liabilities:LoanPayable": "Loan payable",
     "Liabilities:InterestPayable": "Interest payable",
+    "Assets:FeesReceivable": "Fees receivable",
+    "Liabilities:FeesPayable": "Fees payable",
 }
 
 #: Segments a counterparty may not take, because a fixed account already ends in
@@ -180,14 +191,24 @@ def interest_payable(counterparty: Party) -> str:
     return f"Liabilities:InterestPayable:{counterparty_segment(counterparty)}"
 
 
+def fees_receivable(counterparty: Party) -> str:
+    return f"Assets:FeesReceivable:{counterparty_segment(counterparty)}"
+
+
+def fees_payable(counterparty: Party) -> str:
+    return f"Liabilities:FeesPayable:{counterparty_segment(counterparty)}"
+
+
 def counterparty_accounts(counterparty: Party) -> tuple[Account, ...]:
-    """The four accounts that face one counterparty, named for people by its short name."""
+    """The accounts that face one counterparty, named for people by its short name."""
     label = counterparty.short_name.strip() or counterparty.id
     return (
         Account(loan_receivable(counterparty), f"Loan receivable — {label}"),
         Account(interest_receivable(counterparty), f"Interest receivable — {label}"),
+        Account(fees_receivable(counterparty), f"Fees receivable — {label}"),
         Account(loan_payable(counterparty), f"Loan payable — {label}"),
         Account(interest_payable(counterparty), f"Interest payable — {label}"),
+        Account(fees_payable(counterparty), f"Fees payable — {label}"),
     )
 
 

@@ -30,6 +30,7 @@ class EntryKind(StrEnum):
     ACCRUAL = "accrual"
     SETTLEMENT = "settlement"
     REVERSAL = "reversal"
+    CHARGE = "charge"
 
 
 #: Bounds on what one entry may hold: past them is a clear error, not a slow death.

@@ -25,8 +25,11 @@ from acquittance.core import accrual
 from acquittance.core.accrual import AccrualState, position, position_of
 from acquittance.core.instruments import (
     Advance,
+    Charge,
+    DefaultRate,
     Discharge,
     Event,
+    InterestAccrual,
     Loan,
     Note,
     OpeningBalance,
@@ -137,9 +140,11 @@ def _capitalisation(
 
 
 def _moves_booked(event: Event) -> bool:
-    # Rate changes post nothing, and a discharge follows the satisfaction that
-    # already moved what is booked; every other event is a posting point.
-    return not isinstance(event, RateChange | Discharge)
+    # Rate changes post nothing, a discharge follows the satisfaction that
+    # already moved what is booked, and a charge is posted whole on its date
+    # and moves no interest; every other event (an accrual run's mark
+    # included) is a posting point.
+    return not isinstance(event, RateChange | DefaultRate | Discharge | Charge)
 
 
 def book_event(
@@ -166,7 +171,8 @@ def book_event(
         found.extend(accrued)
     walked = accrual.forget_periods(accrual.step(reached, event))
     after = position_of(walked)
-    found.extend(_event_drafts(instrument, books, event, booked, after))
+    charges_paid = reached.charges - after.charges
+    found.extend(_event_drafts(instrument, books, event, booked, after, charges_paid))
     if _moves_booked(event):
         booked = Booked(after.principal, after.interest)
     return tuple(found), BookState(walked, booked)
@@ -216,7 +222,12 @@ def assigned(state: BookState, on: date) -> BookState:
 
 
 def _event_drafts(
-    instrument: Loan | Note, books: Books, event: object, booked: Booked, after: Position
+    instrument: Loan | Note,
+    books: Books,
+    event: object,
+    booked: Booked,
+    after: Position,
+    charges_paid: Decimal = ZERO,
 ) -> tuple[EntryDraft, ...]:
     if isinstance(event, OpeningBalance):
         if isinstance(instrument, Loan):
@@ -228,6 +239,8 @@ def _event_drafts(
         return posting.note_opening(instrument, event, holder=books.holder)
     if isinstance(event, Advance):
         return _advance(instrument, books, event)
+    if isinstance(event, Charge):
+        return _charge(instrument, books, event)
     if isinstance(event, Payment):
         interest = booked.interest - after.interest
         principal = booked.principal - after.principal
@@ -238,6 +251,7 @@ def _event_drafts(
                 event,
                 interest=interest,
                 principal=principal,
+                charges=charges_paid,
                 lender=books.lender,
                 borrower=books.borrower,
             )
@@ -245,9 +259,17 @@ def _event_drafts(
         return posting.note_payment(
             instrument, event, interest=interest, principal=principal, holder=books.holder
         )
-    # Rate changes post nothing; satisfactions and discharges are posted by their settlement.
-    assert isinstance(event, RateChange | Satisfaction | Discharge)
+    # Rate changes post nothing; satisfactions and discharges are posted by their
+    # settlement; an accrual run's mark posted its interest before it.
+    assert isinstance(event, RateChange | DefaultRate | Satisfaction | Discharge | InterestAccrual)
     return ()
+
+
+def _charge(instrument: Loan | Note, books: Books, event: Charge) -> tuple[EntryDraft, ...]:
+    # The accrual walk refuses charges on notes (CHARGE_ON_NOTE).
+    assert isinstance(instrument, Loan), f"a charge on note {instrument.id}"
+    assert books.lender is not None and books.borrower is not None
+    return posting.loan_charge(instrument, event, lender=books.lender, borrower=books.borrower)
 
 
 def _advance(instrument: Loan | Note, books: Books, event: Advance) -> tuple[EntryDraft, ...]:

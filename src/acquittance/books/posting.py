@@ -22,7 +22,16 @@ from decimal import Decimal
 from acquittance.books import accounts
 from acquittance.books.entries import EntryDraft, EntryKind, JournalEntry, Leg, check_balanced
 from acquittance.core.errors import InputError
-from acquittance.core.instruments import Advance, Loan, Note, OpeningBalance, Party, Payment
+from acquittance.core.instruments import (
+    Advance,
+    Charge,
+    LateCharge,
+    Loan,
+    Note,
+    OpeningBalance,
+    Party,
+    Payment,
+)
 from acquittance.core.money import CENT, ZERO, check_currency, format_amount, to_decimal
 from acquittance.core.settlement_types import Quote, SatisfactionKind
 
@@ -159,16 +168,19 @@ def loan_payment(
     principal: Decimal,
     lender: Party,
     borrower: Party,
+    charges: Decimal = ZERO,
 ) -> tuple[EntryDraft, ...]:
-    """A payment on a loan, split (by the accrual, interest first) into interest and principal."""
+    """A payment on a loan, split (by the accrual: charges, interest, principal) into its parts."""
     _loan_parties(loan, lender, borrower)
     currency = check_currency(loan.terms.currency)
     amount = _amount(event.amount, field="payment amount")
     interest = _amount(interest, field="interest paid")
     principal = _amount(principal, field="principal paid")
-    _check_split(amount, interest, principal)
+    charges = _amount(charges, field="charges paid")
+    _check_split(amount, interest + charges, principal)
+    charged = f"charges {format_amount(charges)}, " if charges else ""
     description = (
-        f"Payment under {_loan_label(loan)}: interest {format_amount(interest)}, "
+        f"Payment under {_loan_label(loan)}: {charged}interest {format_amount(interest)}, "
         f"principal {format_amount(principal)}"
     )
     lender_draft = EntryDraft(
@@ -179,6 +191,7 @@ def loan_payment(
         legs=_legs(
             currency,
             (accounts.CASH, amount),
+            (accounts.fees_receivable(borrower), -charges),
             (accounts.interest_receivable(borrower), -interest),
             (accounts.loan_receivable(borrower), -principal),
         ),
@@ -191,10 +204,42 @@ def loan_payment(
         description=description,
         legs=_legs(
             currency,
+            (accounts.fees_payable(lender), charges),
             (accounts.interest_payable(lender), interest),
             (accounts.loan_payable(lender), principal),
             (accounts.CASH, -amount),
         ),
+        reference=loan.id,
+    )
+    return _drafts(lender_draft, borrower_draft)
+
+
+def loan_charge(
+    loan: Loan, event: Charge, *, lender: Party, borrower: Party
+) -> tuple[EntryDraft, ...]:
+    """A fee or late charge: income and a receivable for the lender, expense and a payable."""
+    _loan_parties(loan, lender, borrower)
+    currency = check_currency(loan.terms.currency)
+    amount = _amount(event.amount, field="charge amount")
+    late = isinstance(event, LateCharge)
+    income = accounts.LATE_CHARGE_INCOME if late else accounts.FEE_INCOME
+    expense = accounts.LATE_CHARGE_EXPENSE if late else accounts.FEE_EXPENSE
+    what = "Late charge" if late else "Fee"
+    description = f"{what} of {format_amount(amount)} under {_loan_label(loan)}"
+    lender_draft = EntryDraft(
+        party_id=lender.id,
+        date=event.date,
+        kind=EntryKind.CHARGE,
+        description=description,
+        legs=_legs(currency, (accounts.fees_receivable(borrower), amount), (income, -amount)),
+        reference=loan.id,
+    )
+    borrower_draft = EntryDraft(
+        party_id=borrower.id,
+        date=event.date,
+        kind=EntryKind.CHARGE,
+        description=description,
+        legs=_legs(currency, (expense, amount), (accounts.fees_payable(lender), -amount)),
         reference=loan.id,
     )
     return _drafts(lender_draft, borrower_draft)
@@ -362,29 +407,33 @@ class SettlementAmounts:
     adjustment: Decimal
     cash_to_lender: Decimal
     cash_to_borrower: Decimal
+    charges_applied: Decimal = ZERO  # fees and late charges, satisfied before interest
 
     @property
     def applied(self) -> Decimal:
-        return self.interest_applied + self.principal_applied
+        return self.charges_applied + self.interest_applied + self.principal_applied
 
 
 def settlement_amounts(quote: Quote) -> SettlementAmounts:
-    """Split what a settlement satisfies, interest first, and check the quote's identity.
+    """Split what a settlement satisfies (charges, interest, principal); check the identity.
 
     Identity: owed − remaining debt = collateral value + cash to lender − cash to borrower.
     """
     owed_principal = _amount(quote.owed_principal, field="owed principal")
     owed_interest = _amount(quote.owed_interest, field="owed interest")
+    owed_charges = _amount(quote.owed_charges, field="owed charges")
+    owed = owed_principal + owed_interest + owed_charges
     remaining = _amount(quote.remaining_debt, field="remaining debt")
-    if remaining > owed_principal + owed_interest:
+    if remaining > owed:
         raise InputError(
             "REMAINING_DEBT_EXCEEDS_OWED",
             f"remaining debt {format_amount(remaining)} exceeds what is owed, "
-            f"{format_amount(owed_principal + owed_interest)}",
+            f"{format_amount(owed)}",
         )
     _check_satisfaction(quote.satisfaction, remaining)
-    applied = owed_principal + owed_interest - remaining
-    interest_applied = min(owed_interest, applied)
+    applied = owed - remaining
+    charges_applied = min(owed_charges, applied)
+    interest_applied = min(owed_interest, applied - charges_applied)
     notes_principal, notes_interest, value = _collateral_totals(quote)
     to_lender, to_borrower = _cash_direction(quote)
     difference = applied - (value + to_lender - to_borrower)
@@ -398,8 +447,9 @@ def settlement_amounts(quote: Quote) -> SettlementAmounts:
             f"{format_amount(difference)}; requote the settlement",
         )
     return SettlementAmounts(
+        charges_applied=charges_applied,
         interest_applied=interest_applied,
-        principal_applied=applied - interest_applied,
+        principal_applied=applied - charges_applied - interest_applied,
         notes_principal=notes_principal,
         notes_interest=notes_interest,
         adjustment=value - (notes_principal + notes_interest),
@@ -516,6 +566,7 @@ def _lender_settlement_legs(
         (accounts.CASH, amounts.cash_to_lender - amounts.cash_to_borrower),
         (accounts.loan_receivable(borrower), -amounts.principal_applied),
         (accounts.interest_receivable(borrower), -amounts.interest_applied),
+        (accounts.fees_receivable(borrower), -amounts.charges_applied),
     )
 
 
@@ -528,6 +579,7 @@ def _borrower_settlement_legs(
         currency,
         (accounts.loan_payable(lender), amounts.principal_applied),
         (accounts.interest_payable(lender), amounts.interest_applied),
+        (accounts.fees_payable(lender), amounts.charges_applied),
         (accounts.NOTES_RECEIVABLE, -amounts.notes_principal),
         (accounts.NOTES_INTEREST_RECEIVABLE, -amounts.notes_interest),
         (accounts.CASH, amounts.cash_to_borrower - amounts.cash_to_lender),

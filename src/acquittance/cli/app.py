@@ -64,6 +64,10 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
         "Run a deal end to end on a store: init, load, quote, settle, books, obligations, verify.",
     ),
     "schedule": ("commands", "A note's amortization schedule, generated from its terms."),
+    "accrue": (
+        "accrue",
+        "Post accrued interest and late charges of every open loan and note to both books.",
+    ),
     "record": (
         "lifecycle",
         "Record an advance, payment or rate change, and post what it means to the books.",

@@ -32,6 +32,8 @@ class RecordedEvent(StrEnum):
     ADVANCE = "advance"
     PAYMENT = "payment"
     RATE_CHANGE = "rate_change"
+    CHARGE = "charge"
+    DEFAULT_RATE = "default_rate"
 
 
 class ObligationFilter(StrEnum):

@@ -45,7 +45,14 @@ def _event(kind: str, when: Any, amount: str | None, rate: str | None) -> Any:
         if value <= 0:
             raise InputError("NEGATIVE_AMOUNT", f"--amount {amount} must be more than 0")
         return Advance(when, value) if kind == "advance" else Payment(when, value)
-    raise InputError("UNKNOWN_EVENT", f"--kind {kind!r} is not advance, payment or rate_change")
+    if kind in ("charge", "default_rate"):
+        from acquittance.cli.accrue import charge_or_default
+
+        return charge_or_default(kind, when, amount=amount, rate=rate)
+    raise InputError(
+        "UNKNOWN_EVENT",
+        f"--kind {kind!r} is not advance, payment, rate_change, charge or default_rate",
+    )
 
 
 def _entries(out: Any, document: dict[str, Any]) -> None:
@@ -77,7 +84,7 @@ def record(
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Record an advance, payment or rate change, and post what it means to the books."""
+    """Record an advance, payment, rate change, charge or default rate, and post it to the books."""
     from acquittance import service
     from acquittance.present.lifecycle import recorded_document
 

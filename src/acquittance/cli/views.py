@@ -186,6 +186,8 @@ def quote(document: dict[str, Any], *, parties: dict[str, str] | None = None) ->
         _money(owed["interest"]),
         _money(owed["total"]),
     )
+    if owed.get("charges", "0.00") != "0.00":
+        table.add_row("  of which fees and late charges", "", "", _money(owed["charges"]))
     for note in collateral["notes"]:
         table.add_row(
             f"  note {note['note']}",
@@ -266,7 +268,7 @@ def _explain_instrument(out: Console, held: dict[str, Any]) -> None:
             str(period["days"]),
             period["day_count"],
             period["year_fraction"],
-            period["annual_rate"],
+            period["annual_rate"] + (" default" if period.get("default_interest") else ""),
             _money(period["principal"]),
             period["interest_decimal"],
         )
@@ -279,6 +281,12 @@ def _explain_instrument(out: Console, held: dict[str, Any]) -> None:
         f"  interest {rounding['exact']} rounded {rounding['mode']} to {_money(rounding['cents'])};"
         f" principal {_money(held['principal'])}, total {_money(held['total'])}"
     )
+    if Decimal(held.get("default_interest_decimal", "0")) != 0:
+        out.print(
+            f"  of the periods' interest, default interest {held['default_interest_decimal']}"
+        )
+    if held.get("charges", "0.00") != "0.00":
+        out.print(f"  fees and late charges unpaid {_money(held['charges'])}, in the total")
 
 
 def settlement(document: dict[str, Any]) -> None:

@@ -28,6 +28,12 @@ The rules, in the order an auditor checks them:
   the rounded interest becomes principal. On a date with both, capitalisation
   (for the period just ended) comes before that date's events.
 - A `Discharge` extinguishes the debt: from its date nothing is owed or accrues.
+- Charges (`Charge`, `LateCharge`) are owed in cents beside interest and earn
+  none; a payment goes to charges first, then interest, then principal. A
+  `DefaultRate` is a rate change whose periods are marked default interest
+  until a `RateChange` sets a contractual rate again. An `InterestAccrual` (an
+  accrual run's mark) and a charge leave the open period unsplit, so no
+  figure depends on whether or when accrual runs happened.
 
 Walking one event at a time (the incremental API). An `AccrualState` is where
 a walk through an instrument's history stands. `begin` stands on the first
@@ -62,9 +68,12 @@ from acquittance.core.instruments import (
     EVENT_KINDS,
     AccrualPeriod,
     Advance,
+    Charge,
     Compounding,
+    DefaultRate,
     Discharge,
     Event,
+    InterestAccrual,
     Loan,
     Note,
     OpeningBalance,
@@ -114,7 +123,7 @@ def validate_terms(instrument_id: str, terms: Terms) -> None:
 def _amounts_of(event: Event) -> tuple[tuple[str, object], ...]:
     if isinstance(event, OpeningBalance):
         return (("opening principal", event.principal), ("opening interest", event.interest))
-    if isinstance(event, Advance | Payment | Satisfaction):
+    if isinstance(event, Advance | Payment | Satisfaction | Charge):
         return ((type(event).__name__.lower(), event.amount),)
     return ()
 
@@ -136,6 +145,8 @@ def _check_amounts(instrument_id: str, event: Event) -> None:
             )
     if isinstance(event, RateChange):
         parse_rate(event.annual_rate, field=f"rate change of {instrument_id} on {event.date}")
+    if isinstance(event, DefaultRate):
+        parse_rate(event.annual_rate, field=f"default rate of {instrument_id} on {event.date}")
 
 
 def _no_opening(instrument_id: str, kind: str, first: object) -> InputError:
@@ -203,6 +214,12 @@ def _check_next(
             code,
             f"{where} has an opening balance on {event.date} after other "
             "events; give one opening balance, as its first event",
+        )
+    if tail.kind == "note" and isinstance(event, Charge):
+        raise InputError(
+            "CHARGE_ON_NOTE",
+            f"the {name} of {event.date} on {where}: charges are owed by a loan's borrower; "
+            "record it on the loan",
         )
     if event.date < tail.opening:
         raise InputError(
@@ -342,6 +359,8 @@ class AccrualState:
     last_event_kind: str  # an EVENT_KINDS value: "payment", "rate_change", ...
     opened_by: str  # the first event's kind: "opening" or "advance"
     events_digest: str
+    charges: Decimal = _ZERO_PRINCIPAL  # fees and late charges not yet paid, in cents
+    default_since: date | None = None  # the default rate applies from this date (DefaultRate)
     period_log: _PeriodLink | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -367,6 +386,7 @@ def check_state(state: AccrualState) -> None:
     assert state.last_event_date <= state.as_of, f"{state.instrument_id}: event after as_of"
     assert state.principal >= 0, f"{state.instrument_id}: negative principal"
     assert state.annual_rate >= 0, f"{state.instrument_id}: negative rate"
+    assert state.charges >= 0, f"{state.instrument_id}: negative charges"
     assert state.capitalisations_count >= 0, f"{state.instrument_id}: negative count"
     assert state.last_event_kind in _EVENT_NAMES, f"{state.instrument_id}: unknown event kind"
     assert state.opened_by in ("opening", "advance"), f"{state.instrument_id}: bad first event"
@@ -411,6 +431,7 @@ def _open_period(state: AccrualState, end: date) -> AccrualPeriod | None:
         days=day_count(convention, state.period_start, end),
         year_fraction=fraction,
         interest=Fraction(state.principal) * Fraction(state.annual_rate) * fraction,
+        default=state.default_since is not None,
     )
 
 
@@ -434,20 +455,30 @@ def accrued_exact(state: AccrualState) -> Fraction:
 
 def _settled(
     state: AccrualState, principal: Decimal, interest: Fraction, event: Payment | Satisfaction
-) -> tuple[Decimal, Fraction]:
-    """Principal and exact interest after a payment: interest first, at its cents."""
+) -> tuple[Decimal, Fraction, Decimal]:
+    """Principal, exact interest and charges after a payment: charges, interest, principal.
+
+    Charges come first (as Apache Fineract's default order has penalties and
+    fees before interest); interest is taken at its cents.
+    """
     interest_due = round_money(interest, rounding=state.terms.rounding)
-    if event.amount > interest_due + principal:
+    charges = state.charges
+    owed = charges + interest_due + principal
+    if event.amount > owed:
+        charged = f", {charges} charges" if charges else ""
         raise InputError(
             "OVERPAYMENT",
             f"the {type(event).__name__} of {event.amount} on {event.date} to {state.kind} "
-            f"{state.instrument_id} is more than the {interest_due + principal} owed "
-            f"({principal} principal, {interest_due} interest); reduce it",
+            f"{state.instrument_id} is more than the {owed} owed "
+            f"({principal} principal, {interest_due} interest{charged}); reduce it",
         )
-    if event.amount >= interest_due:
+    if event.amount <= charges:
+        return principal, interest, charges - event.amount
+    amount = event.amount - charges
+    if amount >= interest_due:
         # The cents settle the interest; the sub-cent difference is closed with them.
-        return principal - (event.amount - interest_due), Fraction(0)
-    return principal, interest - Fraction(event.amount)
+        return principal - (amount - interest_due), Fraction(0), _ZERO_PRINCIPAL
+    return principal, interest - Fraction(amount), _ZERO_PRINCIPAL
 
 
 def _apply(state: AccrualState, event: Event) -> AccrualState:
@@ -455,6 +486,9 @@ def _apply(state: AccrualState, event: Event) -> AccrualState:
 
     The hot path of every walk: one new state per event, built directly.
     """
+    if isinstance(event, InterestAccrual | Charge):
+        # Neither changes principal or rate: the open period goes on unsplit.
+        return _noted(state, event)
     period = _open_period(state, event.date)
     interest = state.interest_closed
     log = state.period_log
@@ -462,16 +496,22 @@ def _apply(state: AccrualState, event: Event) -> AccrualState:
         interest = interest + period.interest
         log = _PeriodLink(log, period)
     principal, rate, discharged_on = state.principal, state.annual_rate, state.discharged_on
+    charges, default_since = state.charges, state.default_since
     if isinstance(event, OpeningBalance):
         principal, interest = event.principal, Fraction(event.interest)
     elif isinstance(event, Advance):
         principal = principal + event.amount
     elif isinstance(event, Payment | Satisfaction):
-        principal, interest = _settled(state, principal, interest, event)
+        principal, interest, charges = _settled(state, principal, interest, event)
     elif isinstance(event, RateChange):
+        # A new contractual rate ends a default (a cure): its periods are ordinary again.
+        rate, default_since = parse_rate(event.annual_rate), None
+    elif isinstance(event, DefaultRate):
         rate = parse_rate(event.annual_rate)
+        default_since = default_since or event.date
     elif isinstance(event, Discharge):
         principal, interest, discharged_on = _ZERO_PRINCIPAL, Fraction(0), event.date
+        charges = _ZERO_PRINCIPAL
     else:
         raise TypeError(f"{type(event).__name__} is not an event this module knows")
     return AccrualState(
@@ -491,7 +531,23 @@ def _apply(state: AccrualState, event: Event) -> AccrualState:
         last_event_kind=EVENT_KINDS[type(event)],
         opened_by=state.opened_by,
         events_digest=next_digest(state.events_digest, event),
+        charges=charges,
+        default_since=default_since,
         period_log=log,
+    )
+
+
+def _noted(state: AccrualState, event: InterestAccrual | Charge) -> AccrualState:
+    """An event that leaves the open period running: an accrual run's mark, or a charge."""
+    charges = state.charges + event.amount if isinstance(event, Charge) else state.charges
+    return replace(
+        state,
+        as_of=max(state.as_of, event.date),
+        charges=charges,
+        events_count=state.events_count + 1,
+        last_event_date=event.date,
+        last_event_kind=EVENT_KINDS[type(event)],
+        events_digest=next_digest(state.events_digest, event),
     )
 
 
@@ -644,6 +700,7 @@ def position_of(state: AccrualState) -> Position:
         interest_exact=exact,
         periods=(*periods, open_period) if open_period else periods,
         rounding=state.terms.rounding,
+        charges=state.charges,
     )
 
 

@@ -120,7 +120,59 @@ class Reversal:
     reason: str
 
 
-Event: TypeAlias = OpeningBalance | Advance | Payment | RateChange | Satisfaction | Discharge
+@dataclass(frozen=True)
+class InterestAccrual:
+    """An accrual run's posting point: the interest accrued to this date is booked.
+
+    It changes no figure of the instrument (the accrual period is not split at
+    it, so a position is the same with or without it); it only moves what the
+    books carry, as a payment does, so that later postings start from there.
+    """
+
+    date: date
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A fee charged to the borrower on a date (a loan's): owed until paid, before interest."""
+
+    date: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LateCharge(Charge):
+    """A penalty for a scheduled payment not made in time, assessed by the deal's rule.
+
+    `due` is the due date of the payment it is for: each is charged once.
+    """
+
+    due: date
+
+
+@dataclass(frozen=True)
+class DefaultRate:
+    """The default rate from this date on: interest accrued at it is default interest.
+
+    Distinct from `RateChange` so that the periods it governs are shown as
+    default interest; a later `DefaultRate` changes the default rate.
+    """
+
+    date: date
+    annual_rate: Decimal
+
+
+Event: TypeAlias = (
+    OpeningBalance
+    | Advance
+    | Payment
+    | RateChange
+    | Satisfaction
+    | Discharge
+    | InterestAccrual
+    | Charge
+    | DefaultRate
+)
 #: What an instrument's stored log holds: its events, and reversals of some of them.
 LoggedEvent: TypeAlias = Event | Reversal
 EVENT_KINDS: dict[type, str] = {
@@ -131,6 +183,10 @@ EVENT_KINDS: dict[type, str] = {
     Satisfaction: "satisfaction",
     Discharge: "discharge",
     Reversal: "reversal",
+    InterestAccrual: "accrual",
+    Charge: "charge",
+    LateCharge: "late_charge",
+    DefaultRate: "default_rate",
 }
 
 
@@ -146,6 +202,8 @@ class Loan:
     agreement_name: str = "Loan Agreement"
     agreement_date: date | None = None
     governing_law: str = ""  # the jurisdiction whose law governs the loan and its settlement
+    level_payment: LevelPayment | None = None  # the scheduled payments, where there are any
+    late_charge: LateChargeRule | None = None  # what a missed scheduled payment costs
 
     @property
     def discharged_on(self) -> date | None:
@@ -185,6 +243,19 @@ Instrument: TypeAlias = Loan | Note
 
 
 @dataclass(frozen=True)
+class LateChargeRule:
+    """A late charge after `grace_days`: `percent` of the payment missed, a flat `amount`,
+    or the greater of the two when both are given.
+
+    `percent` is a fraction (0.05 for 5%); `core.charges` checks and applies the rule.
+    """
+
+    grace_days: int
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class AccrualPeriod:
     """One stretch of accrual at a constant principal and rate: the working an auditor checks."""
 
@@ -196,6 +267,7 @@ class AccrualPeriod:
     days: int
     year_fraction: Fraction
     interest: Fraction  # exact
+    default: bool = False  # accrued at a default rate (see `DefaultRate`)
 
 
 @dataclass(frozen=True)
@@ -214,7 +286,8 @@ class Position:
     interest_exact: Fraction = field(compare=False)
     periods: tuple[AccrualPeriod, ...] = field(default=(), compare=False)
     rounding: str = field(default=DEFAULT_ROUNDING, compare=False)  # the mode `interest` used
+    charges: Decimal = Decimal("0.00")  # fees and late charges charged and not yet paid
 
     @property
     def total(self) -> Decimal:
-        return self.principal + self.interest
+        return self.principal + self.interest + self.charges

@@ -487,6 +487,7 @@ def quote(
         currency=loan.terms.currency,
         owed_principal=loan_position.principal,
         owed_interest=loan_position.interest,
+        owed_charges=loan_position.charges,
         per_diem=round_money(diem, rounding=loan.terms.rounding),
         good_through=through,
         collateral=lines,
@@ -668,11 +669,13 @@ def _explain_period(period: AccrualPeriod) -> dict[str, Any]:
         "principal": format(period.principal, "f"),
         "interest_exact": _canonical(period.interest),
         "interest_decimal": _long_decimal(period.interest),
+        "default_interest": period.default,
     }
 
 
 def _explain_position(held: Position) -> dict[str, Any]:
     periods_sum = sum((period.interest for period in held.periods), Fraction(0))
+    default_sum = sum((period.interest for period in held.periods if period.default), Fraction(0))
     brought_forward = held.interest_exact - periods_sum
     return {
         "instrument_id": held.instrument_id,
@@ -682,6 +685,9 @@ def _explain_position(held: Position) -> dict[str, Any]:
         "periods": [_explain_period(period) for period in held.periods],
         "periods_interest_exact": _canonical(periods_sum),
         "periods_interest_decimal": _long_decimal(periods_sum),
+        # Of the periods' interest, what accrued at a default rate (DefaultRate).
+        "default_interest_exact": _canonical(default_sum),
+        "default_interest_decimal": _long_decimal(default_sum),
         # Opening interest, less interest paid or capitalised before the quote date.
         "interest_brought_forward_exact": _canonical(brought_forward),
         "interest_brought_forward_decimal": _long_decimal(brought_forward),
@@ -692,6 +698,7 @@ def _explain_position(held: Position) -> dict[str, Any]:
             "cents": amount_text(held.interest),
         },
         "interest": amount_text(held.interest),
+        "charges": amount_text(held.charges),
         "total": amount_text(held.total),
     }
 

@@ -78,10 +78,12 @@ class Quote:
     # The per diem before rounding, for figures that multiply it (interest to the
     # good-through date); None for a quote rebuilt from a document, which keeps cents only.
     per_diem_exact: Fraction | None = field(default=None, compare=False)
+    # Fees and late charges charged and not yet paid: owed beside principal and interest.
+    owed_charges: Decimal = Decimal("0.00")
 
     @property
     def owed_total(self) -> Decimal:
-        return self.owed_principal + self.owed_interest
+        return self.owed_principal + self.owed_interest + self.owed_charges
 
     @property
     def collateral_principal(self) -> Decimal:

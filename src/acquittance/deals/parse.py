@@ -17,14 +17,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from acquittance.core.charges import GRACE_DAYS_MAX, check_rule
 from acquittance.core.collateral import FinancingStatement, SecurityInterest
 from acquittance.core.dates import check_date, parse_date
 from acquittance.core.daycount import canonical_convention
 from acquittance.core.errors import AcquittanceError, InputError
 from acquittance.core.instruments import (
     Advance,
+    Charge,
     Compounding,
+    DefaultRate,
     Event,
+    LateChargeRule,
     LevelPayment,
     Loan,
     Note,
@@ -203,7 +207,11 @@ def _event(reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...]) -
         return OpeningBalance(when, principal, interest)
     if kind == "rate_change":
         return RateChange(when, reader.field(table, path, "annual_rate", parse_rate))
+    if kind == "default_rate":
+        return DefaultRate(when, reader.field(table, path, "annual_rate", parse_rate))
     amount = reader.field(table, path, "amount", _amount)
+    if kind == "charge":
+        return Charge(when, amount)
     return Advance(when, amount) if kind == "advance" else Payment(when, amount)
 
 
@@ -282,7 +290,7 @@ def _loan(
     reader: _Reader, table: dict[str, Any], path: tuple[PathPart, ...], currency: str, law: str
 ) -> Loan:
     reader.known_fields(table, path, _LOAN_FIELDS)
-    return Loan(
+    loan = Loan(
         id=reader.field(table, path, "id", _identifier),
         lender_id=reader.field(table, path, "lender", _identifier),
         borrower_id=reader.field(table, path, "borrower", _identifier),
@@ -292,6 +300,37 @@ def _loan(
         agreement_date=reader.field(table, path, "agreement_date", _date, default=None),
         governing_law=reader.field(table, path, "governing_law", _text, default=law),
     )
+    spec = reader.field(table, path, "level_payment", _level_payment, default=None)
+    try:
+        loan = replace(loan, level_payment=_schedule_of(loan, spec))
+    except AcquittanceError as error:
+        raise reader.fail((*path, "level_payment"), error) from None
+    rule = reader.field(table, path, "late_charge", _late_charge, default=None)
+    if rule is None:
+        return loan
+    try:
+        check_rule(loan.id, rule, loan.level_payment)
+    except AcquittanceError as error:
+        raise reader.fail((*path, "late_charge"), error) from None
+    return replace(loan, late_charge=rule)
+
+
+def _late_charge(value: Any) -> LateChargeRule:
+    """The late_charge table, checked for its types (`charges.check_rule` checks the rest)."""
+    if not isinstance(value, dict):
+        raise InputError(
+            "INVALID_FIELD", "late_charge is a table with grace_days and a percent or an amount"
+        )
+    _inline_keys(value, schema.LATE_CHARGE, "late_charge")
+    grace = value["grace_days"]
+    if not isinstance(grace, int) or isinstance(grace, bool) or not 0 <= grace <= GRACE_DAYS_MAX:
+        raise InputError(
+            "INVALID_FIELD",
+            f"late_charge.grace_days must be a whole number from 0 to {GRACE_DAYS_MAX}",
+        )
+    percent = parse_rate(value["percent"], field="percent") if "percent" in value else None
+    amount = _amount(value["amount"]) if "amount" in value else None
+    return LateChargeRule(grace_days=grace, percent=percent, amount=amount)
 
 
 def _level_payment(value: Any) -> dict[str, Any]:
@@ -315,7 +354,7 @@ def _level_payment(value: Any) -> dict[str, Any]:
     return {"amount": amount, "first_due": _date(value["first_due"]), "count": count}
 
 
-def _schedule_of(note: Note, spec: dict[str, Any] | None) -> LevelPayment | None:
+def _schedule_of(note: Note | Loan, spec: dict[str, Any] | None) -> LevelPayment | None:
     """A level payment from the deal file; its amount computed from the terms when not given."""
     if spec is None:
         return None
@@ -323,16 +362,19 @@ def _schedule_of(note: Note, spec: dict[str, Any] | None) -> LevelPayment | None
     if amount is None:
         from acquittance.core.schedule import level_payment
 
-        principal = note.original_principal
+        principal = note.original_principal if isinstance(note, Note) else None
         if principal is None:
             opening = note.events[0] if note.events else None
-            if not isinstance(opening, OpeningBalance):
+            if isinstance(opening, Advance) and isinstance(note, Loan):
+                principal = opening.amount  # a loan opened by its first advance
+            elif isinstance(opening, OpeningBalance):
+                principal = opening.principal
+            else:
                 raise InputError(
                     "MISSING_FIELD",
                     "level_payment without an amount needs original_principal or an opening "
                     "balance to compute it from",
                 )
-            principal = opening.principal
         amount = level_payment(
             principal, note.terms.annual_rate, spec["count"], rounding=note.terms.rounding
         )

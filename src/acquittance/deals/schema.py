@@ -83,6 +83,7 @@ CHOICE: Final = ValueType("choice", "one of the allowed values, as a string")
 COUNT: Final = ValueType(
     "count", f"a whole number (a TOML integer) from 1 to {LEVEL_PAYMENT_COUNT_MAX}"
 )
+DAYS: Final = ValueType("days", "a whole number of days (a TOML integer) from 0 to 366")
 TABLE: Final = ValueType("table", "a TOML table (`[name]`, or inline: `{ key = value, ... }`)")
 TABLES: Final = ValueType("tables", "an array of TOML tables (`[[name]]`)")
 INLINE_TABLES: Final = ValueType(
@@ -101,6 +102,7 @@ VALUE_TYPES: Final = (
     CURRENCY,
     CHOICE,
     COUNT,
+    DAYS,
     TABLE,
     TABLES,
     INLINE_TABLES,
@@ -217,7 +219,11 @@ EVENT_KINDS: Final = _choices(
         "advance": "principal lent (a loan) or added (a note); a first advance can open the "
         "history instead of an opening balance",
         "payment": "cash paid: to accrued interest first, then principal",
-        "rate_change": "the annual rate from this date on",
+        "rate_change": "the annual rate from this date on; it ends a default",
+        "charge": "a fee charged to a loan's borrower: owed apart from interest, and paid "
+        "before it",
+        "default_rate": "the default rate from this date on: interest at it is default interest, "
+        "until a rate_change",
     }
 )
 
@@ -388,8 +394,49 @@ LOANS: Final = Table(
             "The law that governs this loan.",
             default_text="the deal's governing_law",
         ),
+        Field(
+            "level_payment",
+            TABLE,
+            "The loan's scheduled payments, for the late charge rule.",
+            default_text="none",
+            table="level_payment",
+        ),
+        Field(
+            "late_charge",
+            TABLE,
+            "What a scheduled payment not made in full by the end of its grace period costs; "
+            "`acquittance accrue` assesses it. Needs level_payment.",
+            default_text="none",
+            table="late_charge",
+        ),
         *_TERMS,
     ),
+)
+
+LATE_CHARGE: Final = Table(
+    "late_charge",
+    ("[loans.late_charge]",),
+    "A late charge on each scheduled payment missed (the part not paid when its grace period "
+    "ends), charged once per payment on the first day after grace: a percentage of the part "
+    "missed, a flat amount, or with both the greater of the two. Give percent, amount or both; "
+    "also written inline: "
+    '`late_charge = { grace_days = 10, percent = "5%" }`.',
+    (
+        Field("grace_days", DAYS, "Days after the due date before a payment is late.", True),
+        Field(
+            "percent",
+            RATE,
+            "The charge as a share of the part of the payment missed.",
+            default_text="none (then amount is required)",
+        ),
+        Field(
+            "amount",
+            AMOUNT,
+            "The charge as a flat amount (with percent: the least charged).",
+            default_text="none (then percent is required)",
+        ),
+    ),
+    inline=True,
 )
 
 NOTES: Final = Table(
@@ -435,9 +482,9 @@ NOTES: Final = Table(
 
 LEVEL_PAYMENT: Final = Table(
     "level_payment",
-    ("[notes.level_payment]",),
-    "The same payment every month, interest first, until the note is repaid; also written "
-    "inline in the note's table: `level_payment = { first_due = 2024-02-01, count = 360 }`.",
+    ("[notes.level_payment]", "[loans.level_payment]"),
+    "The same payment every month, interest first, until the note (or loan) is repaid; also "
+    "written inline in its table: `level_payment = { first_due = 2024-02-01, count = 360 }`.",
     (
         Field("first_due", DATE, "The date the first payment is due; the rest fall monthly.", True),
         Field("count", COUNT, "How many monthly payments there are.", True),
@@ -477,11 +524,17 @@ EVENTS: Final = Table(
         Field(
             "amount",
             AMOUNT,
-            "The amount advanced or paid.",
+            "The amount advanced, paid or charged.",
             True,
-            kinds=("advance", "payment"),
+            kinds=("advance", "payment", "charge"),
         ),
-        Field("annual_rate", RATE, "The new annual rate.", True, kinds=("rate_change",)),
+        Field(
+            "annual_rate",
+            RATE,
+            "The new annual rate.",
+            True,
+            kinds=("rate_change", "default_rate"),
+        ),
     ),
 )
 
@@ -575,6 +628,7 @@ ALL_TABLES: Final = (
     SIGNATORIES,
     LOANS,
     EVENTS,
+    LATE_CHARGE,
     NOTES,
     LEVEL_PAYMENT,
     SECURITY_INTERESTS,

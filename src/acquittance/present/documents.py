@@ -21,6 +21,7 @@ from acquittance.core.settlement_types import Obligation, Quote
 from acquittance.store.records import ObligationRecord
 
 if TYPE_CHECKING:
+    from acquittance.service.accrue import AccrualRun
     from acquittance.service.batch import BatchResult
     from acquittance.service.settle import ClosedSettlement
     from acquittance.service.verify import Verification
@@ -46,6 +47,7 @@ def quote_document(
         "owed": {
             "principal": _amount(quote.owed_principal),
             "interest": _amount(quote.owed_interest),
+            "charges": _amount(quote.owed_charges),
             "total": _amount(quote.owed_total),
             "per_diem": _amount(quote.per_diem),
             "good_through": quote.good_through.isoformat(),
@@ -441,4 +443,30 @@ def demo_document(
         "books": books,
         "obligations": obligations,
         "verification": verification,
+    }
+
+
+def accrual_run_document(run: AccrualRun) -> dict[str, Any]:
+    """`accrue --json`: the run, and what it posted for each instrument."""
+    return {
+        "run": run.id,
+        "key": run.key,
+        "through": run.through.isoformat(),
+        "replayed": run.replayed,
+        "instruments_count": run.instruments_count,
+        "entries_count": run.entries_count,
+        "postings": [
+            {
+                "instrument": line.instrument_id,
+                "kind": line.instrument_kind,
+                "currency": line.currency,
+                "interest": _amount(line.interest),
+                "capitalised": _amount(line.capitalised),
+                "late_charges": _amount(line.late_charges),
+            }
+            for line in run.lines
+        ],
+        "interest_total": {
+            currency: _amount(total) for currency, total in sorted(run.interest_total.items())
+        },
     }

@@ -18,15 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from acquittance.books import posting
 from acquittance.books.entries import EntryDraft, JournalEntry
 from acquittance.books.history import BookState
 from acquittance.books.restatement import restated_drafts
-from acquittance.core.instruments import Discharge, Loan, Note, Party, Satisfaction
+from acquittance.core.instruments import (
+    Discharge,
+    InterestAccrual,
+    Loan,
+    Note,
+    Party,
+    Satisfaction,
+)
 from acquittance.core.settlement_types import SatisfactionKind
+from acquittance.store.accruals import list_accrual_runs
 from acquittance.store.closings import StoredSettlement
 from acquittance.store.repository import Repository
+from acquittance.store.snapshots import instrument_kind
 
 Record = tuple[str, str]  # (party id, the record its entries are about)
 
@@ -55,6 +65,9 @@ def rebuild_check(repo: Repository, entries: Sequence[JournalEntry]) -> Disagree
         problem = _instrument_agrees(repo, expected, note, parties)
         if problem is not None:
             return problem
+    problem = _accrual_runs_on_events(repo)
+    if problem is not None:
+        return problem
     for settlement in settlements:
         quote = settlement.quote
         lender, borrower = parties[quote.lender_id], parties[quote.borrower_id]
@@ -148,6 +161,34 @@ def _snapshot_agrees(
         instrument.id,
         f"the stored position of {instrument.id} is not the one its events reach",
     )
+
+
+def _accrual_runs_on_events(repo: Repository) -> Disagreement | None:
+    """Each accrual run's lines are marks on their instruments' events, and each mark a run's."""
+    marks: set[tuple[str, str, date]] = set()
+    instruments: list[Loan | Note] = [*repo.list_loans(), *repo.list_notes()]
+    for instrument in instruments:
+        for event in instrument.events:
+            if isinstance(event, InterestAccrual):
+                marks.add((instrument_kind(instrument), instrument.id, event.date))
+    lined: set[tuple[str, str, date]] = set()
+    for run in list_accrual_runs(repo.session):
+        for line in run.lines:
+            where = (line.instrument_kind, line.instrument_id, run.through)
+            lined.add(where)
+            if where not in marks and (line.interest or line.capitalised):
+                return Disagreement(
+                    run.id,
+                    f"accrual run {run.id} posted interest on {line.instrument_id} through "
+                    f"{run.through.isoformat()}, which is not on its events",
+                )
+    for kind, instrument_id, on in sorted(marks - lined):
+        return Disagreement(
+            instrument_id,
+            f"{kind} {instrument_id} has an accrual mark of {on.isoformat()} that no stored "
+            "accrual run made",
+        )
+    return None
 
 
 def _settlements_on_events(

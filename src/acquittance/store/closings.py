@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import NotFoundError
 from acquittance.core.instruments import Position
+from acquittance.core.money import ZERO
 from acquittance.core.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
 from acquittance.store.closing_path import insert_settlement
 from acquittance.store.driver import Driver
@@ -96,6 +97,7 @@ def _figures(quote: Quote) -> dict[str, Any]:
         "satisfaction": quote.satisfaction.value,
         "owed_principal": quote.owed_principal,
         "owed_interest": quote.owed_interest,
+        "owed_charges": quote.owed_charges,
         "per_diem": quote.per_diem,
         "good_through": quote.good_through,
         "cash_amount": quote.cash.amount,
@@ -122,9 +124,17 @@ def _lines(quote: Quote) -> list[dict[str, Any]]:
 def _quote_from(header: Any, lines: Sequence[Any]) -> Quote:
     """The Quote stated by a header row and its note rows (with each note's maker and date)."""
 
-    def held(instrument_id: str, principal: Decimal, interest: Decimal) -> Position:
+    def held(
+        instrument_id: str, principal: Decimal, interest: Decimal, charges: Decimal = ZERO
+    ) -> Position:
         return Position(
-            instrument_id, header.as_of, header.currency, principal, interest, Fraction(interest)
+            instrument_id,
+            header.as_of,
+            header.currency,
+            principal,
+            interest,
+            Fraction(interest),
+            charges=charges,
         )
 
     collateral = tuple(
@@ -146,6 +156,7 @@ def _quote_from(header: Any, lines: Sequence[Any]) -> Quote:
         currency=header.currency,
         owed_principal=header.owed_principal,
         owed_interest=header.owed_interest,
+        owed_charges=header.owed_charges,
         per_diem=header.per_diem,
         good_through=header.good_through,
         collateral=collateral,
@@ -153,7 +164,9 @@ def _quote_from(header: Any, lines: Sequence[Any]) -> Quote:
         remaining_debt=header.remaining_debt,
         satisfaction=SatisfactionKind(header.satisfaction),
         fingerprint=header.fingerprint,
-        loan_position=held(header.loan_id, header.owed_principal, header.owed_interest),
+        loan_position=held(
+            header.loan_id, header.owed_principal, header.owed_interest, header.owed_charges
+        ),
         note_positions=tuple(held(c.note_id, c.principal, c.interest) for c in collateral),
     )
 

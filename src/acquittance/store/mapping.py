@@ -14,9 +14,14 @@ from acquittance.core.collateral import FinancingStatement, SecurityInterest
 from acquittance.core.instruments import (
     EVENT_KINDS,
     Advance,
+    Charge,
     Compounding,
+    DefaultRate,
     Discharge,
     Event,
+    InterestAccrual,
+    LateCharge,
+    LateChargeRule,
     LevelPayment,
     Loan,
     LoggedEvent,
@@ -109,9 +114,11 @@ def event_columns(event: LoggedEvent) -> dict[str, Any]:
     columns: dict[str, Any] = {"kind": EVENT_KINDS[type(event)], "date": event.date}
     if isinstance(event, OpeningBalance):
         columns.update(principal=event.principal, interest=event.interest)
-    elif isinstance(event, Advance | Payment):
+    elif isinstance(event, LateCharge):
+        columns.update(amount=event.amount, due=event.due)
+    elif isinstance(event, Advance | Payment | Charge):
         columns.update(amount=event.amount)
-    elif isinstance(event, RateChange):
+    elif isinstance(event, RateChange | DefaultRate):
         columns.update(annual_rate=event.annual_rate)
     elif isinstance(event, Satisfaction):
         columns.update(amount=event.amount, settlement_id=event.settlement_id)
@@ -170,6 +177,19 @@ def event_from_row(row: LoanEventRow | NoteEventRow) -> Event:
         )
     if kind == "discharge":
         return Discharge(date=row.date, settlement_id=_set(row.settlement_id))
+    return _event_of_accrual_or_charge(row)
+
+
+def _event_of_accrual_or_charge(row: LoanEventRow | NoteEventRow) -> Event:
+    kind = row.kind
+    if kind == "accrual":
+        return InterestAccrual(date=row.date)
+    if kind == "charge":
+        return Charge(date=row.date, amount=_set(row.amount))
+    if kind == "late_charge":
+        return LateCharge(date=row.date, amount=_set(row.amount), due=_set(row.due))
+    if kind == "default_rate":
+        return DefaultRate(date=row.date, annual_rate=_set(row.annual_rate))
     raise AssertionError(f"stored event kind {kind!r} is not one the models write")
 
 
@@ -191,8 +211,38 @@ def loan_row(loan: Loan) -> LoanRow:
         governing_law=loan.governing_law,
         agreement_date=loan.agreement_date,
         events=event_rows(LoanEventRow, loan.events, first_sequence=1),
+        **_loan_schedule_columns(loan),
         **_terms_columns(loan.terms),
     )
+
+
+def _loan_schedule_columns(loan: Loan) -> dict[str, Any]:
+    level, rule = loan.level_payment, loan.late_charge
+    return {
+        "level_payment_amount": level.amount if level else None,
+        "level_payment_first_due": level.first_due if level else None,
+        "level_payment_count": level.count if level else None,
+        "late_charge_grace_days": rule.grace_days if rule else None,
+        "late_charge_percent": rule.percent if rule else None,
+        "late_charge_amount": rule.amount if rule else None,
+    }
+
+
+def _loan_schedule(row: LoanRow) -> dict[str, Any]:
+    level = rule = None
+    if row.level_payment_amount is not None:
+        level = LevelPayment(
+            amount=row.level_payment_amount,
+            first_due=_set(row.level_payment_first_due),
+            count=_set(row.level_payment_count),
+        )
+    if row.late_charge_grace_days is not None:
+        rule = LateChargeRule(
+            grace_days=row.late_charge_grace_days,
+            percent=row.late_charge_percent,
+            amount=row.late_charge_amount,
+        )
+    return {"level_payment": level, "late_charge": rule}
 
 
 def loan_from_row(row: LoanRow, *, events: bool = True) -> Loan:
@@ -206,6 +256,7 @@ def loan_from_row(row: LoanRow, *, events: bool = True) -> Loan:
         agreement_name=row.agreement_name,
         governing_law=row.governing_law,
         agreement_date=row.agreement_date,
+        **_loan_schedule(row),
     )
 
 

@@ -10,6 +10,7 @@ leaves the content of the store as it was.
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final, cast
@@ -141,6 +142,8 @@ class _EventColumns:
     interest: Mapped[Decimal | None] = mapped_column(DecimalText())
     amount: Mapped[Decimal | None] = mapped_column(DecimalText())
     annual_rate: Mapped[Decimal | None] = mapped_column(DecimalText())
+    # The scheduled payment a late charge is for.
+    due: Mapped[datetime.date | None] = mapped_column(Date)
     # Not a foreign key: a closing appends the Satisfaction event and the
     # settlement row in one transaction, in whatever order the service chooses.
     settlement_id: Mapped[str | None] = mapped_column(_id())
@@ -158,6 +161,12 @@ class LoanRow(_TermsColumns, Base):
     agreement_name: Mapped[str] = mapped_column(_name())
     agreement_date: Mapped[date | None] = mapped_column(Date)
     governing_law: Mapped[str] = mapped_column(_name(), default="")
+    level_payment_amount: Mapped[Decimal | None] = mapped_column(DecimalText())
+    level_payment_first_due: Mapped[date | None] = mapped_column(Date)
+    level_payment_count: Mapped[int | None] = mapped_column(Integer)
+    late_charge_grace_days: Mapped[int | None] = mapped_column(Integer)
+    late_charge_percent: Mapped[Decimal | None] = mapped_column(DecimalText())
+    late_charge_amount: Mapped[Decimal | None] = mapped_column(DecimalText())
     events: Mapped[list[LoanEventRow]] = relationship(
         order_by="LoanEventRow.sequence", cascade="all, delete-orphan"
     )
@@ -284,6 +293,7 @@ class _QuoteFigureColumns:
     satisfaction: Mapped[str] = mapped_column(String(20))
     owed_principal: Mapped[Decimal] = mapped_column(DecimalText())
     owed_interest: Mapped[Decimal] = mapped_column(DecimalText())
+    owed_charges: Mapped[Decimal] = mapped_column(DecimalText(), server_default="0.00")
     per_diem: Mapped[Decimal] = mapped_column(DecimalText())
     good_through: Mapped[date] = mapped_column(Date)
     cash_amount: Mapped[Decimal] = mapped_column(DecimalText())
@@ -635,6 +645,8 @@ class PositionSnapshotRow(Base):
     booked_principal: Mapped[Decimal] = mapped_column(DecimalText())
     booked_interest: Mapped[Decimal] = mapped_column(DecimalText())
     booked_by: Mapped[str | None] = mapped_column(_id())
+    charges: Mapped[Decimal] = mapped_column(DecimalText(), server_default="0.00")
+    default_since: Mapped[date | None] = mapped_column(Date)
 
 
 # Lifecycle actions ---------------------------------------------------------------------------
@@ -690,3 +702,39 @@ class LifecycleNoteRow(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"))
     security_interest_id: Mapped[str] = mapped_column(ForeignKey("security_interests.id"))
+
+
+# Accrual runs -------------------------------------------------------------------------------
+
+
+class AccrualRunRow(Base):
+    """One run of `acquittance accrue`: through which date, under which key, what it posted.
+
+    The postings themselves are the `InterestAccrual` events it appended and
+    the entries they call for; this row keeps the run's answer for a rerun
+    under its key, and the order of runs (`sequence`) for the check that a run
+    never goes back before the last one.
+    """
+
+    __tablename__ = "accrual_runs"
+
+    id: Mapped[str] = mapped_column(_id(), primary_key=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    through: Mapped[date] = mapped_column(Date)
+    entries_count: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+
+
+class AccrualRunLineRow(Base):
+    """What one accrual run posted for one instrument: interest accrued and capitalised."""
+
+    __tablename__ = "accrual_run_lines"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("accrual_runs.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instrument_kind: Mapped[str] = mapped_column(String(10))
+    instrument_id: Mapped[str] = mapped_column(_id())
+    currency: Mapped[str] = mapped_column(String(3))
+    interest: Mapped[Decimal] = mapped_column(DecimalText())
+    capitalised: Mapped[Decimal] = mapped_column(DecimalText())
+    late_charges: Mapped[Decimal] = mapped_column(DecimalText())

@@ -73,6 +73,8 @@ def snapshot_columns(draft: SnapshotDraft, *, sequence: int) -> dict[str, Any]:
         "booked_principal": draft.booked_principal,
         "booked_interest": draft.booked_interest,
         "booked_by": draft.booked_by,
+        "charges": state.charges,
+        "default_since": state.default_since,
     }
 
 
@@ -100,6 +102,8 @@ def snapshot_from_row(row: Any, instrument: Loan | Note) -> StoredSnapshot:
         last_event_kind=row.last_event_kind,
         opened_by=row.opened_by,
         events_digest=row.events_digest,
+        charges=row.charges,
+        default_since=row.default_since,
     )
     # Checked where it is written and again where it is read back.
     check_state(state)

@@ -85,10 +85,11 @@ class DraftContext:
     notes: tuple[NoteRow, ...]
     notes_description: str  # "mortgage notes receivable"
     amounts_in_words: bool = False
+    owed_charges: Decimal = Decimal("0.00")  # fees and late charges unpaid
 
     @property
     def owed_total(self) -> Decimal:
-        return self.owed_principal + self.owed_interest
+        return self.owed_principal + self.owed_interest + self.owed_charges
 
     @property
     def collateral_carrying_amount(self) -> Decimal:
@@ -152,6 +153,7 @@ def build_context(
         satisfaction=quote.satisfaction,
         owed_principal=quote.owed_principal,
         owed_interest=quote.owed_interest,
+        owed_charges=quote.owed_charges,
         collateral_principal=quote.collateral_principal,
         collateral_interest=quote.collateral_interest,
         collateral_value=quote.collateral_value,

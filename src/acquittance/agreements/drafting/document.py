@@ -209,6 +209,7 @@ def template_variables(context: DraftContext) -> dict[str, object]:
         "partial": context.satisfaction.value == "partial",
         "owed_principal": context.owed_principal,
         "owed_interest": context.owed_interest,
+        "owed_charges": context.owed_charges,
         "owed_total": context.owed_total,
         "collateral_principal": context.collateral_principal,
         "collateral_interest": context.collateral_interest,

@@ -58,11 +58,12 @@ class PayoffContext:
     per_diem: Decimal
     releases: tuple[ReleaseRow, ...]
     notes_description: str
+    charges: Decimal = Decimal("0.00")  # fees and late charges unpaid on the quote date
 
     @property
     def total(self) -> Decimal:
-        """What pays the loan in full on the quote date."""
-        return self.principal + self.interest
+        """What pays the loan in full on the quote date: charges unpaid included."""
+        return self.principal + self.interest + self.charges
 
     @property
     def days_to_good_through(self) -> int:
@@ -117,6 +118,7 @@ def build_payoff_context(
         good_through=quote.good_through,
         principal=quote.owed_principal,
         interest=quote.owed_interest,
+        charges=quote.owed_charges,
         per_diem=quote.per_diem,
         releases=tuple(row for interest in securing for row in _release_rows(interest)),
         notes_description=describe_notes(
@@ -181,6 +183,7 @@ def payoff_variables(context: PayoffContext) -> dict[str, object]:
         "good_through": context.good_through,
         "principal": context.principal,
         "interest": context.interest,
+        "charges": context.charges,
         "total": context.total,
         "per_diem": context.per_diem,
         "days_to_good_through": context.days_to_good_through,
@@ -222,6 +225,11 @@ def _payoff_table(context: PayoffContext) -> Table:
         rows=(
             ("Principal", figure(context.principal, money)),
             (f"Interest accrued and unpaid through {as_of}", figure(context.interest, money)),
+            *(
+                ((f"Fees and late charges unpaid on {as_of}", figure(context.charges, money)),)
+                if context.charges
+                else ()
+            ),
         ),
         total=("Total payoff amount", figure(context.total, money)),
         amount_columns=frozenset({1}),

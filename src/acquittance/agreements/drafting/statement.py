@@ -31,9 +31,13 @@ from acquittance.core.errors import InputError, NotFoundError
 from acquittance.core.instruments import (
     EVENT_KINDS,
     Advance,
+    Charge,
     Compounding,
+    DefaultRate,
     Discharge,
     Event,
+    InterestAccrual,
+    LateCharge,
     Loan,
     Note,
     OpeningBalance,
@@ -245,12 +249,15 @@ def _party(parties: Mapping[str, Party], party_id: str, *, role: str) -> Party:
 
 def _activity(instrument: Loan | Note, index: int, event: Event) -> ActivityRow:
     """What one event changed: the position on its date without it, and with it."""
-    before = NOTHING
+    before, charges_before = NOTHING, ZERO
     if index > 0:
         held = position(replace(instrument, events=instrument.events[:index]), event.date)
-        before = Balance(held.principal, held.interest)
+        before, charges_before = Balance(held.principal, held.interest), held.charges
     held = position(replace(instrument, events=instrument.events[: index + 1]), event.date)
     after = Balance(held.principal, held.interest)
+    charges_paid = (
+        charges_before - held.charges if isinstance(event, Payment | Satisfaction) else ZERO
+    )
     row = ActivityRow(
         date=event.date,
         kind=EVENT_KINDS[type(event)],
@@ -259,11 +266,11 @@ def _activity(instrument: Loan | Note, index: int, event: Event) -> ActivityRow:
         interest_change=after.interest - before.interest,
         principal_change=after.principal - before.principal,
         after=after,
-        annual_rate=event.annual_rate if isinstance(event, RateChange) else None,
+        annual_rate=event.annual_rate if isinstance(event, RateChange | DefaultRate) else None,
     )
     if isinstance(event, Payment | Satisfaction):
-        # Interest first, then principal, and nothing else: the parts add up to the amount.
-        paid = -(row.interest_change + row.principal_change)
+        # Charges, interest, then principal, and nothing else: the parts add up to the amount.
+        paid = charges_paid - (row.interest_change + row.principal_change)
         assert paid == event.amount, (event, paid)
     return row
 
@@ -279,6 +286,14 @@ def _describe(event: Event) -> str:
         return f"Rate changed to {rate_text(event.annual_rate)} a year"
     if isinstance(event, Satisfaction):
         return f"Satisfied by settlement {event.settlement_id}"
+    if isinstance(event, LateCharge):
+        return f"Late charge on the payment due {event.due.isoformat()}"
+    if isinstance(event, Charge):
+        return "Fee charged"
+    if isinstance(event, DefaultRate):
+        return f"Default rate of {rate_text(event.annual_rate)} a year from this date"
+    if isinstance(event, InterestAccrual):
+        return "Interest accrued to this date posted to the books"
     assert isinstance(event, Discharge)
     return f"Discharged (settlement {event.settlement_id})"
 
@@ -286,7 +301,7 @@ def _describe(event: Event) -> str:
 def _amount_of(event: Event) -> Decimal | None:
     if isinstance(event, OpeningBalance):
         return event.principal + event.interest
-    if isinstance(event, Advance | Payment | Satisfaction):
+    if isinstance(event, Advance | Payment | Satisfaction | Charge):
         return event.amount
     return None
 
@@ -296,7 +311,7 @@ def _rate_on(instrument: Loan | Note, on: date) -> Decimal:
     for event in instrument.events:
         if event.date > on:
             break
-        if isinstance(event, RateChange):
+        if isinstance(event, RateChange | DefaultRate):
             rate = event.annual_rate
     return rate
 
