@@ -33,6 +33,7 @@ from acquittance.core.collateral import FinancingStatement, SecurityInterest
 from acquittance.core.instruments import (
     Compounding,
     Event,
+    LoggedEvent,
     LevelPayment,
     Loan,
     Note,
@@ -185,10 +186,13 @@ _EVENT_COLUMNS: Final = (
     "amount",
     "annual_rate",
     "settlement_id",
+    "due",
+    "reverses",
+    "reason",
 )
 _INSERT_LOAN_EVENTS: Final = Sql(
     f"INSERT INTO loan_events (loan_id, sequence, {', '.join(_EVENT_COLUMNS)}) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"VALUES (?, ?, {', '.join('?' for _ in _EVENT_COLUMNS)})"
 )
 _INSERT_SNAPSHOTS: Final = Sql(
     f"INSERT INTO position_snapshots ({', '.join(SNAPSHOT_COLUMNS)}) "
@@ -499,7 +503,7 @@ def write_closing(driver: Driver, closing: ClosingWrite) -> bool:
 
 
 def insert_loan_events(
-    driver: Driver, loan_id: str, events: Sequence[Event], *, after: int
+    driver: Driver, loan_id: str, events: Sequence[LoggedEvent], *, after: int
 ) -> None:
     """Events after the loan's `after` first ones, in one statement."""
     day = driver.day
@@ -604,8 +608,9 @@ def _snapshot_rows(
     return rows
 
 
-def _event_values(event: Event, day: Any) -> tuple[Any, ...]:
+def _event_values(event: LoggedEvent, day: Any) -> tuple[Any, ...]:
     columns = mapping.event_columns(event)
+    due = columns.get("due")
     return (
         columns["kind"],
         day(columns["date"]),
@@ -614,6 +619,9 @@ def _event_values(event: Event, day: Any) -> tuple[Any, ...]:
         money(columns.get("amount")),
         money(columns.get("annual_rate")),
         columns.get("settlement_id"),
+        None if due is None else day(due),
+        columns.get("reverses"),
+        columns.get("reason"),
     )
 
 

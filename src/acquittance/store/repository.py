@@ -851,17 +851,6 @@ def _check_id(record_id: str, what: str) -> None:
         )
 
 
-<<<<<<< HEAD
-=======
-_EVENT_COLUMNS = ("principal", "interest", "amount", "annual_rate", "settlement_id", "due")
-
-
-def _all_event_columns(event: Event) -> dict[str, Any]:
-    """Every column of an event row, unset ones None, so that rows insert in one batch."""
-    return {name: None for name in _EVENT_COLUMNS} | mapping.event_columns(event)
-
-
->>>>>>> accrue
 def _check_transfer(transfer: NoteTransfer, holder_id: str | None) -> None:
     if holder_id is None:
         raise NotFoundError("UNKNOWN_NOTE", f"no note has id {transfer.note_id!r}")
