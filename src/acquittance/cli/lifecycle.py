@@ -12,8 +12,8 @@ import typer
 from rich.table import Table
 
 from acquittance.cli import views
-from acquittance.cli.choices import RecordedEvent
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.choices import RecordedEvent
 from acquittance.core.errors import InputError
 from acquittance.core.money import to_decimal
 

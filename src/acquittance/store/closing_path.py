@@ -33,9 +33,9 @@ from acquittance.core.collateral import FinancingStatement, SecurityInterest
 from acquittance.core.instruments import (
     Compounding,
     Event,
-    LoggedEvent,
     LevelPayment,
     Loan,
+    LoggedEvent,
     Note,
     Party,
     Signatory,
