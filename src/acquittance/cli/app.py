@@ -90,8 +90,8 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
 #: group is listed under "Other commands".
 HELP_PANELS: Final[dict[str, tuple[str, ...]]] = {
     "Store and records": ("init", "load", "new", "list", "show"),
-    "Loan life": ("record", "reverse", "accrue", "payoff", "release"),
-    "Figures": ("position", "quote", "quotes", "schedule"),
+    "Loan life": ("record", "events", "reverse", "accrue", "payoff", "release"),
+    "Figures": ("position", "quote", "quotes", "schedule", "portfolio"),
     "Settlement": ("settle", "obligations"),
     "Books": ("journal", "books", "book", "verify", "export"),
     "Agreements and documents": ("read", "draft", "letter", "statement", "ucc3"),
