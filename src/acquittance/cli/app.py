@@ -118,7 +118,7 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
 #: group is listed under "Other commands".
 HELP_PANELS: Final[dict[str, tuple[str, ...]]] = {
     "Store and records": ("init", "load", "new", "list", "show"),
-    "Loan life": ("record", "reverse", "accrue", "payoff", "release"),
+    "Loan life": ("record", "events", "reverse", "accrue", "payoff", "release"),
     "Figures": ("position", "quote", "quotes", "schedule", "portfolio"),
     "Settlement": ("settle", "obligations"),
     "Books": ("journal", "books", "book", "verify", "export"),
