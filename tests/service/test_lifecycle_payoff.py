@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from lifecycle_helpers import (
     HARBOR_LOAN,
@@ -19,6 +20,7 @@ from service_helpers import DealSpec, load_spec, new_store
 
 from acquittance import service
 from acquittance.core.instruments import Payment
+from acquittance.service.documents import Output, ucc3_filing
 
 JUNE_30 = date(2024, 6, 30)
 PAYOFF = D("1213440.00")  # 1,185,000.00 principal + 28,440.00 interest on 2024-06-30
@@ -158,3 +160,18 @@ def test_a_payoff_after_payments_pays_what_is_left(sqlite_url: str) -> None:
     done = service.payoff(store, HARBOR_LOAN, on=JUNE_30)
     assert done.amount == principal + interest
     verified(store)
+
+
+def test_the_ucc3_amendment_of_a_release_names_the_note_and_its_deadline(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    store = harbor_store(sqlite_url)
+    released = service.release(store, HARBOR_LOAN, [HARBOR_NOTES[0]], on=date(2024, 5, 15))
+    path = tmp_path / "ucc3.md"
+    filing = ucc3_filing(
+        store, "harbor-quill-pledge", Output(path), termination=False, note_ids=(HARBOR_NOTES[0],)
+    )
+    assert [note.note_id for note in filing.context.released] == [HARBOR_NOTES[0]]
+    [amendment] = released.obligations
+    assert filing.context.obligation_id == amendment.obligation.id
+    assert filing.context.due == date(2024, 6, 4)

@@ -135,11 +135,8 @@ def check_not_settled(
         )
 
 
-def check_after_opening(
-    kind: str, instrument_id: str, history: Sequence[Event], event: Event
-) -> None:
+def check_after_opening(kind: str, instrument_id: str, opening: date, event: Event) -> None:
     """EVENT_BEFORE_OPENING: a late event still comes on or after the history's first date."""
-    opening = history[0].date
     if event.date < opening:
         raise InputError(
             "EVENT_BEFORE_OPENING",

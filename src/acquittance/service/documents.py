@@ -275,14 +275,22 @@ def _interest_and_statement(
 def _releasable_notes(
     repo: Repository, interest: SecurityInterest, named: Sequence[str]
 ) -> dict[str, Note]:
-    """The notes an amendment of `interest` may release: pledged now, or released by a
-    settlement of its loan (assigned to the secured party, which no longer pledges them)."""
+    """The notes an amendment of `interest` may release: pledged now, released by a
+    settlement of its loan (assigned to the secured party, which no longer pledges them),
+    or released from it by name (`acquittance release`)."""
     settled = {
         line.note_id
         for stored in repo.list_settlements(loan_id=interest.loan_id)
         for line in stored.quote.collateral
     }
-    candidates = set(interest.note_ids) | settled
+    released = {
+        note.note_id
+        for action in repo.actions_of("loan", interest.loan_id)
+        if action.kind == "release"
+        for note in repo.action_notes(action.id)
+        if note.security_interest_id == interest.id
+    }
+    candidates = set(interest.note_ids) | settled | released
     return {note_id: repo.get_note(note_id) for note_id in named if note_id in candidates}
 
 

@@ -37,7 +37,6 @@ from acquittance.service.restate import (
     hold,
     new_action_id,
     request_digest,
-    with_events,
 )
 from acquittance.service.store import Store
 from acquittance.store.lifecycle import StoredAction
@@ -94,9 +93,7 @@ def _payoff(
     earlier = earlier_action(repo, key, digest, asked="payoff")
     if earlier is not None:
         return paid_off(repo, earlier, repo.action_entries(earlier.id))
-    full = with_events(repo, held)
-    assert isinstance(full, Loan)
-    figure = _payoff_figure(repo, held, full, on)
+    figure = _payoff_figure(repo, held, loan, on)
     paid = figure if amount is None else amount
     _check_paid(loan.id, on, paid, figure)
     action_id = new_action_id("pyf")
@@ -107,7 +104,7 @@ def _payoff(
     entries = append_drafts(repo, drafts)
     recorded = repo.events_recorded("loan", loan.id)
     done = discharge(
-        repo, held, full, on, action_id=action_id, entries=entries, paid=paid, discharged=True
+        repo, held, loan, on, action_id=action_id, entries=entries, paid=paid, discharged=True
     )
     repo.add_action(
         StoredAction(
@@ -128,22 +125,25 @@ def _payoff(
 
 
 def _payoff_figure(repo: Repository, held: Held, loan: Loan, on: date) -> Decimal:
-    """Principal and interest owed on `on`, to the cent; never before the newest event."""
-    if loan.discharged_on is not None:
+    """Principal and interest owed on `on`, to the cent; never before the newest event.
+
+    From the loan's newest snapshot: no event is loaded.
+    """
+    state = history.current_state(repo, held.instrument, held.events_count).accrual
+    if state.discharged_on is not None:
         raise StateError(
             "LOAN_DISCHARGED",
-            f"loan {loan.id} was discharged on {loan.discharged_on.isoformat()}; nothing is "
+            f"loan {loan.id} was discharged on {state.discharged_on.isoformat()}; nothing is "
             "owed to pay off",
         )
-    newest = max(event.date for event in loan.events)
-    if on < newest:
+    if on < state.last_event_date:
+        newest = state.last_event_date.isoformat()
         raise InputError(
             "PAYOFF_BEFORE_LAST_EVENT",
             f"a payoff on {on.isoformat()} comes before the newest event of loan {loan.id}, of "
-            f"{newest.isoformat()}; pay it off on {newest.isoformat()} or later",
+            f"{newest}; pay it off on {newest} or later",
         )
-    state = history.current_state(repo, held.instrument, held.events_count)
-    reached = position_of(accrual.advance(state.accrual, on))
+    reached = position_of(accrual.advance(state, on))
     return reached.principal + reached.interest
 
 

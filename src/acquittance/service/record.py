@@ -19,6 +19,7 @@ and writes nothing; the key with a different request is IDEMPOTENCY_KEY_REUSED.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from acquittance.books.entries import JournalEntry
 from acquittance.core.accrual import position_of
@@ -88,16 +89,19 @@ def _record(repo: Repository, instrument_id: str, event: Event, key: str | None)
     if earlier is not None:
         return recorded_from(repo, earlier)
     action_id = new_action_id("rec")
-    instrument = with_events(repo, held)
-    _check_open(held, instrument, event)
-    backdated = is_correction(instrument.events, event)
+    # Where the history stands, from its newest snapshot: no event is loaded unless
+    # this one is late and what follows it must be walked again.
+    newest = history.current_state(repo, held.instrument, held.events_count).accrual
+    _check_open(held, newest.discharged_on, event)
+    backdated = event.date < newest.last_event_date
     payoff = None
     # On a settlement's date or before, the settlement closed on the history as it was.
     check_not_settled(
         held.kind, held.id, event, repo.settled(held.kind, held.id), doing="recording"
     )
     if backdated:
-        check_after_opening(held.kind, held.id, instrument.events, event)
+        check_after_opening(held.kind, held.id, newest.opening, event)
+        instrument = with_events(repo, held)
         log = repo.event_log(held.kind, held.id)
         entries = correct(repo, held, instrument, log, event)
         sequence = len(log) + 1
@@ -106,12 +110,11 @@ def _record(repo: Repository, instrument_id: str, event: Event, key: str | None)
         entries = append_drafts(repo, drafts)
         sequence = repo.events_recorded(held.kind, held.id)
         if _reaches_zero(held, event, state.accrual):
-            assert isinstance(instrument, Loan)
-            assert isinstance(event, Payment)
+            assert isinstance(event, Payment) and isinstance(held.instrument, Loan)
             payoff = discharge(
                 repo,
                 held,
-                instrument,
+                held.instrument,
                 event.date,
                 action_id=action_id,
                 entries=entries,
@@ -145,12 +148,11 @@ def _record(repo: Repository, instrument_id: str, event: Event, key: str | None)
     )
 
 
-def _check_open(held: Held, instrument: object, event: Event) -> None:
-    discharged = instrument.discharged_on if isinstance(instrument, Loan) else None
+def _check_open(held: Held, discharged: date | None, event: Event) -> None:
     if discharged is not None:
         raise StateError(
             "LOAN_DISCHARGED",
-            f"loan {held.id} was discharged on {discharged.isoformat()}; the "
+            f"{held.kind} {held.id} was discharged on {discharged.isoformat()}; the "
             f"{EVENT_KINDS[type(event)]} of {event.date.isoformat()} cannot be recorded on it",
         )
 
