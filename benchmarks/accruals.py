@@ -99,8 +99,7 @@ def rows() -> list[Row]:
         (
             f"accrual run through a month-end, {LOANS_COUNT} loans and {LOANS_COUNT} notes",
             f"{found['run']:,.0f} instruments/s",
-            f"{found['run'] / found['peer']:,.1f}x the peer; both books posted in one "
-            "transaction",
+            f"{found['run'] / found['peer']:,.1f}x the peer; both books posted in one transaction",
         ),
         (
             "accrual rerun through the same date (nothing to post)",
