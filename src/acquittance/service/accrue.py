@@ -53,13 +53,15 @@ from acquittance.store.accruals import (
     find_accrual_run_by_key,
     instrument_headers,
     last_accrual_run,
-    lock_all_loans,
+    lock_all_instruments,
 )
 from acquittance.store.repository import Repository
 from acquittance.store.snapshots import instrument_kind
 
 #: Called after each instrument with (instruments done, instruments in the run).
 Progress = Callable[[int, int], None]
+#: An instrument, its events count before the run, the events the run adds, the states after.
+_Appended = tuple[Loan | Note, int, list[Event], list[BookState]]
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,9 @@ def accrue(
 
 def _run(repo: Repository, through: date, key: str | None, progress: Progress | None) -> AccrualRun:
     session = repo.session
+    # Locks first, so that what follows (a run under the same key, the last run, where each
+    # history stands) is read after any run or closing that held them has committed.
+    lock_all_instruments(session)
     if key is not None:
         earlier = find_accrual_run_by_key(session, key)
         if earlier is not None:
@@ -120,7 +125,8 @@ def _run(repo: Repository, through: date, key: str | None, progress: Progress | 
     lines: list[AccrualLine] = []
     appended: list[_Appended] = []
     for done, (instrument, events_count) in enumerate(instruments, start=1):
-        found = _accrue_one(repo, instrument, newest[instrument.id], through, drafts)
+        place = (instrument_kind(instrument), instrument.id)
+        found = _accrue_one(repo, instrument, newest[place], through, drafts)
         if found is not None:
             line, events, states = found
             lines.append(line)
@@ -130,7 +136,10 @@ def _run(repo: Repository, through: date, key: str | None, progress: Progress | 
     # Every instrument's new events in one statement per table, every snapshot in one.
     append_events_batched(repo.session, [(i, count, events) for i, count, events, _ in appended])
     repo.add_snapshots_after(
-        [(i, history.drafts_of(i, states), newest[i.id].sequence) for i, _, _, states in appended]
+        [
+            (i, history.drafts_of(i, states), newest[(instrument_kind(i), i.id)].sequence)
+            for i, _, _, states in appended
+        ]
     )
     entries = append_drafts(repo, drafts) if drafts else []
     run = StoredAccrualRun(
@@ -164,38 +173,32 @@ def _replay(earlier: StoredAccrualRun, through: date) -> AccrualRun:
 
 
 def _instruments(repo: Repository) -> list[tuple[Loan | Note, int]]:
-    """Every loan, then every note, with a history: headers and events counts, locked.
-
-    Loans first, by id, then notes, by id: the order a closing takes them in.
-    """
-    found = [(i, count) for i, count in instrument_headers(repo.session) if count > 0]
-    lock_all_loans(repo.session)
-    repo.lock_notes([i.id for i, _ in found if isinstance(i, Note)])
-    return found
+    """Every loan, then every note, with a history: headers and events counts (locked)."""
+    return [(i, count) for i, count in instrument_headers(repo.session) if count > 0]
 
 
 def _newest_states(
     repo: Repository, instruments: Sequence[tuple[Loan | Note, int]], through: date
-) -> dict[str, history.Newest]:
-    """Each instrument's newest state, from its snapshots in batches; stale ones rebuilt."""
+) -> dict[tuple[str, str], history.Newest]:
+    """Each instrument's newest state by (kind, id), from its snapshots in batches.
+
+    A snapshot that is missing or behind the events is rebuilt from them, once.
+    """
     found = repo.snapshots_on([i for i, _ in instruments], through)
-    newest: dict[str, history.Newest] = {}
+    newest: dict[tuple[str, str], history.Newest] = {}
     for instrument, events_count in instruments:
-        _, latest = found[(instrument_kind(instrument), instrument.id)]
+        place = (instrument_kind(instrument), instrument.id)
+        _, latest = found[place]
         fresh = latest is not None and latest.state.events_count == events_count
         if fresh and isinstance(instrument, Note):
             fresh = latest is not None and latest.booked_by == instrument.holder_id
         if fresh:
             assert latest is not None
             booked = Booked(latest.booked_principal, latest.booked_interest)
-            newest[instrument.id] = history.Newest(BookState(latest.state, booked), latest.sequence)
+            newest[place] = history.Newest(BookState(latest.state, booked), latest.sequence)
         else:
-            newest[instrument.id] = history.newest(repo, instrument, events_count)
+            newest[place] = history.newest(repo, instrument, events_count)
     return newest
-
-
-#: An instrument, its events count before the run, the events the run adds, the states after.
-_Appended = tuple[Loan | Note, int, list[Event], list[BookState]]
 
 
 def _accrue_one(

@@ -174,11 +174,14 @@ def instrument_headers(session: Session) -> list[tuple[Loan | Note, int]]:
     return found
 
 
-def lock_all_loans(session: Session) -> None:
-    """Every loan's row, by id (PostgreSQL; a SQLite writer holds the whole file already)."""
+def lock_all_instruments(session: Session) -> None:
+    """Every loan's row, then every note's, by id: the order a closing takes them in.
+
+    PostgreSQL only; a SQLite writer holds the whole file already.
+    """
     if locks_rows(session):
-        loans = table_of(LoanRow)
-        session.execute(select(loans.c.id).order_by(loans.c.id).with_for_update())
+        for table in (table_of(LoanRow), table_of(NoteRow)):
+            session.execute(select(table.c.id).order_by(table.c.id).with_for_update())
 
 
 #: Every event column a kind may leave unset, so rows of all kinds insert in one statement.
