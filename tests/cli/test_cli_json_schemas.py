@@ -362,3 +362,11 @@ def test_lifecycle_commands(store: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_accrue(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _check("accrue", ok(capsys, "accrue", "--through", "2024-05-31", "--db", store))
     _check("accrue", ok(capsys, "accrue", "--through", "2024-05-31", "--key", "k", "--db", store))
+
+
+def test_a_journal_with_charges(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    loan = ("harbor-quill-loan", "--date", "2024-06-01")
+    ok(capsys, "record", *loan, "--kind", "charge", "--amount", "50.00", "--db", store)
+    journal = ok(capsys, "journal", "harbor", "--db", store)
+    assert "charge" in {entry["kind"] for entry in journal["entries"]}
+    _check("journal", journal)

@@ -365,6 +365,7 @@ def test_explanation_a_month_later_shows_the_working():
         "principal": "17500000.00",
         "interest_exact": "284375/3",
         "interest_decimal": "94791.66666666666666666667",
+        "default_interest": False,
     }
     assert explained["loan"]["interest_brought_forward_exact"] == "114037041/100"
     assert explained["loan"]["rounding"]["cents"] == "1235162.08"

@@ -145,3 +145,23 @@ def test_verify_finds_an_accrual_mark_no_run_made(sqlite_url: str) -> None:
     connection.close()
     found = service.verify(store)
     assert not found.ok and "no stored accrual run" in (found.reason or "")
+
+
+@pytest.mark.postgres
+def test_runs_and_a_closing_at_once_post_each_interest_once(postgres_url: str) -> None:
+    """Two runs through one date and a settlement, from three connections, on PostgreSQL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = new_store(postgres_url)
+    load_spec(store, DealSpec())
+    request = service.QuoteRequest(loan_id="loan-a", as_of=date(2020, 1, 31))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runs = [pool.submit(accrue, store, through=date(2020, 1, 31)) for _ in range(2)]
+        closing = pool.submit(service.settle, store, request, key="k")
+        posted = sorted(run.result().entries_count for run in runs)
+        closing.result()
+    # Whichever came first posted the interest to 2020-01-31; nothing posted it twice.
+    lender = balances(store, "lender")
+    assert lender["Income:Interest"] == Decimal("-5000.00")
+    assert posted[0] == 0
+    assert service.verify(store).ok

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from service_helpers import DealSpec, balances, deal_text, new_store
 
 from acquittance import service
+from acquittance.core.instruments import DefaultRate
 from acquittance.deals.parse import parse_deal
 from acquittance.present.documents import quote_document
 from acquittance.service.accrue import accrue
@@ -68,3 +70,22 @@ def test_a_quote_owes_the_charges_and_a_settlement_pays_them(store_url: str) -> 
     for party, prefix in (("lender", "Assets:FeesReceivable:"), ("borrower", "Liabilities:Fees")):
         assert _fees(balances(store, party), prefix) == 0
     assert service.verify(store).ok
+
+
+def test_the_payoff_letter_and_the_statement_show_the_charges(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    from acquittance.service.documents import Output, payoff_letter, periodic_statement
+
+    store = _store(sqlite_url)
+    accrue(store, through=date(2020, 3, 31))
+    service.record_event(store, "loan-a", DefaultRate(date(2020, 4, 1), Decimal("0.11")))
+    letter = payoff_letter(store, "loan-a", date(2020, 4, 30), Output(tmp_path / "payoff.md"))
+    text = (tmp_path / "payoff.md").read_text()
+    assert letter.context.charges == Decimal("1000.00")
+    assert "Fees and late charges unpaid" in text and "$1,000.00" in text
+    periodic_statement(store, "loan-a", date(2020, 1, 1), date(2020, 4, 30),
+                       Output(tmp_path / "statement.md"))  # fmt: skip
+    statement = (tmp_path / "statement.md").read_text()
+    assert "Late charge on the payment due 2020-02-01" in statement
+    assert "Default rate of 11% a year from this date" in statement

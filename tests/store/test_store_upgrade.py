@@ -68,6 +68,9 @@ def test_the_same_key_answers_as_it_did_before_the_upgrade(tmp_path: Path) -> No
     first: dict[str, Any] = json.loads(FIRST_ANSWER.read_text())
     again = settlement_document(service.settle(store, REFERENCE, key="closing-1"))
     first.pop("explanation")  # a closing is no longer stored with its explanation
+    # Quotes now name unpaid charges on their own line; a store from before charges has none.
+    assert "charges" not in first["owed"]
+    first["owed"] = {"charges": "0.00", **first["owed"]}
     for document in (first, again):
         document["obligations"].sort(key=lambda o: o["id"])
         document["entries"].sort(key=lambda e: e["id"])

@@ -35,7 +35,7 @@ from datetime import date
 from decimal import Decimal
 
 from acquittance.books.entries import EntryDraft
-from acquittance.books.history import BookState, book_event
+from acquittance.books.history import Booked, BookState, book_event
 from acquittance.core import accrual
 from acquittance.core.charges import late_charges_due
 from acquittance.core.errors import InputError, StateError
@@ -49,14 +49,19 @@ from acquittance.store.accruals import (
     AccrualLine,
     StoredAccrualRun,
     add_accrual_run,
+    append_events_batched,
     find_accrual_run_by_key,
+    instrument_headers,
     last_accrual_run,
+    lock_all_instruments,
 )
 from acquittance.store.repository import Repository
 from acquittance.store.snapshots import instrument_kind
 
 #: Called after each instrument with (instruments done, instruments in the run).
 Progress = Callable[[int, int], None]
+#: An instrument, its events count before the run, the events the run adds, the states after.
+_Appended = tuple[Loan | Note, int, list[Event], list[BookState]]
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,9 @@ def accrue(
 
 def _run(repo: Repository, through: date, key: str | None, progress: Progress | None) -> AccrualRun:
     session = repo.session
+    # Locks first, so that what follows (a run under the same key, the last run, where each
+    # history stands) is read after any run or closing that held them has committed.
+    lock_all_instruments(session)
     if key is not None:
         earlier = find_accrual_run_by_key(session, key)
         if earlier is not None:
@@ -111,15 +119,28 @@ def _run(repo: Repository, through: date, key: str | None, progress: Progress | 
             f"{through.isoformat()} would go back before it. Run through "
             f"{last.through.isoformat()} or later",
         )
-    instruments = _open_instruments(repo)
+    instruments = _instruments(repo)
+    newest = _newest_states(repo, instruments, through)
     drafts: list[EntryDraft] = []
     lines: list[AccrualLine] = []
-    for done, instrument in enumerate(instruments, start=1):
-        line = _accrue_one(repo, instrument, through, drafts)
-        if line is not None:
+    appended: list[_Appended] = []
+    for done, (instrument, events_count) in enumerate(instruments, start=1):
+        place = (instrument_kind(instrument), instrument.id)
+        found = _accrue_one(repo, instrument, newest[place], through, drafts)
+        if found is not None:
+            line, events, states = found
             lines.append(line)
+            appended.append((instrument, events_count, events, states))
         if progress is not None:
             progress(done, len(instruments))
+    # Every instrument's new events in one statement per table, every snapshot in one.
+    append_events_batched(repo.session, [(i, count, events) for i, count, events, _ in appended])
+    repo.add_snapshots_after(
+        [
+            (i, history.drafts_of(i, states), newest[(instrument_kind(i), i.id)].sequence)
+            for i, _, _, states in appended
+        ]
+    )
     entries = append_drafts(repo, drafts) if drafts else []
     run = StoredAccrualRun(
         id=f"acr-{uuid.uuid4().hex[:16]}",
@@ -151,21 +172,46 @@ def _replay(earlier: StoredAccrualRun, through: date) -> AccrualRun:
     )
 
 
-def _open_instruments(repo: Repository) -> list[Loan | Note]:
-    """Every loan not discharged, then every note, each locked (loans first, by id)."""
-    loans = [loan for loan in repo.list_loans() if loan.discharged_on is None and loan.events]
-    for loan in loans:
-        repo.lock_loan(loan.id)
-    notes = [note for note in repo.list_notes() if note.events]
-    repo.lock_notes([note.id for note in notes])
-    return [*loans, *notes]
+def _instruments(repo: Repository) -> list[tuple[Loan | Note, int]]:
+    """Every loan, then every note, with a history: headers and events counts (locked)."""
+    return [(i, count) for i, count in instrument_headers(repo.session) if count > 0]
+
+
+def _newest_states(
+    repo: Repository, instruments: Sequence[tuple[Loan | Note, int]], through: date
+) -> dict[tuple[str, str], history.Newest]:
+    """Each instrument's newest state by (kind, id), from its snapshots in batches.
+
+    A snapshot that is missing or behind the events is rebuilt from them, once.
+    """
+    found = repo.snapshots_on([i for i, _ in instruments], through)
+    newest: dict[tuple[str, str], history.Newest] = {}
+    for instrument, events_count in instruments:
+        place = (instrument_kind(instrument), instrument.id)
+        _, latest = found[place]
+        fresh = latest is not None and latest.state.events_count == events_count
+        if fresh and isinstance(instrument, Note):
+            fresh = latest is not None and latest.booked_by == instrument.holder_id
+        if fresh:
+            assert latest is not None
+            booked = Booked(latest.booked_principal, latest.booked_interest)
+            newest[place] = history.Newest(BookState(latest.state, booked), latest.sequence)
+        else:
+            newest[place] = history.newest(repo, instrument, events_count)
+    return newest
 
 
 def _accrue_one(
-    repo: Repository, instrument: Loan | Note, through: date, drafts: list[EntryDraft]
-) -> AccrualLine | None:
-    """Late charges and the accrual mark of one instrument; its line, or None if nothing posts."""
-    newest = history.newest(repo, instrument, len(instrument.events))
+    repo: Repository,
+    instrument: Loan | Note,
+    newest: history.Newest,
+    through: date,
+    drafts: list[EntryDraft],
+) -> tuple[AccrualLine, list[Event], list[BookState]] | None:
+    """Late charges and the accrual mark of one instrument: its line, events and states.
+
+    None when nothing posts. The drafts it calls for are added to `drafts`.
+    """
     state = newest.state
     if state.accrual.discharged or state.accrual.as_of > through:
         return None
@@ -173,7 +219,7 @@ def _accrue_one(
     appended: list[Event] = []
     states: list[BookState] = []
     charged = ZERO
-    for charge in _late_charges(instrument, state, through):
+    for charge in _late_charges(repo, instrument, state, through):
         posted, state = book_event(instrument, books, state, charge)
         drafts.extend(posted)
         appended.append(charge)
@@ -190,8 +236,7 @@ def _accrue_one(
         states.append(state)
     if not appended:
         return None
-    _append(repo, instrument, appended, states, newest.sequence)
-    return AccrualLine(
+    line = AccrualLine(
         instrument_kind(instrument),
         instrument.id,
         instrument.terms.currency,
@@ -199,33 +244,22 @@ def _accrue_one(
         capitalised,
         charged,
     )
+    return line, appended, states
 
 
 def _late_charges(
-    instrument: Loan | Note, state: BookState, through: date
+    repo: Repository, instrument: Loan | Note, state: BookState, through: date
 ) -> tuple[LateCharge, ...]:
     if not isinstance(instrument, Loan) or instrument.late_charge is None:
         return ()
     assert instrument.level_payment is not None, "a late charge rule is loaded with its schedule"
+    # Only a loan with a rule reads its events: which payments came, which charges were made.
+    events = repo.loan_with_events(instrument.id).events
     return late_charges_due(
         instrument.level_payment,
         instrument.late_charge,
-        instrument.events,
+        events,
         through,
         stands_at=state.accrual.as_of,
         rounding=instrument.terms.rounding,
     )
-
-
-def _append(
-    repo: Repository,
-    instrument: Loan | Note,
-    events: Sequence[Event],
-    states: Sequence[BookState],
-    after: int,
-) -> None:
-    if isinstance(instrument, Loan):
-        repo.append_loan_events(instrument.id, events, after=len(instrument.events))
-    else:
-        repo.append_note_events(instrument.id, events)
-    repo.add_snapshots(instrument, history.drafts_of(instrument, states), after=after)

@@ -12,11 +12,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, Final, cast
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from acquittance.store.models import AccrualRunLineRow, AccrualRunRow, table_of
+from acquittance.core.instruments import Event, Loan, Note
+from acquittance.store import mapping
+from acquittance.store.journal import locks_rows
+from acquittance.store.models import (
+    AccrualRunLineRow,
+    AccrualRunRow,
+    LoanEventRow,
+    LoanRow,
+    NoteEventRow,
+    NoteRow,
+    table_of,
+)
 
 
 @dataclass(frozen=True)
@@ -133,3 +145,73 @@ def list_accrual_runs(session: Session) -> list[StoredAccrualRun]:
         select(AccrualRunRow).order_by(AccrualRunRow.sequence)
     ).all()
     return [_stored(session, row) for row in rows]
+
+
+def instrument_headers(session: Session) -> list[tuple[Loan | Note, int]]:
+    """Every loan, then every note, by id: each without its events, and how many it has.
+
+    Two statements whatever the number of instruments, and no history loaded:
+    an accrual run reads where each history stands from its snapshots.
+    """
+    loans, notes = table_of(LoanRow), table_of(NoteRow)
+    loan_events = (
+        select(func.max(LoanEventRow.sequence))
+        .where(LoanEventRow.loan_id == loans.c.id)
+        .scalar_subquery()
+        .label("events_count")
+    )
+    note_events = (
+        select(func.max(NoteEventRow.sequence))
+        .where(NoteEventRow.note_id == notes.c.id)
+        .scalar_subquery()
+        .label("events_count")
+    )
+    found: list[tuple[Loan | Note, int]] = []
+    for row in session.execute(select(loans, loan_events).order_by(loans.c.id)):
+        found.append((mapping.loan_from_row(cast(Any, row), events=False), row.events_count or 0))
+    for row in session.execute(select(notes, note_events).order_by(notes.c.id)):
+        found.append((mapping.note_from_row(cast(Any, row), events=False), row.events_count or 0))
+    return found
+
+
+def lock_all_instruments(session: Session) -> None:
+    """Every loan's row, then every note's, by id: the order a closing takes them in.
+
+    PostgreSQL only; a SQLite writer holds the whole file already.
+    """
+    if locks_rows(session):
+        for table in (table_of(LoanRow), table_of(NoteRow)):
+            session.execute(select(table.c.id).order_by(table.c.id).with_for_update())
+
+
+#: Every event column a kind may leave unset, so rows of all kinds insert in one statement.
+_EVENT_COLUMN_NAMES: Final = (
+    "principal",
+    "interest",
+    "amount",
+    "annual_rate",
+    "settlement_id",
+    "due",
+)
+
+
+def append_events_batched(
+    session: Session, appended: Sequence[tuple[Loan | Note, int, Sequence[Event]]]
+) -> None:
+    """Append events to many instruments, each after its `events_count`, in two statements.
+
+    The primary keys (instrument, sequence) refuse a wrong count, as a single append does.
+    """
+    loan_rows: list[dict[str, Any]] = []
+    note_rows: list[dict[str, Any]] = []
+    for instrument, events_count, events in appended:
+        for sequence, event in enumerate(events, start=events_count + 1):
+            columns = dict.fromkeys(_EVENT_COLUMN_NAMES) | mapping.event_columns(event)
+            if isinstance(instrument, Loan):
+                loan_rows.append({"loan_id": instrument.id, "sequence": sequence, **columns})
+            else:
+                note_rows.append({"note_id": instrument.id, "sequence": sequence, **columns})
+    if loan_rows:
+        session.execute(insert(table_of(LoanEventRow)), loan_rows)
+    if note_rows:
+        session.execute(insert(table_of(NoteEventRow)), note_rows)

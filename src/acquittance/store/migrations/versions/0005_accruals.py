@@ -53,45 +53,47 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("run_id", "position", name=op.f("pk_accrual_run_lines")),
     )
-    with op.batch_alter_table("position_snapshots") as batch:
-        batch.add_column(sa.Column("charges", _DECIMAL_TEXT, nullable=False, server_default="0.00"))
-        batch.add_column(sa.Column("default_since", sa.Date(), nullable=True))
+    # SQLite adds a column in place (ALTER TABLE ... ADD COLUMN); a batch would copy the
+    # table, which the foreign keys that point at loans refuse.
+    op.add_column(
+        "position_snapshots",
+        sa.Column("charges", _DECIMAL_TEXT, nullable=False, server_default="0.00"),
+    )
+    op.add_column("position_snapshots", sa.Column("default_since", sa.Date(), nullable=True))
     for table in ("settlements", "quotes"):
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(
-                sa.Column("owed_charges", _DECIMAL_TEXT, nullable=False, server_default="0.00")
-            )
+        op.add_column(
+            table, sa.Column("owed_charges", _DECIMAL_TEXT, nullable=False, server_default="0.00")
+        )
     for table in ("loan_events", "note_events"):
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("due", sa.Date(), nullable=True))
-    with op.batch_alter_table("loans") as batch:
-        batch.add_column(sa.Column("level_payment_amount", _DECIMAL_TEXT, nullable=True))
-        batch.add_column(sa.Column("level_payment_first_due", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("level_payment_count", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("late_charge_grace_days", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("late_charge_percent", _DECIMAL_TEXT, nullable=True))
-        batch.add_column(sa.Column("late_charge_amount", _DECIMAL_TEXT, nullable=True))
+        op.add_column(table, sa.Column("due", sa.Date(), nullable=True))
+    for column in (
+        sa.Column("level_payment_amount", _DECIMAL_TEXT, nullable=True),
+        sa.Column("level_payment_first_due", sa.Date(), nullable=True),
+        sa.Column("level_payment_count", sa.Integer(), nullable=True),
+        sa.Column("late_charge_grace_days", sa.Integer(), nullable=True),
+        sa.Column("late_charge_percent", _DECIMAL_TEXT, nullable=True),
+        sa.Column("late_charge_amount", _DECIMAL_TEXT, nullable=True),
+    ):
+        op.add_column("loans", column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("loans") as batch:
-        for column in (
-            "late_charge_amount",
-            "late_charge_percent",
-            "late_charge_grace_days",
-            "level_payment_count",
-            "level_payment_first_due",
-            "level_payment_amount",
-        ):
-            batch.drop_column(column)
+    # Columns are dropped in place (SQLite 3.35 and later): a batch would copy the tables,
+    # which the foreign keys that point at loans refuse.
+    for column in (
+        "late_charge_amount",
+        "late_charge_percent",
+        "late_charge_grace_days",
+        "level_payment_count",
+        "level_payment_first_due",
+        "level_payment_amount",
+    ):
+        op.drop_column("loans", column)
     for table in ("note_events", "loan_events"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("due")
+        op.drop_column(table, "due")
     for table in ("quotes", "settlements"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("owed_charges")
-    with op.batch_alter_table("position_snapshots") as batch:
-        batch.drop_column("default_since")
-        batch.drop_column("charges")
+        op.drop_column(table, "owed_charges")
+    op.drop_column("position_snapshots", "default_since")
+    op.drop_column("position_snapshots", "charges")
     op.drop_table("accrual_run_lines")
     op.drop_table("accrual_runs")
