@@ -41,8 +41,8 @@ from sqlalchemy import event
 
 from acquittance import AcquittanceError, service
 from acquittance.deals.parse import parse_deal
-from acquittance.store import driver
 from acquittance.service.batch import parse_batch, settle_batch
+from acquittance.store import driver
 
 Row = tuple[str, str, str]
 
