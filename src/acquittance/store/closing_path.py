@@ -1,4 +1,4 @@
-"""A closing's reads and writes: two queries in; twelve batched statements out (one on a server).
+"""A closing's reads and writes: two queries in, twelve batched statements out.
 
 A closing is the hot path of the store (a servicer closes thousands a day, and
 a batch closes them back to back), so what it reads and writes goes through
@@ -16,7 +16,9 @@ it. What it reads, in one query each:
 No event is read: a closing needs the walks (snapshots) and how many events
 there are, and reads the events themselves only on its slow path (a stale
 snapshot, a history that moved past the closing date), through the
-repository's general methods.
+repository's general methods. What it writes is a list of `Write`s, one per
+table: on SQLite one executemany each, on PostgreSQL a few statements that
+each run several of them (`Driver.write_all`).
 """
 
 from __future__ import annotations
