@@ -17,18 +17,30 @@ def entry_id(party_id: str, chain: str, sequence: int) -> str:
 
 
 def append_drafts(
-    repo: Repository,
-    drafts: Sequence[EntryDraft],
-    *,
-    settlement_id: str | None = None,
-    heads: Mapping[ChainKey, ChainHead] | None = None,
+    repo: Repository, drafts: Sequence[EntryDraft], *, settlement_id: str | None = None
 ) -> list[JournalEntry]:
     """Seal drafts onto their chains, in order, and append them in one batch.
 
     The chains' heads are read (and on PostgreSQL locked) once, in (party,
-    chain) order, whatever the number of drafts; a caller that has read them
-    already in this transaction (under the write lock) passes them as `heads`,
-    covering every chain of the drafts (a chain absent from them is empty).
+    chain) order, whatever the number of drafts.
+    """
+    sealed, heads = seal_drafts(repo, drafts)
+    repo.append_journal(sealed, heads, settlement_id=settlement_id)
+    return sealed
+
+
+def seal_drafts(
+    repo: Repository,
+    drafts: Sequence[EntryDraft],
+    *,
+    heads: Mapping[ChainKey, ChainHead] | None = None,
+) -> tuple[list[JournalEntry], Mapping[ChainKey, ChainHead]]:
+    """Seal drafts onto their chains, in order; the entries, and the heads they follow.
+
+    The heads are read (and on PostgreSQL locked) unless the caller read them
+    already in this transaction (under the write lock) and passes them as
+    `heads`, covering every chain of the drafts (a chain absent from them is
+    empty).
     """
     if heads is None:
         heads = repo.chain_heads((draft.party_id, draft.chain) for draft in drafts)
@@ -45,5 +57,4 @@ def append_drafts(
         )
         tips[key] = (entry.sequence, entry.hash)
         sealed.append(entry)
-    repo.append_journal(sealed, heads, settlement_id=settlement_id)
-    return sealed
+    return sealed, heads

@@ -36,7 +36,7 @@ from acquittance.core.instruments import Loan, Note
 from acquittance.core.settlement_types import Closing, Quote, SatisfactionKind
 from acquittance.core.text import check_idempotency_key
 from acquittance.service import history
-from acquittance.service.journal_append import append_drafts
+from acquittance.service.journal_append import seal_drafts
 from acquittance.service.quote import QuoteRequest, SettlementInputs, quote_from, settlement_inputs
 from acquittance.service.store import Store
 from acquittance.store.closing_path import ClosingRead, ClosingWrite, InstrumentRead
@@ -176,7 +176,7 @@ def _close(
         loan_history=loan_history,
     )
     repo.lock_notes(sorted(line.note_id for line in the_quote.collateral))
-    entries = _post_settlement(repo, inputs, the_quote, settlement_id)
+    entries, heads = _post_settlement(repo, inputs, the_quote, settlement_id)
     repo.write_closing(
         ClosingWrite(
             settlement_id=settlement_id,
@@ -189,7 +189,9 @@ def _close(
             transfers=closing.note_transfers,
             released_interest_ids=closing.released_interest_ids,
             obligations=closing.obligations,
-        )
+        ),
+        entries,
+        heads,
     )
     for interest_id, note_id in closing.released_pledges:
         repo.release_pledged_notes(interest_id, (note_id,), the_quote.as_of)
@@ -355,8 +357,10 @@ def closed_settlement(repo: Repository, stored: StoredSettlement) -> ClosedSettl
 
 def _post_settlement(
     repo: Repository, inputs: _ClosingInputs, the_quote: Quote, settlement_id: str
-) -> list[JournalEntry]:
+) -> tuple[list[JournalEntry], Mapping[ChainKey, ChainHead]]:
     """Interest accrued up to the settlement date on the loan and each note, then the settlement.
+
+    Sealed onto their chains, not yet written: the entries and the heads they follow.
 
     What the books carry comes from each instrument's newest snapshot, not a
     replay of its history. A note with an event after the settlement date is
@@ -385,7 +389,7 @@ def _post_settlement(
         known = inputs.head_keys | {(draft.party_id, settlement_id) for draft in drafts}
         if not {(draft.party_id, draft.chain) for draft in drafts} <= known:
             heads = None
-    return append_drafts(repo, drafts, settlement_id=settlement_id, heads=heads)
+    return seal_drafts(repo, drafts, heads=heads)
 
 
 def settlement_record(store: Store, settlement_id: str) -> ClosedSettlement:

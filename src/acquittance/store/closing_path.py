@@ -16,7 +16,9 @@ it. What it reads, in one query each:
 No event is read: a closing needs the walks (snapshots) and how many events
 there are, and reads the events themselves only on its slow path (a stale
 snapshot, a history that moved past the closing date), through the
-repository's general methods.
+repository's general methods. What it writes is a list of `Write`s, one per
+table: on SQLite one executemany each, on PostgreSQL a few statements that
+each run several of them (`Driver.write_all`).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from acquittance.core.instruments import (
 )
 from acquittance.core.settlement_types import NoteTransfer, Obligation, ObligationKind, Quote
 from acquittance.store import mapping
-from acquittance.store.driver import Driver, Sql, day_read, money
+from acquittance.store.driver import Driver, Sql, Write, day_read, money
 from acquittance.store.records import ObligationStatus
 from acquittance.store.snapshots import (
     SNAPSHOT_COLUMNS,
@@ -202,9 +204,7 @@ _MOVE_NOTE: Final = Sql("UPDATE notes SET holder_id = ? WHERE id = ? AND holder_
 _RECORD_TRANSFER: Final = Sql(
     "INSERT INTO note_transfers (note_id, sequence, from_party_id, to_party_id, date, "
     "settlement_id) VALUES (?, (SELECT coalesce(max(t.sequence), 0) + 1 FROM note_transfers t "
-    "WHERE t.note_id = ?), ?, ?, ?, ?)",
-    # Each row numbers itself after the rows before it: one at a time.
-    rows_at_once=False,
+    "WHERE t.note_id = ?), ?, ?, ?, ?)"
 )
 _RELEASE_INTEREST: Final = Sql(
     "UPDATE security_interests SET released_on = ?, released_by = ? "
@@ -482,118 +482,105 @@ class ClosingWrite:
     obligations: Sequence[Obligation]
 
 
-def write_closing(driver: Driver, closing: ClosingWrite) -> bool:
-    """Write a closing's rows, a statement per table; False when a note changed hands meanwhile.
+def closing_writes(day: Any, closing: ClosingWrite) -> tuple[list[Write], int, int]:
+    """Every write of a closing but its journal's, and which of them move notes and release.
 
-    The caller holds the loan (locked), so the events and snapshots it numbers
-    follow the newest; the primary keys refuse any that do not.
+    Returns the writes and the indexes of the two whose row counts say whether
+    the closing applied: the notes moved (each from its assignor) and the
+    interests released (each active until now).
     """
     quote = closing.quote
-    insert_loan_events(driver, quote.loan_id, closing.loan_events, after=closing.loan_events_after)
-    insert_snapshots(driver, closing.snapshots)
-    if not move_notes(driver, closing.transfers, settlement_id=closing.settlement_id):
-        return False
-    released = release_interests(
-        driver, closing.released_interest_ids, quote.as_of, released_by=closing.settlement_id
+    writes = [
+        loan_events_write(day, quote.loan_id, closing.loan_events, after=closing.loan_events_after),
+        snapshots_write(day, closing.snapshots),
+        *move_notes_writes(day, closing.transfers, settlement_id=closing.settlement_id),
+    ]
+    moved = len(writes) - 2
+    releases = release_writes(
+        day, closing.released_interest_ids, quote.as_of, released_by=closing.settlement_id
     )
-    assert released, "the interests a closing releases were active when it read them"
-    insert_settlement(driver, closing.settlement_id, closing.key, quote, closing.entries_count)
-    insert_obligations(driver, closing.obligations)
-    return True
-
-
-def insert_loan_events(
-    driver: Driver, loan_id: str, events: Sequence[LoggedEvent], *, after: int
-) -> None:
-    """Events after the loan's `after` first ones, in one statement."""
-    day = driver.day
-    driver.execute_many(
-        _INSERT_LOAN_EVENTS,
-        [
-            (loan_id, sequence, *_event_values(event, day))
-            for sequence, event in enumerate(events, start=after + 1)
-        ],
+    released = len(writes)
+    writes += releases
+    writes += settlement_writes(
+        day, closing.settlement_id, closing.key, quote, closing.entries_count
     )
+    writes.append(obligations_write(day, closing.obligations))
+    return writes, moved, released
 
 
-def insert_snapshots(
-    driver: Driver, snapshots: Sequence[tuple[Loan | Note, Sequence[SnapshotDraft], int]]
-) -> None:
-    """Snapshots of several instruments, each after the number given, in one statement."""
-    driver.execute_many(_INSERT_SNAPSHOTS, _snapshot_rows(snapshots, driver.day))
+def loan_events_write(
+    day: Any, loan_id: str, events: Sequence[LoggedEvent], *, after: int
+) -> Write:
+    """Events after the loan's `after` first ones."""
+    return _INSERT_LOAN_EVENTS, [
+        (loan_id, sequence, *_event_values(event, day))
+        for sequence, event in enumerate(events, start=after + 1)
+    ]
 
 
-def move_notes(
-    driver: Driver, transfers: Sequence[NoteTransfer], *, settlement_id: str | None
-) -> bool:
-    """Move notes to their new holders and record each change, in two statements.
+def snapshots_write(
+    day: Any, snapshots: Sequence[tuple[Loan | Note, Sequence[SnapshotDraft], int]]
+) -> Write:
+    """Snapshots of several instruments, each after the number given."""
+    return _INSERT_SNAPSHOTS, _snapshot_rows(snapshots, day)
 
-    A note moves only from the transfer's assignor: False (and nothing
-    recorded) when one of them no longer holds its note.
+
+def move_notes_writes(
+    day: Any, transfers: Sequence[NoteTransfer], *, settlement_id: str | None
+) -> tuple[Write, Write]:
+    """Move notes to their new holders (only from each transfer's assignor), and record each.
+
+    The first write changes as many rows as there are transfers exactly when
+    every note was still with its assignor.
     """
-    if not transfers:
-        return True
-    moved = driver.execute_many(
-        _MOVE_NOTE, [(t.to_party_id, t.note_id, t.from_party_id) for t in transfers]
-    )
-    if moved != len(transfers):
-        return False
-    day = driver.day
-    driver.execute_many(
-        _RECORD_TRANSFER,
-        [
-            (t.note_id, t.note_id, t.from_party_id, t.to_party_id, day(t.date), settlement_id)
-            for t in transfers
-        ],
-    )
-    return True
+    notes = [t.note_id for t in transfers]
+    assert len(set(notes)) == len(notes), "a note moves once in one change of holders"
+    moves = [(t.to_party_id, t.note_id, t.from_party_id) for t in transfers]
+    records = [
+        (t.note_id, t.note_id, t.from_party_id, t.to_party_id, day(t.date), settlement_id)
+        for t in transfers
+    ]
+    return (_MOVE_NOTE, moves), (_RECORD_TRANSFER, records)
 
 
-def release_interests(
-    driver: Driver, interest_ids: Sequence[str], on: date, *, released_by: str | None
-) -> bool:
-    """Release each interest and its pledges on a date; False when one was not active."""
+def release_writes(
+    day: Any, interest_ids: Sequence[str], on: date, *, released_by: str | None
+) -> tuple[Write, Write]:
+    """Release each interest and its pledges on a date.
+
+    The first write changes as many rows as there are interests exactly when
+    each was active.
+    """
     ids = list(dict.fromkeys(interest_ids))
-    if not ids:
-        return True
-    day = driver.day(on)
-    released = driver.execute_many(
-        _RELEASE_INTEREST, [(day, released_by, interest_id) for interest_id in ids]
-    )
-    if released != len(ids):
-        return False
-    driver.execute_many(_RELEASE_PLEDGES, [(day, interest_id) for interest_id in ids])
-    return True
-
-
-def insert_settlement(
-    driver: Driver, settlement_id: str, key: str | None, quote: Quote, entries_count: int
-) -> None:
-    """The settlement's header and its notes, in two statements."""
-    day = driver.day
-    driver.execute(
-        _INSERT_SETTLEMENT, (settlement_id, key, entries_count, *_figure_values(quote, day))
-    )
-    driver.execute_many(
-        _INSERT_SETTLEMENT_NOTES,
-        [
-            (
-                settlement_id,
-                position,
-                line.note_id,
-                money(line.principal),
-                money(line.interest),
-                money(line.value),
-            )
-            for position, line in enumerate(quote.collateral, start=1)
-        ],
+    released = day(on)
+    return (
+        (_RELEASE_INTEREST, [(released, released_by, interest_id) for interest_id in ids]),
+        (_RELEASE_PLEDGES, [(released, interest_id) for interest_id in ids]),
     )
 
 
-def insert_obligations(driver: Driver, obligations: Sequence[Obligation]) -> None:
-    """Open obligations, in one statement."""
-    day = driver.day
-    driver.execute_many(_INSERT_OBLIGATIONS, [_obligation_values(o, day) for o in obligations])
+def settlement_writes(
+    day: Any, settlement_id: str, key: str | None, quote: Quote, entries_count: int
+) -> tuple[Write, Write]:
+    """The settlement's header and its notes."""
+    header = (settlement_id, key, entries_count, *_figure_values(quote, day))
+    lines = [
+        (
+            settlement_id,
+            position,
+            line.note_id,
+            money(line.principal),
+            money(line.interest),
+            money(line.value),
+        )
+        for position, line in enumerate(quote.collateral, start=1)
+    ]
+    return (_INSERT_SETTLEMENT, [header]), (_INSERT_SETTLEMENT_NOTES, lines)
+
+
+def obligations_write(day: Any, obligations: Sequence[Obligation]) -> Write:
+    """Open obligations."""
+    return _INSERT_OBLIGATIONS, [_obligation_values(o, day) for o in obligations]
 
 
 def _snapshot_rows(

@@ -24,7 +24,7 @@ from acquittance.core.errors import NotFoundError
 from acquittance.core.instruments import Position
 from acquittance.core.money import ZERO
 from acquittance.core.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
-from acquittance.store.closing_path import insert_settlement
+from acquittance.store.closing_path import settlement_writes
 from acquittance.store.driver import Driver
 from acquittance.store.models import (
     JournalEntryRow,
@@ -182,7 +182,8 @@ class ClosingRows:
         self, *, settlement_id: str, key: str | None, quote: Quote, entries_count: int
     ) -> None:
         """The settlement's header and its notes: two statements."""
-        insert_settlement(self.driver(), settlement_id, key, quote, entries_count)
+        driver = self.driver()
+        driver.write_all(settlement_writes(driver.day, settlement_id, key, quote, entries_count))
 
     def find_settlement_by_key(self, loan_id: str, key: str) -> StoredSettlement | None:
         """The settlement of this loan closed under this idempotency key, if any."""

@@ -28,6 +28,15 @@ from acquittance.store.models import DECIMAL_TEXT_LENGTH_MAX
 
 #: The most parameters one statement of many rows carries (PostgreSQL allows 65,535).
 PARAMETERS_PER_STATEMENT_MAX: Final = 30_000
+#: A statement and the rows of parameters it runs for (once per row).
+Write = tuple["Sql", Sequence[Sequence[Any]]]
+#: How many composed statements (one per shape of writes) are kept, built once each.
+_COMPOSED_MAX: Final = 256
+#: psycopg parses a statement's placeholders once and keeps the result for statements of
+#: at most 50 parameters and 4,096 characters; a longer one is parsed at every call,
+#: which costs more than the round trips that composing writes saves.
+COMPOSED_PARAMETERS_MAX: Final = 50
+COMPOSED_LENGTH_MAX: Final = 4096
 #: Called with (statement text, rows) for every statement sent; see `observing`.
 Observer = Callable[[str, int], None]
 _observers: list[Observer] = []
@@ -121,7 +130,9 @@ class Driver:
 
     def rows(self, sql: Sql, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row the query gives."""
-        text = self._text(sql)
+        return self._fetch(self._text(sql), parameters)
+
+    def _fetch(self, text: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
         _observe(text, 1)
         try:
             self._cursor.execute(text, parameters)
@@ -160,6 +171,37 @@ class Driver:
             raise _wrapped(text, rows, error, self._error) from error
         return int(self._cursor.rowcount)
 
+    def write_all(self, writes: Sequence[Write]) -> list[int]:
+        """Run every write, in order; how many rows each changed.
+
+        On SQLite, one executemany each. On a server, consecutive writes go
+        together as one statement (a WITH of data-modifying statements: one
+        round trip, one plan), as many as keep it a statement the driver
+        parses once (`COMPOSED_PARAMETERS_MAX`, `COMPOSED_LENGTH_MAX`).
+        PostgreSQL runs one such statement on one snapshot: so no write may
+        read what an earlier one wrote, or change a row another changes.
+        Constraints are checked when each statement ends.
+        """
+        if self.sqlite:
+            return [self.execute_many(sql, rows) for sql, rows in writes]
+        counts: list[int] = []
+        group: list[Write] = []
+        for write in writes:
+            if group and not _fits([*group, write]):
+                counts += self._write_group(group)
+                group = []
+            group.append(write)
+        return counts + self._write_group(group)
+
+    def _write_group(self, group: Sequence[Write]) -> list[int]:
+        present = [(sql, rows) for sql, rows in group if rows]
+        if len(present) <= 1:
+            return [self.execute_many(sql, rows) for sql, rows in group]
+        text = _composed(tuple((sql, len(rows)) for sql, rows in present))
+        parameters = [value for _, rows in present for row in rows for value in row]
+        counts = iter(self._fetch(text, parameters)[0])
+        return [int(next(counts)) if rows else 0 for _, rows in group]
+
     def _insert_rows(self, sql: Sql, rows: Sequence[Sequence[Any]]) -> int:
         changed = 0
         step = max(1, PARAMETERS_PER_STATEMENT_MAX // max(1, len(rows[0])))
@@ -180,6 +222,39 @@ class Driver:
         if value is None or not self.sqlite:
             return value
         return value.isoformat()
+
+
+_composed_texts: dict[tuple[tuple[Sql, int], ...], str] = {}
+
+
+def _composed(shape: tuple[tuple[Sql, int], ...]) -> str:
+    """One statement running each (statement, rows): each row of an INSERT at once, else each."""
+    found = _composed_texts.get(shape)
+    if found is not None:
+        return found
+    parts: list[str] = []
+    counts: list[str] = []
+    for sql, count in shape:
+        texts = [sql.rows_pyformat(count)] if sql.inserts_rows else [sql.pyformat] * count
+        names = []
+        for text in texts:
+            name = f"w{len(parts)}"
+            parts.append(f"{name} AS ({text} RETURNING 1)")
+            names.append(name)
+        counts.append(" + ".join(f"(SELECT count(*) FROM {name})" for name in names))
+    text = f"WITH {', '.join(parts)} SELECT {', '.join(counts)}"
+    if len(_composed_texts) < _COMPOSED_MAX:
+        _composed_texts[shape] = text
+    return text
+
+
+def _fits(group: Sequence[Write]) -> bool:
+    """Whether these writes make one statement that the server driver parses only once."""
+    present = tuple((sql, len(rows)) for sql, rows in group if rows)
+    parameters = sum(len(rows) * len(rows[0]) for _, rows in group if rows)
+    if parameters > COMPOSED_PARAMETERS_MAX:
+        return False
+    return len(present) <= 1 or len(_composed(present)) <= COMPOSED_LENGTH_MAX
 
 
 def _observe(text: str, rows: int) -> None:

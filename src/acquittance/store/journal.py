@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from acquittance.books.chain import GENESIS_HASH, ChainHead, ChainKey
 from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import StateError
-from acquittance.store.driver import Driver, Sql, money
+from acquittance.store.driver import Driver, Sql, Write, money
 from acquittance.store.models import (
     AnchorHeadRow,
     JournalHeadRow,
@@ -90,45 +90,46 @@ class JournalRows:
         a chain that had none is new to this transaction, and the primary key
         still refuses two writers starting the same chain.
         """
+        self.driver().write_all(self.journal_writes(entries, heads, settlement_id=settlement_id))
+
+    def journal_writes(
+        self,
+        entries: Sequence[JournalEntry],
+        heads: Mapping[ChainKey, ChainHead],
+        *,
+        settlement_id: str | None = None,
+    ) -> list[Write]:
+        """The writes that append `entries` after `heads` (checked to be their next links)."""
         if not entries:
-            return
+            return []
         newest = _check_links(entries, heads)
-        driver = self.driver()
-        day = driver.day
-        driver.execute_many(
-            _INSERT_ENTRIES,
-            [
-                (
-                    entry.id,
-                    entry.party_id,
-                    entry.chain,
-                    entry.sequence,
-                    day(entry.date),
-                    entry.kind.value,
-                    entry.description,
-                    entry.reference,
-                    entry.previous_hash,
-                    entry.hash,
-                    settlement_id,
-                )
-                for entry in entries
-            ],
-        )
-        driver.execute_many(
-            _INSERT_LEGS,
-            [
-                (entry.id, position, leg.account, money(leg.amount), leg.currency)
-                for entry in entries
-                for position, leg in enumerate(entry.legs, start=1)
-            ],
-        )
-        driver.execute_many(
-            _MOVE_HEADS,
-            [
-                (key[0], key[1], entry.sequence, entry.hash, entry.id)
-                for key, entry in sorted(newest.items())
-            ],
-        )
+        day = self.driver().day
+        entry_rows = [
+            (
+                entry.id,
+                entry.party_id,
+                entry.chain,
+                entry.sequence,
+                day(entry.date),
+                entry.kind.value,
+                entry.description,
+                entry.reference,
+                entry.previous_hash,
+                entry.hash,
+                settlement_id,
+            )
+            for entry in entries
+        ]
+        leg_rows = [
+            (entry.id, position, leg.account, money(leg.amount), leg.currency)
+            for entry in entries
+            for position, leg in enumerate(entry.legs, start=1)
+        ]
+        head_rows = [
+            (key[0], key[1], entry.sequence, entry.hash, entry.id)
+            for key, entry in sorted(newest.items())
+        ]
+        return [(_INSERT_ENTRIES, entry_rows), (_INSERT_LEGS, leg_rows), (_MOVE_HEADS, head_rows)]
 
     # Anchors ----------------------------------------------------------------------------
 

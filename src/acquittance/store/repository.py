@@ -10,7 +10,7 @@ first, to say in words what was wrong.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Session, selectinload
 
+from acquittance.books.chain import ChainHead, ChainKey
 from acquittance.core.collateral import SecurityInterest
 from acquittance.core.errors import InputError, NotFoundError, StateError
 from acquittance.core.instruments import Loan, LoggedEvent, Note, Party, Signatory
@@ -124,10 +125,24 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
         self._parties.setdefault(found.borrower.id, found.borrower)
         return found
 
-    def write_closing(self, closing: ClosingWrite) -> None:
-        """Every row of a closing but its journal entries, a statement per table."""
-        if not closing_path.write_closing(self.driver(), closing):
+    def write_closing(
+        self,
+        closing: ClosingWrite,
+        entries: Sequence[JournalEntry],
+        heads: Mapping[ChainKey, ChainHead],
+    ) -> None:
+        """Every row of a closing and its journal entries (the next links after `heads`).
+
+        A statement per table on SQLite; one statement on a server.
+        """
+        driver = self.driver()
+        writes, moved, released = closing_path.closing_writes(driver.day, closing)
+        writes += self.journal_writes(entries, heads, settlement_id=closing.settlement_id)
+        counts = driver.write_all(writes)
+        if counts[moved] != len(closing.transfers):
             self._refuse_transfers(closing.transfers)
+        if counts[released] != len(set(closing.released_interest_ids)):
+            self._refuse_release(closing.released_interest_ids)
 
     # Parties ---------------------------------------------------------------------------
 
@@ -218,7 +233,10 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
             )
             if "events" in row.__dict__:
                 self.session.expire(row, ["events"])
-        closing_path.insert_loan_events(self.driver(), loan_id, list(events), after=after)
+        driver = self.driver()
+        driver.write_all(
+            [closing_path.loan_events_write(driver.day, loan_id, list(events), after=after)]
+        )
 
     def _add_events(self, row: LoanRow | NoteRow, new_rows: Sequence[DeclarativeBase]) -> None:
         """Insert event rows without loading the history they extend."""
@@ -275,7 +293,9 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
                     f"note {transfer.note_id} is already held by {transfer.to_party_id}; a "
                     "transfer needs a new holder",
                 )
-        if not closing_path.move_notes(self.driver(), transfers, settlement_id=settlement_id):
+        driver = self.driver()
+        writes = closing_path.move_notes_writes(driver.day, transfers, settlement_id=settlement_id)
+        if driver.write_all(writes)[0] != len(transfers):
             self._refuse_transfers(transfers)
 
     def _refuse_transfers(self, transfers: Sequence[NoteTransfer]) -> None:
@@ -375,7 +395,9 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
         if not interest_ids:
             return
         ids = list(interest_ids)
-        if not closing_path.release_interests(self.driver(), ids, on, released_by=released_by):
+        driver = self.driver()
+        writes = closing_path.release_writes(driver.day, ids, on, released_by=released_by)
+        if driver.write_all(writes)[0] != len(set(ids)):
             self._refuse_release(ids)
         self.session.expire_all()
 
@@ -448,7 +470,8 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
 
     def add_obligations(self, obligations: Iterable[Obligation]) -> None:
         """Open a settlement's obligations in one statement (its row is in this transaction)."""
-        closing_path.insert_obligations(self.driver(), list(obligations))
+        driver = self.driver()
+        driver.write_all([closing_path.obligations_write(driver.day, list(obligations))])
 
     def list_obligations(
         self, *, status: ObligationStatus | str | None = None, settlement_id: str | None = None
@@ -643,13 +666,17 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
                     PositionSnapshotRow.instrument_id == instrument.id,
                 )
             )
-        closing_path.insert_snapshots(self.driver(), [(instrument, drafts, last or 0)])
+        driver = self.driver()
+        driver.write_all(
+            [closing_path.snapshots_write(driver.day, [(instrument, drafts, last or 0)])]
+        )
 
     def add_snapshots_after(
         self, batches: Sequence[tuple[Loan | Note, Sequence[SnapshotDraft], int]]
     ) -> None:
         """Snapshots of several instruments, each after its newest (numbered by the caller)."""
-        closing_path.insert_snapshots(self.driver(), batches)
+        driver = self.driver()
+        driver.write_all([closing_path.snapshots_write(driver.day, batches)])
 
     def clear_snapshots(self, instrument: Loan | Note) -> None:
         """Drop an instrument's snapshots (to rebuild them from its events)."""
