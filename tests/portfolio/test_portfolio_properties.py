@@ -221,7 +221,9 @@ def test_errors_are_the_cores_first_error(book: list[Loan | Note], shift: int) -
 
 @settings(max_examples=300, deadline=None)
 @given(instruments(), st.integers(0, 900))
-def test_valid_books_in_integer_columns_take_the_kernel(instrument: Loan | Note, shift: int) -> None:
+def test_valid_books_in_integer_columns_take_the_kernel(
+    instrument: Loan | Note, shift: int
+) -> None:
     """Only what has no integer column (strings, a seventh place) and refusals go to the core."""
     as_of = as_of_for(instrument, shift)
     if isinstance(core_or_error(instrument, as_of), tuple):
@@ -253,7 +255,11 @@ def test_every_row_is_the_core_or_its_error_and_reads_back_whole(
     assert found.exact is not None
     for row, instrument in enumerate(book):
         back = instrument_at(columns, row)
-        assert (back.id, back.terms, back.events) == (instrument.id, instrument.terms, instrument.events)
+        assert (back.id, back.terms, back.events) == (
+            instrument.id,
+            instrument.terms,
+            instrument.events,
+        )
         expected = core_or_error(instrument, as_of)
         if isinstance(expected, tuple):
             assert found.errors[row].code == expected[0]

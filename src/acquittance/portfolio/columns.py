@@ -13,10 +13,10 @@ What the kernel reads (`KERNEL_FIELDS`) is small integers:
 | `annual_rate` | int64 | the rate x `RATE_SCALE`, exactly |
 | `opening_interest` | int64 | the opening balance's interest, in cents |
 | `exact_only` | bool | some value has no exact integer column: the core computes it |
-| `events_offsets` | int64 | where each instrument's events start (one more entry than instruments) |
+| `events_offsets` | int64 | where each instrument's events start (one entry more) |
 | `event_date` | int32 | days since 1970-01-01 |
-| `event_kind` | int8 | index into `EVENT_CODES` (`OTHER_KIND` for a kind the format does not know) |
-| `event_value` | int64 | cents (opening principal, advance, payment, satisfaction) or a rate x `RATE_SCALE` |
+| `event_kind` | int8 | index into `EVENT_CODES` (`OTHER_KIND`: a kind without columns) |
+| `event_value` | int64 | cents (opening, advance, payment, satisfaction), or rate x `RATE_SCALE` |
 
 The rest keeps the book whole: ids, parties, currencies, and `details`, a
 JSON text (null for almost every instrument) with every value that has no
@@ -289,7 +289,7 @@ class _Encoder:
                 extra[value_field] = _text(raw)
                 exact = True
             value = scaled or 0
-        for item in fields(event):  # type: ignore[arg-type]
+        for item in fields(event):
             name = item.name
             if name in ("date", value_field) or (name, kind, index) == ("interest", "opening", 0):
                 continue
@@ -386,13 +386,15 @@ def instrument_at(book: Book, row: int) -> Loan | Note:
         interest = extra.pop("interest", None) if index == 0 else None
         event = _event_at(book, at, index, extra)
         if isinstance(event, OpeningBalance) and index == 0:
-            opened = _value(interest) if interest else _decimal_of(
-                int(book.opening_interest[row]), 100
+            opened = (
+                _value(interest) if interest else _decimal_of(int(book.opening_interest[row]), 100)
             )
             event = OpeningBalance(event.date, event.principal, opened)  # type: ignore[arg-type]
         events.append(event)
     if book.kinds[row] == "loan":
-        return Loan(book.ids[row], book.parties[row], book.counterparties[row], terms, tuple(events))
+        return Loan(
+            book.ids[row], book.parties[row], book.counterparties[row], terms, tuple(events)
+        )
     return Note(book.ids[row], book.counterparties[row], book.parties[row], terms, tuple(events))
 
 
@@ -422,4 +424,3 @@ def take(book: Book, rows: npt.NDArray[np.int64]) -> Book:
         event_kind=book.event_kind[event_rows],
         event_value=book.event_value[event_rows],
     )
-

@@ -45,10 +45,10 @@ from acquittance.core.accrual import EVENTS_COUNT_MAX
 from acquittance.core.conventions import (
     COMPOUNDING_MONTHS,
     DAY_COUNTS,
+    EVENT_EFFECTS,
     ROUNDING_RULES,
     DayCount,
     Effect,
-    EVENT_EFFECTS,
     is_leap_year,
     leap_days_before,
     units_by_basis,
@@ -165,7 +165,7 @@ def _add_months(month_number: IntArray, day: IntArray, months: IntArray) -> Date
 
 def _units(convention: DayCount, start: Dates, end: Dates) -> tuple[IntArray, ...]:
     """The period's day units per year basis of the convention (see `units_by_basis`)."""
-    return units_by_basis(  # type: ignore[no-any-return]
+    return units_by_basis(
         convention,
         days=end.days - start.days,
         leap_days=end.leap_days - start.leap_days,
@@ -235,7 +235,8 @@ class _Walk:
         carry, remainder = np.divmod(fraction, self.common)
         floor += carry
         if len(self.modes) == 1:
-            return floor + ROUNDING_RULES[ROUNDINGS[self.modes[0]]](floor, remainder, self.common)
+            rule = ROUNDING_RULES[ROUNDINGS[self.modes[0]]]
+            return floor + np.asarray(rule(floor, remainder, self.common), dtype=np.int64)
         modes = self.rounding[rows]
         increment = np.zeros_like(floor)
         for code in self.modes:
@@ -341,7 +342,9 @@ def _segment_sum(values: npt.NDArray[np.float64], offsets: IntArray) -> npt.NDAr
     return total[offsets[1:]] - total[offsets[:-1]]
 
 
-def _needs_core(book: Book, low: int, high: int, chunk: _Chunk, as_of: int) -> npt.NDArray[np.bool_]:
+def _needs_core(
+    book: Book, low: int, high: int, chunk: _Chunk, as_of: int
+) -> npt.NDArray[np.bool_]:
     """Rows of the chunk the core must compute: not in integers, refused, or past the bound."""
     counts, offsets, kind = chunk.counts, chunk.offsets, chunk.kind
     core = book.exact_only[low:high].copy()
