@@ -398,29 +398,25 @@ def instrument_at(book: Book, row: int) -> Loan | Note:
     return Note(book.ids[row], book.counterparties[row], book.parties[row], terms, tuple(events))
 
 
-def take(book: Book, rows: npt.NDArray[np.int64]) -> Book:
-    """The instruments at `rows`, in that order, as a book of their own."""
-    low, high = book.events_offsets[rows], book.events_offsets[rows + 1]
-    counts = high - low
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    event_rows = np.repeat(low - offsets[:-1], counts) + np.arange(offsets[-1], dtype=np.int64)
-    pick = rows.tolist()
+def window(book: Book, low: int, high: int) -> Book:
+    """The instruments from `low` up to `high`, as a book of their own (views, no copies)."""
+    offsets = book.events_offsets[low : high + 1]
+    first, last = int(offsets[0]), int(offsets[-1])
     return Book(
-        ids=[book.ids[i] for i in pick],
-        kinds=[book.kinds[i] for i in pick],
-        parties=[book.parties[i] for i in pick],
-        counterparties=[book.counterparties[i] for i in pick],
-        currencies=[book.currencies[i] for i in pick],
-        details=[book.details[i] for i in pick],
-        day_count=book.day_count[rows],
-        compounding=book.compounding[rows],
-        rounding=book.rounding[rows],
-        annual_rate=book.annual_rate[rows],
-        opening_interest=book.opening_interest[rows],
-        exact_only=book.exact_only[rows],
-        events_offsets=offsets,
-        event_date=book.event_date[event_rows],
-        event_kind=book.event_kind[event_rows],
-        event_value=book.event_value[event_rows],
+        ids=book.ids[low:high],
+        kinds=book.kinds[low:high],
+        parties=book.parties[low:high],
+        counterparties=book.counterparties[low:high],
+        currencies=book.currencies[low:high],
+        details=book.details[low:high],
+        day_count=book.day_count[low:high],
+        compounding=book.compounding[low:high],
+        rounding=book.rounding[low:high],
+        annual_rate=book.annual_rate[low:high],
+        opening_interest=book.opening_interest[low:high],
+        exact_only=book.exact_only[low:high],
+        events_offsets=offsets - first,
+        event_date=book.event_date[first:last],
+        event_kind=book.event_kind[first:last],
+        event_value=book.event_value[first:last],
     )

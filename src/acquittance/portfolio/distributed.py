@@ -26,7 +26,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from acquittance.core.errors import InputError
-from acquittance.portfolio.columns import Book, take
+from acquittance.portfolio.columns import Book, window
 from acquittance.portfolio.parquet import (
     NO_POSITIONS,
     PositionsTotals,
@@ -43,16 +43,13 @@ CONNECT_TIMEOUT = "20s"
 
 def partition_book(book: Book, folder: Path, *, partitions: int) -> list[Path]:
     """Write `book` as `partitions` files of consecutive instruments in `folder`."""
-    import numpy as np
-
     folder.mkdir(parents=True, exist_ok=True)
     size = len(book)
     per = max(1, math.ceil(size / max(partitions, 1)))
     paths = []
     for number, low in enumerate(range(0, max(size, 1), per)):
-        rows = np.arange(low, min(low + per, size), dtype=np.int64)
         path = folder / f"book-{number:05d}.parquet"
-        write_book(take(book, rows), path)
+        write_book(window(book, low, min(low + per, size)), path)
         paths.append(path)
     return paths
 

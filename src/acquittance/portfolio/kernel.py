@@ -47,6 +47,7 @@ from acquittance.core.conventions import (
     DAY_COUNTS,
     EVENT_EFFECTS,
     ROUNDING_RULES,
+    Basis,
     DayCount,
     Effect,
     is_leap_year,
@@ -67,7 +68,7 @@ Rows = npt.NDArray[np.intp]
 #: See the module's docstring: the largest principal x rate x day units kept in integers.
 PRODUCT_MAX: Final = 2**61
 #: Instruments walked together; bounds the kernel's temporaries to a few MB.
-CHUNK_ROWS: Final = 1 << 16
+CHUNK_ROWS: Final = 1 << 14
 
 _CODE: Final[dict[Effect, int]] = {
     effect: EVENT_CODES.index(kind)
@@ -112,12 +113,17 @@ class Dates(NamedTuple):
     day: IntArray
     leap_days: IntArray  # `conventions.leap_days_before` the date
 
-    def take(self, rows: Rows | slice) -> Dates:
-        return Dates(*(field[rows] for field in self))
+    def take(self, rows: Rows | slice, fields: tuple[int, ...] = (0, 1, 2, 3, 4)) -> Dates:
+        """The dates at `rows`; only `fields` are gathered (the others stand in as `days`)."""
+        picked = [self[index][rows] if index in fields else None for index in range(5)]
+        days = picked[0] if picked[0] is not None else self.days[rows]
+        return Dates(*(days if value is None else value for value in picked))
 
-    def put(self, rows: Rows | slice, values: Dates) -> None:
-        for field, value in zip(self, values, strict=True):
-            field[rows] = value
+    def put(
+        self, rows: Rows | slice, values: Dates, fields: tuple[int, ...] = (0, 1, 2, 3, 4)
+    ) -> None:
+        for index in fields:
+            self[index][rows] = values[index]
 
 
 def _from_civil(year: IntArray, month: IntArray, day: IntArray) -> Dates:
@@ -175,6 +181,13 @@ def _units(convention: DayCount, start: Dates, end: Dates) -> tuple[IntArray, ..
     )
 
 
+_FIELDS_READ: Final = {
+    Basis.ACTUAL_FIXED: (0,),
+    Basis.ACTUAL_BY_YEAR: (0, 4),
+    Basis.THIRTY: (0, 1, 2, 3),
+}
+
+
 def _pick(rows: Rows | slice, mask: npt.NDArray[np.bool_]) -> Rows:
     return np.flatnonzero(mask) if isinstance(rows, slice) else rows[mask]
 
@@ -201,6 +214,8 @@ class _Walk:
         self.whole = np.zeros(size, dtype=np.int64)
         self.accrued = np.zeros((3, size), dtype=np.int64)
         self.period_start = Dates(*(field.copy() for field in opening))
+        #: The date fields this convention reads (`Dates` order): fewer gathers per period.
+        self.fields = _FIELDS_READ[convention.basis]
         self.core = np.zeros(size, dtype=np.bool_)
         self.next_capitalisation = np.full(size, _NEVER, dtype=np.int64)
         self.compounding: Rows = np.zeros(0, dtype=np.intp)
@@ -218,11 +233,11 @@ class _Walk:
 
     def accrue(self, rows: Rows | slice, end: Dates) -> None:
         """Close the open period of `rows` at `end` (>= its start, aligned with `rows`)."""
-        units = _units(self.convention, self.period_start.take(rows), end)
+        units = _units(self.convention, self.period_start.take(rows, self.fields), end)
         weighted = self.principal[rows] * self.rate[rows]
         for (basis, _), count in zip(self.bases, units, strict=True):
             self.accrued[basis, rows] += weighted * count
-        self.period_start.put(rows, end)
+        self.period_start.put(rows, end, self.fields)
 
     def rounded(self, rows: Rows | slice) -> IntArray:
         """Accrued interest of `rows` rounded to whole cents under each one's mode."""
@@ -419,11 +434,11 @@ def _walk_group(
         remaining = applied > step
         active: Rows | slice = slice(None) if remaining.all() else everyone[remaining]
         events = starts[active] + step
-        day = chunk.dates.take(events)
+        day = chunk.dates.take(events, walk.fields)
         walk.capitalise_through(active, day.days)
         walk.accrue(active, day)
         walk.apply(active, chunk.kind[events], chunk.value[events])
-    end = civil(np.full(len(rows), as_of, dtype=np.int64))
+    end = Dates(*(np.full(len(rows), field[0]) for field in civil(np.array([as_of]))))
     walk.capitalise_through(slice(None), end.days)
     walk.accrue(slice(None), end)
     return walk

@@ -87,7 +87,7 @@ class TextColumn(Sequence[Any]):
     def __getitem__(self, index: slice) -> Sequence[Any]: ...
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
-            return self.array[index].to_pylist()
+            return TextColumn(self.array[index])
         return self.array[index].as_py()
 
 
