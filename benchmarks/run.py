@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import agreements, closings, core, history, machine, startup
+from benchmarks import agreements, closings, core, history, machine, portfolio, startup
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 POSITIONS_COUNT = int(os.environ.get("BENCH_POSITIONS", "100000"))
@@ -67,6 +67,7 @@ def main() -> None:
     rows = (
         startup.startup_rows()
         + _core_rows()
+        + portfolio.rows()
         + _history_rows()
         + closings.rows()
         + _agreement_rows()

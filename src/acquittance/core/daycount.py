@@ -5,7 +5,8 @@ its canonical name and aliases; each follows the convention table
 (`core.conventions`), which the columnar kernel follows too. Every result is
 an exact `Fraction`; nothing is rounded here. A start after the end gives the
 negative of the reversed period, so that a fraction is additive:
-yf(a, b) + yf(b, c) == yf(a, c) wherever the convention itself is additive (the actual/fixed ones and ACT/ACT-ISDA).
+yf(a, b) + yf(b, c) == yf(a, c) wherever the convention itself is additive
+(the actual/fixed ones and ACT/ACT-ISDA).
 """
 
 from __future__ import annotations

@@ -20,15 +20,17 @@ ever needs a common denominator. Rounding (a payment's cents, a
 capitalisation, the position) combines the remainders over the least common
 multiple of the bases and applies the table's rule for the terms' mode.
 
-The overflow bound. Every product and sum stays below 2**62 when, for an
+The overflow bound. Every product and sum stays below 2**63 when, for an
 instrument, (principal bound) x (highest rate in millionths) x (day units of
-its whole span) < `PRODUCT_MAX` = 2**61, where the principal bound is the
-opening principal and interest plus every advance, grown by compounding at
-the highest rate. That holds, for example, for a loan of 500 million dollars
-at 10 % over 10 years. Past it, or where anything is not in the integer
-columns (`Book.exact_only`), or where the core would refuse the history
-(events out of order, an overpayment, a date before the opening...), the
-instrument is marked for the core (`KernelResult.core`), which computes it or
+its whole span) < `PRODUCT_MAX` = 2**62 (about 4.6e18), where the principal
+bound is the opening principal and interest plus every advance, grown by
+compounding at the highest rate. A loan of 120 million dollars at 10 % for 10
+years is inside it, and so is the reference loan (17.5 million at 6.5 %) for
+40 years; the check is made in floats with margins far wider than their
+error. Past it, or where anything is not in the integer columns
+(`Book.exact_only`), or where the core would refuse the history (events out
+of order, an overpayment, a date before the opening...), the instrument is
+marked for the core (`KernelResult.core`), which computes it or
 raises its own error; the engine counts those.
 """
 
@@ -66,7 +68,7 @@ IntArray = npt.NDArray[np.int64]
 Rows = npt.NDArray[np.intp]
 
 #: See the module's docstring: the largest principal x rate x day units kept in integers.
-PRODUCT_MAX: Final = 2**61
+PRODUCT_MAX: Final = 2**62
 #: Instruments walked together; bounds the kernel's temporaries to a few MB.
 CHUNK_ROWS: Final = 1 << 14
 
