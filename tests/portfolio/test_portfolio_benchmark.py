@@ -5,7 +5,6 @@ Nothing here checks a time: benchmarks report figures, tests never assert them."
 from __future__ import annotations
 
 import pytest
-
 from benchmarks import portfolio
 
 

@@ -252,3 +252,33 @@ def test_start_up_imports_neither_numpy_arrow_nor_dask() -> None:
     )
     assert "book" in found.stdout and "portfolio" in found.stdout
     assert found.stdout.strip().splitlines()[-1] == "MODULES:"
+
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "json"
+
+
+def _check(name: str, document: object) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    problems = [f"{list(p.absolute_path)}: {p.message}" for p in validator.iter_errors(document)]
+    assert not problems, "\n".join(problems)
+
+
+def test_every_json_shape_obeys_its_schema(
+    capsys: pytest.CaptureFixture[str], store_db: str, tmp_path: Path
+) -> None:
+    exported = run(capsys, "book", "export", tmp_path / "b.parquet", "--db", store_db, "--json")
+    _check("book-export", exported.json())
+    for output in ((), ("--output", str(tmp_path / "p.csv"))):
+        found = run(
+            capsys, "book", "positions", "--as-of", AS_OF, *output, "--db", store_db, "--json"
+        )
+        _check("book-positions", found.json())
+    for as_of in ("2002-03-31", AS_OF):
+        shown = run(capsys, "portfolio", "overview", "--as-of", as_of, "--db", store_db, "--json")
+        _check("portfolio-overview", shown.json())
