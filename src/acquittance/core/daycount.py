@@ -37,6 +37,8 @@ def _leap_days_before(day: date) -> int:
 
 def _table_fraction(convention: DayCount, start: date, end: date) -> Fraction:
     """The year fraction (start <= end) as the convention table describes it."""
+    if convention.basis is Basis.ACTUAL_FIXED:  # `units_by_basis` in short: days over the year
+        return Fraction((end - start).days, convention.years[0])
     leap_days = 0
     if convention.basis is Basis.ACTUAL_BY_YEAR:
         leap_days = _leap_days_before(end) - _leap_days_before(start)
@@ -48,9 +50,16 @@ def _table_fraction(convention: DayCount, start: date, end: date) -> Fraction:
         end=(end.year, end.month, end.day),
         select=select_scalar,
     )
-    return sum(
-        (Fraction(count, year) for count, year in zip(units, convention.years, strict=True)),
-        Fraction(0),
+    years = convention.years
+    if len(years) == 1:
+        return Fraction(units[0], years[0])
+    # Over several bases, one Fraction: cheaper than adding one per basis.
+    denominator = 1
+    for year in years:
+        denominator *= year
+    return Fraction(
+        sum(count * (denominator // year) for count, year in zip(units, years, strict=True)),
+        denominator,
     )
 
 
