@@ -6,7 +6,17 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import accruals, agreements, closings, core, history, http_load, machine, startup
+from benchmarks import (
+    accruals,
+    agreements,
+    closings,
+    core,
+    history,
+    http_load,
+    machine,
+    portfolio,
+    startup,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 POSITIONS_COUNT = int(os.environ.get("BENCH_POSITIONS", "100000"))
@@ -18,7 +28,6 @@ def _core_rows() -> list[Row]:
     rates = core.positions_per_second(POSITIONS_COUNT)
     ratio = rates["float_baseline"] / rates["book"]
     speedup = rates["book"] / rates["serial"]
-    speedup_parallel = rates["book_parallel"] / rates["serial"]
     return [
         (
             f"positions as of a date, {POSITIONS_COUNT:,} loans, accrual.position, 1 process",
@@ -28,12 +37,8 @@ def _core_rows() -> list[Row]:
         (
             f"positions as of a date, {POSITIONS_COUNT:,} loans, book_positions, 1 process",
             f"{rates['book']:,.0f}/s",
-            f"{speedup:,.1f}x the core path; integer walk, the same cents bit for bit (checked)",
-        ),
-        (
-            f"positions as of a date, {POSITIONS_COUNT:,} loans, book_positions, 2 processes",
-            f"{rates['book_parallel']:,.0f}/s",
-            f"{speedup_parallel:,.1f}x the core path; process pool over chunks (checked)",
+            f"{speedup:,.1f}x the core path; loan values to columns, then the kernel; the same"
+            " cents bit for bit (checked)",
         ),
         (
             "peer: float one-liner (spreadsheet), same loans",
@@ -72,6 +77,7 @@ def main() -> None:
     rows = (
         startup.startup_rows()
         + _core_rows()
+        + portfolio.rows()
         + _history_rows()
         + closings.rows()
         + http_load.rows()

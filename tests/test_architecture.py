@@ -21,6 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "books": {"core"},
     "agreements": {"core"},
     "deals": {"core"},
+    "portfolio": {"core"},
 }
 FACES = ("cli", "server")
 

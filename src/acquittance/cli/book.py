@@ -50,7 +50,9 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
 
 @book_app.command("export")
 def export(
-    output: Path = typer.Argument(..., help="The book: a .parquet file (a folder with --partitions)."),
+    output: Path = typer.Argument(
+        ..., help="The book: a .parquet file (a folder with --partitions)."
+    ),
     partitions: int = typer.Option(1, "--partitions", help="Files to split the book into."),
     force: bool = FORCE_OPTION,
     db: str | None = DB_OPTION,

@@ -13,10 +13,10 @@ What the kernel reads (`KERNEL_FIELDS`) is small integers:
 | `annual_rate` | int64 | the rate x `RATE_SCALE`, exactly |
 | `opening_interest` | int64 | the opening balance's interest, in cents |
 | `exact_only` | bool | some value has no exact integer column: the core computes it |
-| `events_offsets` | int64 | where each instrument's events start (one more entry than instruments) |
+| `events_offsets` | int64 | where each instrument's events start (one entry more) |
 | `event_date` | int32 | days since 1970-01-01 |
-| `event_kind` | int8 | index into `EVENT_CODES` (`OTHER_KIND` for a kind the format does not know) |
-| `event_value` | int64 | cents (opening principal, advance, payment, satisfaction) or a rate x `RATE_SCALE` |
+| `event_kind` | int8 | index into `EVENT_CODES` (`OTHER_KIND`: a kind without columns) |
+| `event_value` | int64 | cents (opening, advance, payment, satisfaction), or rate x `RATE_SCALE` |
 
 The rest keeps the book whole: ids, parties, currencies, and `details`, a
 JSON text (null for almost every instrument) with every value that has no
@@ -289,7 +289,7 @@ class _Encoder:
                 extra[value_field] = _text(raw)
                 exact = True
             value = scaled or 0
-        for item in fields(event):  # type: ignore[arg-type]
+        for item in fields(event):
             name = item.name
             if name in ("date", value_field) or (name, kind, index) == ("interest", "opening", 0):
                 continue
@@ -386,40 +386,37 @@ def instrument_at(book: Book, row: int) -> Loan | Note:
         interest = extra.pop("interest", None) if index == 0 else None
         event = _event_at(book, at, index, extra)
         if isinstance(event, OpeningBalance) and index == 0:
-            opened = _value(interest) if interest else _decimal_of(
-                int(book.opening_interest[row]), 100
+            opened = (
+                _value(interest) if interest else _decimal_of(int(book.opening_interest[row]), 100)
             )
             event = OpeningBalance(event.date, event.principal, opened)  # type: ignore[arg-type]
         events.append(event)
     if book.kinds[row] == "loan":
-        return Loan(book.ids[row], book.parties[row], book.counterparties[row], terms, tuple(events))
+        return Loan(
+            book.ids[row], book.parties[row], book.counterparties[row], terms, tuple(events)
+        )
     return Note(book.ids[row], book.counterparties[row], book.parties[row], terms, tuple(events))
 
 
-def take(book: Book, rows: npt.NDArray[np.int64]) -> Book:
-    """The instruments at `rows`, in that order, as a book of their own."""
-    low, high = book.events_offsets[rows], book.events_offsets[rows + 1]
-    counts = high - low
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    event_rows = np.repeat(low - offsets[:-1], counts) + np.arange(offsets[-1], dtype=np.int64)
-    pick = rows.tolist()
+def window(book: Book, low: int, high: int) -> Book:
+    """The instruments from `low` up to `high`, as a book of their own (views, no copies)."""
+    offsets = book.events_offsets[low : high + 1]
+    first, last = int(offsets[0]), int(offsets[-1])
     return Book(
-        ids=[book.ids[i] for i in pick],
-        kinds=[book.kinds[i] for i in pick],
-        parties=[book.parties[i] for i in pick],
-        counterparties=[book.counterparties[i] for i in pick],
-        currencies=[book.currencies[i] for i in pick],
-        details=[book.details[i] for i in pick],
-        day_count=book.day_count[rows],
-        compounding=book.compounding[rows],
-        rounding=book.rounding[rows],
-        annual_rate=book.annual_rate[rows],
-        opening_interest=book.opening_interest[rows],
-        exact_only=book.exact_only[rows],
-        events_offsets=offsets,
-        event_date=book.event_date[event_rows],
-        event_kind=book.event_kind[event_rows],
-        event_value=book.event_value[event_rows],
+        ids=book.ids[low:high],
+        kinds=book.kinds[low:high],
+        parties=book.parties[low:high],
+        counterparties=book.counterparties[low:high],
+        currencies=book.currencies[low:high],
+        details=book.details[low:high],
+        day_count=book.day_count[low:high],
+        compounding=book.compounding[low:high],
+        rounding=book.rounding[low:high],
+        annual_rate=book.annual_rate[low:high],
+        opening_interest=book.opening_interest[low:high],
+        exact_only=book.exact_only[low:high],
+        events_offsets=offsets - first,
+        event_date=book.event_date[first:last],
+        event_kind=book.event_kind[first:last],
+        event_value=book.event_value[first:last],
     )
-

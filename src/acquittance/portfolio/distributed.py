@@ -26,7 +26,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from acquittance.core.errors import InputError
-from acquittance.portfolio.columns import Book, take
+from acquittance.portfolio.columns import Book, window
 from acquittance.portfolio.parquet import (
     NO_POSITIONS,
     PositionsTotals,
@@ -37,20 +37,19 @@ from acquittance.portfolio.parquet import (
 from acquittance.portfolio.stream import stream_positions
 
 LOCAL_WORKERS_MAX = 64
+#: How long to try to reach a scheduler before giving up.
+CONNECT_TIMEOUT = "20s"
 
 
 def partition_book(book: Book, folder: Path, *, partitions: int) -> list[Path]:
     """Write `book` as `partitions` files of consecutive instruments in `folder`."""
-    import numpy as np
-
     folder.mkdir(parents=True, exist_ok=True)
     size = len(book)
     per = max(1, math.ceil(size / max(partitions, 1)))
     paths = []
     for number, low in enumerate(range(0, max(size, 1), per)):
-        rows = np.arange(low, min(low + per, size), dtype=np.int64)
         path = folder / f"book-{number:05d}.parquet"
-        write_book(take(book, rows), path)
+        write_book(window(book, low, min(low + per, size)), path)
         paths.append(path)
     return paths
 
@@ -65,20 +64,20 @@ def _partition_task(book_file: str, as_of: date, part_file: str | None) -> Posit
 @contextmanager
 def client_for(*, scheduler: str | None = None, local_workers: int | None = None) -> Iterator[Any]:
     """A Dask client: to the scheduler at `scheduler`, else to a new local cluster."""
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client, LocalCluster  # untyped: calls are checked by tests
 
     if scheduler is not None:
-        with Client(scheduler, timeout="30s") as client:
+        with Client(scheduler, timeout=CONNECT_TIMEOUT) as client:  # type: ignore[no-untyped-call]
             yield client
         return
-    workers = local_workers or 1
+    workers = 1 if local_workers is None else local_workers
     if not 1 <= workers <= LOCAL_WORKERS_MAX:
         raise InputError(
             "INVALID_WORKERS",
             f"--local-workers {workers} must be from 1 to {LOCAL_WORKERS_MAX}",
         )
     with (
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
@@ -86,7 +85,7 @@ def client_for(*, scheduler: str | None = None, local_workers: int | None = None
             scheduler_kwargs={"dashboard": False},
             silence_logs=40,
         ) as cluster,
-        Client(cluster) as client,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         yield client
 

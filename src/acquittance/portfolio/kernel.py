@@ -20,15 +20,17 @@ ever needs a common denominator. Rounding (a payment's cents, a
 capitalisation, the position) combines the remainders over the least common
 multiple of the bases and applies the table's rule for the terms' mode.
 
-The overflow bound. Every product and sum stays below 2**62 when, for an
+The overflow bound. Every product and sum stays below 2**63 when, for an
 instrument, (principal bound) x (highest rate in millionths) x (day units of
-its whole span) < `PRODUCT_MAX` = 2**61, where the principal bound is the
-opening principal and interest plus every advance, grown by compounding at
-the highest rate. That holds, for example, for a loan of 500 million dollars
-at 10 % over 10 years. Past it, or where anything is not in the integer
-columns (`Book.exact_only`), or where the core would refuse the history
-(events out of order, an overpayment, a date before the opening...), the
-instrument is marked for the core (`KernelResult.core`), which computes it or
+its whole span) < `PRODUCT_MAX` = 2**62 (about 4.6e18), where the principal
+bound is the opening principal and interest plus every advance, grown by
+compounding at the highest rate. A loan of 120 million dollars at 10 % for 10
+years is inside it, and so is the reference loan (17.5 million at 6.5 %) for
+40 years; the check is made in floats with margins far wider than their
+error. Past it, or where anything is not in the integer columns
+(`Book.exact_only`), or where the core would refuse the history (events out
+of order, an overpayment, a date before the opening...), the instrument is
+marked for the core (`KernelResult.core`), which computes it or
 raises its own error; the engine counts those.
 """
 
@@ -45,10 +47,11 @@ from acquittance.core.accrual import EVENTS_COUNT_MAX
 from acquittance.core.conventions import (
     COMPOUNDING_MONTHS,
     DAY_COUNTS,
+    EVENT_EFFECTS,
     ROUNDING_RULES,
+    Basis,
     DayCount,
     Effect,
-    EVENT_EFFECTS,
     is_leap_year,
     leap_days_before,
     units_by_basis,
@@ -65,9 +68,9 @@ IntArray = npt.NDArray[np.int64]
 Rows = npt.NDArray[np.intp]
 
 #: See the module's docstring: the largest principal x rate x day units kept in integers.
-PRODUCT_MAX: Final = 2**61
+PRODUCT_MAX: Final = 2**62
 #: Instruments walked together; bounds the kernel's temporaries to a few MB.
-CHUNK_ROWS: Final = 1 << 16
+CHUNK_ROWS: Final = 1 << 14
 
 _CODE: Final[dict[Effect, int]] = {
     effect: EVENT_CODES.index(kind)
@@ -112,12 +115,17 @@ class Dates(NamedTuple):
     day: IntArray
     leap_days: IntArray  # `conventions.leap_days_before` the date
 
-    def take(self, rows: Rows | slice) -> Dates:
-        return Dates(*(field[rows] for field in self))
+    def take(self, rows: Rows | slice, fields: tuple[int, ...] = (0, 1, 2, 3, 4)) -> Dates:
+        """The dates at `rows`; only `fields` are gathered (the others stand in as `days`)."""
+        picked = [self[index][rows] if index in fields else None for index in range(5)]
+        days = picked[0] if picked[0] is not None else self.days[rows]
+        return Dates(*(days if value is None else value for value in picked))
 
-    def put(self, rows: Rows | slice, values: Dates) -> None:
-        for field, value in zip(self, values, strict=True):
-            field[rows] = value
+    def put(
+        self, rows: Rows | slice, values: Dates, fields: tuple[int, ...] = (0, 1, 2, 3, 4)
+    ) -> None:
+        for index in fields:
+            self[index][rows] = values[index]
 
 
 def _from_civil(year: IntArray, month: IntArray, day: IntArray) -> Dates:
@@ -165,7 +173,7 @@ def _add_months(month_number: IntArray, day: IntArray, months: IntArray) -> Date
 
 def _units(convention: DayCount, start: Dates, end: Dates) -> tuple[IntArray, ...]:
     """The period's day units per year basis of the convention (see `units_by_basis`)."""
-    return units_by_basis(  # type: ignore[no-any-return]
+    return units_by_basis(
         convention,
         days=end.days - start.days,
         leap_days=end.leap_days - start.leap_days,
@@ -173,6 +181,13 @@ def _units(convention: DayCount, start: Dates, end: Dates) -> tuple[IntArray, ..
         end=(end.year, end.month, end.day),
         select=np.where,
     )
+
+
+_FIELDS_READ: Final = {
+    Basis.ACTUAL_FIXED: (0,),
+    Basis.ACTUAL_BY_YEAR: (0, 4),
+    Basis.THIRTY: (0, 1, 2, 3),
+}
 
 
 def _pick(rows: Rows | slice, mask: npt.NDArray[np.bool_]) -> Rows:
@@ -201,6 +216,8 @@ class _Walk:
         self.whole = np.zeros(size, dtype=np.int64)
         self.accrued = np.zeros((3, size), dtype=np.int64)
         self.period_start = Dates(*(field.copy() for field in opening))
+        #: The date fields this convention reads (`Dates` order): fewer gathers per period.
+        self.fields = _FIELDS_READ[convention.basis]
         self.core = np.zeros(size, dtype=np.bool_)
         self.next_capitalisation = np.full(size, _NEVER, dtype=np.int64)
         self.compounding: Rows = np.zeros(0, dtype=np.intp)
@@ -218,11 +235,11 @@ class _Walk:
 
     def accrue(self, rows: Rows | slice, end: Dates) -> None:
         """Close the open period of `rows` at `end` (>= its start, aligned with `rows`)."""
-        units = _units(self.convention, self.period_start.take(rows), end)
+        units = _units(self.convention, self.period_start.take(rows, self.fields), end)
         weighted = self.principal[rows] * self.rate[rows]
         for (basis, _), count in zip(self.bases, units, strict=True):
             self.accrued[basis, rows] += weighted * count
-        self.period_start.put(rows, end)
+        self.period_start.put(rows, end, self.fields)
 
     def rounded(self, rows: Rows | slice) -> IntArray:
         """Accrued interest of `rows` rounded to whole cents under each one's mode."""
@@ -235,7 +252,8 @@ class _Walk:
         carry, remainder = np.divmod(fraction, self.common)
         floor += carry
         if len(self.modes) == 1:
-            return floor + ROUNDING_RULES[ROUNDINGS[self.modes[0]]](floor, remainder, self.common)
+            rule = ROUNDING_RULES[ROUNDINGS[self.modes[0]]]
+            return floor + np.asarray(rule(floor, remainder, self.common), dtype=np.int64)
         modes = self.rounding[rows]
         increment = np.zeros_like(floor)
         for code in self.modes:
@@ -341,7 +359,9 @@ def _segment_sum(values: npt.NDArray[np.float64], offsets: IntArray) -> npt.NDAr
     return total[offsets[1:]] - total[offsets[:-1]]
 
 
-def _needs_core(book: Book, low: int, high: int, chunk: _Chunk, as_of: int) -> npt.NDArray[np.bool_]:
+def _needs_core(
+    book: Book, low: int, high: int, chunk: _Chunk, as_of: int
+) -> npt.NDArray[np.bool_]:
     """Rows of the chunk the core must compute: not in integers, refused, or past the bound."""
     counts, offsets, kind = chunk.counts, chunk.offsets, chunk.kind
     core = book.exact_only[low:high].copy()
@@ -416,11 +436,11 @@ def _walk_group(
         remaining = applied > step
         active: Rows | slice = slice(None) if remaining.all() else everyone[remaining]
         events = starts[active] + step
-        day = chunk.dates.take(events)
+        day = chunk.dates.take(events, walk.fields)
         walk.capitalise_through(active, day.days)
         walk.accrue(active, day)
         walk.apply(active, chunk.kind[events], chunk.value[events])
-    end = civil(np.full(len(rows), as_of, dtype=np.int64))
+    end = Dates(*(np.full(len(rows), field[0]) for field in civil(np.array([as_of]))))
     walk.capitalise_through(slice(None), end.days)
     walk.accrue(slice(None), end)
     return walk

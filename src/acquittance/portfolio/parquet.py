@@ -34,9 +34,7 @@ from acquittance.portfolio.engine import BookPositions
 
 #: Instruments per row group (and per batch when streaming).
 BATCH_ROWS: Final = 1 << 18
-EVENT_TYPE: Final = pa.struct(
-    [("date", pa.date32()), ("kind", pa.int8()), ("value", pa.int64())]
-)
+EVENT_TYPE: Final = pa.struct([("date", pa.date32()), ("kind", pa.int8()), ("value", pa.int64())])
 BOOK_SCHEMA: Final = pa.schema(
     [
         ("id", pa.string()),
@@ -89,7 +87,7 @@ class TextColumn(Sequence[Any]):
     def __getitem__(self, index: slice) -> Sequence[Any]: ...
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
-            return self.array[index].to_pylist()
+            return TextColumn(self.array[index])
         return self.array[index].as_py()
 
 
@@ -134,7 +132,7 @@ def book_from_table(table: pa.Table | pa.RecordBatch) -> Book:
     flat = events.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
     text = {attribute: TextColumn(table.column(name)) for name, attribute in _TEXT_FIELDS.items()}
     return Book(
-        **text,  # type: ignore[arg-type]
+        **text,
         day_count=_numbers(table.column("day_count"), np.int8),
         compounding=_numbers(table.column("compounding"), np.int8),
         rounding=_numbers(table.column("rounding"), np.int8),

@@ -28,6 +28,8 @@ from acquittance.store.repository import Repository
 
 #: What `book positions --output` writes, by extension.
 POSITIONS_FORMATS: Final = (".parquet", ".csv")
+#: Most workers of a local Dask cluster (`--local-workers`).
+LOCAL_WORKERS_MAX: Final = 64
 #: Instruments per file of a book partitioned for Dask workers, at least.
 PARTITION_ROWS_MIN: Final = 50_000
 Progress = Callable[[int, int], None]  # (instruments done so far, instruments in all)
@@ -74,7 +76,9 @@ def _check_book_output(path: Path, *, force: bool, partitions: int) -> None:
     check_output(path, force=force)
 
 
-def export_book(store: Store, path: Path, *, force: bool = False, partitions: int = 1) -> BookExport:
+def export_book(
+    store: Store, path: Path, *, force: bool = False, partitions: int = 1
+) -> BookExport:
     """Write every loan and note of the store, with its events, as a columnar book.
 
     One Parquet file, or with `partitions` > 1 a folder of that many files.
@@ -159,10 +163,13 @@ def _check_positions_request(request: PositionsRequest) -> None:
             "BOOK_NOT_FOUND",
             f"book {request.book} does not exist; write one with `acquittance book export`",
         )
-    if request.scheduler is not None and request.local_workers is not None:
+    workers = request.local_workers
+    if workers is not None and not 1 <= workers <= LOCAL_WORKERS_MAX:
         raise InputError(
-            "USAGE", "give --dask SCHEDULER or --local-workers N, not both"
+            "INVALID_WORKERS", f"--local-workers {workers} must be from 1 to {LOCAL_WORKERS_MAX}"
         )
+    if request.scheduler is not None and request.local_workers is not None:
+        raise InputError("USAGE", "give --dask SCHEDULER or --local-workers N, not both")
 
 
 @contextmanager
@@ -297,7 +304,10 @@ class Overview:
         for row in self.rows:
             sums = found.setdefault(
                 row.currency,
-                {k: Decimal("0.00") for k in ("payoff", "collateral_value", "shortfall", "surplus")},
+                {
+                    k: Decimal("0.00")
+                    for k in ("payoff", "collateral_value", "shortfall", "surplus")
+                },
             )
             for name in sums:
                 sums[name] += getattr(row, name)
@@ -340,8 +350,10 @@ def portfolio_overview(
         row = row_of[instrument_id]
         if row in found.errors:
             code = found.errors[row].code
-            return Decimal("0.00"), Decimal("0.00"), (
-                "not yet open" if code == "BEFORE_HISTORY" else code
+            return (
+                Decimal("0.00"),
+                Decimal("0.00"),
+                ("not yet open" if code == "BEFORE_HISTORY" else code),
             )
         return found.principal(row), found.interest(row), "open"
 
@@ -353,8 +365,8 @@ def portfolio_overview(
         note_ids = tuple(
             note_id
             for note_id in pledged.get(loan.id, [])
-            if note_id in row_of and instruments[row_of[note_id]].terms.currency
-            == loan.terms.currency
+            if note_id in row_of
+            and instruments[row_of[note_id]].terms.currency == loan.terms.currency
         )
         held = [figures(note_id) for note_id in note_ids]
         collateral_principal = sum((p for p, _, _ in held), Decimal("0.00"))
