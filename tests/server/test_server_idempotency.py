@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from acquittance.service import register, saved_quotes
+from sqlalchemy import text
+
+from acquittance.service import accounts, register, saved_quotes
 from conftest import REFERENCE_LOAN, Served
 
 QUOTES = f"/api/v1/loans/{REFERENCE_LOAN}/quotes"
@@ -50,3 +52,24 @@ def test_a_retried_closing_closes_once_and_answers_the_same(served: Served) -> N
     assert closed.status_code == again.status_code == 200
     assert closed.json() == again.json()
     assert len(register(served.store)["settlements"]) == 1
+
+
+def test_a_claim_whose_request_never_answered_is_taken_over(served: Served) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from acquittance.service import idempotency
+    from acquittance.service.audit import now_text
+
+    user = next(u for u in accounts.list_users(served.store) if u.name == "berg-user")
+    body = '{"as_of":"2002-03-31","notes":null,"values":null,"partial":false,"good_through":null}'
+    assert (
+        idempotency.claim(served.store, user.id, "k", method="POST", path=QUOTES, body=body) is None
+    )
+    busy = served.post("berg-user", QUOTES, {"as_of": "2002-03-31"}, key="k")
+    assert busy.json()["code"] == "IDEMPOTENCY_KEY_IN_USE"
+    long_ago = now_text(datetime.now(UTC) - timedelta(hours=1))
+    with served.store.write() as session:
+        session.execute(text("UPDATE idempotency_keys SET created_at = :t"), {"t": long_ago})
+    taken = served.post("berg-user", QUOTES, {"as_of": "2002-03-31"}, key="k")
+    assert taken.status_code == 201, taken.text
+    assert len(saved_quotes(served.store)) == 1

@@ -4,7 +4,8 @@ A request with a key first claims it (a row, unique per user and key) in its
 own transaction, then runs, then stores its answer under the key. A second
 request with the key finds the answer and gets it back unchanged, whatever
 happened since; one that arrives while the first still runs is told to retry
-(IDEMPOTENCY_KEY_IN_USE); one with the same key for another request is
+(IDEMPOTENCY_KEY_IN_USE), until the claim is ten minutes old with no answer
+(the server stopped half way), when it is taken over; one with the same key for another request is
 refused (IDEMPOTENCY_KEY_REUSED). A request that fails unexpectedly gives its
 key back, so that a retry runs it again. Closings are also protected by the
 loan's lock and their own key, so even a retry after a crash between the
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Final
 
 from acquittance.core.errors import StateError, StorageError
 from acquittance.core.text import check_idempotency_key
@@ -29,6 +32,14 @@ class Answer:
 
     status_code: int
     body: str
+
+
+#: A claim older than this whose request never answered is taken as abandoned.
+CLAIM_ABANDONED_AFTER: Final = timedelta(minutes=10)
+
+
+def _stale_before() -> str:
+    return now_text(datetime.now(UTC) - CLAIM_ABANDONED_AFTER)
 
 
 def request_digest(method: str, path: str, body: str) -> str:
@@ -52,6 +63,11 @@ def claim(
             raise
     with store.read() as session:
         found = WorkflowRows(session).remembered(scope, key)
+    if found is not None and found.status_code is None and found.claimed_at < _stale_before():
+        # Its request never finished (the server stopped between the work and the answer):
+        # the key is free again. Closings cannot repeat: their own key is the proposal's.
+        give_back(store, scope, key)
+        return claim(store, scope, key, method=method, path=path, body=body)
     if found is None or found.status_code is None or found.response_body is None:
         raise StateError(
             "IDEMPOTENCY_KEY_IN_USE",

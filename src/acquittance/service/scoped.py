@@ -40,12 +40,15 @@ def hidden_ids() -> Iterator[None]:
     try:
         yield
     except NotFoundError as error:
-        raise NotFoundError(error.code, error.message.split(";")[0]) from None
+        raise NotFoundError(error.code, f"{error.message.split(';')[0]}; {_HINT}") from None
+
+
+_HINT = "check the id; the API's lists show the records your party is on"
 
 
 def not_visible(code: str, what: str, record_id: str) -> NotFoundError:
     """The refusal for a record of another party: the same as for one that does not exist."""
-    return NotFoundError(code, f"there is no {what} {record_id!r}")
+    return NotFoundError(code, f"there is no {what} {record_id!r}; {_HINT}")
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class Visible:
 
 
 def visible(store: Store, party_id: str) -> Visible:
-    """The loans the party is lender or borrower of; the notes it holds or that secure them."""
+    """The loans the party is lender or borrower of; the notes it holds or that secure them
+    (under a pledge not yet released)."""
     with store.read() as session:
         repo = Repository(session)
         loans = {
@@ -70,6 +74,7 @@ def visible(store: Store, party_id: str) -> Visible:
             note_id
             for loan_id in loans
             for interest in repo.interests_securing(loan_id)
+            if interest.active
             for note_id in interest.note_ids
         }
         notes = {

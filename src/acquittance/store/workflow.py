@@ -55,6 +55,7 @@ class RememberedRequest:
     request_digest: str
     status_code: int | None
     response_body: str | None
+    claimed_at: str
 
 
 def locks_rows(session: Session) -> bool:
@@ -228,7 +229,12 @@ class WorkflowRows:
         if row is None:
             return None
         return RememberedRequest(
-            row.method, row.path, row.request_digest, row.status_code, row.response_body
+            row.method,
+            row.path,
+            row.request_digest,
+            row.status_code,
+            row.response_body,
+            row.created_at,
         )
 
     def claim_key(
