@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import agreements, closings, core, history, machine, startup
+from benchmarks import agreements, closings, core, history, http_load, machine, startup
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 POSITIONS_COUNT = int(os.environ.get("BENCH_POSITIONS", "100000"))
@@ -74,6 +74,7 @@ def main() -> None:
         + _core_rows()
         + _history_rows()
         + closings.rows()
+        + http_load.rows()
         + _agreement_rows()
     )
     table = render(rows)

@@ -9,15 +9,22 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+from fastapi import Depends
+from fastapi.testclient import TestClient
 
 from acquittance.cli import main
 from acquittance.core.errors import InputError, NotFoundError, StateError
 from acquittance.server import identity
+from acquittance.server.app import create_app
 from acquittance.server.problems import ApiError
 from acquittance.service import accounts, store_at, verify
+from acquittance.service.accounts import User
 from conftest import REFERENCE_DEAL, Served, prepared_store
+
+PageUser = Annotated[User, Depends(identity.require_page_user)]
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
@@ -233,3 +240,23 @@ def test_verify_catches_an_edited_audit_trail(served: Served, edit: str, reason:
     assert not check.ok
     assert check.first_bad is not None and check.first_bad.startswith(f"audit:{proposal_id}")
     assert reason in (check.reason or "")
+
+
+def test_a_page_without_a_live_session_redirects_to_login(sqlite_url: str) -> None:
+    store = prepared_store(sqlite_url)
+    accounts.add_user(store, "kevin", party_id="valence", password="correct horse")
+    app = create_app(store)
+
+    @app.get("/private")
+    def private(user: PageUser) -> dict[str, str]:
+        return {"party": user.party_id}
+
+    client = TestClient(app, follow_redirects=False)
+    answer = client.get("/private?tab=books")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=/private%3Ftab%3Dbooks"
+    token, _ = accounts.open_session(store, "kevin", "correct horse")
+    client.cookies.set(identity.SESSION_COOKIE, token)
+    assert client.get("/private").json() == {"party": "valence"}
+    accounts.close_session(store, token)
+    assert client.get("/private").status_code == 303

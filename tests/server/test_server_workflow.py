@@ -95,3 +95,42 @@ def test_the_party_responsible_completes_its_obligations(served: Served) -> None
     trail = served.get("valence-user", f"{path}/audit").json()["records"]
     assert trail[-1]["action"] == "obligation_completed"
     assert verify(served.store).ok
+
+
+def test_each_party_downloads_the_agreement_drafted_from_the_quote(served: Served) -> None:
+    quote_id = _quote(served)
+    settlement = served.post("berg-user", "/api/v1/settlements", {"quote_id": quote_id}).json()
+    path = f"/api/v1/settlements/{settlement['id']}/agreement"
+    for user in ("berg-user", "valence-user"):
+        drafted = served.get(user, f"{path}?format=md")
+        assert drafted.status_code == 200, drafted.text
+        assert drafted.headers["content-type"].startswith("text/markdown")
+        assert "attachment" in drafted.headers["content-disposition"]
+        assert "155,388.68" in drafted.text and "Berg & Berg Enterprises" in drafted.text
+    word = served.get("valence-user", f"{path}?format=docx")
+    assert word.content[:2] == b"PK"
+    assert served.get("harbor-user", f"{path}?format=md").status_code == 404
+    assert served.get("berg-user", f"{path}?format=exe").status_code == 422
+
+
+def test_a_quote_that_no_longer_holds_is_not_closed(served: Served) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from acquittance import service
+    from acquittance.core.instruments import Payment
+
+    loan = "harbor-quill-loan"
+    quote = served.post("harbor-user", f"/api/v1/loans/{loan}/quotes", {"as_of": "2024-06-30"})
+    settlement = served.post(
+        "quill-user", "/api/v1/settlements", {"quote_id": quote.json()["quote_id"]}
+    ).json()
+    path = f"/api/v1/settlements/{settlement['id']}"
+    served.post("harbor-user", f"{path}/approvals")
+    served.post("quill-user", f"{path}/approvals")
+    service.record_event(served.store, loan, Payment(date(2024, 5, 15), Decimal("1000.00")))
+    stale = served.post("harbor-user", f"{path}/close")
+    assert (stale.status_code, stale.json()["code"]) == (409, "QUOTE_STALE"), stale.text
+    assert "new quote" in stale.json()["detail"]
+    assert served.get("harbor-user", path).json()["status"] == "approved"
+    assert served.get("harbor-user", f"/api/v1/loans/{loan}").json()["status"] == "open"

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any, Final, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from acquittance.core import dates
@@ -264,7 +264,7 @@ def get_quote(request: Request, user: CurrentUser, quote_id: RecordId) -> dict[s
 
 
 def _proposal(request: Request, proposal: Any) -> dict[str, Any]:
-    names = workflow.user_names(store_of(request))
+    names = workflow.user_names(store_of(request), [proposal])
     return _checked(schemas.SettlementAnswer, proposal_document(proposal, user_names=names))
 
 
@@ -296,14 +296,11 @@ def propose(
 )
 def list_settlements(request: Request, user: CurrentUser) -> dict[str, Any]:
     store = store_of(request)
-    names = workflow.user_names(store)
+    found = workflow.proposals(store, user)
+    names = workflow.user_names(store, found)
     return _checked(
         schemas.SettlementList,
-        {
-            "settlements": [
-                proposal_document(p, user_names=names) for p in workflow.proposals(store, user)
-            ]
-        },
+        {"settlements": [proposal_document(p, user_names=names) for p in found]},
     )
 
 
@@ -381,6 +378,41 @@ def get_audit(request: Request, user: CurrentUser, settlement_id: RecordId) -> d
     return _checked(
         schemas.AuditTrail,
         audit_document(settlement_id, records, user_names=workflow.user_names(store)),
+    )
+
+
+AGREEMENT_MEDIA_TYPES: Final = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@router.get(
+    "/settlements/{settlement_id}/agreement",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The agreement, in the format asked for.",
+            "content": {media.split(";")[0]: {} for media in AGREEMENT_MEDIA_TYPES.values()},
+        }
+    },
+    tags=["settlements"],
+    summary="The settlement agreement drafted from the settlement's quote (md, html, docx, pdf).",
+)
+def get_agreement(
+    request: Request,
+    user: CurrentUser,
+    settlement_id: RecordId,
+    format: Annotated[str, Query(pattern="^(md|html|docx|pdf)$")] = "md",
+) -> Response:
+    drafted = workflow.agreement(store_of(request), user, settlement_id, format)
+    filename = f"{settlement_id}-agreement.{drafted.fmt}"
+    return Response(
+        drafted.content,
+        media_type=AGREEMENT_MEDIA_TYPES[drafted.fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

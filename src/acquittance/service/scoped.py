@@ -40,12 +40,15 @@ def hidden_ids() -> Iterator[None]:
     try:
         yield
     except NotFoundError as error:
-        raise NotFoundError(error.code, error.message.split(";")[0]) from None
+        raise NotFoundError(error.code, f"{error.message.split(';')[0]}; {_HINT}") from None
+
+
+_HINT = "check the id; the API's lists show the records your party is on"
 
 
 def not_visible(code: str, what: str, record_id: str) -> NotFoundError:
     """The refusal for a record of another party: the same as for one that does not exist."""
-    return NotFoundError(code, f"there is no {what} {record_id!r}")
+    return NotFoundError(code, f"there is no {what} {record_id!r}; {_HINT}")
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class Visible:
 
 
 def visible(store: Store, party_id: str) -> Visible:
-    """The loans the party is lender or borrower of; the notes it holds or that secure them."""
+    """The loans the party is lender or borrower of; the notes it holds or that secure them
+    (under a pledge not yet released)."""
     with store.read() as session:
         repo = Repository(session)
         loans = {
@@ -70,6 +74,7 @@ def visible(store: Store, party_id: str) -> Visible:
             note_id
             for loan_id in loans
             for interest in repo.interests_securing(loan_id)
+            if interest.active
             for note_id in interest.note_ids
         }
         notes = {
@@ -84,11 +89,36 @@ def loans(store: Store, party_id: str) -> list[Loan]:
     return sorted(visible(store, party_id).loans.values(), key=lambda loan: loan.id)
 
 
-def loan(store: Store, party_id: str, loan_id: str) -> Loan:
-    found = visible(store, party_id).loans.get(loan_id)
-    if found is None:
+def _loan_header(repo: Repository, party_id: str, loan_id: str) -> Loan:
+    """The loan's header if the party is lender or borrower; else refused as unknown."""
+    try:
+        header, _ = repo.loan_header(loan_id)
+    except NotFoundError:
+        raise not_visible("UNKNOWN_LOAN", "loan", loan_id) from None
+    if party_id not in (header.lender_id, header.borrower_id):
         raise not_visible("UNKNOWN_LOAN", "loan", loan_id)
-    return found
+    return header
+
+
+def _note_visible(repo: Repository, party_id: str, note_id: str) -> bool:
+    """Held by the party, or pledged under an active interest securing a loan of the party."""
+    headers = repo.note_headers((note_id,))
+    if note_id not in headers:
+        return False
+    if headers[note_id][0].holder_id == party_id:
+        return True
+    interest_id = repo.active_pledge(note_id)
+    if interest_id is None:
+        return False
+    interest = repo.get_security_interest(interest_id)
+    return party_id in (interest.secured_party_id, interest.debtor_id)
+
+
+def loan(store: Store, party_id: str, loan_id: str) -> Loan:
+    with store.read() as session:
+        repo = Repository(session)
+        _loan_header(repo, party_id, loan_id)
+        return repo.get_loan(loan_id)
 
 
 def notes(store: Store, party_id: str) -> list[Note]:
@@ -96,16 +126,23 @@ def notes(store: Store, party_id: str) -> list[Note]:
 
 
 def note(store: Store, party_id: str, note_id: str) -> Note:
-    found = visible(store, party_id).notes.get(note_id)
-    if found is None:
-        raise not_visible("UNKNOWN_NOTE", "note", note_id)
-    return found
+    with store.read() as session:
+        repo = Repository(session)
+        if not _note_visible(repo, party_id, note_id):
+            raise not_visible("UNKNOWN_NOTE", "note", note_id)
+        return repo.get_note(note_id)
 
 
 def check_instrument(store: Store, party_id: str, instrument_id: str) -> None:
-    seen = visible(store, party_id)
-    if instrument_id not in seen.loans and instrument_id not in seen.notes:
-        raise not_visible("UNKNOWN_INSTRUMENT", "loan or note", instrument_id)
+    with store.read() as session:
+        repo = Repository(session)
+        try:
+            _loan_header(repo, party_id, instrument_id)
+            return
+        except NotFoundError:
+            pass
+        if not _note_visible(repo, party_id, instrument_id):
+            raise not_visible("UNKNOWN_INSTRUMENT", "loan or note", instrument_id)
 
 
 def position(
@@ -149,12 +186,13 @@ def counterparties(store: Store, party_id: str) -> list[Party]:
 
 def save_quote(store: Store, party_id: str, request: QuoteRequest) -> StoredQuote:
     """Quote a loan of the party and keep it; a note it cannot see is refused as unknown."""
-    seen = visible(store, party_id)
-    if request.loan_id not in seen.loans:
-        raise not_visible("UNKNOWN_LOAN", "loan", request.loan_id)
-    for note_id in [*(request.note_ids or ()), *(request.values or {})]:
-        if note_id not in seen.notes:
-            raise not_visible("UNKNOWN_NOTE", "note", note_id)
+    with store.read() as session:
+        repo = Repository(session)
+        _loan_header(repo, party_id, request.loan_id)
+        pledged = {n for i in repo.interests_securing(request.loan_id) for n in i.note_ids}
+        for note_id in [*(request.note_ids or ()), *(request.values or {})]:
+            if note_id not in pledged and not _note_visible(repo, party_id, note_id):
+                raise not_visible("UNKNOWN_NOTE", "note", note_id)
     with hidden_ids():
         return save_any_quote(store, request)
 

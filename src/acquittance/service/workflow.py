@@ -16,9 +16,12 @@ then the notes and journal chains, and the audit chain's head last.
 
 from __future__ import annotations
 
+import tempfile
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from acquittance.core import audit as audit_chain
@@ -284,7 +287,39 @@ def complete_obligation(store: Store, user: User, obligation_id: str, on: date) 
         return record
 
 
-def user_names(store: Store) -> dict[str, str]:
-    """User ids to names, for showing who took each step."""
+@dataclass(frozen=True)
+class Agreement:
+    """A settlement agreement drafted for a proposal: its bytes, format and title."""
+
+    content: bytes
+    fmt: str
+    title: str
+
+
+def agreement(store: Store, user: User, proposal_id: str, fmt: str) -> Agreement:
+    """The settlement agreement drafted from the proposal's quote (its closing's, once closed).
+
+    Drafted by the same drafter as `acquittance draft`, into a private folder,
+    and read back: nothing is left on disk.
+    """
+    from acquittance.service.draft import DraftRequest, draft_agreement, facts_from_store
+
+    found = proposal(store, user, proposal_id)
+    facts = facts_from_store(store, found.settlement_id or found.quote_id, None)
+    with tempfile.TemporaryDirectory(prefix="acquittance-agreement-") as folder:
+        written = draft_agreement(
+            facts, DraftRequest(fmt=fmt, output=Path(folder) / f"agreement.{fmt}")
+        )
+        return Agreement(written.path.read_bytes(), written.fmt, written.title)
+
+
+def user_names(store: Store, proposals: Sequence[Proposal] | None = None) -> dict[str, str]:
+    """User ids to names, for showing who took each step (of `proposals`, else of all)."""
     with store.read() as session:
-        return {u.id: u.name for u in AccountRows(session).list_users()}
+        rows = AccountRows(session)
+        if proposals is None:
+            return {u.id: u.name for u in rows.list_users()}
+        ids = {p.proposed_by for p in proposals} | {
+            a.user_id for p in proposals for a in p.approvals
+        }
+        return rows.names_of(sorted(ids))

@@ -7,6 +7,7 @@ what: it reads and writes rows, and says when a name is unknown or taken.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -82,6 +83,14 @@ class AccountRows:
 
     def list_users(self) -> list[UserRecord]:
         return [_user(row) for row in self.session.scalars(select(UserRow).order_by(UserRow.name))]
+
+    def names_of(self, user_ids: Sequence[str]) -> dict[str, str]:
+        if not user_ids:
+            return {}
+        rows = self.session.execute(
+            select(UserRow.id, UserRow.name).where(UserRow.id.in_(list(user_ids)))
+        )
+        return {user_id: name for user_id, name in rows}
 
     def set_password_hash(self, user_id: str, password_hash: str | None) -> None:
         self.session.execute(

@@ -1,0 +1,377 @@
+"""The HTTP API under load: quotes and closings per second, p50 and p99, against PostgreSQL.
+
+`acquittance serve` runs as its own process on loopback, over a database made
+for the run; this process is the clients, each a thread with its own
+connection. Quotes (`POST /loans/{id}/quotes`, saved) and closings (`POST
+/settlements/{id}/close` of proposals both parties approved beforehand,
+untimed) run at 1 and at C (16) clients, each on loans of its own. Beside
+them, in the same run and on the same database, `acquittance settle --batch
+--workers C` closes as many other loans: the peer the HTTP closings are
+compared to (goal: at least 70 % of its rate). Afterwards every loan asked to
+close must have exactly one settlement and both books one settlement entry for
+it, and `verify` must pass: anything else is counted as lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from acquittance import service
+from acquittance.deals.parse import parse_deal
+from acquittance.service import accounts
+from benchmarks.closings import (
+    AS_OF,
+    PG_SERVER,
+    Skipped,
+    batch_text,
+    deal_text,
+    loan_id,
+    percentile,
+)
+
+Row = tuple[str, str, str]
+
+#: Requests of each kind per client count; closings and batch lines each need their own loans.
+HTTP_REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "320"))
+HTTP_CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "16"))
+_ADMIN_DATABASES = ("postgres", "template1")
+_STARTUP_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Timed:
+    """Requests sent by `clients` at once: how long in all, each one's time, the statuses."""
+
+    clients: int
+    seconds: float
+    latencies: tuple[float, ...]
+    failures: int
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def latency(self, quantile: float) -> float:
+        return percentile(self.latencies, quantile)
+
+
+@dataclass(frozen=True)
+class HttpLoad:
+    quotes: tuple[Timed, ...]
+    closings: tuple[Timed, ...]
+    batch_lines: int
+    batch_seconds: float
+    lost_or_duplicated: int
+    verified: bool
+
+    @property
+    def batch_rate(self) -> float:
+        return self.batch_lines / self.batch_seconds if self.batch_seconds else 0.0
+
+
+def _admin(server: str) -> psycopg.Connection[Any] | None:
+    for database in _ADMIN_DATABASES:
+        try:
+            return psycopg.connect(
+                f"postgresql://{server}/{database}", autocommit=True, connect_timeout=5
+            )
+        except psycopg.OperationalError:
+            continue
+    return None
+
+
+@contextmanager
+def _database(admin: psycopg.Connection[Any]) -> Iterator[str]:
+    name = f"acq_http_bench_{os.getpid()}_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _command() -> str:
+    return str(Path(sys.executable).parent / "acquittance")
+
+
+@contextmanager
+def _server(url: str, clients: int) -> Iterator[str]:
+    """`acquittance serve` in its own process; its base URL once /healthz answers."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [_command(), "serve", "--db", url, "--port", str(port), "--connections", str(clients + 8)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + _STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(
+                f"the server did not start: {process.stderr.read() if process.stderr else ''}"
+            )
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _in_threads(
+    clients: int,
+    work: Sequence[Callable[[httpx.Client], int]],
+    client_for: Callable[[], httpx.Client],
+) -> Timed:
+    """Each call of `work` from one of `clients` threads (each its own connection), timed."""
+    lock = threading.Lock()
+    pending = iter(work)
+    latencies: list[float] = []
+    failures = 0
+    start = threading.Barrier(clients + 1)
+
+    def run() -> None:
+        nonlocal failures
+        with client_for() as client:
+            start.wait()
+            while True:
+                with lock:
+                    call = next(pending, None)
+                if call is None:
+                    return
+                began = time.perf_counter()
+                status = call(client)
+                took = time.perf_counter() - began
+                with lock:
+                    latencies.append(took)
+                    failures += status >= 300
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return Timed(clients, time.perf_counter() - began, tuple(latencies), failures)
+
+
+def _tokens(store: service.Store, parties: Sequence[str]) -> dict[str, str]:
+    tokens = {}
+    for party in parties:
+        accounts.add_user(store, f"u-{party}", party_id=party)
+        tokens[party], _ = accounts.create_token(store, f"u-{party}")
+    return tokens
+
+
+def _borrower(index: int) -> str:
+    return f"b{index:05d}"
+
+
+def _prepare(base: str, tokens: dict[str, str], index: int) -> str:
+    """A proposal of loan `index`, approved by its lender and its borrower (untimed)."""
+    lender = _client(base, tokens["lender"])()
+    borrower = _client(base, tokens[_borrower(index)])()
+    with lender, borrower:
+        quote = lender.post(f"/api/v1/loans/{loan_id(index)}/quotes", json={"as_of": AS_OF})
+        proposal = borrower.post(
+            "/api/v1/settlements", json={"quote_id": quote.json()["quote_id"]}
+        ).json()["id"]
+        lender.post(f"/api/v1/settlements/{proposal}/approvals")
+        borrower.post(f"/api/v1/settlements/{proposal}/approvals")
+    return str(proposal)
+
+
+def _prepared(base: str, tokens: dict[str, str], indexes: Sequence[int], clients: int) -> list[str]:
+    found: dict[int, str] = {}
+    lock = threading.Lock()
+    pending = iter(indexes)
+
+    def run() -> None:
+        while True:
+            with lock:
+                index = next(pending, None)
+            if index is None:
+                return
+            proposal = _prepare(base, tokens, index)
+            with lock:
+                found[index] = proposal
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [found[index] for index in indexes]
+
+
+def _client(base: str, token: str) -> Callable[[], httpx.Client]:
+    return lambda: httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=300
+    )
+
+
+def _quote_call(index: int) -> Callable[[httpx.Client], int]:
+    def call(client: httpx.Client) -> int:
+        answer = client.post(f"/api/v1/loans/{loan_id(index)}/quotes", json={"as_of": AS_OF})
+        return answer.status_code
+
+    return call
+
+
+def _close_call(proposal: str, key: str) -> Callable[[httpx.Client], int]:
+    def call(client: httpx.Client) -> int:
+        answer = client.post(
+            f"/api/v1/settlements/{proposal}/close", headers={"Idempotency-Key": key}
+        )
+        return answer.status_code
+
+    return call
+
+
+def _batch(url: str, indexes: Sequence[int], workers: int) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "batch.csv"
+        path.write_text(batch_text(indexes, key_prefix="batch"), encoding="utf-8")
+        began = time.perf_counter()
+        subprocess.run(
+            [_command(), "settle", "--batch", str(path), "--workers", str(workers), "--db", url],
+            check=True,
+            capture_output=True,
+        )
+        return time.perf_counter() - began
+
+
+def _lost_or_duplicated(store: service.Store, indexes: Sequence[int]) -> int:
+    """Loans asked to close without exactly one settlement, and settlement entries amiss."""
+    per_loan: dict[str, int] = {}
+    for settlement in service.register(store)["settlements"]:
+        per_loan[settlement.loan_id] = per_loan.get(settlement.loan_id, 0) + 1
+    wrong = sum(abs(per_loan.get(loan_id(i), 0) - 1) for i in indexes)
+    _, lender_entries = service.journal(store, "lender")
+    settled = [entry.reference for entry in lender_entries if entry.kind == "settlement"]
+    wrong += abs(len(settled) - len(indexes)) + (len(settled) - len(set(settled)))
+    return wrong
+
+
+def http_load(
+    requests: int = HTTP_REQUESTS, *, clients: int = HTTP_CLIENTS, server: str = PG_SERVER
+) -> HttpLoad | Skipped:
+    admin = _admin(server)
+    if admin is None:
+        return Skipped(f"no PostgreSQL on {server.rsplit('@', 1)[-1]}")
+    counts = (1, clients)
+    small = max(1, requests // 8)  # one client is slow: fewer requests for it
+    closing_sets, start = [], 0
+    for size in (small, requests):
+        closing_sets.append(list(range(start, start + size)))
+        start += size
+    batch_indexes = list(range(start, start + requests))
+    total = start + requests
+    with admin, _database(admin) as name:
+        url = f"postgresql+psycopg://{server}/{name}"
+        store = service.Store(url, connections=4)
+        try:
+            service.initialize(store)
+            service.load_deal(store, parse_deal(deal_text(total), source="http benchmark deal"))
+            tokens = _tokens(store, ["lender", *(_borrower(i) for i in range(start))])
+            with _server(url, clients) as base:
+                quotes = tuple(
+                    _in_threads(
+                        count,
+                        [_quote_call(i % total) for i in range(small if count == 1 else requests)],
+                        _client(base, tokens["lender"]),
+                    )
+                    for count in counts
+                )
+                closings = []
+                for count, indexes in zip(counts, closing_sets, strict=True):
+                    proposals = _prepared(base, tokens, indexes, clients)
+                    calls = [
+                        _close_call(p, f"close-{i}")
+                        for i, p in zip(indexes, proposals, strict=True)
+                    ]
+                    closings.append(_in_threads(count, calls, _client(base, tokens["lender"])))
+            batch_seconds = _batch(url, batch_indexes, clients)
+            closed = [i for indexes in closing_sets for i in indexes] + batch_indexes
+            lost = _lost_or_duplicated(store, closed)
+            verified = service.verify(store).ok
+        finally:
+            store.close()
+    return HttpLoad(quotes, tuple(closings), len(batch_indexes), batch_seconds, lost, verified)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def rows_for(result: HttpLoad | Skipped) -> list[Row]:
+    if isinstance(result, Skipped):
+        return [("HTTP API on PostgreSQL", "skipped", f"skipped: {result.reason}")]
+    found: list[Row] = []
+    for timed in result.quotes:
+        found.append(
+            (
+                f"HTTP quotes (POST .../quotes, saved), {timed.clients} client(s), PostgreSQL",
+                f"{timed.rate:,.1f}/s",
+                f"p50 {_ms(timed.latency(0.5))}, p99 {_ms(timed.latency(0.99))} (goal p99 < 20 ms);"
+                f" {timed.failures} failed",
+            )
+        )
+    for timed in result.closings:
+        ratio = timed.rate / result.batch_rate if result.batch_rate else 0.0
+        found.append(
+            (
+                f"HTTP closings (POST .../close, both approved), {timed.clients} client(s)",
+                f"{timed.rate:,.1f}/s",
+                f"{ratio:.0%} of settle --batch (goal ≥ 70 % at 16); p50"
+                f" {_ms(timed.latency(0.5))}, p99 {_ms(timed.latency(0.99))}; {timed.failures}"
+                " failed",
+            )
+        )
+    found.append(
+        (
+            f"peer: settle --batch --workers {result.closings[-1].clients}, same database and run",
+            f"{result.batch_rate:,.1f}/s",
+            f"{result.batch_lines:,} lines, the process's start included",
+        )
+    )
+    found.append(
+        (
+            "lost or duplicated postings after the HTTP and batch closings",
+            f"{result.lost_or_duplicated}",
+            f"goal 0; verify {'passes' if result.verified else 'FAILS'}",
+        )
+    )
+    return found
+
+
+def rows(load: Callable[[], HttpLoad | Skipped] = http_load) -> list[Row]:
+    return rows_for(load())
