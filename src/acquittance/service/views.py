@@ -1,8 +1,9 @@
 """What a party may see, read for the web pages: its register, one instrument over time.
 
-Every read here is scoped to one party. A loan is the party's when it is the
-lender or the borrower; a note when it holds it, or when the note is pledged
-under a security interest to or by the party (the collateral of its loans).
+Every read here is scoped to one party, as the API scopes it (`service.scoped`).
+A loan is the party's when it is the lender or the borrower; a note when it
+holds it, or while the note is pledged under an active security interest to or
+by the party (the collateral of its loans).
 Anything else is refused exactly as an id that does not exist (`NotFoundError`
 with the same code and message), so a page cannot tell another party's record
 from no record at all.
@@ -10,12 +11,10 @@ from no record at all.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Final
 
 from acquittance.books.accounts import chart_of_accounts
@@ -23,11 +22,11 @@ from acquittance.books.beancount import to_beancount
 from acquittance.books.entries import JournalEntry
 from acquittance.core import accrual
 from acquittance.core.collateral import SecurityInterest
-from acquittance.core.errors import AcquittanceError, InputError, NotFoundError
+from acquittance.core.errors import AcquittanceError, NotFoundError
 from acquittance.core.instruments import Loan, Note, Party, Position, Signatory
 from acquittance.core.money import ZERO
 from acquittance.core.settlement_types import Quote
-from acquittance.service import draft, history
+from acquittance.service import history
 from acquittance.service.quote import QuoteRequest, quote_from, quote_inputs
 from acquittance.service.store import Store
 from acquittance.store.repository import Repository
@@ -107,6 +106,11 @@ def _interests_of(repo: Repository, party_id: str) -> list[SecurityInterest]:
     ]
 
 
+def _pledged_to_or_by(interests: Sequence[SecurityInterest]) -> set[str]:
+    """The notes under the interests that are still active (a released pledge shows none)."""
+    return {note_id for interest in interests if interest.active for note_id in interest.note_ids}
+
+
 def _names(repo: Repository, party_ids: set[str]) -> dict[str, str]:
     names = {}
     for party_id in sorted(party_ids):
@@ -139,7 +143,7 @@ def party_register(store: Store, party_id: str, as_of: date) -> PartyRegister:
         party = repo.get_party(party_id)
         loans = [loan for loan in repo.list_loans() if _on_loan(loan, party_id)]
         interests = _interests_of(repo, party_id)
-        pledged = {note_id for interest in interests for note_id in interest.note_ids}
+        pledged = _pledged_to_or_by(interests)
         notes = [
             note for note in repo.list_notes() if note.holder_id == party_id or note.id in pledged
         ]
@@ -179,8 +183,7 @@ def _visible_instrument(repo: Repository, party_id: str, instrument_id: str) -> 
         note = repo.get_note(instrument_id)
     except NotFoundError:
         raise _unknown_instrument(instrument_id) from None
-    pledged = {n for interest in _interests_of(repo, party_id) for n in interest.note_ids}
-    if note.holder_id == party_id or note.id in pledged:
+    if note.holder_id == party_id or note.id in _pledged_to_or_by(_interests_of(repo, party_id)):
         return note
     raise _unknown_instrument(instrument_id)
 
@@ -347,40 +350,6 @@ def loan_quote(store: Store, party_id: str, loan_id: str, as_of: date) -> LoanQu
         inputs = quote_inputs(repo, loan_id, as_of)
         names = _names(repo, {loan.lender_id, loan.borrower_id})
     return LoanQuote(quote_from(inputs, QuoteRequest(loan_id=loan_id, as_of=as_of)), names)
-
-
-#: The formats of an agreement a page offers to download, and their media types.
-AGREEMENT_MEDIA_TYPES: Final = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
-
-
-@dataclass(frozen=True)
-class AgreementFile:
-    """A drafted agreement's bytes, its format and title."""
-
-    content: bytes
-    fmt: str
-    title: str
-
-
-def agreement_file(store: Store, source: str, fmt: str) -> AgreementFile:
-    """The settlement agreement drafted from a saved quote or a closed settlement, as
-    `acquittance draft SOURCE --format FMT` writes it (the same facts, templates and writer).
-
-    The caller has checked that its party may see `source`. The draft goes to a
-    private temporary folder and is read back; nothing is kept.
-    """
-    if fmt not in AGREEMENT_MEDIA_TYPES:
-        raise InputError(
-            "UNSUPPORTED_FORMAT", f"agreements download as {' or '.join(AGREEMENT_MEDIA_TYPES)}"
-        )
-    facts = draft.facts_from_store(store, source, None)
-    with tempfile.TemporaryDirectory(prefix="acq-draft-") as folder:
-        output = Path(folder) / f"agreement.{fmt}"
-        written = draft.draft_agreement(facts, draft.DraftRequest(fmt=fmt, output=output))
-        return AgreementFile(written.path.read_bytes(), written.fmt, written.title)
 
 
 def loan_names(store: Store, party_id: str, loan_id: str) -> Mapping[str, str]:

@@ -39,6 +39,8 @@ JOURNAL_CSV_COLUMNS = (
 TRIAL_BALANCE_CSV_COLUMNS = ("account", "name", "debit", "credit", "balance")
 #: Longest account name a history is asked for (account names are far shorter).
 ACCOUNT_LENGTH_MAX = 200
+#: Journal entries on one page; the CSV and Beancount downloads hold them all.
+JOURNAL_PAGE_ENTRIES = 100
 
 
 def _cutoff(as_of: str | None) -> date | None:
@@ -111,10 +113,23 @@ def trial_balance_page(
 
 
 @router.get("/books/journal", response_class=HTMLResponse)
-def journal_page(request: Request, who: SignedIn) -> Response:
+def journal_page(
+    request: Request, who: SignedIn, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
+) -> Response:
+    """The journal in sequence order, a page of entries at a time."""
     books = views.party_books(store_of(request), who.user.party_id)
-    document = journal_document(books.party.id, books.entries)
-    return render(request, "journal.html", who.page(party=books.party, journal=document))
+    pages_count = max(1, -(-len(books.entries) // JOURNAL_PAGE_ENTRIES))
+    shown = min(page, pages_count)
+    start = (shown - 1) * JOURNAL_PAGE_ENTRIES
+    entries = books.entries[start : start + JOURNAL_PAGE_ENTRIES]
+    context = who.page(
+        party=books.party,
+        journal=journal_document(books.party.id, entries),
+        page=shown,
+        pages_count=pages_count,
+        entries_count=len(books.entries),
+    )
+    return render(request, "journal.html", context)
 
 
 @router.get("/books/account", response_class=HTMLResponse)

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from acquittance.core import settlement
 from acquittance.core.dates import parse_date
-from acquittance.core.errors import StateError
+from acquittance.core.errors import InputError, StateError
 from acquittance.present.documents import (
     entry_document,
     obligation_document,
@@ -37,6 +37,11 @@ router = APIRouter(route_class=PageRoute)
 
 KEY_LENGTH_MAX: Final = 200
 SIGNATORY_LENGTH_MAX: Final = 200
+#: The formats of an agreement the pages offer, and their media types.
+AGREEMENT_MEDIA_TYPES: Final = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
 STATUS_NAMES: Final = {
     "proposed": "proposed: waiting for approvals",
     "approved": "approved by both parties: ready to close",
@@ -123,7 +128,7 @@ def settlement_page(request: Request, who: SignedIn, proposal_id: str) -> Respon
         waiting_for=[p for p in (proposal.lender_id, proposal.borrower_id) if p not in approved],
         closing=_closing(store, who, proposal_id),
         trail=workflow.audit_trail(store, who.user, proposal_id),
-        users=workflow.user_names(store),
+        users=workflow.user_names(store, [proposal]),
     )
     return render(request, "settlement.html", context)
 
@@ -152,14 +157,17 @@ def close(request: Request, who: Posted, proposal_id: str) -> Response:
 
 @router.get("/settlements/{proposal_id}/agreement.{fmt}")
 def agreement_download(request: Request, who: SignedIn, proposal_id: str, fmt: str) -> Response:
+    media_type = AGREEMENT_MEDIA_TYPES.get(fmt)
+    if media_type is None:
+        raise InputError(
+            "UNSUPPORTED_FORMAT", f"agreements download as {' or '.join(AGREEMENT_MEDIA_TYPES)}"
+        )
     store = store_of(request)
     proposal = workflow.proposal(store, who.user, proposal_id)
-    drafted = views.agreement_file(store, proposal.quote_id, fmt)
+    drafted = workflow.agreement(store, who.user, proposal_id, fmt)
     filename = f"{proposal.loan_id}-agreement.{drafted.fmt}"
     headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'}
-    return Response(
-        drafted.content, media_type=views.AGREEMENT_MEDIA_TYPES[drafted.fmt], headers=headers
-    )
+    return Response(drafted.content, media_type=media_type, headers=headers)
 
 
 @router.get("/obligations", response_class=HTMLResponse)

@@ -122,6 +122,11 @@ def test_a_discharged_loan_has_no_quote_and_says_why(
     assert page.status_code == 200
     assert "discharged" in page.text
     assert 'data-testid="coverage"' not in page.text
+    # The notes went to Berg with the pledge released: Valence sees them no more.
+    valence = sign_in("valence-user").get("/register?as_of=2002-03-31").text
+    assert 'data-testid="notes"' not in valence and "No notes." in valence
+    assert sign_in("valence-user").get("/instruments/valence-note-1").status_code == 404
+    assert "valence-note-1" in sign_in("berg-user").get("/register?as_of=2002-03-31").text
 
 
 def test_the_quote_page_shows_the_presenters_figures_in_the_reconciliation(

@@ -1,5 +1,9 @@
 """Fixtures of the page tests: an app over a store with both examples, signed-in clients,
-and headless chromium with a live server for the browser tests."""
+and headless chromium with a live server for the browser tests.
+
+The folder is `web/`, after the server's own test modules by name: those import
+`conftest` by name, and a conftest collected before them would stand in for theirs.
+"""
 
 from __future__ import annotations
 

@@ -8,10 +8,11 @@ import zipfile
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from pages_helpers import REFERENCE_LOAN, csrf_of, post_form
+from pages_helpers import HARBOR_LOAN, REFERENCE_LOAN, csrf_of, post_form
 
 from acquittance import service
 from acquittance.books.entries import EntryKind
+from acquittance.server.pages.books import JOURNAL_PAGE_ENTRIES
 
 QUOTE_PAGE = f"/loans/{REFERENCE_LOAN}/quote?as_of=2002-03-31"
 
@@ -159,3 +160,35 @@ def test_the_books_pages_and_the_beancount_export(sign_in: Callable[[str], TestC
     # The party is the session's: no URL reaches another party's book.
     heading = client.get("/books?party=valence").text.split("<h1>")[1].split("</h1>")[0]
     assert heading == "Books of Berg &amp; Berg Enterprises, LLC"
+
+
+def test_a_long_journal_is_shown_a_page_at_a_time(
+    sign_in: Callable[[str], TestClient], pages_store: service.Store
+) -> None:
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from acquittance.core.instruments import Payment
+
+    for day in range(1, 121):
+        service.record_event(
+            pages_store,
+            HARBOR_LOAN,
+            Payment(date(2024, 6, 30) + timedelta(days=day), Decimal("1.00")),
+        )
+    client = sign_in("quill-user")
+    entries_count = len(service.journal(pages_store, "quill")[1])
+    first = client.get("/books/journal").text
+    assert first.count('data-testid="entry"') == JOURNAL_PAGE_ENTRIES
+    pages_count = -(-entries_count // JOURNAL_PAGE_ENTRIES)
+    assert pages_count > 1
+    assert f"Page 1 of {pages_count} ({entries_count} entries)" in first
+    on_last = entries_count - (pages_count - 1) * JOURNAL_PAGE_ENTRIES
+    last = client.get(f"/books/journal?page={pages_count}").text
+    assert last.count('data-testid="entry"') == on_last
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+    beyond = client.get("/books/journal?page=99").text
+    assert beyond.count('data-testid="entry"') == on_last
+    assert client.get("/books/journal?page=0").status_code == 422
+    csv_rows = client.get("/books/journal.csv").text.splitlines()
+    assert len({row.split(",")[0] for row in csv_rows[1:]}) == entries_count
