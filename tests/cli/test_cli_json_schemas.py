@@ -249,6 +249,15 @@ SCHEMA_OF_COMMAND = {
     "release": "release",
     "payoff": "payoff",
     "accrue": "accrue",
+    "book export": "book-export",
+    "book positions": "book-positions",
+    "portfolio overview": "portfolio-overview",
+    "user add": "user",
+    "user password": "user",
+    "user list": "users",
+    "token create": "token-created",
+    "token list": "tokens",
+    "token revoke": "token",
 }
 
 
@@ -370,3 +379,17 @@ def test_a_journal_with_charges(store: Path, capsys: pytest.CaptureFixture[str])
     journal = ok(capsys, "journal", "harbor", "--db", store)
     assert "charge" in {entry["kind"] for entry in journal["entries"]}
     _check("journal", journal)
+
+
+def test_accounts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "accounts.db"
+    ok(capsys, "init", "--db", db)
+    ok(capsys, "load", REFERENCE_DEAL, "--db", db)
+    _check("user", ok(capsys, "user", "add", "u-berg", "--party", "berg", "--admin", "--db", db))
+    _check("users", ok(capsys, "user", "list", "--db", db))
+    created = ok(capsys, "token", "create", "u-berg", "--db", db)
+    _check("token-created", created)
+    _check("tokens", ok(capsys, "token", "list", "--db", db))
+    revoked = ok(capsys, "token", "revoke", created["id"], "--db", db)
+    _check("token", revoked)
+    assert revoked["status"] == "revoked"

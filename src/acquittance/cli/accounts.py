@@ -13,8 +13,15 @@ import typer
 
 from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json
 from acquittance.core.errors import InputError
+from acquittance.present.accounts import (
+    token_created_document,
+    token_document,
+    tokens_document,
+    user_document,
+    users_document,
+)
 
-DB_OPTION = typer.Option(None, "--db", help=DB_HELP)
+DB_OPTION = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL")
 
 user_app = typer.Typer(
     help="Users of the server, each a member of one party.", no_args_is_help=True
@@ -32,20 +39,6 @@ def _store(db: str | None) -> Any:
     return store_at(db)
 
 
-def _user_document(user: Any) -> dict[str, Any]:
-    return {"id": user.id, "name": user.name, "party": user.party_id, "admin": user.is_admin}
-
-
-def _token_document(record: Any) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "user": record.user_name,
-        "created_at": record.created_at,
-        "revoked_at": record.revoked_at,
-        "status": "revoked" if record.revoked_at else "active",
-    }
-
-
 def _password_from_stdin() -> str:
     """One line of standard input, without its line ending (so `echo pw |` works)."""
     line = sys.stdin.readline()
@@ -60,7 +53,7 @@ def _password_from_stdin() -> str:
 @user_app.command("add")
 def user_add(
     name: str = typer.Argument(..., help="The name the user signs in with."),
-    party: str = typer.Option(..., "--party", help="The party the user acts for."),
+    party: str = typer.Option(..., "--party", help="The party the user acts for.", metavar="PARTY"),
     admin: bool = typer.Option(False, "--admin", help="May manage users and run verify."),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read a password for the web pages from standard input."
@@ -74,7 +67,7 @@ def user_add(
     password = _password_from_stdin() if password_stdin else None
     user = accounts.add_user(_store(db), name, party_id=party, is_admin=admin, password=password)
     if as_json:
-        emit_json(_user_document(user))
+        emit_json(user_document(user))
     else:
         role = "admin of" if user.is_admin else "user of"
         typer.echo(f"added {user.name} ({user.id}), {role} {user.party_id}")
@@ -91,7 +84,7 @@ def user_password(
 
     user = accounts.set_password(_store(db), name, _password_from_stdin())
     if as_json:
-        emit_json(_user_document(user))
+        emit_json(user_document(user))
     else:
         typer.echo(f"password set for {user.name}")
 
@@ -103,7 +96,7 @@ def user_list(db: str | None = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
 
     users = accounts.list_users(_store(db))
     if as_json:
-        emit_json({"users": [_user_document(u) for u in users]})
+        emit_json(users_document(users))
         return
     for user in users:
         role = "admin" if user.is_admin else "user"
@@ -121,7 +114,7 @@ def token_create(
 
     token, record = accounts.create_token(_store(db), name)
     if as_json:
-        emit_json({"token": token, **_token_document(record)})
+        emit_json(token_created_document(token, record))
         return
     typer.echo(token)
     sys.stderr.write(
@@ -131,7 +124,9 @@ def token_create(
 
 @token_app.command("list")
 def token_list(
-    user: str | None = typer.Option(None, "--user", help="Only this user's tokens."),
+    user: str | None = typer.Option(
+        None, "--user", help="Only this user's tokens.", metavar="USER"
+    ),
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -140,10 +135,10 @@ def token_list(
 
     records = accounts.list_tokens(_store(db), user_name=user)
     if as_json:
-        emit_json({"tokens": [_token_document(r) for r in records]})
+        emit_json(tokens_document(records))
         return
     for record in records:
-        document = _token_document(record)
+        document = token_document(record)
         typer.echo(
             f"{document['id']}\t{document['user']}\t{document['created_at']}\t{document['status']}"
         )
@@ -160,6 +155,6 @@ def token_revoke(
 
     record = accounts.revoke_token(_store(db), token_id)
     if as_json:
-        emit_json(_token_document(record))
+        emit_json(token_document(record))
     else:
         typer.echo(f"revoked {record.id} of {record.user_name}")

@@ -24,11 +24,16 @@ def _money(text: str) -> str:
 
 @app.command()
 def accrue(
-    through: str = typer.Option(..., "--through", help="Accrue up to this date, YYYY-MM-DD."),
-    key: str | None = typer.Option(
-        None, "--key", help="Idempotency key: the same key again returns the first result."
+    through: str = typer.Option(
+        ..., "--through", help="Accrue up to this date, YYYY-MM-DD.", metavar="DATE"
     ),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    key: str | None = typer.Option(
+        None,
+        "--key",
+        help="Idempotency key: the same key again returns the first result.",
+        metavar="KEY",
+    ),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Post accrued interest and late charges of every open loan and note to both books.
@@ -95,7 +100,7 @@ def _show(document: dict[str, Any]) -> None:
             _money(line["late_charges"]),
         )
     out.print(table)
-    out.print(f"{document['entries']} journal entries posted")
+    out.print(f"{document['entries_count']} journal entries posted")
 
 
 def charge_or_default(

@@ -26,7 +26,7 @@ book_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(book_app, name="book")
-DB_OPTION = typer.Option(None, "--db", help=DB_HELP)
+DB_OPTION = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL")
 FORCE_OPTION = typer.Option(False, "--force", help="Replace the output if it exists.")
 
 
@@ -84,7 +84,7 @@ def _local_workers(dask: str | None, local_workers: int | None) -> tuple[str | N
 
 @book_app.command("positions")
 def positions(
-    as_of: str = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD."),
+    as_of: str = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD.", metavar="DATE"),
     book: Path | None = typer.Option(
         None, "--book", help="A book file or folder (default: the store's book)."
     ),
@@ -96,6 +96,7 @@ def positions(
         "--dask",
         help="Run on Dask: a scheduler's address (tcp://HOST:8786), or `local`.",
         show_default=False,
+        metavar="ADDRESS",
     ),
     local_workers: int | None = typer.Option(
         None, "--local-workers", help="Run on a local Dask cluster of N worker processes."

@@ -17,11 +17,15 @@ from acquittance.cli.choices import RecordedEvent
 from acquittance.core.errors import InputError
 from acquittance.core.money import to_decimal
 
-DB_OPTION = typer.Option(None, "--db", help=DB_HELP)
+DB_OPTION = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL")
 KEY_OPTION = typer.Option(
-    None, "--key", help="Idempotency key: the same key again changes nothing.", show_default=False
+    None,
+    "--key",
+    help="Idempotency key: the same key again changes nothing.",
+    show_default=False,
+    metavar="KEY",
 )
-ON_OPTION = typer.Option(..., "--on", help="The date, YYYY-MM-DD.")
+ON_OPTION = typer.Option(..., "--on", help="The date, YYYY-MM-DD.", metavar="DATE")
 
 
 def _store(db: str | None) -> Any:
@@ -77,9 +81,13 @@ def _replayed(out: Any, document: dict[str, Any]) -> None:
 def record(
     instrument_id: str = typer.Argument(..., help="A loan or note id."),
     kind: RecordedEvent = typer.Option(..., "--kind", help="What happened."),
-    on: str = typer.Option(..., "--date", help="The event's date, YYYY-MM-DD."),
-    amount: str | None = typer.Option(None, "--amount", help="Advance or payment amount."),
-    rate: str | None = typer.Option(None, "--rate", help='New annual rate ("0.07" or "7%").'),
+    on: str = typer.Option(..., "--date", help="The event's date, YYYY-MM-DD.", metavar="DATE"),
+    amount: str | None = typer.Option(
+        None, "--amount", help="Advance or payment amount.", metavar="AMOUNT"
+    ),
+    rate: str | None = typer.Option(
+        None, "--rate", help='New annual rate ("0.07" or "7%").', metavar="RATE"
+    ),
     key: str | None = KEY_OPTION,
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -111,7 +119,10 @@ def payoff(
     loan_id: str = typer.Argument(..., help="The loan to pay off."),
     on: str = ON_OPTION,
     amount: str | None = typer.Option(
-        None, "--amount", help="Cash paid; must be the payoff figure (leave out to pay it)."
+        None,
+        "--amount",
+        help="Cash paid; must be the payoff figure (leave out to pay it).",
+        metavar="AMOUNT",
     ),
     key: str | None = KEY_OPTION,
     db: str | None = DB_OPTION,
@@ -142,7 +153,11 @@ def payoff(
 def release(
     loan_id: str = typer.Argument(..., help="The loan whose pledge the notes leave."),
     notes: list[str] = typer.Option(
-        ..., "--note", help="A note to release (repeat for several).", show_default=False
+        ...,
+        "--note",
+        help="A note to release (repeat for several).",
+        show_default=False,
+        metavar="NOTE",
     ),
     on: str = ON_OPTION,
     key: str | None = KEY_OPTION,
@@ -173,7 +188,7 @@ def reverse(
     instrument_id: str = typer.Argument(..., help="A loan or note id."),
     event: str = typer.Argument(..., help="The event to reverse: 3, #3 or ID#3 (see `events`)."),
     on: str = ON_OPTION,
-    reason: str = typer.Option(..., "--reason", help="Why, in a few words."),
+    reason: str = typer.Option(..., "--reason", help="Why, in a few words.", metavar="TEXT"),
     key: str | None = KEY_OPTION,
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,

@@ -19,12 +19,12 @@ app.add_typer(portfolio_app, name="portfolio")
 
 @portfolio_app.command("overview")
 def overview(
-    as_of: str = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD."),
+    as_of: str = typer.Option(..., "--as-of", help="The date, YYYY-MM-DD.", metavar="DATE"),
     output: Path | None = typer.Option(
         None, "--output", help="Write the overview to x.csv (a table) or x.svg (a chart)."
     ),
     force: bool = typer.Option(False, "--force", help="Replace the output if it exists."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Every loan on a date: payoff, value of the pledged notes, coverage (LTV), shortfall."""

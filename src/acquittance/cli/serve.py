@@ -12,12 +12,14 @@ SERVER_CONNECTIONS_DEFAULT = 20
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="The address to listen on.", metavar="HOST"
+    ),
     port: int = typer.Option(8000, "--port", help="The port to listen on."),
     connections: int = typer.Option(
         SERVER_CONNECTIONS_DEFAULT, "--connections", help="Database connections to keep open."
     ),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL"),
 ) -> None:
     """Serve the HTTP API under /api/v1 (and the web pages) over the store."""
     import uvicorn

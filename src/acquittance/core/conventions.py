@@ -238,6 +238,14 @@ EVENT_EFFECTS: Final[dict[str, Effect]] = {
     "satisfaction": Effect.SETTLE,
     "rate_change": Effect.SET_RATE,
     "discharge": Effect.DISCHARGE,
+    # Charges and default rates change what is owed in ways the kernel does not model; an
+    # accrual run's mark changes no figure, and a reversal never reaches a walk (the events
+    # a walk sees are the log with reversals applied), but neither is worth a kernel path.
+    "accrual": Effect.CORE_ONLY,
+    "charge": Effect.CORE_ONLY,
+    "late_charge": Effect.CORE_ONLY,
+    "default_rate": Effect.CORE_ONLY,
+    "reversal": Effect.CORE_ONLY,
 }
 
 
