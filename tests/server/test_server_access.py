@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from server_helpers import HARBOR_LOAN, REFERENCE_LOAN, Served
 
 from acquittance.service import accounts, saved_quotes
-from conftest import HARBOR_LOAN, REFERENCE_LOAN, Served
 
 
 def _concrete(path: str) -> str:

@@ -14,6 +14,7 @@ from typing import Annotated
 import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
+from server_helpers import REFERENCE_DEAL, Served, prepared_store
 
 from acquittance.cli import main
 from acquittance.core.errors import InputError, NotFoundError, StateError
@@ -22,7 +23,6 @@ from acquittance.server.app import create_app
 from acquittance.server.problems import ApiError
 from acquittance.service import accounts, store_at, verify
 from acquittance.service.accounts import User
-from conftest import REFERENCE_DEAL, Served, prepared_store
 
 PageUser = Annotated[User, Depends(identity.require_page_user)]
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from server_helpers import REFERENCE_LOAN, Served
 
 from acquittance.server.limits import API_BODY_BYTES_MAX
 from acquittance.service import saved_quotes
-from conftest import REFERENCE_LOAN, Served
 
 QUOTES = f"/api/v1/loans/{REFERENCE_LOAN}/quotes"
 

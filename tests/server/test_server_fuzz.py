@@ -21,8 +21,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from conftest import REFERENCE_LOAN, Served
+from server_helpers import REFERENCE_LOAN, Served
 
 EXAMPLES_PER_OPERATION = 8
 CHECKS = [

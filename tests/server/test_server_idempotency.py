@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from server_helpers import REFERENCE_LOAN, Served
 from sqlalchemy import text
 
 from acquittance.service import accounts, register, saved_quotes
-from conftest import REFERENCE_LOAN, Served
 
 QUOTES = f"/api/v1/loans/{REFERENCE_LOAN}/quotes"
 

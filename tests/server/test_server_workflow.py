@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from server_helpers import REFERENCE_LOAN, Served
+
 from acquittance.service import verify
-from conftest import REFERENCE_LOAN, Served
 
 
 def _quote(served: Served, user: str = "berg-user") -> str:

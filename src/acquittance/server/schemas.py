@@ -111,6 +111,7 @@ class PositionList(Answer):
 class Owed(Answer):
     principal: str
     interest: str
+    charges: str
     total: str
 
 
@@ -195,7 +196,7 @@ class Journal(Answer):
 
 class TrialBalance(Answer):
     party: str
-    rows: list[dict[str, Any]]
+    accounts: list[dict[str, Any]]
     total_debit: str
     total_credit: str
 
@@ -203,7 +204,7 @@ class TrialBalance(Answer):
 class AccountHistory(Answer):
     party: str
     account: str
-    rows: list[dict[str, Any]]
+    postings: list[dict[str, Any]]
 
 
 class ObligationAnswer(Answer):

@@ -1,8 +1,8 @@
 """Fixtures of the page tests: an app over a store with both examples, signed-in clients,
 and headless chromium with a live server for the browser tests.
 
-The folder is `web/`, after the server's own test modules by name: those import
-`conftest` by name, and a conftest collected before them would stand in for theirs.
+The page tests live in `web/`, with helpers of their own (pages_helpers.py,
+browser_helpers.py), imported by name as the server tests import server_helpers.py.
 """
 
 from __future__ import annotations

@@ -163,7 +163,7 @@ def test_text_that_looks_like_a_formula_is_text_in_the_csv_exports() -> None:
     assert rows[1][6] == "'+Assets:Cash"
     assert rows[1][7] == "-155388.68"  # an amount keeps its sign: it is a number
     balance = {
-        "rows": [
+        "accounts": [
             {"account": "=A1", "name": "-x", "debit": "1.00", "credit": "0.00", "balance": "1.00"}
         ],
         "total_debit": "1.00",

@@ -25,6 +25,30 @@ def test_templates_render_in_an_immutable_sandbox_that_escapes_everything() -> N
         ENVIRONMENT.from_string("{{ items.append(1) }}").render(items=[])
 
 
+def _reconciliation(charges: str) -> str:
+    cash = {"amount": "0.00", "payer": None, "payee": None, "direction": "none"}
+    owed = {"principal": "100.00", "interest": "5.00", "charges": charges, "total": "130.00"}
+    owed |= {"per_diem": "0.01", "good_through": "2002-04-30"}
+    collateral = {"principal": "0.00", "interest": "0.00", "value": "0.00", "notes": []}
+    collateral |= {"carrying_amount": "0.00"}
+    quote = {"loan": "l", "as_of": "2002-03-31", "currency": "USD", "owed": owed}
+    quote |= {
+        "collateral": collateral,
+        "cash": cash,
+        "remaining_debt": "130.00",
+        "explanation": None,
+    }
+    template = ENVIRONMENT.from_string(
+        '{% from "_quote.html" import reconciliation %}{{ reconciliation(q, {}) }}'
+    )
+    return template.render(q=quote)
+
+
+def test_the_reconciliation_shows_unpaid_charges_only_when_there_are_some() -> None:
+    assert 'data-testid="owed-charges">25.00<' in _reconciliation("25.00")
+    assert "owed-charges" not in _reconciliation("0.00")
+
+
 def test_money_groups_thousands_and_keeps_the_cents() -> None:
     assert money("17500000.00") == "17,500,000.00"
     assert money(Decimal("-155388.68")) == "-155,388.68"

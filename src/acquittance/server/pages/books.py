@@ -88,7 +88,7 @@ def journal_csv(document: dict[str, Any]) -> bytes:
 def trial_balance_csv(document: dict[str, Any]) -> bytes:
     rows = [
         (_text(r["account"]), _text(r["name"]), r["debit"], r["credit"], r["balance"])
-        for r in document["rows"]
+        for r in document["accounts"]
     ]
     rows.append(("total", "", document["total_debit"], document["total_credit"], ""))
     return _csv(rows, TRIAL_BALANCE_CSV_COLUMNS)
