@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from acquittance import service
 from acquittance.core.errors import InputError
+from acquittance.core.instruments import Charge
 from acquittance.deals.parse import parse_deal
 from acquittance.service.settle import Attempt, settle_many
 from acquittance.store import driver
@@ -105,6 +106,25 @@ def test_a_closing_is_the_same_whether_snapshots_serve_or_the_events_are_walked(
     finally:
         fast.close()
         slow.close()
+
+
+def test_a_closing_stores_the_charges_its_quote_owes(store_url: str) -> None:
+    """The settlement row the prebuilt insert writes keeps the charges, so verify reconciles it."""
+    store = _loaded(store_url, HARBOR)
+    try:
+        service.record(store, HARBOR_REQUEST.loan_id, Charge(date(2024, 6, 1), Decimal("250.00")))
+        closed = service.settle(store, HARBOR_REQUEST, key="k-1")
+        assert closed.quote.owed_charges == Decimal("250.00")
+        with store.engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT owed_charges FROM settlements WHERE id = :id"), {"id": closed.id}
+            ).scalar_one()
+        assert Decimal(stored) == Decimal("250.00")
+        assert service.verify(store).ok
+        again = service.settle(store, HARBOR_REQUEST, key="k-1")
+        assert again.id == closed.id and again.quote.owed_charges == Decimal("250.00")
+    finally:
+        store.close()
 
 
 def test_a_closing_on_sqlite_issues_at_most_15_statements(tmp_path: Path) -> None:

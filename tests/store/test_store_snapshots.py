@@ -11,7 +11,10 @@ from sqlalchemy import Engine
 
 from acquittance.core.accrual import advance, begin, step
 from acquittance.core.instruments import (
+    Charge,
     Compounding,
+    DefaultRate,
+    LateCharge,
     Loan,
     Note,
     OpeningBalance,
@@ -20,8 +23,10 @@ from acquittance.core.instruments import (
     Terms,
 )
 from acquittance.store import transaction
+from acquittance.store.closing_path import snapshots_write
+from acquittance.store.driver import Driver, Sql
 from acquittance.store.repository import Repository
-from acquittance.store.snapshots import SnapshotDraft
+from acquittance.store.snapshots import SNAPSHOT_COLUMNS, SnapshotDraft, snapshot_from_values
 
 D = Decimal
 JAN1 = date(2024, 1, 1)
@@ -116,3 +121,45 @@ def test_a_bad_state_is_refused_before_it_is_stored(engine: Engine) -> None:
     )
     with pytest.raises(AssertionError), transaction(engine) as session:
         Repository(session).add_snapshots(loan, [broken])
+
+
+def _charged_loan(loan_id: str) -> Loan:
+    events = (
+        OpeningBalance(JAN1, D("1000000.00"), D("0")),
+        LateCharge(date(2024, 2, 16), D("250.00"), due=date(2024, 2, 1)),
+        DefaultRate(date(2024, 3, 2), D("0.14")),
+        Charge(date(2024, 3, 20), D("75.25")),
+        Payment(date(2024, 4, 1), D("100.00")),  # pays charges first: 225.25 stay owed
+    )
+    return Loan(loan_id, "l", "b", Terms(D("0.08"), "ACT/360", "USD", Compounding.MONTHLY), events)
+
+
+def test_a_snapshot_with_charges_and_a_default_rate_round_trips_through_either_path(
+    engine: Engine,
+) -> None:
+    """The prebuilt statements (closings) and the ORM (everything else) store the same state."""
+    by_driver, by_orm = _charged_loan("loan-driver"), _charged_loan("loan-orm")
+    drafts = {loan.id: _walk(loan) for loan in (by_driver, by_orm)}
+    assert drafts["loan-driver"][-1].state.charges == D("225.25")
+    assert drafts["loan-driver"][-1].state.default_since == date(2024, 3, 2)
+    with transaction(engine) as session:
+        driver = Driver(session)
+        driver.write_all([snapshots_write(driver.day, [(by_driver, drafts[by_driver.id], 0)])])
+        Repository(session).add_snapshots(by_orm, drafts[by_orm.id])
+    select = Sql(
+        f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM position_snapshots "
+        "WHERE instrument_kind = 'loan' AND instrument_id = ? ORDER BY sequence"
+    )
+    with transaction(engine, write=False) as session:
+        repo, driver = Repository(session), Driver(session)
+        for loan in (by_driver, by_orm):
+            stored = [d.state for d in drafts[loan.id]]
+            read = [snapshot_from_values(v, loan) for v in driver.rows(select, (loan.id,))]
+            assert [snapshot.state for snapshot in read] == stored
+            latest = repo.latest_snapshot(loan)
+            assert latest is not None and latest.state == stored[-1]
+            at, _ = repo.snapshots_on([loan], date(2024, 3, 25))[("loan", loan.id)]
+            assert at is not None and (at.state.charges, at.state.default_since) == (
+                D("325.25"),
+                date(2024, 3, 2),
+            )
