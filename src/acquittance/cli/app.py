@@ -70,7 +70,7 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     ),
     "record": (
         "lifecycle",
-        "Record an advance, payment, rate change, charge or default rate, and post it to the books.",
+        "Record an advance, payment, rate change, charge or default rate; post it to the books.",
     ),
     "payoff": (
         "lifecycle",

@@ -92,7 +92,7 @@ def record(
     db: str | None = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Record an advance, payment, rate change, charge or default rate, and post it to the books."""
+    """Record an advance, payment, rate change, charge or default rate; post it to the books."""
     from acquittance import service
     from acquittance.present.lifecycle import recorded_document
 
