@@ -95,7 +95,7 @@ def _show(document: dict[str, Any]) -> None:
             _money(line["late_charges"]),
         )
     out.print(table)
-    out.print(f"{document['entries']} journal entries posted")
+    out.print(f"{document['entries_count']} journal entries posted")
 
 
 def charge_or_default(
