@@ -137,6 +137,8 @@ SNAPSHOT_COLUMNS: Final = (
     "booked_principal",
     "booked_interest",
     "booked_by",
+    "charges",
+    "default_since",
 )
 
 
@@ -145,6 +147,7 @@ def snapshot_from_values(values: Sequence[Any], instrument: Loan | Note) -> Stor
     (kind, instrument_id, sequence, events_count, digest, as_of, opening, opened_by) = values[:8]
     (last_date, last_kind, principal, rate, period_start, exact, capitalised) = values[8:15]
     (discharged_on, booked_principal, booked_interest, booked_by) = values[15:19]
+    (charges, default_since) = values[19:21]
     assert (kind, instrument_id) == (instrument_kind(instrument), instrument.id), "another one"
     state = AccrualState(
         instrument_id=instrument.id,
@@ -163,6 +166,8 @@ def snapshot_from_values(values: Sequence[Any], instrument: Loan | Note) -> Stor
         last_event_kind=last_kind,
         opened_by=opened_by,
         events_digest=digest,
+        charges=Decimal(charges),
+        default_since=None if default_since is None else _day(default_since),
     )
     check_state(state)
     return StoredSnapshot(
@@ -204,6 +209,8 @@ def snapshot_values(
         money(draft.booked_principal),
         money(draft.booked_interest),
         draft.booked_by,
+        money(state.charges),
+        day(state.default_since),
     )
 
 
