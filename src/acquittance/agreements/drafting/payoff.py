@@ -254,13 +254,14 @@ def _payoff_table(context: PayoffContext) -> Table:
 def _good_through_table(context: PayoffContext) -> Table:
     money, good_through = context.currency, long_date(context.good_through)
     days = context.days_to_good_through
+    after = long_date(context.as_of)
     return Table(
         caption=f"Per diem and payment through {good_through}",
         columns=("Item", "Amount"),
         rows=(
             (f"Per diem (interest for each day after {long_date(context.as_of)})",
              figure(context.per_diem, money)),
-            (f"Interest at the per diem for {days} day{'' if days == 1 else 's'}",
+            (f"Interest for the {days} day{'' if days == 1 else 's'} after {after}",
              figure(context.interest_to_good_through, money)),
         ),
         total=(f"Payoff amount if received on {good_through}",
