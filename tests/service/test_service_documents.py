@@ -96,14 +96,15 @@ def test_payoff_letter_states_the_quotes_figures_to_the_cent(
     result = payoff_letter(store, loan_id, as_of, Output(path))
     assert result.written.fmt == fmt and result.written.size_bytes == path.stat().st_size
     text = text_of(path)
-    days = (quote.good_through - as_of).days
+    # To the good-through date: what a quote (and a payoff) on that date takes.
+    later = service.quote(store, service.QuoteRequest(loan_id, quote.good_through))
     for amount in (
         quote.owed_principal,
         quote.owed_interest,
         quote.owed_total,
         quote.per_diem,
-        quote.per_diem * days,
-        quote.owed_total + quote.per_diem * days,
+        later.owed_interest - quote.owed_interest,
+        later.owed_total,
     ):
         assert figure(amount) in text, amount
     assert long_date(quote.good_through) in text
@@ -139,7 +140,8 @@ def test_payoff_letter_takes_the_good_through_date_asked_for(
         store, HARBOR_LOAN, HARBOR_DATE, Output(tmp_path / "p.md"), good_through=through
     )
     assert result.quote.good_through == through
-    assert result.context.interest_to_good_through == result.quote.per_diem * 5
+    later = service.quote(store, service.QuoteRequest(HARBOR_LOAN, through))
+    assert result.context.total_at_good_through == later.owed_total
     assert "July 5, 2024" in text_of(tmp_path / "p.md")
 
 

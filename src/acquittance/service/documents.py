@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -137,13 +138,28 @@ def payoff_letter(
         repo = Repository(session)
         inputs = settlement_inputs(repo, loan_id)
         quote = quote_from(inputs, QuoteRequest(loan_id, as_of, good_through=good_through))
+        later = _interest_on(find_instrument(repo, loan_id), as_of, quote.good_through)
         parties = _parties(repo, (quote.lender_id, quote.borrower_id))
     context = build_payoff_context(
-        quote, parties=parties, loan=inputs.loan, interests=inputs.interests, notes=inputs.notes
+        quote,
+        parties=parties,
+        loan=inputs.loan,
+        interests=inputs.interests,
+        notes=inputs.notes,
+        interest_at_good_through=later,
     )
     document = payoff_document(context, templates_dir=output.templates)
     content = render_servicing(document, fmt, templates_dir=output.templates)
     return PayoffLetter(_write(output, fmt, content, kind="payoff_letter"), quote, context)
+
+
+def _interest_on(loan: Loan | Note, as_of: date, good_through: date) -> Decimal:
+    """The interest owed on `good_through` if nothing happens after `as_of`: what a payoff
+    on that date takes, accrued exactly and rounded once."""
+    from acquittance.core import accrual
+
+    walked = accrual.accrue(accrual.start(loan), loan.events, as_of)
+    return accrual.position_of(accrual.advance(walked, good_through)).interest
 
 
 def periodic_statement(

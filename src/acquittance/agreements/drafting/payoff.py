@@ -59,6 +59,9 @@ class PayoffContext:
     releases: tuple[ReleaseRow, ...]
     notes_description: str
     charges: Decimal = Decimal("0.00")  # fees and late charges unpaid on the quote date
+    # Interest owed on the good-through date, accrued exactly and rounded once, as a
+    # payoff on that date takes it; None: the per diem times the days.
+    interest_at_good_through: Decimal | None = None
 
     @property
     def total(self) -> Decimal:
@@ -71,7 +74,14 @@ class PayoffContext:
 
     @property
     def interest_to_good_through(self) -> Decimal:
-        """The per diem for each day after the quote date, through the good-through date."""
+        """The interest accrued after the quote date, through the good-through date.
+
+        Taken from the interest owed on the good-through date where it is known, so
+        that the letter's figure is the one a payoff on that date takes (the rounded
+        per diem times the days can be off by cents).
+        """
+        if self.interest_at_good_through is not None:
+            return self.interest_at_good_through - self.interest
         return self.per_diem * self.days_to_good_through
 
     @property
@@ -91,8 +101,12 @@ def build_payoff_context(
     loan: Loan,
     interests: Sequence[SecurityInterest],
     notes: Mapping[str, Note],
+    interest_at_good_through: Decimal | None = None,
 ) -> PayoffContext:
-    """The payoff letter's facts: the quote's figures, the parties, what the payoff releases."""
+    """The payoff letter's facts: the quote's figures, the parties, what the payoff releases.
+
+    `interest_at_good_through` is the interest owed on the quote's good-through date.
+    """
     if loan.id != quote.loan_id:
         raise InputError(
             "LOAN_MISMATCH", f"the quote is for loan {quote.loan_id!r}, not {loan.id!r}"
@@ -120,6 +134,7 @@ def build_payoff_context(
         interest=quote.owed_interest,
         charges=quote.owed_charges,
         per_diem=quote.per_diem,
+        interest_at_good_through=interest_at_good_through,
         releases=tuple(row for interest in securing for row in _release_rows(interest)),
         notes_description=describe_notes(
             {notes[i].kind for interest in securing for i in interest.note_ids if i in notes}
@@ -239,13 +254,14 @@ def _payoff_table(context: PayoffContext) -> Table:
 def _good_through_table(context: PayoffContext) -> Table:
     money, good_through = context.currency, long_date(context.good_through)
     days = context.days_to_good_through
+    after = long_date(context.as_of)
     return Table(
         caption=f"Per diem and payment through {good_through}",
         columns=("Item", "Amount"),
         rows=(
             (f"Per diem (interest for each day after {long_date(context.as_of)})",
              figure(context.per_diem, money)),
-            (f"Interest at the per diem for {days} day{'' if days == 1 else 's'}",
+            (f"Interest for the {days} day{'' if days == 1 else 's'} after {after}",
              figure(context.interest_to_good_through, money)),
         ),
         total=(f"Payoff amount if received on {good_through}",
