@@ -377,7 +377,8 @@ def _server_address(server: str) -> str:
     return server.rsplit("@", 1)[-1]
 
 
-def _admin(server: str) -> psycopg.Connection[Any] | None:
+def pg_admin(server: str) -> psycopg.Connection[Any] | None:
+    """A connection to the server's maintenance database, or None when there is no server."""
     for database in _PG_ADMIN_DATABASES:
         try:
             return psycopg.connect(
@@ -389,9 +390,9 @@ def _admin(server: str) -> psycopg.Connection[Any] | None:
 
 
 @contextmanager
-def _bench_database(admin: psycopg.Connection[Any]) -> Iterator[str]:
+def bench_database(admin: psycopg.Connection[Any], prefix: str = "acq_bench") -> Iterator[str]:
     """A new database for this run (its name), dropped afterwards."""
-    name = f"acq_bench_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield name
@@ -503,10 +504,10 @@ def postgres_closings(
     server: str = PG_SERVER,
 ) -> PostgresClosings | Skipped:
     """Clients racing loan 0, then `closings` distinct loans, then the raw baseline."""
-    admin = _admin(server)
+    admin = pg_admin(server)
     if admin is None:
         return Skipped(f"no PostgreSQL on {_server_address(server)}")
-    with admin, _bench_database(admin) as name:
+    with admin, bench_database(admin) as name:
         dsn = f"postgresql://{server}/{name}"
         store = service.Store(f"postgresql+psycopg://{server}/{name}", connections=clients)
         try:

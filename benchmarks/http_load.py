@@ -15,7 +15,6 @@ it, and `verify` must pass: anything else is counted as lost or duplicated.
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -26,10 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
-import psycopg
 
 from acquittance import service
 from acquittance.deals.parse import parse_deal
@@ -39,9 +36,11 @@ from benchmarks.closings import (
     PG_SERVER,
     Skipped,
     batch_text,
+    bench_database,
     deal_text,
     loan_id,
     percentile,
+    pg_admin,
 )
 
 Row = tuple[str, str, str]
@@ -49,7 +48,6 @@ Row = tuple[str, str, str]
 #: Requests of each kind per client count; closings and batch lines each need their own loans.
 HTTP_REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "320"))
 HTTP_CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "16"))
-_ADMIN_DATABASES = ("postgres", "template1")
 _STARTUP_SECONDS = 60.0
 
 
@@ -82,27 +80,6 @@ class HttpLoad:
     @property
     def batch_rate(self) -> float:
         return self.batch_lines / self.batch_seconds if self.batch_seconds else 0.0
-
-
-def _admin(server: str) -> psycopg.Connection[Any] | None:
-    for database in _ADMIN_DATABASES:
-        try:
-            return psycopg.connect(
-                f"postgresql://{server}/{database}", autocommit=True, connect_timeout=5
-            )
-        except psycopg.OperationalError:
-            continue
-    return None
-
-
-@contextmanager
-def _database(admin: psycopg.Connection[Any]) -> Iterator[str]:
-    name = f"acq_http_bench_{os.getpid()}_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _free_port() -> int:
@@ -284,7 +261,7 @@ def _lost_or_duplicated(store: service.Store, indexes: Sequence[int]) -> int:
 def http_load(
     requests: int = HTTP_REQUESTS, *, clients: int = HTTP_CLIENTS, server: str = PG_SERVER
 ) -> HttpLoad | Skipped:
-    admin = _admin(server)
+    admin = pg_admin(server)
     if admin is None:
         return Skipped(f"no PostgreSQL on {server.rsplit('@', 1)[-1]}")
     counts = (1, clients)
@@ -295,7 +272,7 @@ def http_load(
         start += size
     batch_indexes = list(range(start, start + requests))
     total = start + requests
-    with admin, _database(admin) as name:
+    with admin, bench_database(admin, "acq_http_bench") as name:
         url = f"postgresql+psycopg://{server}/{name}"
         store = service.Store(url, connections=4)
         try:
