@@ -23,8 +23,7 @@ from typing import Any, Final
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from acquittance.core.errors import InputError
-from acquittance.store.models import DECIMAL_TEXT_LENGTH_MAX
+from acquittance.store.models import decimal_text
 
 #: The most parameters one statement of many rows carries (PostgreSQL allows 65,535).
 PARAMETERS_PER_STATEMENT_MAX: Final = 30_000
@@ -271,24 +270,7 @@ def _wrapped(text: str, parameters: Any, error: Exception, base: type[Exception]
 
 def money(value: Decimal | None) -> str | None:
     """An amount as its exact text, refusing what `models.DecimalText` refuses."""
-    if value is None:
-        return None
-    if not isinstance(value, Decimal):
-        raise InputError(
-            "FLOAT_AMOUNT" if isinstance(value, float) else "INVALID_AMOUNT",
-            f"amount {value!r} is a {type(value).__name__}, not a Decimal; "
-            "build amounts with acquittance.core.money.to_decimal",
-        )
-    if not value.is_finite():
-        raise InputError("INVALID_AMOUNT", f"amount {value} is not a finite number")
-    text = str(value)
-    if len(text) > DECIMAL_TEXT_LENGTH_MAX:
-        raise InputError(
-            "AMOUNT_TOO_LONG",
-            f"amount {text[:20]}... has {len(text)} characters; at most "
-            f"{DECIMAL_TEXT_LENGTH_MAX} can be stored",
-        )
-    return text
+    return decimal_text(value)
 
 
 def day_read(value: Any) -> date | None:

@@ -52,6 +52,29 @@ NAMING_CONVENTION: Final = {
 }
 
 
+def decimal_text(value: Any) -> str | None:
+    """An amount as its exact stored text; a float, a non-number or an overlong text is refused."""
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        # A float here would already have lost cents; refuse rather than store it.
+        raise InputError(
+            "FLOAT_AMOUNT" if isinstance(value, float) else "INVALID_AMOUNT",
+            f"amount {value!r} is a {type(value).__name__}, not a Decimal; "
+            "build amounts with acquittance.core.money.to_decimal",
+        )
+    if not value.is_finite():
+        raise InputError("INVALID_AMOUNT", f"amount {value} is not a finite number")
+    text = str(value)
+    if len(text) > DECIMAL_TEXT_LENGTH_MAX:
+        raise InputError(
+            "AMOUNT_TOO_LONG",
+            f"amount {text[:20]}... has {len(text)} characters; at most "
+            f"{DECIMAL_TEXT_LENGTH_MAX} can be stored",
+        )
+    return text
+
+
 class DecimalText(TypeDecorator[Decimal]):
     """A Decimal stored as its exact text ("17533226.80"); floats are refused."""
 
@@ -59,25 +82,7 @@ class DecimalText(TypeDecorator[Decimal]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, Decimal):
-            # A float here would already have lost cents; refuse rather than store it.
-            raise InputError(
-                "FLOAT_AMOUNT" if isinstance(value, float) else "INVALID_AMOUNT",
-                f"amount {value!r} is a {type(value).__name__}, not a Decimal; "
-                "build amounts with acquittance.core.money.to_decimal",
-            )
-        if not value.is_finite():
-            raise InputError("INVALID_AMOUNT", f"amount {value} is not a finite number")
-        text = str(value)
-        if len(text) > DECIMAL_TEXT_LENGTH_MAX:
-            raise InputError(
-                "AMOUNT_TOO_LONG",
-                f"amount {text[:20]}... has {len(text)} characters; at most "
-                f"{DECIMAL_TEXT_LENGTH_MAX} can be stored",
-            )
-        return text
+        return decimal_text(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(str(value))
