@@ -233,7 +233,7 @@ class SecurityInterestRow(Base):
     __tablename__ = "security_interests"
 
     id: Mapped[str] = mapped_column(_id(), primary_key=True)
-    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"))
+    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"), index=True)
     secured_party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
     debtor_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
     granted_on: Mapped[date | None] = mapped_column(Date)
@@ -281,7 +281,9 @@ class FinancingStatementRow(Base):
     __tablename__ = "financing_statements"
 
     id: Mapped[str] = mapped_column(_id(), primary_key=True)
-    security_interest_id: Mapped[str] = mapped_column(ForeignKey("security_interests.id"))
+    security_interest_id: Mapped[str] = mapped_column(
+        ForeignKey("security_interests.id"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     filing_office: Mapped[str] = mapped_column(_name())
     file_number: Mapped[str] = mapped_column(_name())
