@@ -176,12 +176,39 @@ def test_an_insert_of_one_row_also_inserts_many_and_other_statements_do_not() ->
         "INSERT INTO t (a, b) VALUES (?, (SELECT max(x) FROM u WHERE y = ?)) ON CONFLICT DO NOTHING"
     )
     assert insert.inserts_rows
-    assert insert.rows_pyformat(2) == (
-        "INSERT INTO t (a, b) VALUES (%s, (SELECT max(x) FROM u WHERE y = %s)), "
-        "(%s, (SELECT max(x) FROM u WHERE y = %s)) ON CONFLICT DO NOTHING"
+    assert insert.rows_qmark(2) == (
+        "INSERT INTO t (a, b) VALUES (?, (SELECT max(x) FROM u WHERE y = ?)), "
+        "(?, (SELECT max(x) FROM u WHERE y = ?)) ON CONFLICT DO NOTHING"
     )
     assert not Sql("UPDATE t SET a = ? WHERE b = ?").inserts_rows
     assert not Sql("INSERT INTO t (a) VALUES (?)", rows_at_once=False).inserts_rows
     assert Sql("SELECT 1 WHERE a LIKE '%x' AND b = ?").pyformat == (
         "SELECT 1 WHERE a LIKE '%%x' AND b = %s"
     )
+
+
+def test_writes_on_a_server_compose_into_one_statement_numbered_and_counted_per_write() -> None:
+    insert = Sql("INSERT INTO t (a, b) VALUES (?, ?)")
+    update = Sql("UPDATE u SET a = ? WHERE b = ?")
+    [(text, parameters, owners)] = driver._composed_statements(
+        [(insert, [(1, 2), (3, 4), (5, 6)]), (update, []), (update, [(7, 8), (9, 10)])]
+    )
+    assert text == (
+        "WITH w0 AS (INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), ($5, $6) RETURNING 1), "
+        "w1 AS (UPDATE u SET a = $7 WHERE b = $8 RETURNING 1), "
+        "w2 AS (UPDATE u SET a = $9 WHERE b = $10 RETURNING 1) "
+        "SELECT (SELECT count(*) FROM w0), (SELECT count(*) FROM w1), (SELECT count(*) FROM w2)"
+    )
+    assert parameters == list(range(1, 11))
+    assert owners == [0, 2, 2]  # the empty write sends nothing and counts 0
+
+
+def test_writes_beyond_the_parameters_of_one_statement_go_in_several() -> None:
+    insert = Sql("INSERT INTO t (a, b) VALUES (?, ?)")
+    rows = [(n, n) for n in range(driver.PARAMETERS_PER_STATEMENT_MAX)]  # twice the parameters
+    statements = driver._composed_statements([(insert, rows)])
+    assert len(statements) == 2
+    assert [len(parameters) for _, parameters, _ in statements] == [
+        driver.PARAMETERS_PER_STATEMENT_MAX
+    ] * 2
+    assert all(owners == [0] for _, _, owners in statements)

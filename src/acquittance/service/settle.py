@@ -41,7 +41,6 @@ from acquittance.service.quote import QuoteRequest, SettlementInputs, quote_from
 from acquittance.service.store import Store
 from acquittance.store.closing_path import ClosingRead, ClosingWrite, InstrumentRead
 from acquittance.store.closings import StoredSettlement
-from acquittance.store.journal import locks_rows
 from acquittance.store.records import ObligationRecord, ObligationStatus
 from acquittance.store.repository import Repository
 from acquittance.store.snapshots import SnapshotDraft, StoredSnapshot
@@ -175,7 +174,8 @@ def _close(
         interests=inputs.settlement.interests,
         loan_history=loan_history,
     )
-    repo.lock_notes(sorted(line.note_id for line in the_quote.collateral))
+    # The notes the loan pledges were locked with it (`read_closing`); any other asked for, now.
+    repo.lock_notes(sorted({line.note_id for line in the_quote.collateral} - set(read.notes)))
     entries, heads = _post_settlement(repo, inputs, the_quote, settlement_id)
     repo.write_closing(
         ClosingWrite(
@@ -215,7 +215,7 @@ class _ClosingInputs:
 
     settlement: SettlementInputs
     loan_events_count: int
-    # Chain heads already read (SQLite, under the write lock) for these chains; None: read them.
+    # Chain heads already read (and on a server locked) for these chains; None: read them.
     heads: Mapping[ChainKey, ChainHead] | None = None
     head_keys: frozenset[ChainKey] = frozenset()
 
@@ -258,8 +258,7 @@ def _inputs(repo: Repository, read: ClosingRead, request: QuoteRequest) -> _Clos
     )
     keys = {(loan.lender_id, loan.id), (loan.borrower_id, loan.id)}
     keys |= {(note.holder_id, note.id) for note in inputs.notes.values()}
-    heads = None if locks_rows(repo.session) else read.heads
-    return _ClosingInputs(inputs, read.loan.events_count, heads, frozenset(keys))
+    return _ClosingInputs(inputs, read.loan.events_count, read.heads, frozenset(keys))
 
 
 def _serves(found: InstrumentRead, on: date) -> bool:

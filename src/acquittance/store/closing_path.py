@@ -79,7 +79,8 @@ class ClosingRead:
     notes: Mapping[str, InstrumentRead]  # every note they pledge
     # Interests of other loans under which one of those notes is pledged (rare).
     other_interest_ids: frozenset[str]
-    heads: Mapping[ChainKey, ChainHead]  # the loan's chains and each note's holder's chain
+    # The loan's chains and each note's holder's chain (locked, on a server).
+    heads: Mapping[ChainKey, ChainHead]
 
 
 # --- the statements -------------------------------------------------------------------------
@@ -179,6 +180,21 @@ _INTERESTS_QUERY: Final = Sql(
 )
 
 _LOCK_LOAN: Final = Sql("SELECT id FROM loans WHERE id = ? FOR UPDATE")
+_PLEDGED_UNDER_LOAN: Final = (
+    "SELECT p.note_id FROM pledged_notes p "
+    "JOIN security_interests si ON si.id = p.security_interest_id WHERE si.loan_id = ?"
+)
+# The lock order after the loan: its notes by id, then the chains a closing appends to.
+_LOCK_NOTES: Final = Sql(
+    f"SELECT n.id FROM notes n WHERE n.id IN ({_PLEDGED_UNDER_LOAN}) ORDER BY n.id FOR UPDATE"
+)
+_LOCK_HEADS: Final = Sql(
+    "SELECT h.party_id, h.chain FROM journal_heads h WHERE (h.party_id, h.chain) IN ("
+    "SELECT l.lender_id, l.id FROM loans l WHERE l.id = ? "
+    "UNION ALL SELECT l.borrower_id, l.id FROM loans l WHERE l.id = ? "
+    f"UNION ALL SELECT n.holder_id, n.id FROM notes n WHERE n.id IN ({_PLEDGED_UNDER_LOAN})) "
+    "ORDER BY h.party_id, h.chain FOR UPDATE"
+)
 
 _EVENT_COLUMNS: Final = (
     "kind",
@@ -263,16 +279,25 @@ _INSERT_OBLIGATIONS: Final = Sql(
 def read_closing(driver: Driver, loan_id: str, key: str | None) -> ClosingRead | None:
     """What closing `loan_id` reads, or None when there is no such loan.
 
-    On PostgreSQL the loan's row is locked first, in a statement of its own,
-    so that the reads after it see what a closing that held the lock committed.
+    On PostgreSQL the rows a closing changes are locked first, in the global
+    order (the loan, the notes it pledges by id, the chains it appends to),
+    each by a statement of its own so that the reads after them see what a
+    closing that held a lock committed; locks and reads go in one round trip.
     """
+    locks: list[tuple[Sql, Sequence[Any]]] = []
     if not driver.sqlite:
-        driver.rows(_LOCK_LOAN, (loan_id,))
-    found = driver.rows(_LOAN_QUERY[driver.sqlite], (key, loan_id))
+        locks = [
+            (_LOCK_LOAN, (loan_id,)),
+            (_LOCK_NOTES, (loan_id,)),
+            (_LOCK_HEADS, (loan_id, loan_id, loan_id)),
+        ]
+    *_, found, interest_rows = driver.rows_together(
+        [*locks, (_LOAN_QUERY[driver.sqlite], (key, loan_id)), (_INTERESTS_QUERY, (loan_id,))]
+    )
     if not found:
         return None
     loan_read, lender, borrower, earlier, heads = _loan_from(found[0])
-    interests, notes, active_under = _interests_from(driver.rows(_INTERESTS_QUERY, (loan_id,)))
+    interests, notes, active_under = _interests_from(interest_rows)
     for note_id, (read, head) in notes.items():
         holder = read.instrument
         assert isinstance(holder, Note)

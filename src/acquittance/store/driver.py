@@ -27,15 +27,10 @@ from acquittance.store.models import decimal_text
 
 #: The most parameters one statement of many rows carries (PostgreSQL allows 65,535).
 PARAMETERS_PER_STATEMENT_MAX: Final = 30_000
-#: A statement and the rows of parameters it runs for (once per row).
-Write = tuple["Sql", Sequence[Sequence[Any]]]
 #: How many composed statements (one per shape of writes) are kept, built once each.
 _COMPOSED_MAX: Final = 256
-#: psycopg parses a statement's placeholders once and keeps the result for statements of
-#: at most 50 parameters and 4,096 characters; a longer one is parsed at every call,
-#: which costs more than the round trips that composing writes saves.
-COMPOSED_PARAMETERS_MAX: Final = 50
-COMPOSED_LENGTH_MAX: Final = 4096
+#: A statement and the rows of parameters it runs for (once per row).
+Write = tuple["Sql", Sequence[Sequence[Any]]]
 #: Called with (statement text, rows) for every statement sent; see `observing`.
 Observer = Callable[[str, int], None]
 _observers: list[Observer] = []
@@ -77,15 +72,15 @@ class Sql:
     def inserts_rows(self) -> bool:
         return self._values is not None
 
-    def rows_pyformat(self, count: int) -> str:
-        """The statement inserting `count` rows at once, in the `%s` style."""
+    def rows_qmark(self, count: int) -> str:
+        """The statement inserting `count` rows at once."""
         found = self._multi.get(count)
         if found is None:
             assert self._values is not None, f"{self!r} is not an INSERT ... VALUES"
             start, end = self._values
             row = self.qmark[start:end]
             text = self.qmark[:start] + ", ".join([row] * count) + self.qmark[end:]
-            found = self._multi[count] = _pyformat(text)
+            found = self._multi[count] = text
         return found
 
 
@@ -153,68 +148,81 @@ class Driver:
         """Run one statement once per row of parameters; how many rows it changed.
 
         One executemany on SQLite (in process, a statement prepared once); on a
-        server, one round trip: an INSERT of all the rows at once, or the
-        statement itself for a single row.
+        server, one round trip (see `write_all`).
         """
         if not rows:
             return 0
-        if self._pyformat and (len(rows) == 1 or sql.inserts_rows):
-            if len(rows) == 1:
-                return self.execute(sql, rows[0])
-            return self._insert_rows(sql, rows)
-        text = self._text(sql)
-        _observe(text, len(rows))
+        if self._pyformat:
+            return self.write_all([(sql, rows)])[0]
+        _observe(sql.qmark, len(rows))
         try:
-            self._cursor.executemany(text, rows)
+            self._cursor.executemany(sql.qmark, rows)
         except self._error as error:
-            raise _wrapped(text, rows, error, self._error) from error
+            raise _wrapped(sql.qmark, rows, error, self._error) from error
         return int(self._cursor.rowcount)
 
     def write_all(self, writes: Sequence[Write]) -> list[int]:
         """Run every write, in order; how many rows each changed.
 
-        On SQLite, one executemany each. On a server, consecutive writes go
-        together as one statement (a WITH of data-modifying statements: one
-        round trip, one plan), as many as keep it a statement the driver
-        parses once (`COMPOSED_PARAMETERS_MAX`, `COMPOSED_LENGTH_MAX`).
-        PostgreSQL runs one such statement on one snapshot: so no write may
-        read what an earlier one wrote, or change a row another changes.
-        Constraints are checked when each statement ends.
+        On SQLite, one executemany each. On a server, the writes go together
+        as one statement (a WITH of data-modifying statements: one plan, one
+        round trip), or a few when their parameters are many
+        (`PARAMETERS_PER_STATEMENT_MAX`), sent in one pipeline. PostgreSQL runs
+        one such statement on one snapshot: so no write may read what an
+        earlier one wrote, or change a row another changes. Constraints are
+        checked when each statement ends.
         """
         if self.sqlite:
             return [self.execute_many(sql, rows) for sql, rows in writes]
-        counts: list[int] = []
-        group: list[Write] = []
-        for write in writes:
-            if group and not _fits([*group, write]):
-                counts += self._write_group(group)
-                group = []
-            group.append(write)
-        return counts + self._write_group(group)
+        statements = _composed_statements(writes)
+        answers = self._pipelined([(text, parameters, True) for text, parameters, _ in statements])
+        counts = [0] * len(writes)
+        for (_, _, owners), (_, found) in zip(statements, answers, strict=True):
+            for owner, changed in zip(owners, found[0], strict=True):
+                counts[owner] += int(changed)
+        return counts
 
-    def _write_group(self, group: Sequence[Write]) -> list[int]:
-        present = [(sql, rows) for sql, rows in group if rows]
-        if len(present) <= 1:
-            return [self.execute_many(sql, rows) for sql, rows in group]
-        text = _composed(tuple((sql, len(rows)) for sql, rows in present))
-        parameters = [value for _, rows in present for row in rows for value in row]
-        counts = iter(self._fetch(text, parameters)[0])
-        return [int(next(counts)) if rows else 0 for _, rows in group]
+    def rows_together(
+        self, queries: Sequence[tuple[Sql, Sequence[Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run queries in order and give each one's rows: on a server, in one round trip.
 
-    def _insert_rows(self, sql: Sql, rows: Sequence[Sequence[Any]]) -> int:
-        changed = 0
-        step = max(1, PARAMETERS_PER_STATEMENT_MAX // max(1, len(rows[0])))
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            text = sql.rows_pyformat(len(chunk))
-            flat = [value for row in chunk for value in row]
-            _observe(text, len(chunk))
-            try:
-                self._cursor.execute(text, flat)
-            except self._error as error:
-                raise _wrapped(text, flat, error, self._error) from error
-            changed += int(self._cursor.rowcount)
-        return changed
+        Each query still runs on its own, after the one before it has ended: on
+        PostgreSQL a query after a lock sees what the lock's holder committed.
+        """
+        if self.sqlite:
+            return [self.rows(sql, parameters) for sql, parameters in queries]
+        statements = [(sql.pyformat, parameters, False) for sql, parameters in queries]
+        return [found for _, found in self._pipelined(statements)]
+
+    def _pipelined(
+        self, statements: Sequence[tuple[str, Sequence[Any], bool]]
+    ) -> list[tuple[int, list[tuple[Any, ...]]]]:
+        """Send every statement before reading any answer; each one's (rows changed, rows).
+
+        A statement marked raw has PostgreSQL's own `$n` placeholders and is
+        sent as it is: psycopg parses the placeholders of a `%s` statement of
+        more than 50 parameters again at every call.
+        """
+        from psycopg import RawCursor  # a server's driver: not imported for SQLite
+
+        connection = self._cursor.connection
+        cursors: list[Any] = []
+        try:
+            with connection.pipeline():
+                for text, parameters, raw in statements:
+                    _observe(text, 1)
+                    cursor = RawCursor(connection) if raw else connection.cursor()
+                    cursors.append(cursor)
+                    cursor.execute(text, parameters)
+            # Every statement sent this way gives rows (a composed write, its counts).
+            return [(int(cursor.rowcount), cursor.fetchall()) for cursor in cursors]
+        except self._error as error:
+            texts = "; ".join(text for text, _, _ in statements)
+            raise _wrapped(texts, [p for _, p, _ in statements], error, self._error) from error
+        finally:
+            for cursor in cursors:
+                cursor.close()
 
     def day(self, value: date | None) -> Any:
         """A date as its column stores it: ISO text on SQLite, a date on PostgreSQL."""
@@ -223,37 +231,67 @@ class Driver:
         return value.isoformat()
 
 
+#: A composed statement: its text, its parameters, and which write each count is of.
+_Composed = tuple[str, list[Any], list[int]]
 _composed_texts: dict[tuple[tuple[Sql, int], ...], str] = {}
 
 
+def _composed_statements(writes: Sequence[Write]) -> list[_Composed]:
+    """The statements that run `writes` on a server, each of at most the parameters allowed.
+
+    Each write's rows are cut into parts (an INSERT's rows at once, any other
+    statement's one row a part); consecutive parts go together in one
+    statement until the next would pass `PARAMETERS_PER_STATEMENT_MAX`.
+    """
+    statements: list[_Composed] = []
+    shape: list[tuple[Sql, int]] = []
+    parameters: list[Any] = []
+    owners: list[int] = []
+    for owner, part, rows in _parts(writes):
+        width = len(rows) * len(rows[0])
+        if shape and len(parameters) + width > PARAMETERS_PER_STATEMENT_MAX:
+            statements.append((_composed(tuple(shape)), parameters, owners))
+            shape, parameters, owners = [], [], []
+        shape.append((part, len(rows)))
+        parameters.extend(value for row in rows for value in row)
+        owners.append(owner)
+    if shape:
+        statements.append((_composed(tuple(shape)), parameters, owners))
+    return statements
+
+
+def _parts(writes: Sequence[Write]) -> Iterator[tuple[int, Sql, Sequence[Sequence[Any]]]]:
+    for owner, (sql, rows) in enumerate(writes):
+        if not rows:
+            continue
+        if not sql.inserts_rows:
+            for row in rows:
+                yield owner, sql, (row,)
+            continue
+        step = max(1, PARAMETERS_PER_STATEMENT_MAX // max(1, len(rows[0])))
+        for start in range(0, len(rows), step):
+            yield owner, sql, rows[start : start + step]
+
+
 def _composed(shape: tuple[tuple[Sql, int], ...]) -> str:
-    """One statement running each (statement, rows): each row of an INSERT at once, else each."""
+    """One statement running each (statement, rows), numbered `$1`, `$2`, ...; counts each."""
     found = _composed_texts.get(shape)
     if found is not None:
         return found
-    parts: list[str] = []
-    counts: list[str] = []
-    for sql, count in shape:
-        texts = [sql.rows_pyformat(count)] if sql.inserts_rows else [sql.pyformat] * count
-        names = []
-        for text in texts:
-            name = f"w{len(parts)}"
-            parts.append(f"{name} AS ({text} RETURNING 1)")
-            names.append(name)
-        counts.append(" + ".join(f"(SELECT count(*) FROM {name})" for name in names))
-    text = f"WITH {', '.join(parts)} SELECT {', '.join(counts)}"
+    texts = [sql.rows_qmark(count) if count > 1 else sql.qmark for sql, count in shape]
+    names = [f"w{index}" for index in range(len(texts))]
+    parts = [f"{name} AS ({text} RETURNING 1)" for name, text in zip(names, texts, strict=True)]
+    counts = ", ".join(f"(SELECT count(*) FROM {name})" for name in names)
+    text = _numbered(f"WITH {', '.join(parts)} SELECT {counts}")
     if len(_composed_texts) < _COMPOSED_MAX:
         _composed_texts[shape] = text
     return text
 
 
-def _fits(group: Sequence[Write]) -> bool:
-    """Whether these writes make one statement that the server driver parses only once."""
-    present = tuple((sql, len(rows)) for sql, rows in group if rows)
-    parameters = sum(len(rows) * len(rows[0]) for _, rows in group if rows)
-    if parameters > COMPOSED_PARAMETERS_MAX:
-        return False
-    return len(present) <= 1 or len(_composed(present)) <= COMPOSED_LENGTH_MAX
+def _numbered(text: str) -> str:
+    """`?` placeholders as PostgreSQL's own, `$1`, `$2`, ..."""
+    pieces = text.split("?")
+    return pieces[0] + "".join(f"${n}{piece}" for n, piece in enumerate(pieces[1:], start=1))
 
 
 def _observe(text: str, rows: int) -> None:
