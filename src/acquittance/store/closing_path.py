@@ -13,12 +13,14 @@ it. What it reads, in one query each:
   newest snapshot and chain head, the interest that pledge is active under,
   and the financing statements.
 
+On PostgreSQL the rows a closing changes are locked first, in the global
+lock order, by statements sent in the same round trip as the two queries.
 No event is read: a closing needs the walks (snapshots) and how many events
 there are, and reads the events themselves only on its slow path (a stale
 snapshot, a history that moved past the closing date), through the
 repository's general methods. What it writes is a list of `Write`s, one per
-table: on SQLite one executemany each, on PostgreSQL a few statements that
-each run several of them (`Driver.write_all`).
+table: on SQLite one executemany each, on PostgreSQL one statement that runs
+them all (`Driver.write_all`).
 """
 
 from __future__ import annotations
