@@ -139,17 +139,21 @@ def test_a_closing_on_sqlite_issues_at_most_15_statements(tmp_path: Path) -> Non
         store.close()
 
 
-def test_a_refused_closing_in_a_group_undoes_only_itself(tmp_path: Path) -> None:
-    store = _loaded(f"sqlite:///{tmp_path / 'store.db'}", REFERENCE)
+def test_a_refused_closing_in_a_group_undoes_only_itself(store_url: str) -> None:
+    store = _loaded(store_url, REFERENCE)
     try:
         attempts = [
             Attempt(REFERENCE_REQUEST, "k-1"),
             # The same loan again under another key: discharged by the first.
             Attempt(REFERENCE_REQUEST, "k-2"),
+            # And under the first key again: the first closing, replayed.
+            Attempt(REFERENCE_REQUEST, "k-1"),
         ]
-        first, second = settle_many(store, attempts)
+        first, second, third = settle_many(store, attempts)
         assert isinstance(first, service.ClosedSettlement)
         assert getattr(second, "code", None) == "LOAN_DISCHARGED"
+        assert isinstance(third, service.ClosedSettlement)
+        assert third.settlement.id == first.settlement.id
         assert service.verify(store).ok
     finally:
         store.close()

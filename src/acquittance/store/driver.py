@@ -107,7 +107,7 @@ def _values_span(text: str) -> tuple[int, int] | None:
 class Driver:
     """The DBAPI connection under a Session, with the conversions its columns need."""
 
-    __slots__ = ("_cursor", "_error", "_pyformat", "sqlite")
+    __slots__ = ("_cursor", "_error", "_pyformat", "_queued", "sqlite")
 
     def __init__(self, session: Session) -> None:
         connection = session.connection()
@@ -118,6 +118,30 @@ class Driver:
         driver_connection = connection.connection.driver_connection
         assert driver_connection is not None, "the Session's connection is open"
         self._cursor = driver_connection.cursor()
+        self._queued: list[Sql] = []
+
+    def queue(self, sql: Sql) -> None:
+        """Run a statement of no parameters and no rows: on a server, with the next one sent.
+
+        For a savepoint and its release, which would otherwise cost a round
+        trip each. On SQLite, in process, it runs now.
+        """
+        if self.sqlite:
+            self.execute(sql)
+        else:
+            self._queued.append(sql)
+
+    def unqueue(self, sql: Sql) -> bool:
+        """Take back a queued statement not yet sent; whether it was still waiting."""
+        if sql in self._queued:
+            self._queued.remove(sql)
+            return True
+        return False
+
+    def send_queued(self) -> None:
+        """Send what is queued now: before a statement that does not go through the driver."""
+        if self._queued:
+            self._pipelined([])
 
     def _text(self, sql: Sql) -> str:
         return sql.pyformat if self._pyformat else sql.qmark
@@ -127,6 +151,8 @@ class Driver:
         return self._fetch(self._text(sql), parameters)
 
     def _fetch(self, text: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+        if self._queued:
+            return self._pipelined([(text, parameters, False)])[0][1]
         _observe(text, 1)
         try:
             self._cursor.execute(text, parameters)
@@ -137,6 +163,8 @@ class Driver:
     def execute(self, sql: Sql, parameters: Sequence[Any] = ()) -> int:
         """Run one statement; how many rows it changed."""
         text = self._text(sql)
+        if self._queued:
+            return self._pipelined([(text, parameters, False)])[0][0]
         _observe(text, 1)
         try:
             self._cursor.execute(text, parameters)
@@ -198,25 +226,36 @@ class Driver:
     def _pipelined(
         self, statements: Sequence[tuple[str, Sequence[Any], bool]]
     ) -> list[tuple[int, list[tuple[Any, ...]]]]:
-        """Send every statement before reading any answer; each one's (rows changed, rows).
+        """Send the queued statements and these before reading any answer.
 
-        A statement marked raw has PostgreSQL's own `$n` placeholders and is
-        sent as it is: psycopg parses the placeholders of a `%s` statement of
-        more than 50 parameters again at every call.
+        Gives each of these its (rows changed, rows). A statement marked raw
+        has PostgreSQL's own `$n` placeholders and is sent as it is: psycopg
+        parses the placeholders of a `%s` statement of more than 50 parameters
+        again at every call.
         """
         from psycopg import RawCursor  # a server's driver: not imported for SQLite
+        from psycopg.pq import ExecStatus
 
         connection = self._cursor.connection
+        queued, self._queued = self._queued, []
         cursors: list[Any] = []
         try:
             with connection.pipeline():
+                for sql in queued:
+                    _observe(sql.pyformat, 1)
+                    connection.execute(sql.pyformat)
                 for text, parameters, raw in statements:
                     _observe(text, 1)
                     cursor = RawCursor(connection) if raw else connection.cursor()
                     cursors.append(cursor)
                     cursor.execute(text, parameters)
-            # Every statement sent this way gives rows (a composed write, its counts).
-            return [(int(cursor.rowcount), cursor.fetchall()) for cursor in cursors]
+            return [
+                (
+                    int(cursor.rowcount),
+                    cursor.fetchall() if cursor.pgresult.status == ExecStatus.TUPLES_OK else [],
+                )
+                for cursor in cursors
+            ]
         except self._error as error:
             texts = "; ".join(text for text, _, _ in statements)
             raise _wrapped(texts, [p for _, p, _ in statements], error, self._error) from error

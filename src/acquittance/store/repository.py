@@ -21,6 +21,7 @@ from sqlalchemy import (
     TextualSelect,
     bindparam,
     delete,
+    event,
     func,
     select,
     text,
@@ -89,11 +90,19 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
         sees every change made before it, as an ORM statement would.
         """
         if self._driver is None:
-            self._driver = Driver(self.session)
+            self._driver = driver = Driver(self.session)
+            if not driver.sqlite:
+                # A statement the driver queued (a savepoint) goes before any of the ORM's.
+                event.listen(self.session, "do_orm_execute", self._send_queued)
+                event.listen(self.session, "before_flush", self._send_queued)
         session = self.session
         if session.new or session.deleted or session.dirty:
             session.flush()
         return self._driver
+
+    def _send_queued(self, *_: object) -> None:
+        if self._driver is not None:
+            self._driver.send_queued()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -105,14 +114,18 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
         and read again when next used.
         """
         driver = self.driver()
-        driver.execute(_SAVEPOINT)
+        # On a server the savepoint goes with the block's first statement, and
+        # its release with the statement after the block: no round trip of their own.
+        driver.queue(_SAVEPOINT)
         try:
             yield
         except BaseException:
-            driver.execute(_ROLLBACK_TO_SAVEPOINT)
+            if not driver.unqueue(_SAVEPOINT):
+                driver.execute(_ROLLBACK_TO_SAVEPOINT)
             self.session.expire_all()
             raise
-        driver.execute(_RELEASE_SAVEPOINT)
+        if not driver.unqueue(_SAVEPOINT):
+            driver.queue(_RELEASE_SAVEPOINT)
 
     # Closings (the hot path: see `store.closing_path`) ---------------------------------
 
