@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import pytest
@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acquittance.core.errors import InputError
-from acquittance.core.money import round_money, to_decimal
+from acquittance.core.conventions import round_quotient
+from acquittance.core.money import ROUNDING_MODES, round_money, to_decimal
 
 D = Decimal
 
@@ -76,3 +77,33 @@ def test_an_explanation_quantum_holds_large_interest_exactly() -> None:
     shown = round_money(interest, rounding="half-even", quantum=D("1E-20"))
     assert shown == D("225000000123456.78900000000000000000")
     assert round_money(interest) == D("225000000123456.79")
+
+
+def _rounded_by_decimal_arithmetic(value: Fraction, rounding: str, quantum: D) -> D:
+    """The rounding point worked out the long way: exact Decimal division, then quantize."""
+    with localcontext() as context:
+        context.prec = 200
+        exact = D(value.numerator) / D(value.denominator)
+        return exact.quantize(quantum, rounding=ROUNDING_MODES[rounding])
+
+
+@given(
+    numerator=st.integers(min_value=-(10**30), max_value=10**30),
+    denominator=st.integers(min_value=1, max_value=10**12),
+    rounding=st.sampled_from(sorted(ROUNDING_MODES)),
+    quantum=st.sampled_from([D("0.01"), D("1"), D("0.001"), D("1E-20"), D("0.05"), D("0.010")]),
+)
+def test_the_rounding_point_agrees_with_long_decimal_arithmetic(
+    numerator: int, denominator: int, rounding: str, quantum: D
+) -> None:
+    value = Fraction(numerator, denominator)
+    expected = _rounded_by_decimal_arithmetic(value, rounding, quantum)
+    if str(quantum) in ("0.05", "0.010"):  # whole quanta, rounded as quotients are
+        quanta = value / Fraction(quantum)
+        whole = round_quotient(quanta.numerator, quanta.denominator, rounding)
+        with localcontext() as context:
+            context.prec = 200
+            expected = (D(whole) * quantum).quantize(quantum)
+    found = round_money(value, rounding=rounding, quantum=quantum)
+    assert found == expected
+    assert found.as_tuple().exponent == quantum.as_tuple().exponent

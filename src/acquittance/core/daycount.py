@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 from typing import Final
 
 from acquittance.core.conventions import (
@@ -121,8 +122,15 @@ def year_fraction(convention: str, start: date, end: date) -> Fraction:
 
     A start after the end gives the negative of the reversed period.
     """
-    rule = CONVENTIONS[canonical_convention(convention)]
+    canonical = canonical_convention(convention)
     start, end = as_date(start, label="start"), as_date(end, label="end")
+    return _year_fraction(canonical, start, end)
+
+
+@lru_cache(maxsize=4096)
+def _year_fraction(canonical: str, start: date, end: date) -> Fraction:
+    # Kept: a walk asks for the same periods again (a quote, its closing, the books).
+    rule = CONVENTIONS[canonical]
     if start > end:
         return -rule(end, start)
     return rule(start, end)
@@ -130,8 +138,12 @@ def year_fraction(convention: str, start: date, end: date) -> Fraction:
 
 def day_count(convention: str, start: date, end: date) -> int:
     """The convention's day count (numerator) for the period, for explanations."""
-    fraction = year_fraction(convention, start, end)
     canonical = canonical_convention(convention)
+    return days_of(canonical, start, end, year_fraction(canonical, start, end))
+
+
+def days_of(canonical: str, start: date, end: date, fraction: Fraction) -> int:
+    """The day count of a period whose year fraction under `canonical` is `fraction`."""
     if DAY_COUNT_BY_NAME[canonical].basis is not Basis.THIRTY:
         return (end - start).days
     return int(fraction * 360)

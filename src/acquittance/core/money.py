@@ -127,8 +127,16 @@ def round_money(
     mode = ROUNDING_MODES[rounding]
     if isinstance(value, Fraction):
         # Exact: scale to whole quanta, then round the one remaining fraction.
-        scaled = value / Fraction(quantum)
-        whole = round_quotient(scaled.numerator, scaled.denominator, rounding)
+        places = _decimal_places(quantum)
+        if places is not None:
+            # A quantum of 10**-places: whole quanta are the digits, the exponent is -places.
+            scale = 10**places
+            whole = round_quotient(value.numerator * scale, value.denominator, rounding)
+            if abs(whole) < _EXACT_DIGITS_MAX:
+                return Decimal(whole).scaleb(-places)
+        else:
+            scaled = value / Fraction(quantum)
+            whole = round_quotient(scaled.numerator, scaled.denominator, rounding)
         with localcontext() as context:
             context.prec = _precision_for(len(str(abs(whole))), quantum)
             return (Decimal(whole) * quantum).quantize(quantum)
@@ -136,6 +144,24 @@ def round_money(
     with localcontext() as context:
         context.prec = _precision_for(max(exact.adjusted() + 1, 1) + 1, quantum)
         return exact.quantize(quantum, rounding=mode)
+
+
+#: Whole numbers below this are exact in the default context's 28 digits.
+_EXACT_DIGITS_MAX: Final = 10**27
+
+
+def _decimal_places(quantum: Decimal) -> int | None:
+    """n for a quantum written exactly 10**-n (the cent, 0.01: 2), else None.
+
+    By how the quantum is written, not only its value: 0.010 rounds to the
+    cent but shows three places, so it takes the general path.
+    """
+    if quantum is CENT:
+        return 2
+    sign, digits, exponent = quantum.as_tuple()
+    if (sign, digits) != (0, (1,)) or not isinstance(exponent, int) or exponent > 0:
+        return None
+    return -exponent
 
 
 def _precision_for(whole_digits: int, quantum: Decimal) -> int:
