@@ -166,7 +166,10 @@ def _line(number: int, record: dict[str, Any] | AcquittanceError) -> BatchLine:
 
 #: Closings committed together on one connection (group commit, see `settle_many`):
 #: the commit is most of a closing's cost at full durability, and a group pays it once.
+#: On a server, groups are what the workers share out, so they stay small enough that
+#: every worker has several; SQLite's writers take turns on the file anyway.
 GROUP_LINES: Final = 32
+GROUP_LINES_SQLITE: Final = 128
 
 
 def settle_batch(
@@ -178,22 +181,23 @@ def settle_batch(
 ) -> Iterator[BatchResult]:
     """Close each line; yield the results in input order once each is durable.
 
-    Lines are closed in groups of GROUP_LINES, each group one transaction and
-    each line a savepoint in it (`settle_many`). With several workers on a
-    server store, groups run from `workers` connections spread over up to one
-    process per CPU (a closing is mostly Python, so threads of one process
-    would wait on each other); on SQLite, whose writers take turns on the
-    file anyway, they are threads.
+    Lines are closed in groups (GROUP_LINES, on SQLite GROUP_LINES_SQLITE),
+    each group one transaction and each line a savepoint in it (`settle_many`).
+    With several workers on a server store, groups run from `workers`
+    connections spread over up to one process per CPU (a closing is mostly
+    Python, so threads of one process would wait on each other); on SQLite,
+    whose writers take turns on the file anyway, they are threads.
     """
     if not 1 <= workers <= WORKERS_MAX:
         raise InputError(
             "INVALID_WORKERS", f"--workers {workers} must be between 1 and {WORKERS_MAX}"
         )
     processes = min(workers, os.cpu_count() or 1)
-    groups = _groups(list(lines), GROUP_LINES)
+    sqlite = store.url.startswith("sqlite")
+    groups = _groups(list(lines), GROUP_LINES_SQLITE if sqlite else GROUP_LINES)
     if workers == 1:
         results: Iterator[list[BatchResult]] = (_close_group(store, group) for group in groups)
-    elif processes > 1 and not store.url.startswith("sqlite"):
+    elif processes > 1 and not sqlite:
         results = _in_processes(store.url, groups, workers=workers, processes=processes)
     else:
         results = _in_threads(store, groups, workers=workers)
