@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from acquittance.books.history import BookState
+from acquittance.books.history import Booked, BookState
 from acquittance.core import settlement
 from acquittance.core.accrual import History
 from acquittance.core.errors import NotFoundError
@@ -17,8 +17,10 @@ from acquittance.core.instruments import Loan, Note
 from acquittance.core.settlement_types import Quote
 from acquittance.service import history
 from acquittance.service.store import Store
+from acquittance.store.closing_path import ClosingRead, InstrumentRead
 from acquittance.store.closings import StoredQuote
 from acquittance.store.repository import Repository
+from acquittance.store.snapshots import StoredSnapshot
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,63 @@ def quote_inputs(
     )
 
 
+def inputs_from_read(
+    repo: Repository, read: ClosingRead, on: date, requested: Sequence[str] | None = None
+) -> SettlementInputs | None:
+    """The inputs on `on` from what a closing reads, when every newest snapshot serves.
+
+    A snapshot serves when it has walked all its instrument's events (and, for
+    a note, is its current holder's), and stands on or before `on`; None
+    otherwise, or when a note asked for is not among those pledged, for the
+    general path to read and to name.
+    """
+    instruments = [read.loan, *read.notes.values()]
+    if not all(_serves(found, on) for found in instruments) or not set(requested or ()) <= set(
+        read.notes
+    ):
+        return None
+    others = [repo.get_security_interest(i) for i in sorted(read.other_interest_ids)]
+    newest = {
+        found.instrument.id: history.Newest(_book_state(found.newest), found.newest.sequence)
+        for found in instruments
+        if found.newest is not None
+    }
+    states = {instrument_id: held.state for instrument_id, held in newest.items()}
+    loan = read.loan.instrument
+    assert isinstance(loan, Loan)
+    notes = {note_id: found.instrument for note_id, found in read.notes.items()}
+    return SettlementInputs(
+        loan,
+        cast(dict[str, Note], notes),
+        [*read.interests, *others],
+        loan_state=states[loan.id],
+        note_states={note_id: states[note_id] for note_id in notes},
+        histories_on=on,
+        loan_history=_history_on(states[loan.id], on),
+        note_histories={note_id: _history_on(states[note_id], on) for note_id in notes},
+        newest_states=newest,
+    )
+
+
+def _serves(found: InstrumentRead, on: date) -> bool:
+    newest = found.newest
+    if newest is None or newest.state.events_count != found.events_count:
+        return False
+    instrument = found.instrument
+    if isinstance(instrument, Note) and newest.booked_by != instrument.holder_id:
+        return False
+    return newest.state.as_of <= on
+
+
+def _book_state(stored: StoredSnapshot | None) -> BookState:
+    assert stored is not None
+    return BookState(stored.state, Booked(stored.booked_principal, stored.booked_interest))
+
+
+def _history_on(state: BookState, on: date) -> History:
+    return History(on, state.accrual, state.accrual)
+
+
 def _histories(inputs: SettlementInputs, on: date) -> tuple[History | None, dict[str, History]]:
     """The histories on `on`: as read for that date, or from the newest states."""
     if inputs.histories_on == on:
@@ -202,16 +261,24 @@ def _options(request: QuoteRequest) -> dict[str, Any]:
 def quote(store: Store, request: QuoteRequest) -> Quote:
     """What is owed, the collateral and the cash that balances them; changes nothing."""
     with store.read() as session:
-        inputs = quote_inputs(Repository(session), request.loan_id, request.as_of, request.note_ids)
+        inputs = _inputs_on(Repository(session), request)
     return quote_from(inputs, request)
+
+
+def _inputs_on(repo: Repository, request: QuoteRequest) -> SettlementInputs:
+    """The newest snapshots in the closing's two reads when they serve, else `quote_inputs`."""
+    read = repo.read_closing(request.loan_id, None, lock=False)
+    found = inputs_from_read(repo, read, request.as_of, request.note_ids)
+    if found is not None:
+        return found
+    return quote_inputs(repo, request.loan_id, request.as_of, request.note_ids)
 
 
 def save_quote(store: Store, request: QuoteRequest) -> StoredQuote:
     """Quote once and keep it, with the fingerprint of its inputs, so a closing can check it."""
     with store.write() as session:
         repo = Repository(session)
-        inputs = quote_inputs(repo, request.loan_id, request.as_of, request.note_ids)
-        current = quote_from(inputs, request)
+        current = quote_from(_inputs_on(repo, request), request)
         quote_id = f"q-{uuid.uuid4().hex[:12]}"
         values = dict(request.values or {})
         repo.add_saved_quote(

@@ -15,8 +15,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import cast
 
 from acquittance.books import posting
 from acquittance.books.chain import ChainHead, ChainKey
@@ -30,20 +28,25 @@ from acquittance.books.history import (
     book_events,
 )
 from acquittance.core import settlement
-from acquittance.core.accrual import History
 from acquittance.core.errors import AcquittanceError, StateError, StorageError
 from acquittance.core.instruments import Loan, Note
 from acquittance.core.settlement_types import Closing, Quote, SatisfactionKind
 from acquittance.core.text import check_idempotency_key
 from acquittance.service import history
 from acquittance.service.journal_append import seal_drafts
-from acquittance.service.quote import QuoteRequest, SettlementInputs, quote_from, settlement_inputs
+from acquittance.service.quote import (
+    QuoteRequest,
+    SettlementInputs,
+    inputs_from_read,
+    quote_from,
+    settlement_inputs,
+)
 from acquittance.service.store import Store
-from acquittance.store.closing_path import ClosingRead, ClosingWrite, InstrumentRead
+from acquittance.store.closing_path import ClosingRead, ClosingWrite
 from acquittance.store.closings import StoredSettlement
 from acquittance.store.records import ObligationRecord, ObligationStatus
 from acquittance.store.repository import Repository
-from acquittance.store.snapshots import SnapshotDraft, StoredSnapshot
+from acquittance.store.snapshots import SnapshotDraft
 
 
 @dataclass(frozen=True)
@@ -223,61 +226,18 @@ class _ClosingInputs:
 def _inputs(repo: Repository, read: ClosingRead, request: QuoteRequest) -> _ClosingInputs:
     """The inputs from the closing's two reads, when every snapshot serves; else from events.
 
-    Snapshots serve when each has walked all its instrument's events (and, for
-    a note, is its current holder's), and none stands after the closing date.
     Otherwise (a store from before snapshots, a history that moved on, a note
     asked for that is not pledged) the general path reads the events, rebuilds
     what is stale, and names what refuses the closing.
     """
-    on = request.as_of
-    instruments = [read.loan, *read.notes.values()]
-    asked = request.note_ids or ()
-    if not all(_serves(found, on) for found in instruments) or not set(asked) <= set(read.notes):
+    inputs = inputs_from_read(repo, read, request.as_of, request.note_ids)
+    if inputs is None:
         general = settlement_inputs(repo, request.loan_id, request.note_ids, for_closing=True)
         return _ClosingInputs(general, len(general.loan.events))
-    others = [repo.get_security_interest(i) for i in sorted(read.other_interest_ids)]
-    newest = {
-        found.instrument.id: history.Newest(_book_state(found.newest), found.newest.sequence)
-        for found in instruments
-        if found.newest is not None
-    }
-    states = {instrument_id: held.state for instrument_id, held in newest.items()}
-    loan = read.loan.instrument
-    assert isinstance(loan, Loan)
-    notes = {note_id: found.instrument for note_id, found in read.notes.items()}
-    inputs = SettlementInputs(
-        loan,
-        cast(dict[str, Note], notes),
-        [*read.interests, *others],
-        loan_state=states[loan.id],
-        note_states={note_id: states[note_id] for note_id in notes},
-        histories_on=on,
-        loan_history=_history_on(states[loan.id], on),
-        note_histories={note_id: _history_on(states[note_id], on) for note_id in notes},
-        newest_states=newest,
-    )
+    loan = inputs.loan
     keys = {(loan.lender_id, loan.id), (loan.borrower_id, loan.id)}
     keys |= {(note.holder_id, note.id) for note in inputs.notes.values()}
     return _ClosingInputs(inputs, read.loan.events_count, read.heads, frozenset(keys))
-
-
-def _serves(found: InstrumentRead, on: date) -> bool:
-    newest = found.newest
-    if newest is None or newest.state.events_count != found.events_count:
-        return False
-    instrument = found.instrument
-    if isinstance(instrument, Note) and newest.booked_by != instrument.holder_id:
-        return False
-    return newest.state.as_of <= on
-
-
-def _book_state(stored: StoredSnapshot | None) -> BookState:
-    assert stored is not None
-    return BookState(stored.state, Booked(stored.booked_principal, stored.booked_interest))
-
-
-def _history_on(state: BookState, on: date) -> History:
-    return History(on, state.accrual, state.accrual)
 
 
 def _snapshots(

@@ -278,7 +278,9 @@ _INSERT_OBLIGATIONS: Final = Sql(
 # --- reading --------------------------------------------------------------------------------
 
 
-def read_closing(driver: Driver, loan_id: str, key: str | None) -> ClosingRead | None:
+def read_closing(
+    driver: Driver, loan_id: str, key: str | None, *, lock: bool = True
+) -> ClosingRead | None:
     """What closing `loan_id` reads, or None when there is no such loan.
 
     On PostgreSQL the rows a closing changes are locked first, in the global
@@ -287,7 +289,7 @@ def read_closing(driver: Driver, loan_id: str, key: str | None) -> ClosingRead |
     closing that held a lock committed; locks and reads go in one round trip.
     """
     locks: list[tuple[Sql, Sequence[Any]]] = []
-    if not driver.sqlite:
+    if lock and not driver.sqlite:
         locks = [
             (_LOCK_LOAN, (loan_id,)),
             (_LOCK_NOTES, (loan_id,)),

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -177,8 +178,16 @@ class LoanRow(_TermsColumns, Base):
     )
 
 
+def _reversals_index(table: str, owner: str) -> Index:
+    """The events that reverse another, by instrument: a history's length is read from
+    its last sequence and its reversals, never by counting every event."""
+    where = text("reverses IS NOT NULL")
+    return Index(f"ix_{table}_reversals", owner, sqlite_where=where, postgresql_where=where)
+
+
 class LoanEventRow(_EventColumns, Base):
     __tablename__ = "loan_events"
+    __table_args__ = (_reversals_index("loan_events", "loan_id"),)
 
     loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"), primary_key=True)
 
@@ -212,6 +221,7 @@ class NoteRow(_TermsColumns, Base):
 
 class NoteEventRow(_EventColumns, Base):
     __tablename__ = "note_events"
+    __table_args__ = (_reversals_index("note_events", "note_id"),)
 
     note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"), primary_key=True)
 

@@ -129,9 +129,12 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
 
     # Closings (the hot path: see `store.closing_path`) ---------------------------------
 
-    def read_closing(self, loan_id: str, key: str | None) -> ClosingRead:
-        """What closing the loan reads, in two queries (the loan's row locked first)."""
-        found = closing_path.read_closing(self.driver(), loan_id, key)
+    def read_closing(self, loan_id: str, key: str | None, *, lock: bool = True) -> ClosingRead:
+        """What closing the loan reads, in two queries (on a server, its rows locked first).
+
+        A quote reads the same, without the locks (`lock=False`).
+        """
+        found = closing_path.read_closing(self.driver(), loan_id, key, lock=lock)
         if found is None:
             raise self._unknown(LoanRow, loan_id, "loan", "UNKNOWN_LOAN")
         self._parties.setdefault(found.lender.id, found.lender)
@@ -759,19 +762,22 @@ _LOANS = LoanRow.__table__.c
 _NOTES = NoteRow.__table__.c
 _SNAPSHOTS = PositionSnapshotRow.__table__.c
 # How many events a history has: its log less each reversal and the event it reverses.
+
+
+def _events_count(events: Any, owner: Any, owner_id: Any) -> Any:
+    """How many events a walk takes: the last sequence (they run from 1 without a gap),
+    less each reversal and the event it reverses. Read from the primary key and the
+    reversals' index, whatever the length of the history."""
+    last = select(func.coalesce(func.max(events.sequence), 0)).where(owner == owner_id)
+    reversals = select(func.count()).where(owner == owner_id, events.reverses.is_not(None))
+    return (last.scalar_subquery() - 2 * reversals.scalar_subquery()).label("events_count")
+
+
 _LOAN_HEADER = select(
-    LoanRow.__table__,
-    select(func.count() - 2 * func.count(LoanEventRow.reverses))
-    .where(LoanEventRow.loan_id == _LOANS.id)
-    .scalar_subquery()
-    .label("events_count"),
+    LoanRow.__table__, _events_count(LoanEventRow, LoanEventRow.loan_id, _LOANS.id)
 ).where(_LOANS.id == bindparam("loan_id"))
 _NOTE_HEADERS = select(
-    NoteRow.__table__,
-    select(func.count() - 2 * func.count(NoteEventRow.reverses))
-    .where(NoteEventRow.note_id == _NOTES.id)
-    .scalar_subquery()
-    .label("events_count"),
+    NoteRow.__table__, _events_count(NoteEventRow, NoteEventRow.note_id, _NOTES.id)
 ).where(_NOTES.id.in_(bindparam("ids", expanding=True)))
 _LOAN_EVENTS = (
     select(LoanEventRow.__table__)
