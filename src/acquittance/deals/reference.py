@@ -25,9 +25,10 @@ _INTRODUCTION: Final = """\
 A deal file is a TOML file that describes loans, the parties to them, the notes
 receivable pledged as their collateral and the pledges themselves.
 `acquittance new deal FILE` writes a commented starter to edit, and
-`acquittance load FILE` loads a deal file into the store, all or nothing. Two
-complete deals are in `examples/`: `valence-berg-2002.toml` (the reference case)
-and `harbor-mortgage-surplus.toml`.
+`acquittance load FILE` loads a deal file into the store, all or nothing. Three
+complete deals are in `examples/`: `valence-berg-2002.toml` (the reference case),
+`harbor-mortgage-surplus.toml`, and `cedar-term-loan.toml` (a term loan through its
+whole life, walked through in the README).
 
 Numbers are read as exact decimals: no amount or rate ever passes through a
 binary float. A key this page does not list is refused (`UNKNOWN_FIELD`), and

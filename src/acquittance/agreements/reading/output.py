@@ -15,8 +15,6 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -77,14 +75,3 @@ class ResultWriter:
             self._owned.close()
         else:
             self._stream.flush()
-
-
-@contextmanager
-def progress_bar(total: int) -> Iterator[Callable[[], None]]:
-    """A Rich progress bar on standard error; yields the function that advances it."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("reading", total=total)
-        yield lambda: progress.advance(task)
