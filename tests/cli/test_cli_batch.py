@@ -152,3 +152,25 @@ def test_workers_race_one_loan_on_postgres_and_one_closes(
     assert lines[8]["status"] == "closed"
     assert [x["key"] for x in lines] == [*(f"race-{i}" for i in range(8)), "other"]
     assert ok(capsys, "verify", "--db", db)["ok"]
+
+
+@pytest.mark.postgres
+def test_more_workers_than_one_process_holds_close_each_loan_once_in_input_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], postgres_url: str
+) -> None:
+    db = _store(tmp_path, capsys, postgres_url)
+    batch = tmp_path / "race.csv"
+    # More groups than one process's connections, so that every process gets some.
+    count = 12 * 32
+    loans = [(REFERENCE_LOAN, "2002-03-31"), (HARBOR_LOAN, "2024-06-30")]
+    batch.write_text(
+        "loan,as_of,key\n"
+        + "".join(f"{loans[i % 2][0]},{loans[i % 2][1]},k-{i}\n" for i in range(count))
+    )
+    lines = _batch(capsys, db, batch, "--workers", "20")
+    assert [x["key"] for x in lines] == [f"k-{i}" for i in range(count)]
+    for loan, _ in loans:
+        mine = [x for x in lines if x["loan"] == loan]
+        assert [x["status"] for x in mine].count("closed") == 1
+        assert {x["code"] for x in mine if x["status"] == "error"} == {"LOAN_DISCHARGED"}
+    assert ok(capsys, "verify", "--db", db)["ok"]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acquittance.core.errors import InputError
 from acquittance.core.conventions import round_quotient
+from acquittance.core.errors import InputError
 from acquittance.core.money import ROUNDING_MODES, round_money, to_decimal
 
 D = Decimal

@@ -169,6 +169,9 @@ def _line(number: int, record: dict[str, Any] | AcquittanceError) -> BatchLine:
 #: On a server, groups are what the workers share out, so they stay small enough that
 #: every worker has several; SQLite's writers take turns on the file anyway.
 GROUP_LINES: Final = 32
+#: Connections one process closes from, as threads: measured on PostgreSQL, 16 threads of
+#: one process close as fast as two processes of 8, without starting a second interpreter.
+CONNECTIONS_PER_PROCESS: Final = 16
 GROUP_LINES_SQLITE: Final = 128
 
 
@@ -184,15 +187,16 @@ def settle_batch(
     Lines are closed in groups (GROUP_LINES, on SQLite GROUP_LINES_SQLITE),
     each group one transaction and each line a savepoint in it (`settle_many`).
     With several workers on a server store, groups run from `workers`
-    connections spread over up to one process per CPU (a closing is mostly
-    Python, so threads of one process would wait on each other); on SQLite,
-    whose writers take turns on the file anyway, they are threads.
+    connections, as threads, CONNECTIONS_PER_PROCESS to a process and up to
+    one process per CPU (a closing is mostly Python: past that many threads,
+    one process would wait on itself); on SQLite, whose writers take turns on
+    the file anyway, they are threads of this process.
     """
     if not 1 <= workers <= WORKERS_MAX:
         raise InputError(
             "INVALID_WORKERS", f"--workers {workers} must be between 1 and {WORKERS_MAX}"
         )
-    processes = min(workers, os.cpu_count() or 1)
+    processes = min(-(-workers // CONNECTIONS_PER_PROCESS), os.cpu_count() or 1)
     sqlite = store.url.startswith("sqlite")
     groups = _groups(list(lines), GROUP_LINES_SQLITE if sqlite else GROUP_LINES)
     if workers == 1:
