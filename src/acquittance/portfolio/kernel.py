@@ -217,6 +217,10 @@ def _table() -> tuple[IntArray, IntArray, IntArray, IntArray]:
     return counting[:, 0].copy(), counting[:, 1].copy(), months, effects
 
 
+#: The table as the walk reads it; globals, compiled in as constants (see `_civil`).
+_COUNTING, _COUNTING_ARGUMENT, _MONTHS_BY_CODE, _EFFECT_BY_CODE = _table()
+
+
 def _rules_version() -> int:
     """A number from the digest of the table's source: the compiled walk closes over it."""
     return int(hashlib.sha256(inspect.getsource(conventions).encode()).hexdigest()[:15], 16)
@@ -266,28 +270,35 @@ def _leap_days_computed(year: int, month: int, day: int) -> int:
 _LEAP_SHIFT, _YEAR_SHIFT, _MONTH_SHIFT = 23, 9, 5
 
 
-@_jit
-def _fill_calendar(first: int, table: IntArray) -> None:
-    for offset in range(len(table)):
-        year, month, day = _civil_computed(first + offset)
-        leap_days = _leap_days_computed(year, month, day)
-        table[offset] = (
-            (leap_days << _LEAP_SHIFT) | (year << _YEAR_SHIFT) | (month << _MONTH_SHIFT) | day
-        )
-
-
 def _calendar() -> IntArray:
-    table = np.zeros(CALENDAR_END - CALENDAR_FIRST, dtype=np.int64)
-    _fill_calendar(CALENDAR_FIRST, table)
-    return table
+    """The tabled days' fields, packed, computed on arrays at import (compiling the walk's
+    own calendar for it would cost more than the table does; tests check they agree)."""
+    days = np.arange(CALENDAR_FIRST, CALENDAR_END, dtype=np.int64)
+    moment = days.astype("datetime64[D]")
+    year = moment.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = moment.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (moment - moment.astype("datetime64[M]")).astype(np.int64) + 1
+    day_in_year = (moment - moment.astype("datetime64[Y]")).astype(np.int64)
+    leap_days = np.asarray(conventions.leap_days_before(year, day_in_year), dtype=np.int64)
+    return (  # type: ignore[no-any-return]
+        (leap_days << _LEAP_SHIFT) | (year << _YEAR_SHIFT) | (month << _MONTH_SHIFT) | day
+    )
 
 
-@_jit
-def _civil(days: int, calendar: IntArray) -> tuple[int, int, int, int]:
-    """(year, month, day, leap days before it) of a day number: tabled, or computed."""
+_CALENDAR: Final = _calendar()
+
+
+@_jit_inlined
+def _civil(days: int) -> tuple[int, int, int, int]:
+    """(year, month, day, leap days before it) of a day number: tabled, or computed.
+
+    The table is a global, which Numba compiles in as a constant: an array
+    passed in would be reference-counted on every call, at more cost than the
+    lookup.
+    """
     offset = days - CALENDAR_FIRST
-    if 0 <= offset < len(calendar):
-        packed = calendar[offset]
+    if 0 <= offset < len(_CALENDAR):
+        packed = _CALENDAR[offset]
         return (
             (packed >> _YEAR_SHIFT) & 0x3FFF,
             (packed >> _MONTH_SHIFT) & 0xF,
@@ -298,7 +309,7 @@ def _civil(days: int, calendar: IntArray) -> tuple[int, int, int, int]:
     return year, month, day, _leap_days_computed(year, month, day)
 
 
-@_jit
+@_jit_inlined
 def _add_months(month_number: int, day: int, months: int) -> int:
     """`schedule.add_months`: the day number of the same day `months` later, clipped to the
     month's end; `month_number` is year x 12 + month - 1 of the start."""
@@ -315,7 +326,7 @@ def _add_months(month_number: int, day: int, months: int) -> int:
 Fields = tuple[int, int, int, int]  # `_civil`'s (year, month, day, leap days before)
 
 
-@_jit
+@_jit_inlined
 def _thirty_days(rule: int, start: Fields, end: Fields) -> tuple[int, int]:
     """The table's 30/360 rule number `rule` on the period's days of the month."""
     start_feb_end = start[1] == 2 and start[2] == _days_in_february(start[0])
@@ -327,7 +338,7 @@ def _thirty_days(rule: int, start: Fields, end: Fields) -> tuple[int, int]:
     return _rule_2(start[2], end[2], start_feb_end, end_feb_end, _select)  # type: ignore[no-any-return]
 
 
-@_jit
+@_jit_inlined
 def _period_units(
     counting: int, argument: int, start: int, start_fields: Fields, end: int, end_fields: Fields
 ) -> tuple[int, int]:
@@ -343,7 +354,7 @@ def _period_units(
     return units, 0
 
 
-@_jit
+@_jit_inlined
 def _accrued_after(
     counting: int,
     argument: int,
@@ -368,7 +379,7 @@ def _accrued_after(
     return at_360, at_365, at_366
 
 
-@_jit
+@_jit_inlined
 def _rounding(mode: int, floor: int, remainder: int, denominator: int) -> int:
     """The table's rounding rule number `mode`: the 0 or 1 to add to the floor."""
     if mode == 0:
@@ -380,7 +391,7 @@ def _rounding(mode: int, floor: int, remainder: int, denominator: int) -> int:
     return _round_3(floor, remainder, denominator)  # type: ignore[no-any-return]
 
 
-@_jit
+@_jit_inlined
 def _rounded(mode: int, whole: int, accrued: tuple[int, int, int]) -> int:
     """The exact interest (see the module's docstring) rounded to whole cents under `mode`."""
     floor = whole
@@ -398,133 +409,104 @@ def _rounded(mode: int, whole: int, accrued: tuple[int, int, int]) -> int:
 
 # --- one instrument --------------------------------------------------------------------------
 
+#: Where a walk stands: principal, rate, whole, accrued, the open period's start (its day
+#: number and `_civil` fields), the next anniversary and how many came before it.
+Walk = tuple[int, int, int, tuple[int, int, int], int, Fields, int, int]
+#: An instrument's terms as the walk reads them: how it counts days, that count's argument,
+#: the rounding mode, months between capitalisations, and the opening's month number and day.
+Terms = tuple[int, int, int, int, int, int]
+
 
 @_jit_inlined
-def _for_the_core(
-    low: int,
-    high: int,
-    as_of: int,
-    rate: int,
-    opening_interest: int,
-    months: int,
-    event_date: npt.NDArray[np.int32],
-    event_kind: npt.NDArray[np.int8],
-    event_value: IntArray,
-    effect_by_code: IntArray,
-) -> bool:
-    """Whether the core must take the history: the core would refuse it (the checks of
-    `accrual.validate_events` the columns can see), a kind is the core's alone, or
-    principal x rate x day units might pass PRODUCT_MAX (estimated in floats, with
-    margins far wider than a float's error)."""
-    if high == low or high - low > EVENTS_COUNT_MAX or event_date[low] > as_of:
-        return True
-    first = effect_by_code[event_kind[low] & 0xFF]
-    if first not in (_OPEN, _ADD):
-        return True
-    principal = float(opening_interest)
-    highest = float(rate)
-    for at in range(low, high):
-        effect = effect_by_code[event_kind[at] & 0xFF]
-        if effect == _CORE or (effect == _DISCHARGE and at != high - 1):
-            return True
-        if at > low and (effect == _OPEN or event_date[at] < event_date[at - 1]):
-            return True
-        if effect in (_OPEN, _ADD):
-            principal += float(event_value[at])
-        elif effect == _SET_RATE:
-            highest = max(highest, float(event_value[at]))
-    span = max(float(as_of - event_date[low]), 0.0)
+def _accrued_to(walk: Walk, terms: Terms, end: int) -> Walk:
+    """The walk with its open period closed at `end`, after capitalising on every
+    anniversary up to `end` (for the period just ended, as the core does)."""
+    principal, rate, whole, accrued, start, start_fields, anniversary, count = walk
+    counting, argument, mode, months, opening_month, opening_day = terms
+    actual = counting == _FIXED  # ACT/360 and ACT/365F read day numbers only
+    while anniversary <= end:
+        fields = (0, 0, 0, 0) if actual else _civil(anniversary)
+        units = _period_units(counting, argument, start, start_fields, anniversary, fields)
+        accrued = _accrued_after(counting, argument, principal * rate, accrued, units)
+        start, start_fields = anniversary, fields
+        principal += _rounded(mode, whole, accrued)
+        whole, accrued = 0, (0, 0, 0)
+        count += 1
+        anniversary = _add_months(opening_month, opening_day, months * (count + 1))
+    fields = (0, 0, 0, 0) if actual else _civil(end)
+    units = _period_units(counting, argument, start, start_fields, end, fields)
+    accrued = _accrued_after(counting, argument, principal * rate, accrued, units)
+    return principal, rate, whole, accrued, end, fields, anniversary, count
+
+
+@_jit_inlined
+def _applied(walk: Walk, mode: int, effect: int, value: int) -> tuple[bool, Walk]:
+    """The walk after one event (its period closed): (refused as an overpayment, walk)."""
+    principal, rate, whole, accrued, start, start_fields, anniversary, count = walk
+    if effect == _OPEN:
+        principal = value
+    elif effect == _ADD:
+        principal += value
+    elif effect == _SET_RATE:
+        rate = value
+    elif effect == _SETTLE and value > 0:  # nothing paid settles nothing, not even sub-cents
+        due = _rounded(mode, whole, accrued)
+        if value > due + principal:
+            return True, walk  # an overpayment: the core says so
+        if value >= due:  # the cents settle the interest, sub-cent rest and all
+            principal -= value - due
+            whole, accrued = 0, (0, 0, 0)
+        else:
+            whole -= value
+    elif effect == _DISCHARGE:
+        principal, whole, accrued, anniversary = 0, 0, (0, 0, 0), _NEVER
+    return False, (principal, rate, whole, accrued, start, start_fields, anniversary, count)
+
+
+@_jit_inlined
+def _opened(
+    code: int, compounding: int, mode: int, first: int, opening: int, interest: int, rate: int
+) -> tuple[bool, Terms, Walk]:
+    """(for the core, terms, walk) of an instrument whose first event has effect `first`
+    on `opening`, with terms of those codes, before its first event is applied."""
+    no_terms = (0, 0, 0, 0, 0, 0)
+    no_walk = (0, 0, 0, (0, 0, 0), 0, (0, 0, 0, 0), 0, 0)
+    if not (0 <= code < len(_COUNTING) and 0 <= compounding < len(_MONTHS_BY_CODE)):
+        return True, no_terms, no_walk
+    counting, months = _COUNTING[code], _MONTHS_BY_CODE[compounding]
+    if counting == _UNKNOWN or not 0 <= mode < _ROUNDINGS_KNOWN or first not in (_OPEN, _ADD):
+        return True, no_terms, no_walk
+    fields = _civil(opening)
+    opening_month = fields[0] * 12 + fields[1] - 1
+    terms = (counting, _COUNTING_ARGUMENT[code], int(mode), months, opening_month, fields[2])
+    anniversary = _NEVER if months == 0 else _add_months(opening_month, fields[2], months)
+    whole = interest if first == _OPEN else 0
+    return False, terms, (0, rate, whole, (0, 0, 0), opening, fields, anniversary, 0)
+
+
+@_jit_inlined
+def _refused(at: int, high: int, effect: int, day: int, previous: int) -> bool:
+    """Whether event `at` (not the first) makes a history the core refuses, or takes only:
+    a kind of the core's alone, a second opening, a date out of order, a discharge before
+    the last event."""
+    return effect in (_CORE, _OPEN) or day < previous or (effect == _DISCHARGE and at != high - 1)
+
+
+@_jit_inlined
+def _past_bound(principal: float, rate: float, span: int, events: int, months: int) -> bool:
+    """Whether principal x rate x day units might pass PRODUCT_MAX, from the principal
+    added and the highest rate (estimated in floats, with margins far wider than a
+    float's error)."""
+    days = max(float(span), 0.0)
     # A 30/360 period counts at most 3 days more than it has; anniversaries add periods.
-    units = span + 3.0 * (high - low + 2)
+    units = days + 3.0 * (events + 2)
     growth = 1.0
     if months > 0:
-        units += 3.0 * span / 28.0
+        units += 3.0 * days / 28.0
         # Capitalising every period at most multiplies principal by e^(rate x year fraction).
-        growth = np.exp(min(highest / RATE_SCALE * units / 360.0, 700.0))
+        growth = np.exp(min(rate / RATE_SCALE * units / 360.0, 700.0))
     units *= 1.01
-    bound = (principal * growth + 1.0) * max(highest, 1.0) * (units + 1.0)
-    return bound >= float(PRODUCT_MAX)
-
-
-@_jit_inlined
-def _walk_instrument(
-    low: int,
-    high: int,
-    as_of: int,
-    counting: int,
-    argument: int,
-    mode: int,
-    months: int,
-    rate: int,
-    opening_interest: int,
-    event_date: npt.NDArray[np.int32],
-    event_kind: npt.NDArray[np.int8],
-    event_value: IntArray,
-    effect_by_code: IntArray,
-    calendar: IntArray,
-) -> tuple[bool, int, int, tuple[int, int, int]]:
-    """One instrument's events up to `as_of` as `accrual` walks them (the history passed
-    `_for_the_core`): (for the core after all, principal, whole, accrued)."""
-    actual = counting == _FIXED  # ACT/360 and ACT/365F read day numbers only
-    start = int(event_date[low])
-    start_fields = (0, 0, 0, 0) if actual else _civil(start, calendar)
-    principal, whole = 0, 0
-    accrued = (0, 0, 0)
-    if effect_by_code[event_kind[low] & 0xFF] == _OPEN:
-        whole = opening_interest
-    next_anniversary, capitalisations, opening_month, opening_day = _NEVER, 0, 0, 0
-    if months > 0:
-        year, month, opening_day, _ = _civil(start, calendar)
-        opening_month = year * 12 + month - 1
-        next_anniversary = _add_months(opening_month, opening_day, months)
-    at = low
-    while True:
-        effect, value, end = -1, 0, as_of  # past the last event: the as-of date ends the walk
-        if at < high and event_date[at] <= as_of:
-            effect, value, end = (
-                effect_by_code[event_kind[at] & 0xFF],
-                event_value[at],
-                event_date[at],
-            )
-        # The anniversaries up to the event's date come first (for the period just ended).
-        while next_anniversary <= end:
-            fields = (0, 0, 0, 0) if actual else _civil(next_anniversary, calendar)
-            units = _period_units(counting, argument, start, start_fields, next_anniversary, fields)
-            accrued = _accrued_after(counting, argument, principal * rate, accrued, units)
-            start, start_fields = next_anniversary, fields
-            principal += _rounded(mode, whole, accrued)
-            whole, accrued = 0, (0, 0, 0)
-            capitalisations += 1
-            next_anniversary = _add_months(
-                opening_month, opening_day, months * (capitalisations + 1)
-            )
-        at += 1
-        if effect == _MARK:  # an accrual run's mark: the open period runs on, unsplit
-            continue
-        fields = (0, 0, 0, 0) if actual else _civil(end, calendar)
-        units = _period_units(counting, argument, start, start_fields, end, fields)
-        accrued = _accrued_after(counting, argument, principal * rate, accrued, units)
-        start, start_fields = end, fields
-        if effect == -1:
-            return False, principal, whole, accrued
-        if effect == _OPEN:
-            principal = value
-        elif effect == _ADD:
-            principal += value
-        elif effect == _SET_RATE:
-            rate = value
-        elif effect == _SETTLE:
-            due = _rounded(mode, whole, accrued)
-            if value > due + principal:
-                return True, 0, 0, (0, 0, 0)  # an overpayment: the core says so
-            if value >= due:  # the cents settle the interest, sub-cent rest and all
-                principal -= value - due
-                whole, accrued = 0, (0, 0, 0)
-            else:
-                whole -= value
-        elif effect == _DISCHARGE:
-            principal, whole, accrued = 0, 0, (0, 0, 0)
-            next_anniversary = _NEVER
+    return (principal * growth + 1.0) * max(rate, 1.0) * (units + 1.0) >= float(PRODUCT_MAX)
 
 
 # --- the book --------------------------------------------------------------------------------
@@ -536,75 +518,67 @@ def _make_walk(rules_version: int) -> Callable[..., int]:
     Numba's disk cache keys a function on its own code and on the values it
     closes over, not on the functions it calls: closing over the table's
     version makes a change to the table compile afresh, and the caller checks
-    that the walk it ran was built from the table it reads.
+    that the walk it ran was built from the table it reads. The book's arrays
+    are read here only: a compiled function given an array counts references
+    to it on every call, at more cost than most of these functions' work.
     """
 
     @numba.njit(cache=True)
-    def walk(
-        low: int,
-        high: int,
-        as_of: int,
-        book: tuple[Any, ...],
-        table: tuple[Any, ...],
-        out: tuple[Any, ...],
-        keep_exact: bool,
-    ) -> int:
+    def walk(low: int, high: int, as_of: int, book: tuple[Any, ...], out: tuple[Any, ...]) -> int:
         offsets, day_count, compounding, rounding, annual_rate, opening_interest = book[:6]
         exact_only, event_date, event_kind, event_value = book[6:]
-        counting_by_code, argument_by_code, months_by_code, effect_by_code, calendar = table
         principal_out, interest_out, core_out, whole_out, accrued_out = out
         for row in range(low, high):
             first, last = offsets[row], offsets[row + 1]
-            code, compounding_code, mode = day_count[row], compounding[row], rounding[row]
-            if (
-                exact_only[row]
-                or not 0 <= code < len(counting_by_code)
-                or not 0 <= compounding_code < len(months_by_code)
-                or not 0 <= mode < _ROUNDINGS_KNOWN
-                or counting_by_code[code] == _UNKNOWN
-            ):
-                core_out[row] = True
-                continue
-            months = months_by_code[compounding_code]
-            rate = annual_rate[row]
-            core = _for_the_core(
-                first,
-                last,
-                as_of,
-                rate,
-                opening_interest[row],
-                months,
-                event_date,
-                event_kind,
-                event_value,
-                effect_by_code,
-            )
+            core = exact_only[row] or first == last or last - first > EVENTS_COUNT_MAX
             if not core:
-                core, principal, whole, accrued = _walk_instrument(
-                    first,
-                    last,
-                    as_of,
-                    counting_by_code[code],
-                    argument_by_code[code],
-                    mode,
-                    months,
-                    rate,
+                opening = int(event_date[first])
+                core, terms, walked = _opened(
+                    day_count[row],
+                    compounding[row],
+                    rounding[row],
+                    _EFFECT_BY_CODE[event_kind[first] & 0xFF],
+                    opening,
                     opening_interest[row],
-                    event_date,
-                    event_kind,
-                    event_value,
-                    effect_by_code,
-                    calendar,
+                    annual_rate[row],
                 )
+                core = core or opening > as_of
             if core:
                 core_out[row] = True
                 continue
-            principal_out[row] = principal
-            interest_out[row] = _rounded(mode, whole, accrued)
-            if keep_exact:
-                whole_out[row] = whole
+            added, highest, previous = (
+                float(opening_interest[row]),
+                float(annual_rate[row]),
+                opening,
+            )
+            for at in range(first, last):
+                effect, day = _EFFECT_BY_CODE[event_kind[at] & 0xFF], int(event_date[at])
+                if at > first and _refused(at, last, effect, day, previous):
+                    core = True
+                    break
+                previous = day
+                if day > as_of or effect == _MARK:  # a mark splits no period
+                    continue
+                value = event_value[at]
+                if effect in (_OPEN, _ADD):
+                    added += float(value)
+                elif effect == _SET_RATE:
+                    highest = max(highest, float(value))
+                core, walked = _applied(_accrued_to(walked, terms, day), terms[2], effect, value)
+                if core:
+                    break
+            if not core:
+                walked = _accrued_to(walked, terms, as_of)
+                core = _past_bound(added, highest, as_of - opening, last - first, terms[3])
+            if core:  # past the bound the figures may be garbage: nothing traps an overflow
+                core_out[row] = True
+                continue
+            principal_out[row] = walked[0]
+            interest_out[row] = _rounded(terms[2], walked[2], walked[3])
+            if len(whole_out):
+                whole_out[row] = walked[2]
                 for basis in range(3):
-                    accrued_out[basis, row] = accrued[basis]
+                    accrued_out[basis, row] = walked[3][basis]
         return rules_version
 
     return cast(Callable[..., int], walk)
@@ -619,11 +593,6 @@ def _read_only(array: npt.ArrayLike, dtype: Any) -> npt.NDArray[Any]:
 
 _RULES_VERSION: Final = _rules_version()
 _walk_rows: Final = _make_walk(_RULES_VERSION)
-_COUNTING, _COUNTING_ARGUMENT, _MONTHS_BY_CODE, _EFFECT_BY_CODE = _table()
-_TABLE: Final = tuple(
-    _read_only(array, np.int64)
-    for array in (_COUNTING, _COUNTING_ARGUMENT, _MONTHS_BY_CODE, _EFFECT_BY_CODE, _calendar())
-)
 _BOOK_TYPES: Final = (
     ("events_offsets", np.int64),
     ("day_count", np.int8),
@@ -654,7 +623,7 @@ def walk_book(book: Book, as_of: int, *, exact: bool = False) -> KernelResult:
     out = (principal, interest, core, whole, accrued)
     for low in range(0, size, CHUNK_ROWS):
         high = min(low + CHUNK_ROWS, size)
-        walked = _walk_rows(low, high, int(as_of), columns, _TABLE, out, exact)
+        walked = _walk_rows(low, high, int(as_of), columns, out)
         assert walked == _RULES_VERSION, "the compiled walk is not the current table's"
     if not exact:
         return KernelResult(principal, interest, core)
@@ -675,9 +644,14 @@ class Dates(NamedTuple):
 
 
 @_jit
-def _civil_rows(days: IntArray, calendar: IntArray, fields: IntArray) -> None:
+def _civil_rows(days: IntArray, tabled: bool, fields: IntArray) -> None:
     for row in range(len(days)):
-        fields[0, row], fields[1, row], fields[2, row], fields[3, row] = _civil(days[row], calendar)
+        if tabled:
+            found = _civil(days[row])
+        else:
+            year, month, day = _civil_computed(days[row])
+            found = (year, month, day, _leap_days_computed(year, month, day))
+        fields[0, row], fields[1, row], fields[2, row], fields[3, row] = found
 
 
 @_jit
@@ -686,11 +660,12 @@ def _days_rows(fields: IntArray, days: IntArray) -> None:
         days[row] = _from_civil_one(fields[0, row], fields[1, row], fields[2, row])
 
 
-def civil(days: IntArray) -> Dates:
-    """Calendar fields of day numbers, as the walk finds them."""
+def civil(days: IntArray, *, tabled: bool = True) -> Dates:
+    """Calendar fields of day numbers, as the walk finds them (`tabled`: from the table
+    where it has them; else computed, as the walk does outside it)."""
     numbers = np.ascontiguousarray(days, dtype=np.int64)
     fields = np.zeros((4, len(numbers)), dtype=np.int64)
-    _civil_rows(numbers, _TABLE[-1], fields)
+    _civil_rows(numbers, tabled, fields)
     return Dates(numbers, fields[0], fields[1], fields[2], fields[3])
 
 
