@@ -39,8 +39,9 @@ the engine counts those.
 
 Calendar fields (year, month, day, and the leap-year days before a date) come
 from a table of the days from `CALENDAR_FIRST` to `CALENDAR_END`, made at
-import by the same compiled calendar functions; a date outside it is
-computed by them directly.
+import on arrays (with the table's `leap_days_before`); a date outside it is
+computed by the compiled calendar functions, and the tests check that the
+two agree on every tabled day.
 
 Compiled code is cached on disk by Numba, keyed on this module and on the
 convention table's source (see `_make_walk`), so a change to either compiles
@@ -122,8 +123,8 @@ def _jit(function: Function) -> Function:
 
 
 def _jit_inlined(function: Function) -> Function:
-    """`_jit`, the function's code put in its caller's: a compiled function that takes
-    arrays counts references to them on every call, which costs more than the work."""
+    """`_jit`, the function's code put in its caller's: a call between compiled functions
+    costs more than these functions' work, and hides their arithmetic from the optimiser."""
     return cast(Function, numba.njit(inline="always")(function))
 
 
