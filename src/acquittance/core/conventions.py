@@ -226,6 +226,7 @@ class Effect(Enum):
     SETTLE = "pays accrued interest at its cents first, then principal"
     SET_RATE = "sets the annual rate from its date"
     DISCHARGE = "extinguishes principal and interest; nothing accrues after it"
+    MARK = "changes no figure: the open period runs on, unsplit, past its date"
     CORE_ONLY = "known to the core only: an instrument with one is computed by the core"
 
 
@@ -238,10 +239,11 @@ EVENT_EFFECTS: Final[dict[str, Effect]] = {
     "satisfaction": Effect.SETTLE,
     "rate_change": Effect.SET_RATE,
     "discharge": Effect.DISCHARGE,
-    # Charges and default rates change what is owed in ways the kernel does not model; an
-    # accrual run's mark changes no figure, and a reversal never reaches a walk (the events
-    # a walk sees are the log with reversals applied), but neither is worth a kernel path.
-    "accrual": Effect.CORE_ONLY,
+    # An accrual run's mark moves only what the books carry (`InterestAccrual`).
+    "accrual": Effect.MARK,
+    # Charges and default rates change what is owed in ways the kernel does not model; a
+    # reversal never reaches a walk (the events a walk sees are the log with reversals
+    # applied), but is not worth a kernel path.
     "charge": Effect.CORE_ONLY,
     "late_charge": Effect.CORE_ONLY,
     "default_rate": Effect.CORE_ONLY,

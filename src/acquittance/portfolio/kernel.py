@@ -1,12 +1,15 @@
-"""The columnar kernel: positions of a whole book in int64 arrays, the core's cents to the bit.
+"""The columnar kernel: positions of a whole book from int64 columns, the core's cents to the bit.
 
 It follows `core.accrual`'s rules (read its docstring first) and reads every
 convention from `core.conventions`, the table the core reads too: the
 periods (one per event date and capitalisation date, each measured from its
 own start), interest first at its cents on a payment, the anniversaries of
-compounding, the single rounding. What differs is the arithmetic. The walk
-goes event by event for all instruments at once: step k applies every
-instrument's k-th event, on arrays.
+compounding, the single rounding. What differs is the arithmetic, and where
+it runs: the table's small pure functions (the calendar, the 30/360 rules,
+the rounding rules) are compiled by Numba, unchanged, into one loop that
+walks each instrument's events in machine integers, reading every column
+once, in order. It makes no temporary array: its memory is the columns it
+reads and the figures it writes.
 
 Exact interest in integers. Accrued interest is carried as
 
@@ -29,32 +32,49 @@ years is inside it, and so is the reference loan (17.5 million at 6.5 %) for
 40 years; the check is made in floats with margins far wider than their
 error. Past it, or where anything is not in the integer columns
 (`Book.exact_only`), or where the core would refuse the history (events out
-of order, an overpayment, a date before the opening...), the instrument is
-marked for the core (`KernelResult.core`), which computes it or
-raises its own error; the engine counts those.
+of order, an overpayment, a date before the opening...), or where an event
+kind is the core's alone (`Effect.CORE_ONLY`), the instrument is marked for
+the core (`KernelResult.core`), which computes it or raises its own error;
+the engine counts those.
+
+Calendar fields (year, month, day, and the leap-year days before a date) come
+from a table of the days from `CALENDAR_FIRST` to `CALENDAR_END`, made at
+import on arrays (with the table's `leap_days_before`); a date outside it is
+computed by the compiled calendar functions, and the tests check that the
+two agree on every tabled day.
+
+Compiled code is cached on disk by Numba, keyed on this module and on the
+convention table's source (see `_make_walk`), so a change to either compiles
+afresh; the first call in a fresh environment compiles, in a few seconds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import reduce
 from math import lcm
-from typing import Final, NamedTuple
+from types import FunctionType
+from typing import Any, Final, NamedTuple, TypeVar, cast
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
+from acquittance.core import conventions
 from acquittance.core.accrual import EVENTS_COUNT_MAX
 from acquittance.core.conventions import (
     COMPOUNDING_MONTHS,
     DAY_COUNTS,
     EVENT_EFFECTS,
     ROUNDING_RULES,
+    YEAR_BASES,
     Basis,
     DayCount,
     Effect,
-    is_leap_year,
-    leap_days_before,
-    units_by_basis,
 )
 from acquittance.portfolio.columns import (
     COMPOUNDINGS,
@@ -62,26 +82,20 @@ from acquittance.portfolio.columns import (
     RATE_SCALE,
     ROUNDINGS,
     Book,
+    day_number,
 )
 
 IntArray = npt.NDArray[np.int64]
-Rows = npt.NDArray[np.intp]
+Function = TypeVar("Function", bound=Callable[..., Any])
 
 #: See the module's docstring: the largest principal x rate x day units kept in integers.
 PRODUCT_MAX: Final = 2**62
-#: Instruments walked together; bounds the kernel's temporaries to a few MB.
-CHUNK_ROWS: Final = 1 << 14
-
-_CODE: Final[dict[Effect, int]] = {
-    effect: EVENT_CODES.index(kind)
-    for kind, effect in EVENT_EFFECTS.items()
-    if effect is not Effect.CORE_ONLY and effect is not Effect.SETTLE
-}
-_SETTLE_CODES: Final = np.array(
-    [EVENT_CODES.index(k) for k, e in EVENT_EFFECTS.items() if e is Effect.SETTLE], dtype=np.int8
-)
-_MONTHS_BY_CODE: Final = np.array([COMPOUNDING_MONTHS[c] for c in COMPOUNDINGS], dtype=np.int64)
-_NEVER: Final = np.int64(2**40)  # a day number after any date the product keeps
+#: Instruments per call of the compiled walk (a bound on the work between two returns).
+CHUNK_ROWS: Final = 1 << 16
+#: The days whose calendar fields are tabled (others are computed): 1900 to 2199.
+CALENDAR_FIRST: Final = day_number(date(1900, 1, 1))
+CALENDAR_END: Final = day_number(date(2200, 1, 1))
+_NEVER: Final = 2**40  # a day number after any date the product keeps
 
 
 @dataclass(frozen=True)
@@ -100,52 +114,125 @@ class KernelResult:
     accrued: IntArray | None = None
 
 
-# --- dates on arrays -------------------------------------------------------------------------
+# --- the table's functions, compiled ---------------------------------------------------------
 
+
+def _jit(function: Function) -> Function:
+    """`numba.njit`, keeping the function's type for mypy (Numba has no type hints)."""
+    return cast(Function, numba.njit(function))
+
+
+def _jit_inlined(function: Function) -> Function:
+    """`_jit`, the function's code put in its caller's: a call between compiled functions
+    costs more than these functions' work, and hides their arithmetic from the optimiser."""
+    return cast(Function, numba.njit(inline="always")(function))
+
+
+def _compiled(function: Callable[..., Any], **callees: Any) -> Any:
+    """A function of the convention table compiled by Numba, calling `callees` compiled too.
+
+    The table's functions call each other by their module's names; the copy
+    compiled here finds the compiled ones under those names instead.
+    """
+    assert isinstance(function, FunctionType), f"{function!r} is not a plain function"
+    scope = {**function.__globals__, **callees}
+    copy = FunctionType(function.__code__, scope, function.__name__, function.__defaults__)
+    return numba.njit(copy)
+
+
+_is_leap_year = _compiled(conventions.is_leap_year)
+_leap_years_before = _compiled(conventions.leap_years_before)
+_days_in_february = _compiled(conventions.days_in_february, is_leap_year=_is_leap_year)
+_leap_days_before = _compiled(
+    conventions.leap_days_before,
+    is_leap_year=_is_leap_year,
+    leap_years_before=_leap_years_before,
+)
+_thirty_360_units = _compiled(conventions.thirty_360_units)
+_select = _compiled(conventions.select_scalar)
+
+#: The 30/360 rules of the table, in order of appearance; the walk has a branch for three.
+_THIRTY_RULES: Final = tuple(
+    dict.fromkeys(entry.thirty_rule for entry in DAY_COUNTS if entry.thirty_rule is not None)
+)
+_THIRTY_BRANCHES: Final = 3
+_rule_0, _rule_1, _rule_2 = (
+    _compiled(rule) for rule in (*_THIRTY_RULES, *(_THIRTY_RULES[:1] * 3))[:_THIRTY_BRANCHES]
+)
+#: The rounding rules, by code (`columns.ROUNDINGS` order); the walk has a branch for four.
+_ROUNDING_BRANCHES: Final = 4
+_round_0, _round_1, _round_2, _round_3 = (
+    _compiled(ROUNDING_RULES[name])
+    for name in (*ROUNDINGS, *(ROUNDINGS[:1] * 4))[:_ROUNDING_BRANCHES]
+)
+_ROUNDINGS_KNOWN: Final = min(len(ROUNDINGS), _ROUNDING_BRANCHES)
+
+
+# --- the table as arrays, for the compiled walk ----------------------------------------------
+
+#: How the walk counts a convention's days.
+_FIXED, _BY_YEAR, _THIRTY, _UNKNOWN = 0, 1, 2, -1
+#: What an event does, for the walk (`Effect`, as small integers).
+_OPEN, _ADD, _SETTLE, _SET_RATE, _DISCHARGE, _MARK, _CORE = range(7)
+_EFFECT_CODES: Final = {
+    Effect.OPEN: _OPEN,
+    Effect.ADD_PRINCIPAL: _ADD,
+    Effect.SETTLE: _SETTLE,
+    Effect.SET_RATE: _SET_RATE,
+    Effect.DISCHARGE: _DISCHARGE,
+    Effect.MARK: _MARK,
+    Effect.CORE_ONLY: _CORE,
+}
+_BASIS_INDEX: Final = {year: index for index, year in enumerate(YEAR_BASES)}
+_COMMON_YEAR: Final = reduce(lcm, YEAR_BASES)
+_DENOMINATOR: Final = RATE_SCALE * _COMMON_YEAR
+_DAYS_BEFORE_MONTH: Final = np.array(
+    [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], dtype=np.int64
+)
 _MONTH_DAYS: Final = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-_DAYS_BEFORE_MONTH: Final = np.concatenate(([0], np.cumsum(_MONTH_DAYS)[:-1]))
 
 
-class Dates(NamedTuple):
-    """Dates as arrays: day numbers, their calendar fields, and the leap-year days before them."""
-
-    days: IntArray  # days since 1970-01-01
-    year: IntArray
-    month: IntArray
-    day: IntArray
-    leap_days: IntArray  # `conventions.leap_days_before` the date
-
-    def take(self, rows: Rows | slice, fields: tuple[int, ...] = (0, 1, 2, 3, 4)) -> Dates:
-        """The dates at `rows`; only `fields` are gathered (the others stand in as `days`)."""
-        picked = [self[index][rows] if index in fields else None for index in range(5)]
-        days = picked[0] if picked[0] is not None else self.days[rows]
-        return Dates(*(days if value is None else value for value in picked))
-
-    def put(
-        self, rows: Rows | slice, values: Dates, fields: tuple[int, ...] = (0, 1, 2, 3, 4)
-    ) -> None:
-        for index in fields:
-            self[index][rows] = values[index]
+def _counting(convention: DayCount) -> tuple[int, int]:
+    """(how the walk counts the convention, its year basis index or 30/360 rule number)."""
+    if convention.basis is Basis.ACTUAL_FIXED and len(convention.years) == 1:
+        return _FIXED, _BASIS_INDEX[convention.years[0]]
+    if convention.basis is Basis.ACTUAL_BY_YEAR and convention.years == (365, 366):
+        return _BY_YEAR, 0
+    rules = _THIRTY_RULES[:_THIRTY_BRANCHES]
+    if (
+        convention.basis is Basis.THIRTY
+        and convention.years == (360,)
+        and convention.thirty_rule in rules
+    ):
+        return _THIRTY, rules.index(convention.thirty_rule)
+    return _UNKNOWN, 0  # a convention the walk has no branch for: the core's
 
 
-def _from_civil(year: IntArray, month: IntArray, day: IntArray) -> Dates:
-    """Day numbers of calendar dates (H. Hinnant's days_from_civil, on arrays)."""
-    shifted = year - (month <= 2)
-    era = shifted // 400
-    year_of_era = shifted - era * 400
-    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    days = era * 146097 + day_of_era - 719468
-    return _dates(days, year, month, day)
+def _table() -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """The convention table as the walk reads it: by day count, compounding and event code."""
+    counting = np.array([_counting(entry) for entry in DAY_COUNTS], dtype=np.int64)
+    months = np.array([COMPOUNDING_MONTHS[name] for name in COMPOUNDINGS], dtype=np.int64)
+    effects = np.full(256, _CORE, dtype=np.int64)  # every int8 code; unknown ones: the core's
+    for code, kind in enumerate(EVENT_CODES):
+        effects[code] = _EFFECT_CODES[EVENT_EFFECTS[kind]]
+    return counting[:, 0].copy(), counting[:, 1].copy(), months, effects
 
 
-def _dates(days: IntArray, year: IntArray, month: IntArray, day: IntArray) -> Dates:
-    day_in_year = _DAYS_BEFORE_MONTH[month - 1] + day - 1 + (month > 2) * is_leap_year(year)
-    return Dates(days, year, month, day, leap_days_before(year, day_in_year))
+#: The table as the walk reads it; globals, compiled in as constants (see `_civil`).
+_COUNTING, _COUNTING_ARGUMENT, _MONTHS_BY_CODE, _EFFECT_BY_CODE = _table()
 
 
-def civil(days: IntArray) -> Dates:
-    """Calendar fields of day numbers (H. Hinnant's civil_from_days, on arrays)."""
+def _rules_version() -> int:
+    """A number from the digest of the table's source: the compiled walk closes over it."""
+    return int(hashlib.sha256(inspect.getsource(conventions).encode()).hexdigest()[:15], 16)
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+@_jit
+def _civil_computed(days: int) -> tuple[int, int, int]:
+    """(year, month, day) of a day number (H. Hinnant's civil_from_days)."""
     shifted = days + 719468
     era = shifted // 146097
     day_of_era = shifted - era * 146097
@@ -155,295 +242,370 @@ def civil(days: IntArray) -> Dates:
     day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
     month_from_march = (5 * day_of_year + 2) // 153
     day = day_of_year - (153 * month_from_march + 2) // 5 + 1
-    month = month_from_march + 3 - 12 * (month_from_march >= 10)
-    year = year_of_era + era * 400 + (month <= 2)
-    return _dates(days, year, month, day)
+    month = month_from_march + 3 if month_from_march < 10 else month_from_march - 9
+    year = year_of_era + era * 400 + (1 if month <= 2 else 0)
+    return year, month, day
 
 
-def _add_months(month_number: IntArray, day: IntArray, months: IntArray) -> Dates:
-    """`schedule.add_months` on arrays: the same day `months` later, clipped to the month's end.
+@_jit
+def _from_civil_one(year: int, month: int, day: int) -> int:
+    """The day number of a calendar date (H. Hinnant's days_from_civil)."""
+    shifted = year - (1 if month <= 2 else 0)
+    era = shifted // 400
+    year_of_era = shifted - era * 400
+    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
 
-    `month_number` is year x 12 + month - 1 of the start (`conventions.month_index`).
+
+@_jit
+def _leap_days_computed(year: int, month: int, day: int) -> int:
+    """`conventions.leap_days_before` the date."""
+    day_in_year = _DAYS_BEFORE_MONTH[month - 1] + day - 1
+    if month > 2 and _is_leap_year(year):
+        day_in_year += 1
+    return _leap_days_before(year, day_in_year)  # type: ignore[no-any-return]
+
+
+#: A tabled day's fields, packed: leap days x 2**23 + year x 2**9 + month x 2**5 + day.
+_LEAP_SHIFT, _YEAR_SHIFT, _MONTH_SHIFT = 23, 9, 5
+
+
+def _calendar() -> IntArray:
+    """The tabled days' fields, packed, computed on arrays at import (compiling the walk's
+    own calendar for it would cost more than the table does; tests check they agree)."""
+    days = np.arange(CALENDAR_FIRST, CALENDAR_END, dtype=np.int64)
+    moment = days.astype("datetime64[D]")
+    year = moment.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = moment.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (moment - moment.astype("datetime64[M]")).astype(np.int64) + 1
+    day_in_year = (moment - moment.astype("datetime64[Y]")).astype(np.int64)
+    leap_days = np.asarray(conventions.leap_days_before(year, day_in_year), dtype=np.int64)
+    return (  # type: ignore[no-any-return]
+        (leap_days << _LEAP_SHIFT) | (year << _YEAR_SHIFT) | (month << _MONTH_SHIFT) | day
+    )
+
+
+_CALENDAR: Final = _calendar()
+
+
+@_jit_inlined
+def _civil(days: int) -> tuple[int, int, int, int]:
+    """(year, month, day, leap days before it) of a day number: tabled, or computed.
+
+    The table is a global, which Numba compiles in as a constant: an array
+    passed in would be reference-counted on every call, at more cost than the
+    lookup.
     """
+    offset = days - CALENDAR_FIRST
+    if 0 <= offset < len(_CALENDAR):
+        packed = _CALENDAR[offset]
+        return (
+            (packed >> _YEAR_SHIFT) & 0x3FFF,
+            (packed >> _MONTH_SHIFT) & 0xF,
+            packed & 0x1F,
+            packed >> _LEAP_SHIFT,
+        )
+    year, month, day = _civil_computed(days)
+    return year, month, day, _leap_days_computed(year, month, day)
+
+
+@_jit_inlined
+def _add_months(month_number: int, day: int, months: int) -> int:
+    """`schedule.add_months`: the day number of the same day `months` later, clipped to the
+    month's end; `month_number` is year x 12 + month - 1 of the start."""
     target = month_number + months
     year, month = target // 12, target % 12 + 1
-    length = _MONTH_DAYS[month - 1] + (month == 2) * is_leap_year(year)
-    return _from_civil(year, month, np.minimum(day, length))
+    length = _MONTH_DAYS[month - 1]
+    if month == 2:
+        length = _days_in_february(year)
+    return _from_civil_one(year, month, min(day, length))
 
 
-def _units(convention: DayCount, start: Dates, end: Dates) -> tuple[IntArray, ...]:
-    """The period's day units per year basis of the convention (see `units_by_basis`)."""
-    return units_by_basis(
-        convention,
-        days=end.days - start.days,
-        leap_days=end.leap_days - start.leap_days,
-        start=(start.year, start.month, start.day),
-        end=(end.year, end.month, end.day),
-        select=np.where,
-    )
+# --- day units and rounding ------------------------------------------------------------------
+
+Fields = tuple[int, int, int, int]  # `_civil`'s (year, month, day, leap days before)
 
 
-_FIELDS_READ: Final = {
-    Basis.ACTUAL_FIXED: (0,),
-    Basis.ACTUAL_BY_YEAR: (0, 4),
-    Basis.THIRTY: (0, 1, 2, 3),
-}
+@_jit_inlined
+def _thirty_days(rule: int, start: Fields, end: Fields) -> tuple[int, int]:
+    """The table's 30/360 rule number `rule` on the period's days of the month."""
+    start_feb_end = start[1] == 2 and start[2] == _days_in_february(start[0])
+    end_feb_end = end[1] == 2 and end[2] == _days_in_february(end[0])
+    if rule == 0:
+        return _rule_0(start[2], end[2], start_feb_end, end_feb_end, _select)  # type: ignore[no-any-return]
+    if rule == 1:
+        return _rule_1(start[2], end[2], start_feb_end, end_feb_end, _select)  # type: ignore[no-any-return]
+    return _rule_2(start[2], end[2], start_feb_end, end_feb_end, _select)  # type: ignore[no-any-return]
 
 
-def _pick(rows: Rows | slice, mask: npt.NDArray[np.bool_]) -> Rows:
-    return np.flatnonzero(mask) if isinstance(rows, slice) else rows[mask]
+@_jit_inlined
+def _period_units(
+    counting: int, argument: int, start: int, start_fields: Fields, end: int, end_fields: Fields
+) -> tuple[int, int]:
+    """`conventions.units_by_basis` in the walk: the day units of the period's one or two
+    bases (the second is 0 but for ACT/ACT-ISDA's days in leap years)."""
+    if counting == _FIXED:
+        return end - start, 0
+    if counting == _BY_YEAR:
+        leap = end_fields[3] - start_fields[3]
+        return end - start - leap, leap
+    adjusted = _thirty_days(argument, start_fields, end_fields)
+    units = _thirty_360_units(start_fields[:3], end_fields[:3], adjusted)
+    return units, 0
 
 
-# --- one group of instruments with one day count ---------------------------------------------
+@_jit_inlined
+def _accrued_after(
+    counting: int,
+    argument: int,
+    weighted: int,
+    accrued: tuple[int, int, int],
+    units: tuple[int, int],
+) -> tuple[int, int, int]:
+    """`accrued` with a period of principal x rate `weighted` and day `units` added."""
+    at_360, at_365, at_366 = accrued
+    if counting == _FIXED:
+        if argument == 0:
+            at_360 += weighted * units[0]
+        elif argument == 1:
+            at_365 += weighted * units[0]
+        else:
+            at_366 += weighted * units[0]
+    elif counting == _BY_YEAR:
+        at_365 += weighted * units[0]
+        at_366 += weighted * units[1]
+    else:
+        at_360 += weighted * units[0]
+    return at_360, at_365, at_366
 
 
-class _Walk:
-    """The state of a walk through instruments of one day count, as arrays (one row each)."""
+@_jit_inlined
+def _rounding(mode: int, floor: int, remainder: int, denominator: int) -> int:
+    """The table's rounding rule number `mode`: the 0 or 1 to add to the floor."""
+    if mode == 0:
+        return _round_0(floor, remainder, denominator)  # type: ignore[no-any-return]
+    if mode == 1:
+        return _round_1(floor, remainder, denominator)  # type: ignore[no-any-return]
+    if mode == 2:
+        return _round_2(floor, remainder, denominator)  # type: ignore[no-any-return]
+    return _round_3(floor, remainder, denominator)  # type: ignore[no-any-return]
 
-    def __init__(
-        self, convention: DayCount, rounding: npt.NDArray[np.int8], rate: IntArray, opening: Dates
-    ):
-        size = len(rate)
-        self.convention = convention
-        self.bases = [(YEAR_BASIS_INDEX[year], RATE_SCALE * year) for year in convention.years]
-        common = lcm(*convention.years)
-        self.common = RATE_SCALE * common
-        self.factors = [common // year for year in convention.years]
-        self.rounding = rounding
-        self.modes = [int(code) for code in np.unique(rounding)]
-        self.principal = np.zeros(size, dtype=np.int64)
-        self.rate = rate.copy()
-        self.whole = np.zeros(size, dtype=np.int64)
-        self.accrued = np.zeros((3, size), dtype=np.int64)
-        self.period_start = Dates(*(field.copy() for field in opening))
-        #: The date fields this convention reads (`Dates` order): fewer gathers per period.
-        self.fields = _FIELDS_READ[convention.basis]
-        self.core = np.zeros(size, dtype=np.bool_)
-        self.next_capitalisation = np.full(size, _NEVER, dtype=np.int64)
-        self.compounding: Rows = np.zeros(0, dtype=np.intp)
 
-    def start_compounding(self, months: IntArray, opening: Dates) -> None:
-        self.compounding = np.flatnonzero(months > 0)
-        rows = self.compounding
-        self.months = months
-        self.capitalisations = np.zeros(len(months), dtype=np.int64)
-        self.opening_month = opening.year * 12 + opening.month - 1
-        self.opening_day = opening.day
-        self.next_capitalisation[rows] = _add_months(
-            self.opening_month[rows], opening.day[rows], months[rows]
-        ).days
-
-    def accrue(self, rows: Rows | slice, end: Dates) -> None:
-        """Close the open period of `rows` at `end` (>= its start, aligned with `rows`)."""
-        units = _units(self.convention, self.period_start.take(rows, self.fields), end)
-        weighted = self.principal[rows] * self.rate[rows]
-        for (basis, _), count in zip(self.bases, units, strict=True):
-            self.accrued[basis, rows] += weighted * count
-        self.period_start.put(rows, end, self.fields)
-
-    def rounded(self, rows: Rows | slice) -> IntArray:
-        """Accrued interest of `rows` rounded to whole cents under each one's mode."""
-        floor = self.whole[rows].copy()
-        fraction = np.zeros_like(floor)
-        for (basis, denominator), factor in zip(self.bases, self.factors, strict=True):
-            quotient, remainder = np.divmod(self.accrued[basis, rows], denominator)
+@_jit_inlined
+def _rounded(mode: int, whole: int, accrued: tuple[int, int, int]) -> int:
+    """The exact interest (see the module's docstring) rounded to whole cents under `mode`."""
+    floor = whole
+    fraction = 0
+    for basis in range(3):
+        if accrued[basis] != 0:
+            year = YEAR_BASES[basis]
+            quotient, remainder = divmod(accrued[basis], RATE_SCALE * year)
             floor += quotient
-            fraction += remainder * factor
-        carry, remainder = np.divmod(fraction, self.common)
-        floor += carry
-        if len(self.modes) == 1:
-            rule = ROUNDING_RULES[ROUNDINGS[self.modes[0]]]
-            return floor + np.asarray(rule(floor, remainder, self.common), dtype=np.int64)
-        modes = self.rounding[rows]
-        increment = np.zeros_like(floor)
-        for code in self.modes:
-            rule = ROUNDING_RULES[ROUNDINGS[code]]
-            increment = np.where(modes == code, rule(floor, remainder, self.common), increment)
-        return floor + increment
-
-    def clear_interest(self, rows: Rows | slice) -> None:
-        self.whole[rows] = 0
-        self.accrued[:, rows] = 0
-
-    def capitalise_through(self, rows: Rows | slice, through: IntArray) -> None:
-        """Capitalise on every anniversary of `rows` up to `through` (aligned with `rows`)."""
-        if len(self.compounding) == 0:
-            return
-        limit = np.full(len(self.principal), -1, dtype=np.int64)
-        limit[rows] = through
-        pending = self.compounding
-        while True:
-            pending = pending[self.next_capitalisation[pending] <= limit[pending]]
-            if len(pending) == 0:
-                return
-            self.accrue(pending, civil(self.next_capitalisation[pending]))
-            self.principal[pending] += self.rounded(pending)
-            self.clear_interest(pending)
-            self.capitalisations[pending] += 1
-            self.next_capitalisation[pending] = _add_months(
-                self.opening_month[pending],
-                self.opening_day[pending],
-                self.months[pending] * (self.capitalisations[pending] + 1),
-            ).days
-
-    def apply(self, rows: Rows | slice, kind: npt.NDArray[np.int8], value: IntArray) -> None:
-        """Apply one event to each of `rows` (periods already closed at its date)."""
-        opens = kind == _CODE[Effect.OPEN]
-        if opens.any():
-            self.principal[_pick(rows, opens)] = value[opens]
-        adds = kind == _CODE[Effect.ADD_PRINCIPAL]
-        if adds.any():
-            self.principal[_pick(rows, adds)] += value[adds]
-        changed = kind == _CODE[Effect.SET_RATE]
-        if changed.any():
-            self.rate[_pick(rows, changed)] = value[changed]
-        settles = np.isin(kind, _SETTLE_CODES)
-        if settles.any():
-            self.settle(_pick(rows, settles), value[settles])
-        ended = kind == _CODE[Effect.DISCHARGE]
-        if ended.any():
-            hit = _pick(rows, ended)
-            self.principal[hit] = 0
-            self.clear_interest(hit)
-            self.next_capitalisation[hit] = _NEVER
-
-    def settle(self, rows: Rows, paid: IntArray) -> None:
-        """Interest first at its cents, then principal; more than both goes to the core."""
-        due = self.rounded(rows)
-        self.core[rows[paid > due + self.principal[rows]]] = True
-        full = paid >= due
-        covered = rows[full]
-        self.principal[covered] -= paid[full] - due[full]
-        self.clear_interest(covered)
-        self.whole[rows[~full]] -= paid[~full]
+            fraction += remainder * (_COMMON_YEAR // year)
+    carry, remainder = divmod(fraction, _DENOMINATOR)
+    floor += carry
+    return floor + _rounding(mode, floor, remainder, _DENOMINATOR)
 
 
-YEAR_BASIS_INDEX: Final = {360: 0, 365: 1, 366: 2}
+# --- one instrument --------------------------------------------------------------------------
+
+#: Where a walk stands: principal, rate, whole, accrued, the open period's start (its day
+#: number and `_civil` fields), the next anniversary and how many came before it.
+Walk = tuple[int, int, int, tuple[int, int, int], int, Fields, int, int]
+#: An instrument's terms as the walk reads them: how it counts days, that count's argument,
+#: the rounding mode, months between capitalisations, and the opening's month number and day.
+Terms = tuple[int, int, int, int, int, int]
 
 
-# --- checks: what the kernel leaves to the core ----------------------------------------------
+@_jit_inlined
+def _accrued_to(walk: Walk, terms: Terms, end: int) -> Walk:
+    """The walk with its open period closed at `end`, after capitalising on every
+    anniversary up to `end` (for the period just ended, as the core does)."""
+    principal, rate, whole, accrued, start, start_fields, anniversary, count = walk
+    counting, argument, mode, months, opening_month, opening_day = terms
+    actual = counting == _FIXED  # ACT/360 and ACT/365F read day numbers only
+    while anniversary <= end:
+        fields = (0, 0, 0, 0) if actual else _civil(anniversary)
+        units = _period_units(counting, argument, start, start_fields, anniversary, fields)
+        accrued = _accrued_after(counting, argument, principal * rate, accrued, units)
+        start, start_fields = anniversary, fields
+        principal += _rounded(mode, whole, accrued)
+        whole, accrued = 0, (0, 0, 0)
+        count += 1
+        anniversary = _add_months(opening_month, opening_day, months * (count + 1))
+    fields = (0, 0, 0, 0) if actual else _civil(end)
+    units = _period_units(counting, argument, start, start_fields, end, fields)
+    accrued = _accrued_after(counting, argument, principal * rate, accrued, units)
+    return principal, rate, whole, accrued, end, fields, anniversary, count
 
 
-@dataclass(frozen=True)
-class _Chunk:
-    """A chunk's columns, with events re-based to start at 0, and their dates' fields."""
-
-    offsets: IntArray
-    counts: IntArray
-    date: IntArray
-    kind: npt.NDArray[np.int8]
-    value: IntArray
-    dates: Dates
-    applied: IntArray  # how many of each row's events are dated on or before the as-of date
-
-
-def _chunk(book: Book, low: int, high: int, as_of: int) -> _Chunk:
-    offsets = book.events_offsets[low : high + 1]
-    first, last = int(offsets[0]), int(offsets[-1])
-    offsets = offsets - first
-    day = book.event_date[first:last].astype(np.int64)
-    on_or_before = np.concatenate(([0], np.cumsum(day <= as_of)))
-    return _Chunk(
-        offsets=offsets,
-        counts=np.diff(offsets),
-        date=day,
-        kind=book.event_kind[first:last],
-        value=book.event_value[first:last],
-        dates=civil(day),
-        applied=on_or_before[offsets[1:]] - on_or_before[offsets[:-1]],
-    )
+@_jit_inlined
+def _applied(walk: Walk, mode: int, effect: int, value: int) -> tuple[bool, Walk]:
+    """The walk after one event (its period closed): (refused as an overpayment, walk)."""
+    principal, rate, whole, accrued, start, start_fields, anniversary, count = walk
+    if effect == _OPEN:
+        principal = value
+    elif effect == _ADD:
+        principal += value
+    elif effect == _SET_RATE:
+        rate = value
+    elif effect == _SETTLE and value > 0:  # nothing paid settles nothing, not even sub-cents
+        due = _rounded(mode, whole, accrued)
+        if value > due + principal:
+            return True, walk  # an overpayment: the core says so
+        if value >= due:  # the cents settle the interest, sub-cent rest and all
+            principal -= value - due
+            whole, accrued = 0, (0, 0, 0)
+        else:
+            whole -= value
+    elif effect == _DISCHARGE:
+        principal, whole, accrued, anniversary = 0, 0, (0, 0, 0), _NEVER
+    return False, (principal, rate, whole, accrued, start, start_fields, anniversary, count)
 
 
-def _segment_sum(values: npt.NDArray[np.float64], offsets: IntArray) -> npt.NDArray[np.float64]:
-    total = np.concatenate(([0.0], np.cumsum(values)))
-    return total[offsets[1:]] - total[offsets[:-1]]
+@_jit_inlined
+def _opened(
+    code: int, compounding: int, mode: int, first: int, opening: int, interest: int, rate: int
+) -> tuple[bool, Terms, Walk]:
+    """(for the core, terms, walk) of an instrument whose first event has effect `first`
+    on `opening`, with terms of those codes, before its first event is applied."""
+    no_terms = (0, 0, 0, 0, 0, 0)
+    no_walk = (0, 0, 0, (0, 0, 0), 0, (0, 0, 0, 0), 0, 0)
+    if not (0 <= code < len(_COUNTING) and 0 <= compounding < len(_MONTHS_BY_CODE)):
+        return True, no_terms, no_walk
+    counting, months = _COUNTING[code], _MONTHS_BY_CODE[compounding]
+    if counting == _UNKNOWN or not 0 <= mode < _ROUNDINGS_KNOWN or first not in (_OPEN, _ADD):
+        return True, no_terms, no_walk
+    fields = _civil(opening)
+    opening_month = fields[0] * 12 + fields[1] - 1
+    terms = (counting, _COUNTING_ARGUMENT[code], int(mode), months, opening_month, fields[2])
+    anniversary = _NEVER if months == 0 else _add_months(opening_month, fields[2], months)
+    whole = interest if first == _OPEN else 0
+    return False, terms, (0, rate, whole, (0, 0, 0), opening, fields, anniversary, 0)
 
 
-def _needs_core(
-    book: Book, low: int, high: int, chunk: _Chunk, as_of: int
-) -> npt.NDArray[np.bool_]:
-    """Rows of the chunk the core must compute: not in integers, refused, or past the bound."""
-    counts, offsets, kind = chunk.counts, chunk.offsets, chunk.kind
-    core = book.exact_only[low:high].copy()
-    core |= (counts == 0) | (counts > EVENTS_COUNT_MAX)
-    has_events = np.flatnonzero(counts > 0)
-    first = offsets[:-1][has_events]
-    owner = np.repeat(np.arange(len(counts)), counts)
-    is_first = np.zeros(len(kind), dtype=np.bool_)
-    is_first[first] = True
-    first_kind = kind[first]
-    opens = (first_kind == _CODE[Effect.OPEN]) | (first_kind == _CODE[Effect.ADD_PRINCIPAL])
-    core[has_events[~opens]] = True
-    core[has_events[chunk.date[first] > as_of]] = True  # BEFORE_HISTORY
-    late_opening = (kind == _CODE[Effect.OPEN]) & ~is_first
-    backwards = np.zeros(len(kind), dtype=np.bool_)
-    backwards[1:] = (chunk.date[1:] < chunk.date[:-1]) & ~is_first[1:]
-    last = np.zeros(len(kind), dtype=np.bool_)
-    last[offsets[1:][has_events] - 1] = True
-    after_discharge = (kind == _CODE[Effect.DISCHARGE]) & ~last
-    core[owner[late_opening | backwards | after_discharge]] = True
-    core |= _past_bound(book, low, high, chunk, as_of, owner)
-    return core
+@_jit_inlined
+def _refused(at: int, high: int, effect: int, day: int, previous: int) -> bool:
+    """Whether event `at` (not the first) makes a history the core refuses, or takes only:
+    a kind of the core's alone, a second opening, a date out of order, a discharge before
+    the last event."""
+    return effect in (_CORE, _OPEN) or day < previous or (effect == _DISCHARGE and at != high - 1)
 
 
-def _past_bound(
-    book: Book, low: int, high: int, chunk: _Chunk, as_of: int, owner: IntArray
-) -> npt.NDArray[np.bool_]:
-    """Rows whose principal x rate x day units might pass PRODUCT_MAX (estimated in floats,
-    with margins far wider than a float's error)."""
-    kind, counts = chunk.kind, chunk.counts
-    adds = (kind == _CODE[Effect.OPEN]) | (kind == _CODE[Effect.ADD_PRINCIPAL])
-    principal = _segment_sum(np.where(adds, chunk.value, 0).astype(np.float64), chunk.offsets)
-    principal += book.opening_interest[low:high]
-    rates = np.where(kind == _CODE[Effect.SET_RATE], chunk.value, 0)
-    rate = book.annual_rate[low:high].astype(np.float64)
-    if len(rates):
-        highest = np.zeros(len(counts), dtype=np.int64)
-        np.maximum.at(highest, owner, rates)
-        rate = np.maximum(rate, highest)
-    opening = np.full(len(counts), float(as_of))
-    has_events = counts > 0
-    opening[has_events] = chunk.date[chunk.offsets[:-1][has_events]]
-    span = np.maximum(as_of - opening, 0.0)
-    months = _MONTHS_BY_CODE[np.maximum(book.compounding[low:high], 0)]
+@_jit_inlined
+def _past_bound(principal: float, rate: float, span: int, events: int, months: int) -> bool:
+    """Whether principal x rate x day units might pass PRODUCT_MAX, from the principal
+    added and the highest rate (estimated in floats, with margins far wider than a
+    float's error)."""
+    days = max(float(span), 0.0)
     # A 30/360 period counts at most 3 days more than it has; anniversaries add periods.
-    units = span + 3.0 * (counts + 2) + np.where(months > 0, 3.0 * span / 28.0, 0.0)
-    # Capitalising every period at most multiplies principal by e^(rate x year fraction).
-    growth = np.exp(np.minimum(rate / RATE_SCALE * units / 360.0 * (months > 0), 700.0))
+    units = days + 3.0 * (events + 2)
+    growth = 1.0
+    if months > 0:
+        units += 3.0 * days / 28.0
+        # Capitalising every period at most multiplies principal by e^(rate x year fraction).
+        growth = np.exp(min(rate / RATE_SCALE * units / 360.0, 700.0))
     units *= 1.01
-    bound = (principal * growth + 1.0) * np.maximum(rate, 1.0) * (units + 1.0)
-    return bound >= PRODUCT_MAX  # type: ignore[no-any-return]
+    return (principal * growth + 1.0) * max(rate, 1.0) * (units + 1.0) >= float(PRODUCT_MAX)
 
 
-# --- the walk --------------------------------------------------------------------------------
+# --- the book --------------------------------------------------------------------------------
 
 
-def _walk_group(
-    book: Book, low: int, chunk: _Chunk, rows: Rows, convention: DayCount, as_of: int
-) -> _Walk:
-    """Walk the chunk's `rows` (all of one day count, none for the core) to `as_of`."""
-    at = low + rows
-    starts = chunk.offsets[rows]
-    opening = chunk.dates.take(starts)
-    walk = _Walk(convention, book.rounding[at], book.annual_rate[at], opening)
-    months = _MONTHS_BY_CODE[book.compounding[at]]
-    if months.any():
-        walk.start_compounding(months, opening)
-    applied = chunk.applied[rows]
-    walk.whole[:] = book.opening_interest[at] * (chunk.kind[starts] == _CODE[Effect.OPEN])
-    everyone = np.arange(len(rows))
-    for step in range(int(applied.max(initial=0))):
-        remaining = applied > step
-        active: Rows | slice = slice(None) if remaining.all() else everyone[remaining]
-        events = starts[active] + step
-        day = chunk.dates.take(events, walk.fields)
-        walk.capitalise_through(active, day.days)
-        walk.accrue(active, day)
-        walk.apply(active, chunk.kind[events], chunk.value[events])
-    end = Dates(*(np.full(len(rows), field[0]) for field in civil(np.array([as_of]))))
-    walk.capitalise_through(slice(None), end.days)
-    walk.accrue(slice(None), end)
-    return walk
+def _make_walk(rules_version: int) -> Callable[..., int]:
+    """The compiled walk over rows `low` to `high`; it returns `rules_version`.
+
+    Numba's disk cache keys a function on its own code and on the values it
+    closes over, not on the functions it calls: closing over the table's
+    version makes a change to the table compile afresh, and the caller checks
+    that the walk it ran was built from the table it reads. The book's arrays
+    are read here only: a compiled function given an array counts references
+    to it on every call, at more cost than most of these functions' work.
+    """
+
+    @numba.njit(cache=True)
+    def walk(low: int, high: int, as_of: int, book: tuple[Any, ...], out: tuple[Any, ...]) -> int:
+        offsets, day_count, compounding, rounding, annual_rate, opening_interest = book[:6]
+        exact_only, event_date, event_kind, event_value = book[6:]
+        principal_out, interest_out, core_out, whole_out, accrued_out = out
+        for row in range(low, high):
+            first, last = offsets[row], offsets[row + 1]
+            core = exact_only[row] or first == last or last - first > EVENTS_COUNT_MAX
+            if not core:
+                opening = int(event_date[first])
+                core, terms, walked = _opened(
+                    day_count[row],
+                    compounding[row],
+                    rounding[row],
+                    _EFFECT_BY_CODE[event_kind[first] & 0xFF],
+                    opening,
+                    opening_interest[row],
+                    annual_rate[row],
+                )
+                core = core or opening > as_of
+            if core:
+                core_out[row] = True
+                continue
+            added, highest, previous = (
+                float(opening_interest[row]),
+                float(annual_rate[row]),
+                opening,
+            )
+            for at in range(first, last):
+                effect, day = _EFFECT_BY_CODE[event_kind[at] & 0xFF], int(event_date[at])
+                if at > first and _refused(at, last, effect, day, previous):
+                    core = True
+                    break
+                previous = day
+                if day > as_of or effect == _MARK:  # a mark splits no period
+                    continue
+                value = event_value[at]
+                if effect in (_OPEN, _ADD):
+                    added += float(value)
+                elif effect == _SET_RATE:
+                    highest = max(highest, float(value))
+                core, walked = _applied(_accrued_to(walked, terms, day), terms[2], effect, value)
+                if core:
+                    break
+            if not core:
+                walked = _accrued_to(walked, terms, as_of)
+                core = _past_bound(added, highest, as_of - opening, last - first, terms[3])
+            if core:  # past the bound the figures may be garbage: nothing traps an overflow
+                core_out[row] = True
+                continue
+            principal_out[row] = walked[0]
+            interest_out[row] = _rounded(terms[2], walked[2], walked[3])
+            if len(whole_out):
+                whole_out[row] = walked[2]
+                for basis in range(3):
+                    accrued_out[basis, row] = walked[3][basis]
+        return rules_version
+
+    return cast(Callable[..., int], walk)
+
+
+def _read_only(array: npt.ArrayLike, dtype: Any) -> npt.NDArray[Any]:
+    """The column as the walk's one signature reads it: contiguous, `dtype`, read-only."""
+    view = np.ascontiguousarray(array, dtype=dtype).view()
+    view.flags.writeable = False
+    return view
+
+
+_RULES_VERSION: Final = _rules_version()
+_walk_rows: Final = _make_walk(_RULES_VERSION)
+_BOOK_TYPES: Final = (
+    ("events_offsets", np.int64),
+    ("day_count", np.int8),
+    ("compounding", np.int8),
+    ("rounding", np.int8),
+    ("annual_rate", np.int64),
+    ("opening_interest", np.int64),
+    ("exact_only", np.bool_),
+    ("event_date", np.int32),
+    ("event_kind", np.int8),
+    ("event_value", np.int64),
+)
 
 
 def walk_book(book: Book, as_of: int, *, exact: bool = False) -> KernelResult:
@@ -456,26 +618,85 @@ def walk_book(book: Book, as_of: int, *, exact: bool = False) -> KernelResult:
     principal = np.zeros(size, dtype=np.int64)
     interest = np.zeros(size, dtype=np.int64)
     core = np.zeros(size, dtype=np.bool_)
-    whole = np.zeros(size, dtype=np.int64) if exact else None
-    accrued = np.zeros((3, size), dtype=np.int64) if exact else None
+    whole = np.zeros(size if exact else 0, dtype=np.int64)
+    accrued = np.zeros((3, size if exact else 0), dtype=np.int64)
+    columns = tuple(_read_only(getattr(book, name), dtype) for name, dtype in _BOOK_TYPES)
+    out = (principal, interest, core, whole, accrued)
     for low in range(0, size, CHUNK_ROWS):
         high = min(low + CHUNK_ROWS, size)
-        chunk = _chunk(book, low, high, as_of)
-        needs_core = _needs_core(book, low, high, chunk, as_of)
-        day_count = book.day_count[low:high]
-        for code, convention in enumerate(DAY_COUNTS):
-            rows = np.flatnonzero((day_count == code) & ~needs_core)
-            if len(rows) == 0:
-                continue
-            walk = _walk_group(book, low, chunk, rows, convention, as_of)
-            at = low + rows
-            principal[at] = walk.principal
-            interest[at] = walk.rounded(slice(None))
-            needs_core[rows] |= walk.core
-            if whole is not None and accrued is not None:
-                whole[at] = walk.whole
-                accrued[:, at] = walk.accrued
-        core[low:high] = needs_core
-    principal[core] = 0
-    interest[core] = 0
+        walked = _walk_rows(low, high, int(as_of), columns, out)
+        assert walked == _RULES_VERSION, "the compiled walk is not the current table's"
+    if not exact:
+        return KernelResult(principal, interest, core)
     return KernelResult(principal, interest, core, whole, accrued)
+
+
+# --- dates and day units on arrays (what the tests check the walk's calendar with) ---------
+
+
+class Dates(NamedTuple):
+    """Dates as arrays: day numbers, their calendar fields, and the leap-year days before them."""
+
+    days: IntArray  # days since 1970-01-01
+    year: IntArray
+    month: IntArray
+    day: IntArray
+    leap_days: IntArray  # `conventions.leap_days_before` the date
+
+
+@_jit
+def _civil_rows(days: IntArray, tabled: bool, fields: IntArray) -> None:
+    for row in range(len(days)):
+        if tabled:
+            found = _civil(days[row])
+        else:
+            year, month, day = _civil_computed(days[row])
+            found = (year, month, day, _leap_days_computed(year, month, day))
+        fields[0, row], fields[1, row], fields[2, row], fields[3, row] = found
+
+
+@_jit
+def _days_rows(fields: IntArray, days: IntArray) -> None:
+    for row in range(len(days)):
+        days[row] = _from_civil_one(fields[0, row], fields[1, row], fields[2, row])
+
+
+def civil(days: IntArray, *, tabled: bool = True) -> Dates:
+    """Calendar fields of day numbers, as the walk finds them (`tabled`: from the table
+    where it has them; else computed, as the walk does outside it)."""
+    numbers = np.ascontiguousarray(days, dtype=np.int64)
+    fields = np.zeros((4, len(numbers)), dtype=np.int64)
+    _civil_rows(numbers, tabled, fields)
+    return Dates(numbers, fields[0], fields[1], fields[2], fields[3])
+
+
+def _from_civil(year: IntArray, month: IntArray, day: IntArray) -> Dates:
+    """Day numbers of calendar dates, as the walk computes them."""
+    days = np.zeros(len(year), dtype=np.int64)
+    _days_rows(np.array([year, month, day], dtype=np.int64), days)
+    return civil(days)
+
+
+@_jit
+def _units_rows(
+    counting: int, argument: int, start: IntArray, end: IntArray, units: IntArray
+) -> None:
+    for row in range(start.shape[1]):
+        units[0, row], units[1, row] = _period_units(
+            counting,
+            argument,
+            start[0, row],
+            (start[1, row], start[2, row], start[3, row], start[4, row]),
+            end[0, row],
+            (end[1, row], end[2, row], end[3, row], end[4, row]),
+        )
+
+
+def _units(convention: DayCount, start: Dates, end: Dates) -> tuple[IntArray, ...]:
+    """The period's day units per year basis of the convention, as the walk counts them."""
+    counting, argument = _counting(convention)
+    assert counting != _UNKNOWN, f"the walk has no branch for {convention.name}"
+    units = np.zeros((2, len(start.days)), dtype=np.int64)
+    fields = [np.array(dates, dtype=np.int64) for dates in (start, end)]
+    _units_rows(counting, argument, fields[0], fields[1], units)
+    return tuple(units[: len(convention.years)])

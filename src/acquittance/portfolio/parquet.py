@@ -16,6 +16,7 @@ for a row it refused, whose figures are then null).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -153,6 +154,67 @@ def _empty_batch() -> pa.RecordBatch:
 def write_book(book: Book, path: Path, *, row_group_rows: int = BATCH_ROWS) -> None:
     """Write a book to one Parquet file."""
     pq.write_table(book_table(book), path, row_group_size=row_group_rows, compression="zstd")
+
+
+class BookWriter:
+    """A book written batch by batch, in bounded memory: one Parquet file, or with
+    `partitions` > 1 a folder of that many files of consecutive instruments, split as
+    `distributed.partition_book` splits a book of `rows` instruments."""
+
+    def __init__(self, path: Path, *, rows: int, partitions: int = 1) -> None:
+        self.path = path
+        self.partitions = partitions
+        self.per_file = max(1, math.ceil(rows / max(partitions, 1))) if partitions > 1 else 0
+        self.files: list[Path] = []
+        self.writer: pq.ParquetWriter | None = None
+        self.in_file = 0  # instruments in the open file
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
+
+    def write(self, book: Book) -> None:
+        table = book_table(book)
+        while table.num_rows:
+            room = self.per_file - self.in_file if self.per_file else table.num_rows
+            if room == 0:
+                self._close_file()
+                continue
+            part, table = table.slice(0, room), table.slice(room)
+            self.pending.append(part)
+            self.pending_rows += part.num_rows
+            self.in_file += part.num_rows
+            if self.pending_rows >= BATCH_ROWS:
+                self._flush()
+
+    def close(self) -> list[Path]:
+        """Finish the files; returns them, in order (one, even for a book of nothing)."""
+        if self.writer is None or self.pending:
+            self._flush()
+        if self.writer is not None:
+            self._close_file()
+        return self.files
+
+    def _flush(self) -> None:
+        if self.writer is None:
+            file = self.path
+            if self.partitions > 1:
+                self.path.mkdir(parents=True, exist_ok=True)
+                file = self.path / f"book-{len(self.files):05d}.parquet"
+            self.writer = pq.ParquetWriter(file, BOOK_SCHEMA, compression="zstd")
+            self.files.append(file)
+        table = pa.concat_tables(self.pending) if self.pending else _empty_batch_table()
+        self.writer.write_table(table, row_group_size=BATCH_ROWS)
+        self.pending, self.pending_rows = [], 0
+
+    def _close_file(self) -> None:
+        if self.pending:
+            self._flush()
+        assert self.writer is not None, "a file is open when one is closed"
+        self.writer.close()
+        self.writer, self.in_file = None, 0
+
+
+def _empty_batch_table() -> pa.Table:
+    return pa.Table.from_batches([_empty_batch()])
 
 
 def book_files(path: Path) -> list[Path]:

@@ -11,6 +11,13 @@ each open instrument:
   interest (the difference of two rounded positions, so the parts add up to
   the whole), exactly as a payment or a settlement would first.
 
+The positions on D come from the portfolio engine for the whole book at once
+(`portfolio.engine.positions`: the kernel, and the core for what it declines,
+counted in `AccrualRun.core_count`), the store read in chunks
+(`store.book_export`); what the books carry comes from the snapshots. An
+instrument the engine refuses is walked by the core from its snapshot, which
+says why.
+
 A mark changes no figure of the instrument (the accrual period is not split),
 so a run in one step through D and runs at every month-end up to D leave the
 same positions and the same balances. A settlement or payment afterwards
@@ -55,6 +62,7 @@ from acquittance.store.accruals import (
     last_accrual_run,
     lock_all_instruments,
 )
+from acquittance.store.book_export import instrument_chunks
 from acquittance.store.repository import Repository
 from acquittance.store.snapshots import instrument_kind
 
@@ -78,6 +86,7 @@ class AccrualRun:
     lines: tuple[AccrualLine, ...]
     instruments_count: int  # open instruments looked at
     replayed: bool = False
+    core_count: int = 0  # positions the engine left to the core (the kernel declined them)
 
     @property
     def interest_total(self) -> dict[str, Decimal]:
@@ -121,12 +130,13 @@ def _run(repo: Repository, through: date, key: str | None, progress: Progress | 
         )
     instruments = _instruments(repo)
     newest = _newest_states(repo, instruments, through)
+    reached, core_count = _positions_on(repo, through)
     drafts: list[EntryDraft] = []
     lines: list[AccrualLine] = []
     appended: list[_Appended] = []
     for done, (instrument, events_count) in enumerate(instruments, start=1):
         place = (instrument_kind(instrument), instrument.id)
-        found = _accrue_one(repo, instrument, newest[place], through, drafts)
+        found = _accrue_one(repo, instrument, newest[place], reached.get(place), through, drafts)
         if found is not None:
             line, events, states = found
             lines.append(line)
@@ -151,7 +161,9 @@ def _run(repo: Repository, through: date, key: str | None, progress: Progress | 
         lines=tuple(lines),
     )
     add_accrual_run(session, run)
-    return AccrualRun(run.id, key, through, len(entries), run.lines, len(instruments))
+    return AccrualRun(
+        run.id, key, through, len(entries), run.lines, len(instruments), core_count=core_count
+    )
 
 
 def _replay(earlier: StoredAccrualRun, through: date) -> AccrualRun:
@@ -201,16 +213,39 @@ def _newest_states(
     return newest
 
 
+def _positions_on(
+    repo: Repository, through: date
+) -> tuple[dict[tuple[str, str], tuple[Decimal, Decimal]], int]:
+    """Principal and interest of every instrument on `through` by (kind, id), from the
+    engine, and how many of them the core computed. Refused instruments are left out."""
+    from acquittance.portfolio.columns import book_of
+    from acquittance.portfolio.engine import positions
+
+    reached: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+    core_count = 0
+    for chunk in instrument_chunks(repo.session):
+        found = positions(book_of(chunk), through, instrument_of=chunk.__getitem__)
+        core_count += len(found.core_rows)
+        for row, instrument in enumerate(chunk):
+            if row not in found.errors:
+                place = (instrument_kind(instrument), instrument.id)
+                reached[place] = (found.principal(row), found.interest(row))
+    return reached, core_count
+
+
 def _accrue_one(
     repo: Repository,
     instrument: Loan | Note,
     newest: history.Newest,
+    position: tuple[Decimal, Decimal] | None,
     through: date,
     drafts: list[EntryDraft],
 ) -> tuple[AccrualLine, list[Event], list[BookState]] | None:
     """Late charges and the accrual mark of one instrument: its line, events and states.
 
-    None when nothing posts. The drafts it calls for are added to `drafts`.
+    `position` is the engine's (principal, interest) on `through`: late charges
+    change neither, so it holds after them too. None when nothing posts. The
+    drafts it calls for are added to `drafts`.
     """
     state = newest.state
     if state.accrual.discharged or state.accrual.as_of > through:
@@ -225,9 +260,12 @@ def _accrue_one(
         appended.append(charge)
         states.append(state)
         charged += charge.amount
-    reached = accrual.position_of(accrual.advance(state.accrual, through))
-    capitalised = reached.principal - state.booked.principal
-    interest = reached.interest + capitalised - state.booked.interest
+    if position is None:  # the engine refused it: the core says why
+        reached = accrual.position_of(accrual.advance(state.accrual, through))
+        position = (reached.principal, reached.interest)
+    principal, accrued = position
+    capitalised = principal - state.booked.principal
+    interest = accrued + capitalised - state.booked.interest
     if interest or capitalised:
         mark = InterestAccrual(through)
         posted, state = book_event(instrument, books, state, mark)

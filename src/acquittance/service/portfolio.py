@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -24,6 +24,7 @@ from acquittance.agreements.drafting.output import check_output
 from acquittance.core.errors import InputError
 from acquittance.core.instruments import Loan, Note
 from acquittance.service.store import Store
+from acquittance.store.book_export import instrument_chunks, instruments_count
 from acquittance.store.repository import Repository
 
 #: What `book positions --output` writes, by extension.
@@ -34,12 +35,6 @@ LOCAL_WORKERS_MAX: Final = 64
 PARTITION_ROWS_MIN: Final = 50_000
 Progress = Callable[[int, int], None]  # (instruments done so far, instruments in all)
 _CENT: Final = Decimal("0.01")
-
-
-def _instruments(store: Store) -> tuple[list[Loan], list[Note], list[Any]]:
-    with store.read() as session:
-        repo = Repository(session)
-        return repo.list_loans(), repo.list_notes(), repo.list_security_interests()
 
 
 # --- the book as columns ---------------------------------------------------------------------
@@ -82,33 +77,31 @@ def export_book(
     """Write every loan and note of the store, with its events, as a columnar book.
 
     One Parquet file, or with `partitions` > 1 a folder of that many files.
+    The store is read in chunks and each is written before the next is read,
+    so memory holds one chunk whatever the store's size.
     """
     if partitions < 1:
         raise InputError("INVALID_PARTITIONS", f"--partitions {partitions} must be 1 or more")
     _check_book_output(path, force=force, partitions=partitions)
-    loans, notes, _ = _instruments(store)
-    return _write_book([*loans, *notes], path, partitions=partitions, loans=len(loans))
+    return _write_book(store, path, partitions=partitions)
 
 
-def _write_book(
-    instruments: list[Loan | Note], path: Path, *, partitions: int, loans: int
-) -> BookExport:
+def _write_book(store: Store, path: Path, *, partitions: int) -> BookExport:
     from acquittance.portfolio.columns import book_of
-    from acquittance.portfolio.distributed import partition_book
-    from acquittance.portfolio.parquet import write_book
+    from acquittance.portfolio.parquet import BookWriter
 
-    book = book_of(instruments)
-    if partitions > 1:
-        if path.is_dir():
-            shutil.rmtree(path)
-        files = partition_book(book, path, partitions=partitions)
-    else:
-        write_book(book, path)
-        files = [path]
+    if partitions > 1 and path.is_dir():
+        shutil.rmtree(path)
+    with store.read() as session:
+        loans, notes = instruments_count(session)
+        writer = BookWriter(path, rows=loans + notes, partitions=partitions)
+        for chunk in instrument_chunks(session):
+            writer.write(book_of(chunk))
+        files = writer.close()
     return BookExport(
         path=path,
         loans=loans,
-        notes=len(instruments) - loans,
+        notes=notes,
         files=len(files),
         size_bytes=sum(file.stat().st_size for file in files),
     )
@@ -180,11 +173,11 @@ def _book_on_disk(store: Store, request: PositionsRequest, partitions: int) -> I
         return
     folder = Path(tempfile.mkdtemp(prefix="acquittance-book-"))
     try:
-        loans, notes, _ = _instruments(store)
-        size = len(loans) + len(notes)
+        with store.read() as session:
+            size = sum(instruments_count(session))
         count = max(1, min(partitions, size // PARTITION_ROWS_MIN or 1))
         target = folder / "book" if count > 1 else folder / "book.parquet"
-        _write_book([*loans, *notes], target, partitions=count, loans=len(loans))
+        _write_book(store, target, partitions=count)
         yield target
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -331,69 +324,94 @@ def _pledged(interests: list[Any], as_of: date) -> dict[str, list[str]]:
     return pledged
 
 
+@dataclass(frozen=True)
+class _Held:
+    """What the overview keeps of one instrument: its terms' currency and its figures."""
+
+    currency: str
+    principal: Decimal
+    interest: Decimal
+    status: str  # "open", "not yet open", or the core's error code
+
+
+def _held(found: Any, row: int, instrument: Loan | Note, as_of: date) -> _Held:
+    currency = instrument.terms.currency
+    if row in found.errors:
+        code = found.errors[row].code
+        status = "not yet open" if code == "BEFORE_HISTORY" else code
+        return _Held(currency, Decimal("0.00"), Decimal("0.00"), status)
+    discharged_on = instrument.discharged_on if isinstance(instrument, Loan) else None
+    if discharged_on is not None and discharged_on <= as_of:
+        return _Held(currency, found.principal(row), found.interest(row), "discharged")
+    return _Held(currency, found.principal(row), found.interest(row), "open")
+
+
 def portfolio_overview(
     store: Store, as_of: date, *, on_progress: Progress | None = None
 ) -> Overview:
-    """Payoff, collateral value, coverage and shortfall of every loan on `as_of`."""
+    """Payoff, collateral value, coverage and shortfall of every loan on `as_of`.
+
+    The store is read in chunks (`store.book_export`), each chunk's positions
+    come from the engine, and only the figures are kept.
+    """
     from acquittance.portfolio.columns import book_of
     from acquittance.portfolio.engine import positions
 
-    loans, notes, interests = _instruments(store)
-    instruments: list[Loan | Note] = [*loans, *notes]
-    found = positions(book_of(instruments), as_of, instrument_of=instruments.__getitem__)
-    if on_progress is not None:
-        on_progress(len(instruments), len(instruments))
-    row_of = {instrument.id: row for row, instrument in enumerate(instruments)}
+    loans: list[tuple[Loan, _Held]] = []
+    notes: dict[str, _Held] = {}
+    core_rows = 0
+    with store.read() as session:
+        total = sum(instruments_count(session))
+        interests = Repository(session).list_security_interests()
+        done = 0
+        for chunk in instrument_chunks(session):
+            found = positions(book_of(chunk), as_of, instrument_of=chunk.__getitem__)
+            core_rows += len(found.core_rows)
+            for row, instrument in enumerate(chunk):
+                held = _held(found, row, instrument, as_of)
+                if isinstance(instrument, Loan):
+                    loans.append((replace(instrument, events=()), held))
+                else:
+                    notes[instrument.id] = held
+            done += len(chunk)
+            if on_progress is not None:
+                on_progress(done, total)
     pledged = _pledged(interests, as_of)
+    rows = tuple(_overview_row(loan, held, pledged, notes) for loan, held in loans)
+    return Overview(as_of, rows, len(loans) + len(notes), core_rows)
 
-    def figures(instrument_id: str) -> tuple[Decimal, Decimal, str]:
-        row = row_of[instrument_id]
-        if row in found.errors:
-            code = found.errors[row].code
-            return (
-                Decimal("0.00"),
-                Decimal("0.00"),
-                ("not yet open" if code == "BEFORE_HISTORY" else code),
-            )
-        return found.principal(row), found.interest(row), "open"
 
-    rows = []
-    for loan in loans:
-        principal, interest, status = figures(loan.id)
-        if status == "open" and loan.discharged_on is not None and loan.discharged_on <= as_of:
-            status = "discharged"
-        note_ids = tuple(
-            note_id
-            for note_id in pledged.get(loan.id, [])
-            if note_id in row_of
-            and instruments[row_of[note_id]].terms.currency == loan.terms.currency
-        )
-        held = [figures(note_id) for note_id in note_ids]
-        collateral_principal = sum((p for p, _, _ in held), Decimal("0.00"))
-        collateral_interest = sum((i for _, i, _ in held), Decimal("0.00"))
-        payoff = principal + interest
-        value = collateral_principal + collateral_interest
-        rows.append(
-            OverviewRow(
-                loan_id=loan.id,
-                lender_id=loan.lender_id,
-                borrower_id=loan.borrower_id,
-                currency=loan.terms.currency,
-                status=status,
-                principal=principal,
-                interest=interest,
-                payoff=payoff,
-                notes=note_ids,
-                collateral_principal=collateral_principal,
-                collateral_interest=collateral_interest,
-                collateral_value=value,
-                coverage=_ratio(value, payoff),
-                loan_to_value=_ratio(payoff, value),
-                shortfall=max(payoff - value, Decimal("0.00")),
-                surplus=max(value - payoff, Decimal("0.00")),
-            )
-        )
-    return Overview(as_of, tuple(rows), len(instruments), len(found.core_rows))
+def _overview_row(
+    loan: Loan, held: _Held, pledged: dict[str, list[str]], notes: dict[str, _Held]
+) -> OverviewRow:
+    """One loan's row: its payoff, and the notes pledged to it in its currency."""
+    note_ids = tuple(
+        note_id
+        for note_id in pledged.get(loan.id, [])
+        if note_id in notes and notes[note_id].currency == loan.terms.currency
+    )
+    collateral_principal = sum((notes[i].principal for i in note_ids), Decimal("0.00"))
+    collateral_interest = sum((notes[i].interest for i in note_ids), Decimal("0.00"))
+    payoff = held.principal + held.interest
+    value = collateral_principal + collateral_interest
+    return OverviewRow(
+        loan_id=loan.id,
+        lender_id=loan.lender_id,
+        borrower_id=loan.borrower_id,
+        currency=loan.terms.currency,
+        status=held.status,
+        principal=held.principal,
+        interest=held.interest,
+        payoff=payoff,
+        notes=note_ids,
+        collateral_principal=collateral_principal,
+        collateral_interest=collateral_interest,
+        collateral_value=value,
+        coverage=_ratio(value, payoff),
+        loan_to_value=_ratio(payoff, value),
+        shortfall=max(payoff - value, Decimal("0.00")),
+        surplus=max(value - payoff, Decimal("0.00")),
+    )
 
 
 #: What `portfolio overview --output` writes, by extension.
