@@ -79,3 +79,44 @@ def test_serve_refuses_a_worker_count_out_of_range(tmp_path: Path) -> None:
     )
     assert answer.returncode == 2
     assert answer.stderr.startswith("error INVALID_WORKERS: ")
+
+
+async def _no_app(scope: object, receive: object, send: object) -> None:
+    """An ASGI app that answers nothing: only the connection is looked at."""
+
+
+def test_every_connection_sends_without_waiting_for_acks_however_the_socket_was_bound() -> None:
+    import asyncio
+
+    from uvicorn import Config
+    from uvicorn.server import ServerState
+
+    from acquittance.server.transport import NoDelayH11Protocol
+
+    seen: list[int] = []
+
+    class Recording(NoDelayH11Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            connection = transport.get_extra_info("socket")
+            seen.append(connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    async def connect_once() -> None:
+        config = Config(app=_no_app, http=Recording)
+        state = ServerState()
+        # Bound as uvicorn binds for several processes: no protocol number given.
+        listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listening.bind(("127.0.0.1", 0))
+        server = await asyncio.get_running_loop().create_server(
+            lambda: Recording(config=config, server_state=state, app_state={}), sock=listening
+        )
+        async with server:
+            _, writer = await asyncio.open_connection(*listening.getsockname())
+            for _ in range(100):
+                if seen:
+                    break
+                await asyncio.sleep(0.01)
+            writer.close()
+
+    asyncio.run(connect_once())
+    assert seen and seen[0] != 0

@@ -46,6 +46,7 @@ def serve(
 
     from acquittance.core.errors import InputError
     from acquittance.server.app import SERVER_CONNECTIONS_VARIABLE, create_app
+    from acquittance.server.transport import NoDelayH11Protocol
     from acquittance.service import store_at
     from acquittance.store.location import ENVIRONMENT_VARIABLE
 
@@ -73,6 +74,7 @@ def serve(
             host=host,
             port=port,
             log_level="warning",
+            http=NoDelayH11Protocol,
             limit_concurrency=REQUESTS_AT_ONCE_MAX,
             timeout_keep_alive=5,
         )
@@ -89,6 +91,7 @@ def serve(
         host=host,
         port=port,
         log_level="warning",
+        http=NoDelayH11Protocol,
         limit_concurrency=-(-REQUESTS_AT_ONCE_MAX // processes),
         timeout_keep_alive=5,
     )
