@@ -34,7 +34,7 @@ def test_the_http_load_run_closes_everything_once() -> None:
     result = http_load.http_load(4, clients=2, most=3)
     if isinstance(result, http_load.Skipped):
         pytest.skip(result.reason)
-    assert result.lost_or_duplicated == 0 and result.verified
+    assert result.lost_or_duplicated == 0 and result.verified and result.batch_start_seconds > 0
     assert [t.clients for t in result.quotes] == [1, 2, 3]
     assert [t.clients for t in result.closings] == [1, 2, 3]
     assert all(t.failures == 0 and t.rate > 0 for t in (*result.quotes, *result.closings))
