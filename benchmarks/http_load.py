@@ -17,7 +17,9 @@ why; under CI=true the run fails instead, so that CI cannot pass by skipping.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -65,6 +67,8 @@ class Timed:
     seconds: float
     latencies: tuple[float, ...]
     failures: int
+    #: CPU seconds the server's processes spent meanwhile (0 where /proc is missing).
+    server_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -72,6 +76,10 @@ class Timed:
 
     def latency(self, quantile: float) -> float:
         return percentile(self.latencies, quantile)
+
+    @property
+    def server_cpu_each(self) -> float:
+        return self.server_cpu / len(self.latencies) if self.latencies else 0.0
 
 
 @dataclass(frozen=True)
@@ -83,12 +91,18 @@ class HttpLoad:
     batch_seconds: float
     #: A batch of one line, the command's start (imports, worker processes) in the main.
     batch_start_seconds: float
+    #: CPU seconds of the batch command and its worker processes, its start included.
+    batch_cpu: float
     lost_or_duplicated: int
     verified: bool
 
     @property
     def batch_rate(self) -> float:
         return self.batch_lines / self.batch_seconds if self.batch_seconds else 0.0
+
+    @property
+    def batch_cpu_each(self) -> float:
+        return self.batch_cpu / self.batch_lines if self.batch_lines else 0.0
 
     @property
     def batch_rate_started(self) -> float:
@@ -104,12 +118,44 @@ def _free_port() -> int:
         return port
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: str) -> tuple[int, float] | None:
+    """A process's parent and its CPU seconds so far, from /proc (None once it is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()  # after the command's name, which may hold spaces
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its live descendants (0 where /proc is missing)."""
+    stats = {int(n): stat for n in os.listdir("/proc") if n.isdigit() and (stat := _stat(n))}
+    family, total, grew = {pid}, 0.0, True
+    while grew:
+        more = {child for child, (parent, _) in stats.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    for member in family:
+        total += stats[member][1] if member in stats else 0.0
+    return total
+
+
 def _command() -> str:
     return str(Path(sys.executable).parent / "acquittance")
 
 
+@dataclass(frozen=True)
+class _Served:
+    base: str
+    pid: int
+
+
 @contextmanager
-def _server(url: str, clients: int) -> Iterator[str]:
+def _server(url: str, clients: int) -> Iterator[_Served]:
     """`acquittance serve` in its own process; its base URL once /healthz answers."""
     port = _free_port()
     process = subprocess.Popen(
@@ -131,7 +177,7 @@ def _server(url: str, clients: int) -> Iterator[str]:
             raise RuntimeError(
                 f"the server did not start: {process.stderr.read() if process.stderr else ''}"
             )
-        yield base
+        yield _Served(base, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -248,17 +294,34 @@ def _close_call(proposal: str, key: str) -> Callable[[httpx.Client], int]:
     return call
 
 
-def _batch(url: str, indexes: Sequence[int], workers: int) -> float:
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _batch(url: str, indexes: Sequence[int], workers: int) -> tuple[float, float]:
+    """The batch command's wall time and CPU time (its worker processes' included)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "batch.csv"
         path.write_text(batch_text(indexes, key_prefix="batch"), encoding="utf-8")
-        began = time.perf_counter()
+        cpu, began = _children_cpu(), time.perf_counter()
         subprocess.run(
             [_command(), "settle", "--batch", str(path), "--workers", str(workers), "--db", url],
             check=True,
             capture_output=True,
         )
-        return time.perf_counter() - began
+        return time.perf_counter() - began, _children_cpu() - cpu
+
+
+def _measured(
+    served: _Served,
+    clients: int,
+    work: Sequence[Callable[[httpx.Client], int]],
+    client_for: Callable[[], httpx.Client],
+) -> Timed:
+    before = cpu_seconds(served.pid)
+    timed = _in_threads(clients, work, client_for)
+    return dataclasses.replace(timed, server_cpu=cpu_seconds(served.pid) - before)
 
 
 def _lost_or_duplicated(store: service.Store, indexes: Sequence[int]) -> int:
@@ -320,29 +383,26 @@ def http_load(
             service.initialize(store)
             service.load_deal(store, parse_deal(deal_text(total), source="http benchmark deal"))
             tokens = _tokens(store, ["lender", *(_borrower(i) for i in range(start))])
-            with _server(url, clients) as base:
+            with _server(url, clients) as served:
+                lender = _client(served.base, tokens["lender"])
                 quotes = tuple(
-                    _in_threads(
-                        count,
-                        [_quote_call(i % total) for i in range(size)],
-                        _client(base, tokens["lender"]),
-                    )
+                    _measured(served, count, [_quote_call(i % total) for i in range(size)], lender)
                     for count, size in zip(counts, sizes, strict=True)
                 )
                 closings = []
-                batch_seconds = start_seconds = 0.0
+                batch_seconds = batch_cpu = start_seconds = 0.0
                 for count, indexes in zip(counts, closing_sets, strict=True):
-                    proposals = _prepared(base, tokens, indexes, clients)
+                    proposals = _prepared(served.base, tokens, indexes, clients)
                     calls = [
                         _close_call(p, f"close-{i}")
                         for i, p in zip(indexes, proposals, strict=True)
                     ]
-                    closings.append(_in_threads(count, calls, _client(base, tokens["lender"])))
+                    closings.append(_measured(served, count, calls, lender))
                     if count == clients:
                         # Right after the closings it is compared to (the server idle), so
                         # that both see the same load on a shared machine.
-                        batch_seconds = _batch(url, batch_indexes, clients)
-                        start_seconds = _batch(url, [started_index], clients)
+                        batch_seconds, batch_cpu = _batch(url, batch_indexes, clients)
+                        start_seconds, _ = _batch(url, [started_index], clients)
             closed = [i for indexes in closing_sets for i in indexes] + [
                 *batch_indexes,
                 started_index,
@@ -358,6 +418,7 @@ def http_load(
         len(batch_indexes),
         batch_seconds,
         start_seconds,
+        batch_cpu,
         lost,
         verified,
     )
@@ -375,6 +436,10 @@ def _failed(timed: Timed) -> str:
     return f"{timed.failures} of {len(timed.latencies):,} failed"
 
 
+def _server_cpu(timed: Timed, what: str) -> str:
+    return f"server CPU {_ms(timed.server_cpu_each)} per {what}" if timed.server_cpu else ""
+
+
 def rows_for(result: HttpLoad | Skipped) -> list[Row]:
     if isinstance(result, Skipped):
         return [("HTTP API on PostgreSQL", "skipped", f"skipped: {result.reason}")]
@@ -384,7 +449,8 @@ def rows_for(result: HttpLoad | Skipped) -> list[Row]:
             (
                 f"HTTP quotes (POST .../quotes, saved), {timed.clients} client(s), PostgreSQL",
                 f"{timed.rate:,.1f}/s",
-                f"{_latencies(timed)} (goal p99 < 20 ms); {_failed(timed)}",
+                f"{_latencies(timed)} (goal p99 < 20 ms); {_failed(timed)};"
+                f" {_server_cpu(timed, 'quote')}",
             )
         )
     workers = result.batch_workers
@@ -397,7 +463,7 @@ def rows_for(result: HttpLoad | Skipped) -> list[Row]:
                 f"HTTP closings (POST .../close, both approved), {timed.clients} client(s)",
                 f"{timed.rate:,.1f}/s",
                 f"{ratio:.0%} of settle --batch{goal}, {started:.0%} of it once started;"
-                f" {_latencies(timed)}; {_failed(timed)}",
+                f" {_latencies(timed)}; {_failed(timed)}; {_server_cpu(timed, 'closing')}",
             )
         )
     found.append(
@@ -406,7 +472,7 @@ def rows_for(result: HttpLoad | Skipped) -> list[Row]:
             f"{result.batch_rate:,.1f}/s",
             f"{result.batch_lines:,} lines, the command's start included; a one-line batch takes"
             f" {result.batch_start_seconds:.2f} s, so {result.batch_rate_started:,.1f}/s once"
-            " started",
+            f" started; its processes' CPU {_ms(result.batch_cpu_each)} per line, start included",
         )
     )
     found.append(
