@@ -93,6 +93,7 @@ class HttpLoad:
     batch_start_seconds: float
     #: CPU seconds of the batch command and its worker processes, its start included.
     batch_cpu: float
+    batch_start_cpu: float
     lost_or_duplicated: int
     verified: bool
 
@@ -103,6 +104,12 @@ class HttpLoad:
     @property
     def batch_cpu_each(self) -> float:
         return self.batch_cpu / self.batch_lines if self.batch_lines else 0.0
+
+    @property
+    def batch_cpu_each_started(self) -> float:
+        """CPU per line less the one-line batch's, the command's start."""
+        spent = self.batch_cpu - self.batch_start_cpu
+        return spent / self.batch_lines if self.batch_lines and spent > 0 else 0.0
 
     @property
     def batch_rate_started(self) -> float:
@@ -390,7 +397,7 @@ def http_load(
                     for count, size in zip(counts, sizes, strict=True)
                 )
                 closings = []
-                batch_seconds = batch_cpu = start_seconds = 0.0
+                batch_seconds = batch_cpu = start_seconds = start_cpu = 0.0
                 for count, indexes in zip(counts, closing_sets, strict=True):
                     proposals = _prepared(served.base, tokens, indexes, clients)
                     calls = [
@@ -402,7 +409,7 @@ def http_load(
                         # Right after the closings it is compared to (the server idle), so
                         # that both see the same load on a shared machine.
                         batch_seconds, batch_cpu = _batch(url, batch_indexes, clients)
-                        start_seconds, _ = _batch(url, [started_index], clients)
+                        start_seconds, start_cpu = _batch(url, [started_index], clients)
             closed = [i for indexes in closing_sets for i in indexes] + [
                 *batch_indexes,
                 started_index,
@@ -419,6 +426,7 @@ def http_load(
         batch_seconds,
         start_seconds,
         batch_cpu,
+        start_cpu,
         lost,
         verified,
     )
@@ -472,7 +480,8 @@ def rows_for(result: HttpLoad | Skipped) -> list[Row]:
             f"{result.batch_rate:,.1f}/s",
             f"{result.batch_lines:,} lines, the command's start included; a one-line batch takes"
             f" {result.batch_start_seconds:.2f} s, so {result.batch_rate_started:,.1f}/s once"
-            f" started; its processes' CPU {_ms(result.batch_cpu_each)} per line, start included",
+            f" started; its processes' CPU {_ms(result.batch_cpu_each)} per line, start included,"
+            f" {_ms(result.batch_cpu_each_started)} once started",
         )
     )
     found.append(
