@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
 
 from acquittance.cli.app import DB_HELP, app
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 #: Connections the server's store keeps open: enough for 16 clients closing at once.
 SERVER_CONNECTIONS_DEFAULT = 20
@@ -42,13 +46,9 @@ def serve(
     db: str | None = typer.Option(None, "--db", help=DB_HELP, metavar="PATH|URL"),
 ) -> None:
     """Serve the HTTP API under /api/v1 (and the web pages) over the store."""
-    import uvicorn
-
     from acquittance.core.errors import InputError
-    from acquittance.server.app import SERVER_CONNECTIONS_VARIABLE, create_app
-    from acquittance.server.transport import NoDelayH11Protocol
+    from acquittance.server.app import create_app, environment_for_processes
     from acquittance.service import store_at
-    from acquittance.store.location import ENVIRONMENT_VARIABLE
 
     if not 0 < port < 65_536:
         raise InputError("INVALID_PORT", f"--port {port} must be a number from 1 to 65535")
@@ -69,21 +69,38 @@ def serve(
         err=True,
     )
     if processes == 1:
-        uvicorn.run(
-            create_app(store),
-            host=host,
-            port=port,
-            log_level="warning",
-            http=NoDelayH11Protocol,
-            limit_concurrency=REQUESTS_AT_ONCE_MAX,
-            timeout_keep_alive=5,
-        )
+        _serve_one(create_app(store), host, port)
         return
     store.close()
-    # Each process opens the store itself: the URL and its share of the connections
-    # go to them in the environment, which they inherit.
-    os.environ[ENVIRONMENT_VARIABLE] = store.url
-    os.environ[SERVER_CONNECTIONS_VARIABLE] = str(-(-connections // processes))
+    _serve_many(
+        environment_for_processes(store.url, -(-connections // processes)), processes, host, port
+    )
+
+
+def _serve_one(application: FastAPI, host: str, port: int) -> None:
+    import uvicorn
+
+    from acquittance.server.transport import NoDelayH11Protocol
+
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="warning",
+        http=NoDelayH11Protocol,
+        limit_concurrency=REQUESTS_AT_ONCE_MAX,
+        timeout_keep_alive=5,
+    )
+
+
+def _serve_many(environment: dict[str, str], processes: int, host: str, port: int) -> None:
+    """Several processes, each opening the store itself: the URL and its share of the
+    connections go to them in the environment, which they inherit."""
+    import uvicorn
+
+    from acquittance.server.transport import NoDelayH11Protocol
+
+    os.environ.update(environment)
     uvicorn.run(
         "acquittance.server.app:app_from_environment",
         factory=True,

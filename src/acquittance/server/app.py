@@ -21,6 +21,13 @@ from acquittance.service.store import Store, store_at
 PAGES_MODULE: Final = "acquittance.server.pages"
 #: The connections each server process keeps open, set by `serve --workers` for its processes.
 SERVER_CONNECTIONS_VARIABLE: Final = "ACQUITTANCE_SERVER_CONNECTIONS"
+#: The store every process opens when none is given (as `store_at` reads it).
+STORE_VARIABLE: Final = "ACQUITTANCE_DB"
+
+
+def environment_for_processes(url: str, connections_each: int) -> dict[str, str]:
+    """What `app_from_environment` reads in each server process: the store, its connections."""
+    return {STORE_VARIABLE: url, SERVER_CONNECTIONS_VARIABLE: str(connections_each)}
 
 
 def app_from_environment() -> FastAPI:
