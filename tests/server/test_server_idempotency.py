@@ -73,3 +73,11 @@ def test_a_claim_whose_request_never_answered_is_taken_over(served: Served) -> N
     taken = served.post("berg-user", QUOTES, {"as_of": "2002-03-31"}, key="k")
     assert taken.status_code == 201, taken.text
     assert len(saved_quotes(served.store)) == 1
+
+
+def test_a_replay_sends_the_first_answer_byte_for_byte(served: Served) -> None:
+    first = served.post("berg-user", QUOTES, {"as_of": "2002-03-31"}, key="bytes")
+    again = served.post("berg-user", QUOTES, {"as_of": "2002-03-31"}, key="bytes")
+    assert again.headers["idempotent-replayed"] == "true"
+    assert first.content == again.content
+    assert first.headers["content-type"] == again.headers["content-type"] == "application/json"

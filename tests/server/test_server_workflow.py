@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from server_helpers import REFERENCE_LOAN, Served
 
+from acquittance.server.app import create_app
 from acquittance.service import verify
 
 
@@ -135,3 +137,21 @@ def test_a_quote_that_no_longer_holds_is_not_closed(served: Served) -> None:
     assert "new quote" in stale.json()["detail"]
     assert served.get("harbor-user", path).json()["status"] == "approved"
     assert served.get("harbor-user", f"/api/v1/loans/{loan}").json()["status"] == "open"
+
+
+def test_a_settlement_names_who_proposed_and_approved_it_read_or_remembered(
+    served: Served,
+) -> None:
+    quote_id = _quote(served, "valence-user")
+    proposed = served.post("valence-user", "/api/v1/settlements", {"quote_id": quote_id}).json()
+    path = f"/api/v1/settlements/{proposed['id']}"
+    served.post("berg-user", f"{path}/approvals")
+    served.post("valence-user", f"{path}/approvals")
+    # Another server over the same store has seen neither user: it reads their names.
+    with TestClient(create_app(served.store)) as fresh:
+        read = fresh.get(path, headers=served.headers("berg-admin")).json()
+    remembered = served.post("berg-user", f"{path}/close").json()
+    for document in (read, remembered):
+        assert document["proposed_by"] == "valence-user"
+        signed = {s["party"]: s["user"] for s in document["signatures"]}
+        assert signed == {"berg": "berg-user", "valence": "valence-user"}

@@ -28,7 +28,9 @@ from acquittance.server.problems import PROBLEM_MEDIA_TYPE
 from acquittance.service import scoped, workflow
 from acquittance.service.accounts import User
 from acquittance.service.quote import QuoteRequest
+from acquittance.service.store import Store
 from acquittance.service.verify import verify as verify_store
+from acquittance.service.workflow import Proposal
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -263,8 +265,35 @@ def get_quote(request: Request, user: CurrentUser, quote_id: RecordId) -> dict[s
 # The two-party settlement -----------------------------------------------------------------
 
 
-def _proposal(request: Request, proposal: Any) -> dict[str, Any]:
-    names = workflow.user_names(store_of(request), [proposal])
+class KnownNames:
+    """User ids to names the server has seen (one per app, so per store): users are never
+    renamed nor removed, so a name once read stays true, and showing a proposal's steps
+    needs no read for users seen before."""
+
+    LIMIT: Final = 10_000
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def remember(self, names: dict[str, str]) -> None:
+        if len(self.names) + len(names) > self.LIMIT:
+            self.names = {}
+        self.names.update(names)
+
+    def of(self, store: Store, user: User, proposal: Proposal) -> dict[str, str]:
+        """The names a proposal's document shows; a read only for users not seen before."""
+        if user.id not in self.names:
+            self.remember({user.id: user.name})
+        wanted = {proposal.proposed_by, *(a.user_id for a in proposal.approvals)}
+        if not wanted <= self.names.keys():
+            self.remember(workflow.user_names(store, [proposal]))
+        known = self.names
+        return {user_id: known[user_id] for user_id in wanted if user_id in known}
+
+
+def _proposal(request: Request, user: User, proposal: Proposal) -> dict[str, Any]:
+    known: KnownNames = request.app.state.known_names
+    names = known.of(store_of(request), user, proposal)
     return _checked(schemas.SettlementAnswer, proposal_document(proposal, user_names=names))
 
 
@@ -283,7 +312,8 @@ def propose(
     key: IdempotencyKey = None,
 ) -> Any:
     def work() -> tuple[int, dict[str, Any]]:
-        return 201, _proposal(request, workflow.propose(store_of(request), user, body.quote_id))
+        proposed = workflow.propose(store_of(request), user, body.quote_id)
+        return 201, _proposal(request, user, proposed)
 
     return run_once(request, user, key, body, work)
 
@@ -308,8 +338,8 @@ def _with_closing(request: Request, user: User, proposal_id: str) -> dict[str, A
     store = store_of(request)
     found = workflow.proposal_closing(store, user, proposal_id)
     if found is None:
-        return _proposal(request, workflow.proposal(store, user, proposal_id))
-    return {**_proposal(request, found.proposal), "settlement": _closed(found.closed)}
+        return _proposal(request, user, workflow.proposal(store, user, proposal_id))
+    return {**_proposal(request, user, found.proposal), "settlement": _closed(found.closed)}
 
 
 def _closed(closed: Any) -> dict[str, Any]:
@@ -344,7 +374,7 @@ def approve(
 
     def work() -> tuple[int, dict[str, Any]]:
         approved = workflow.approve(store_of(request), user, settlement_id, signatory=signatory)
-        return 200, _proposal(request, approved)
+        return 200, _proposal(request, user, approved)
 
     return run_once(request, user, key, body, work)
 
@@ -361,7 +391,10 @@ def close(
 ) -> Any:
     def work() -> tuple[int, dict[str, Any]]:
         done = workflow.close(store_of(request), user, settlement_id)
-        return 200, {**_proposal(request, done.proposal), "settlement": _closed(done.closed)}
+        return 200, {
+            **_proposal(request, user, done.proposal),
+            "settlement": _closed(done.closed),
+        }
 
     return run_once(request, user, key, None, work)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 from typing import Final
 
 from fastapi import FastAPI, Request
@@ -18,6 +19,24 @@ from acquittance.service import accounts
 from acquittance.service.store import Store, store_at
 
 PAGES_MODULE: Final = "acquittance.server.pages"
+#: The connections each server process keeps open, set by `serve --workers` for its processes.
+SERVER_CONNECTIONS_VARIABLE: Final = "ACQUITTANCE_SERVER_CONNECTIONS"
+#: The store every process opens when none is given (as `store_at` reads it).
+STORE_VARIABLE: Final = "ACQUITTANCE_DB"
+
+
+def environment_for_processes(url: str, connections_each: int) -> dict[str, str]:
+    """What `app_from_environment` reads in each server process: the store, its connections."""
+    return {STORE_VARIABLE: url, SERVER_CONNECTIONS_VARIABLE: str(connections_each)}
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one of several server processes: the store $ACQUITTANCE_DB
+    names, with the connections $ACQUITTANCE_SERVER_CONNECTIONS gives it."""
+    given = os.environ.get(SERVER_CONNECTIONS_VARIABLE, "")
+    if given.isdigit() and int(given) > 0:
+        return create_app(store_at(None, connections=int(given)))
+    return create_app(store_at(None))
 
 
 def create_app(store: Store | None = None) -> FastAPI:
@@ -36,6 +55,7 @@ def create_app(store: Store | None = None) -> FastAPI:
         description="See docs/api.md. Every route under /api/v1 needs `Authorization: Bearer`.",
     )
     app.state.store = store
+    app.state.known_names = api.KnownNames()
     problems.install(app)
     app.add_middleware(BodyLimit)
 

@@ -1,4 +1,8 @@
-"""Running a state-changing request once per Idempotency-Key (see service.idempotency)."""
+"""Running a state-changing request once per Idempotency-Key (see service.idempotency).
+
+An answer is rendered to JSON once: the same text is kept under the key and
+sent, and a replay sends the kept text as it is.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.responses import Response
 
 from acquittance.core.errors import AcquittanceError
 from acquittance.server.identity import store_of
@@ -26,22 +30,18 @@ def run_once(
     key: str | None,
     body: BaseModel | None,
     work: Callable[[], tuple[int, dict[str, Any]]],
-) -> JSONResponse:
+) -> Response:
     """`work`'s answer; with a key, the first answer under it, stored for the next time."""
     if key is None:
         status, document, _ = _run(work)
-        return _answer(status, document)
+        return _answer(status, _json(document))
     store = store_of(request)
-    text = body.model_dump_json() if body is not None else ""
+    request_text = body.model_dump_json() if body is not None else ""
     kept = idempotency.claim(
-        store, user.id, key, method=request.method, path=request.url.path, body=text
+        store, user.id, key, method=request.method, path=request.url.path, body=request_text
     )
     if kept is not None:
-        response = JSONResponse(
-            json.loads(kept.body),
-            status_code=kept.status_code,
-            media_type=PROBLEM_MEDIA_TYPE if kept.status_code >= 400 else None,
-        )
+        response = _answer(kept.status_code, kept.body)
         response.headers[REPLAY_HEADER] = "true"
         return response
     try:
@@ -49,14 +49,13 @@ def run_once(
     except BaseException:
         idempotency.give_back(store, user.id, key)
         raise
+    text = _json(document)
     if not final:
         # The store was busy or unreachable: nothing happened, so the key is free again.
         idempotency.give_back(store, user.id, key)
-        return _answer(status, document)
-    idempotency.finish(
-        store, user.id, key, idempotency.Answer(status, json.dumps(document, sort_keys=True))
-    )
-    return _answer(status, document)
+        return _answer(status, text)
+    idempotency.finish(store, user.id, key, idempotency.Answer(status, text))
+    return _answer(status, text)
 
 
 def _run(
@@ -74,7 +73,11 @@ def _run(
         return response.status_code, json.loads(bytes(response.body)), response.status_code < 500
 
 
-def _answer(status: int, document: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(
-        document, status_code=status, media_type=PROBLEM_MEDIA_TYPE if status >= 400 else None
-    )
+def _json(document: dict[str, Any]) -> str:
+    """The document as JSON text, as FastAPI's JSONResponse renders it."""
+    return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _answer(status: int, text: str) -> Response:
+    media_type = PROBLEM_MEDIA_TYPE if status >= 400 else "application/json"
+    return Response(text.encode("utf-8"), status_code=status, media_type=media_type)
