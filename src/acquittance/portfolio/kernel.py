@@ -524,7 +524,7 @@ def _make_walk(rules_version: int) -> Callable[..., int]:
     to it on every call, at more cost than most of these functions' work.
     """
 
-    @numba.njit(cache=True)
+    @numba.njit(cache=True, nogil=True)  # nogil: threads of one process walk at once
     def walk(low: int, high: int, as_of: int, book: tuple[Any, ...], out: tuple[Any, ...]) -> int:
         offsets, day_count, compounding, rounding, annual_rate, opening_interest = book[:6]
         exact_only, event_date, event_kind, event_value = book[6:]
