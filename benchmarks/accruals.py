@@ -99,12 +99,14 @@ def rows() -> list[Row]:
         (
             f"accrual run through a month-end, {LOANS_COUNT} loans and {LOANS_COUNT} notes",
             f"{found['run']:,.0f} instruments/s",
-            f"{found['run'] / found['peer']:,.1f}x the peer; both books posted in one transaction",
+            f"{found['run'] / found['peer']:,.1f}x the peer; both books posted in one transaction;"
+            " positions from the portfolio engine",
         ),
         (
             "accrual rerun through the same date (nothing to post)",
             f"{found['rerun']:,.0f} instruments/s",
-            "reads each instrument's newest snapshot, posts nothing",
+            "reads each instrument's newest snapshot and the book in chunks (positions from"
+            " the portfolio engine), posts nothing",
         ),
         (
             f"peer: one payment recorded per loan, {LOANS_COUNT} transactions",
