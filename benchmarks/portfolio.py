@@ -240,6 +240,11 @@ def _noop(value: int) -> int:
     return value
 
 
+def _warm_kernel() -> None:
+    """Load the compiled walk in a worker (from Numba's cache), so timings are of the walk."""
+    walk_book(synthetic_book(12), day_number(AS_OF))
+
+
 def dask_rows() -> list[Row]:
     folder = Path(tempfile.mkdtemp(prefix="acquittance-bench-"))
     try:
@@ -260,6 +265,7 @@ def dask_rows() -> list[Row]:
         for workers in DASK_WORKERS:
             with client_for(local_workers=workers) as client:
                 client.gather(client.map(_noop, range(workers), pure=False))  # warm
+                client.run(_warm_kernel)
                 started = time.perf_counter()
                 client.gather(client.map(_noop, range(DASK_PARTITIONS), pure=False))
                 overhead = (time.perf_counter() - started) / DASK_PARTITIONS

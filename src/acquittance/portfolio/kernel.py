@@ -524,43 +524,46 @@ def _make_walk(rules_version: int) -> Callable[..., int]:
     to it on every call, at more cost than most of these functions' work.
     """
 
-    @numba.njit(cache=True)
+    @numba.njit(cache=True, nogil=True)  # nogil: threads of one process walk at once
     def walk(low: int, high: int, as_of: int, book: tuple[Any, ...], out: tuple[Any, ...]) -> int:
         offsets, day_count, compounding, rounding, annual_rate, opening_interest = book[:6]
         exact_only, event_date, event_kind, event_value = book[6:]
         principal_out, interest_out, core_out, whole_out, accrued_out = out
         for row in range(low, high):
-            first, last = offsets[row], offsets[row + 1]
-            core = exact_only[row] or first == last or last - first > EVENTS_COUNT_MAX
+            # Unsigned indexes: a signed one is checked for counting from the end, at each read.
+            at_row = np.uint64(row)
+            first, last = offsets[at_row], offsets[at_row + np.uint64(1)]
+            core = exact_only[at_row] or first == last or last - first > EVENTS_COUNT_MAX
             if not core:
-                opening = int(event_date[first])
+                opening = int(event_date[np.uint64(first)])
                 core, terms, walked = _opened(
-                    day_count[row],
-                    compounding[row],
-                    rounding[row],
-                    _EFFECT_BY_CODE[event_kind[first] & 0xFF],
+                    day_count[at_row],
+                    compounding[at_row],
+                    rounding[at_row],
+                    _EFFECT_BY_CODE[event_kind[np.uint64(first)] & 0xFF],
                     opening,
-                    opening_interest[row],
-                    annual_rate[row],
+                    opening_interest[at_row],
+                    annual_rate[at_row],
                 )
                 core = core or opening > as_of
             if core:
-                core_out[row] = True
+                core_out[at_row] = True
                 continue
             added, highest, previous = (
-                float(opening_interest[row]),
-                float(annual_rate[row]),
+                float(opening_interest[at_row]),
+                float(annual_rate[at_row]),
                 opening,
             )
             for at in range(first, last):
-                effect, day = _EFFECT_BY_CODE[event_kind[at] & 0xFF], int(event_date[at])
+                index = np.uint64(at)
+                effect, day = _EFFECT_BY_CODE[event_kind[index] & 0xFF], int(event_date[index])
                 if at > first and _refused(at, last, effect, day, previous):
                     core = True
                     break
                 previous = day
                 if day > as_of or effect == _MARK:  # a mark splits no period
                     continue
-                value = event_value[at]
+                value = event_value[index]
                 if effect in (_OPEN, _ADD):
                     added += float(value)
                 elif effect == _SET_RATE:
@@ -572,14 +575,14 @@ def _make_walk(rules_version: int) -> Callable[..., int]:
                 walked = _accrued_to(walked, terms, as_of)
                 core = _past_bound(added, highest, as_of - opening, last - first, terms[3])
             if core:  # past the bound the figures may be garbage: nothing traps an overflow
-                core_out[row] = True
+                core_out[at_row] = True
                 continue
-            principal_out[row] = walked[0]
-            interest_out[row] = _rounded(terms[2], walked[2], walked[3])
+            principal_out[at_row] = walked[0]
+            interest_out[at_row] = _rounded(terms[2], walked[2], walked[3])
             if len(whole_out):
-                whole_out[row] = walked[2]
+                whole_out[at_row] = walked[2]
                 for basis in range(3):
-                    accrued_out[basis, row] = walked[3][basis]
+                    accrued_out[basis, at_row] = walked[3][basis]
         return rules_version
 
     return cast(Callable[..., int], walk)
