@@ -19,9 +19,8 @@ from datetime import date
 from acquittance.books.entries import EntryDraft
 from acquittance.books.history import Booked, Books, BookState, assigned, book_event, book_events
 from acquittance.core import accrual
-from acquittance.core.accrual import History, position_of
+from acquittance.core.accrual import History
 from acquittance.core.instruments import Event, Loan, Note
-from acquittance.core.settlement_types import Closing
 from acquittance.store.repository import Repository
 from acquittance.store.snapshots import SnapshotDraft, StoredSnapshot, instrument_kind
 
@@ -181,48 +180,3 @@ def history_from(state: BookState, instrument: Loan | Note, on: date) -> History
         return History(on, newest, newest)
     assert instrument.events, f"{instrument.id}: a date before its newest state needs its events"
     return accrual.history(instrument, on)
-
-
-def record_closing(
-    repo: Repository,
-    closing: Closing,
-    *,
-    loan: Loan,
-    notes: Mapping[str, Note],
-    settlement_id: str,
-    newest_states: Mapping[str, Newest] | None = None,
-) -> None:
-    """Apply a closing's history: the loan's new events, the notes' new holders, and snapshots.
-
-    The loan's walk through the closing events must reach, on the closing date,
-    the position the quote closed (the pair of the quote's own figure).
-    `newest_states` (by loan or note id), when the closing read them in this
-    transaction, saves reading them again.
-    """
-    quote = closing.quote
-    known = dict(newest_states or {})
-    loan_newest = known.get(loan.id) or newest(repo, loan, len(loan.events))
-    state = loan_newest.state
-    reached = position_of(accrual.advance(state.accrual, quote.as_of))
-    assert (reached.principal, reached.interest) == (
-        quote.loan_position.principal,
-        quote.loan_position.interest,
-    ), f"loan {loan.id}: snapshot and quote disagree on {quote.as_of}"
-    _, states = book_events(loan, books_of(repo, loan), closing.loan_events, state=state)
-    # The loan is locked by the closing; its log may hold reversals, which its
-    # events (the history they leave) do not count, so the log's own end is looked up.
-    repo.append_loan_events(loan.id, closing.loan_events)
-    # Every snapshot the closing makes, the loan's and each note's, in one statement.
-    snapshots: list[tuple[Loan | Note, Sequence[SnapshotDraft], int]] = [
-        (loan, drafts_of(loan, states), loan_newest.sequence)
-    ]
-    lines = {line.note_id: line for line in quote.collateral}
-    for transfer in closing.note_transfers:
-        note = notes[transfer.note_id]
-        note_newest = known.get(note.id) or newest(repo, note, len(note.events))
-        moved = assigned(note_newest.state, transfer.date)
-        line = lines[transfer.note_id]
-        assert (moved.booked.principal, moved.booked.interest) == (line.principal, line.interest)
-        snapshots.append((note, [_draft(moved, transfer.to_party_id)], note_newest.sequence))
-    repo.add_snapshots_after(snapshots)
-    repo.transfer_notes(closing.note_transfers, settlement_id=settlement_id)
