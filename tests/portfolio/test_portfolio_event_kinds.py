@@ -138,6 +138,19 @@ def test_the_calendar_table_is_the_computed_calendar() -> None:
         assert np.array_equal(getattr(tabled, field), getattr(computed, field)), field
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instruments(), st.sampled_from((-44_000, -45_300, 63_000, 64_200)), st.integers(-50, 900))
+def test_histories_across_and_beyond_the_calendar_table_are_the_core(
+    instrument: Loan | Note, days: int, shift: int
+) -> None:
+    # Moved to around 1900 or 2200, periods start or end outside the table's days.
+    moved = tuple(
+        replace(event, date=event.date + timedelta(days=days)) for event in instrument.events
+    )
+    shifted = replace(instrument, events=moved)
+    assert_same_as_core([shifted], as_of_for(shifted, shift))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)), min_size=1))
 def test_dates_outside_the_table_are_computed_as_the_calendar_has_them(days: list[date]) -> None:
