@@ -45,11 +45,12 @@ def _draft(state: BookState, booked_by: str | None) -> SnapshotDraft:
     return SnapshotDraft(state.accrual, state.booked.principal, state.booked.interest, booked_by)
 
 
-def _book_state(stored: StoredSnapshot) -> BookState:
+def book_state(stored: StoredSnapshot) -> BookState:
+    """The book state a stored snapshot holds."""
     return BookState(stored.state, Booked(stored.booked_principal, stored.booked_interest))
 
 
-def _fresh(stored: StoredSnapshot | None, instrument: Loan | Note, events_count: int) -> bool:
+def fresh(stored: StoredSnapshot | None, instrument: Loan | Note, events_count: int) -> bool:
     """The snapshot has walked every stored event, and its books are the current holder's."""
     if stored is None or stored.state.events_count != events_count:
         return False
@@ -113,9 +114,9 @@ class Newest:
 def newest(repo: Repository, instrument: Loan | Note, events_count: int) -> Newest:
     """As `current_state`, with the snapshot's number, so an append needs no look-up."""
     stored = repo.latest_snapshot(instrument)
-    if _fresh(stored, instrument, events_count):
+    if fresh(stored, instrument, events_count):
         assert stored is not None
-        return Newest(_book_state(stored), stored.sequence)
+        return Newest(book_state(stored), stored.sequence)
     walked = replay(repo, _full(repo, instrument))
     assert walked, f"{instrument_kind(instrument)} {instrument.id} has no events"
     repo.clear_snapshots(instrument)
@@ -126,9 +127,9 @@ def newest(repo: Repository, instrument: Loan | Note, events_count: int) -> Newe
 def latest_state(repo: Repository, instrument: Loan | Note, events_count: int) -> BookState:
     """As `current_state`, but writing nothing: a stale cache is walked around, not rebuilt."""
     stored = repo.latest_snapshot(instrument)
-    if _fresh(stored, instrument, events_count):
+    if fresh(stored, instrument, events_count):
         assert stored is not None
-        return _book_state(stored)
+        return book_state(stored)
     walked = replay(repo, _full(repo, instrument))
     assert walked, f"{instrument_kind(instrument)} {instrument.id} has no events"
     return walked[-1][0]

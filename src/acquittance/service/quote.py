@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from acquittance.books.history import Booked, BookState
+from acquittance.books.history import BookState
 from acquittance.core import settlement
 from acquittance.core.accrual import History
 from acquittance.core.errors import NotFoundError
@@ -20,7 +20,6 @@ from acquittance.service.store import Store
 from acquittance.store.closing_path import ClosingRead, InstrumentRead
 from acquittance.store.closings import StoredQuote
 from acquittance.store.repository import Repository
-from acquittance.store.snapshots import StoredSnapshot
 
 
 @dataclass(frozen=True)
@@ -186,7 +185,7 @@ def inputs_from_read(
         return None
     others = [repo.get_security_interest(i) for i in sorted(read.other_interest_ids)]
     newest = {
-        found.instrument.id: history.Newest(_book_state(found.newest), found.newest.sequence)
+        found.instrument.id: history.Newest(history.book_state(found.newest), found.newest.sequence)
         for found in instruments
         if found.newest is not None
     }
@@ -201,29 +200,21 @@ def inputs_from_read(
         loan_state=states[loan.id],
         note_states={note_id: states[note_id] for note_id in notes},
         histories_on=on,
-        loan_history=_history_on(states[loan.id], on),
-        note_histories={note_id: _history_on(states[note_id], on) for note_id in notes},
+        loan_history=history.history_from(states[loan.id], loan, on),
+        note_histories={
+            note_id: history.history_from(states[note_id], note, on)
+            for note_id, note in notes.items()
+        },
         newest_states=newest,
     )
 
 
 def _serves(found: InstrumentRead, on: date) -> bool:
     newest = found.newest
-    if newest is None or newest.state.events_count != found.events_count:
+    if not history.fresh(newest, found.instrument, found.events_count):
         return False
-    instrument = found.instrument
-    if isinstance(instrument, Note) and newest.booked_by != instrument.holder_id:
-        return False
+    assert newest is not None
     return newest.state.as_of <= on
-
-
-def _book_state(stored: StoredSnapshot | None) -> BookState:
-    assert stored is not None
-    return BookState(stored.state, Booked(stored.booked_principal, stored.booked_interest))
-
-
-def _history_on(state: BookState, on: date) -> History:
-    return History(on, state.accrual, state.accrual)
 
 
 def _histories(inputs: SettlementInputs, on: date) -> tuple[History | None, dict[str, History]]:
