@@ -62,9 +62,20 @@ def test_a_claim_whose_request_never_answered_is_taken_over(served: Served) -> N
 
     user = next(u for u in accounts.list_users(served.store) if u.name == "berg-user")
     body = '{"as_of":"2002-03-31","notes":null,"values":null,"partial":false,"good_through":null}'
-    assert (
-        idempotency.claim(served.store, user.id, "k", method="POST", path=QUOTES, body=body) is None
-    )
+    # A claim with no answer, as a server that stopped between its work and its answer left it.
+    with served.store.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO idempotency_keys (scope, key, method, path, request_digest,"
+                " created_at) VALUES (:scope, 'k', 'POST', :path, :digest, :at)"
+            ),
+            {
+                "scope": user.id,
+                "path": QUOTES,
+                "digest": idempotency.request_digest("POST", QUOTES, body),
+                "at": now_text(),
+            },
+        )
     busy = served.post("berg-user", QUOTES, {"as_of": "2002-03-31"}, key="k")
     assert busy.json()["code"] == "IDEMPOTENCY_KEY_IN_USE"
     long_ago = now_text(datetime.now(UTC) - timedelta(hours=1))

@@ -193,3 +193,33 @@ def test_init_store_is_repeatable_and_retrying_runs_a_unit_of_work(store_url: st
         assert retrying(engine, lambda session: Repository(session).list_parties()) == []
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_the_server_dropped_is_replaced_and_the_work_runs_again(
+    postgres_url: str,
+) -> None:
+    """No ping before each transaction: a pooled connection the server closed fails its
+    first statement, and `retrying` runs the work again on a new one."""
+    import psycopg
+
+    init_store(postgres_url).dispose()
+    engine = open_store(postgres_url, connections=1)
+    try:
+        with transaction(engine) as session:
+            first = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        # The server ends the pooled connection behind the pool's back (a restart, a
+        # firewall): the next checkout gets it back, dead.
+        direct = postgres_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(direct, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        attempts: list[int] = []
+
+        def work(session: Session) -> int:
+            attempts.append(1)
+            return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+        assert retrying(engine, work) != first
+        assert len(attempts) == 2, "the first attempt met the dropped connection"
+    finally:
+        engine.dispose()

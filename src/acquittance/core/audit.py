@@ -38,6 +38,14 @@ class AuditRecord:
         return f"audit:{self.chain}/{self.sequence}"
 
 
+@dataclass(frozen=True)
+class AuditHead:
+    """The end of a chain, as the next record links to it: its sequence and hash."""
+
+    sequence: int
+    hash: str
+
+
 def canonical_detail(detail: Mapping[str, Any]) -> str:
     """The detail's text as stored and hashed: sorted keys, no spaces, no floats."""
     return json.dumps(detail, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -70,7 +78,7 @@ def record_hash(
 
 
 def seal(
-    previous: AuditRecord | None,
+    previous: AuditHead | AuditRecord | None,
     *,
     chain: str,
     at: str,

@@ -7,11 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 
-def proposal_document(
-    proposal: Any, *, user_names: Mapping[str, str] | None = None
-) -> dict[str, Any]:
+def proposal_document(proposal: Any) -> dict[str, Any]:
     """A settlement on its way: status, the quote, which parties approved and who signed."""
-    names = user_names or {}
     return {
         "id": proposal.id,
         "status": proposal.status,
@@ -19,14 +16,14 @@ def proposal_document(
         "loan": proposal.loan_id,
         "lender": proposal.lender_id,
         "borrower": proposal.borrower_id,
-        "proposed_by": names.get(proposal.proposed_by, proposal.proposed_by),
+        "proposed_by": proposal.proposed_by_name,
         "created_at": proposal.created_at,
         "approvals": [approval.party_id for approval in proposal.approvals],
         "signatures": [
             {
                 "party": approval.party_id,
                 "signatory": {"name": approval.signatory_name, "title": approval.signatory_title},
-                "user": names.get(approval.user_id, approval.user_id),
+                "user": approval.user_name,
                 "at": approval.approved_at,
             }
             for approval in proposal.approvals

@@ -28,7 +28,6 @@ from acquittance.server.problems import PROBLEM_MEDIA_TYPE
 from acquittance.service import scoped, workflow
 from acquittance.service.accounts import User
 from acquittance.service.quote import QuoteRequest
-from acquittance.service.store import Store
 from acquittance.service.verify import verify as verify_store
 from acquittance.service.workflow import Proposal
 
@@ -231,14 +230,14 @@ def create_quote(
     body: schemas.QuoteRequestBody,
     key: IdempotencyKey = None,
 ) -> Any:
-    store = store_of(request)
+    # A body refused here is refused the same way whatever its key: no need to keep it.
+    work = scoped.quote_saving(user.party_id, _quote_request(loan_id, body))
+    return run_once(request, user, key, body, work, _quote_answer)
 
-    def work() -> tuple[int, dict[str, Any]]:
-        saved = scoped.save_quote(store, user.party_id, _quote_request(loan_id, body))
-        document = documents.quote_document(saved.quote, quote_id=saved.id)
-        return 201, _checked(schemas.QuoteAnswer, document)
 
-    return run_once(request, user, key, body, work)
+def _quote_answer(saved: Any) -> tuple[int, dict[str, Any]]:
+    document = documents.quote_document(saved.quote, quote_id=saved.id)
+    return 201, _checked(schemas.QuoteAnswer, document)
 
 
 @router.get("/quotes", response_model=schemas.QuoteList, tags=["quotes"], summary="Saved quotes.")
@@ -265,36 +264,8 @@ def get_quote(request: Request, user: CurrentUser, quote_id: RecordId) -> dict[s
 # The two-party settlement -----------------------------------------------------------------
 
 
-class KnownNames:
-    """User ids to names the server has seen (one per app, so per store): users are never
-    renamed nor removed, so a name once read stays true, and showing a proposal's steps
-    needs no read for users seen before."""
-
-    LIMIT: Final = 10_000
-
-    def __init__(self) -> None:
-        self.names: dict[str, str] = {}
-
-    def remember(self, names: dict[str, str]) -> None:
-        if len(self.names) + len(names) > self.LIMIT:
-            self.names = {}
-        self.names.update(names)
-
-    def of(self, store: Store, user: User, proposal: Proposal) -> dict[str, str]:
-        """The names a proposal's document shows; a read only for users not seen before."""
-        if user.id not in self.names:
-            self.remember({user.id: user.name})
-        wanted = {proposal.proposed_by, *(a.user_id for a in proposal.approvals)}
-        if not wanted <= self.names.keys():
-            self.remember(workflow.user_names(store, [proposal]))
-        known = self.names
-        return {user_id: known[user_id] for user_id in wanted if user_id in known}
-
-
-def _proposal(request: Request, user: User, proposal: Proposal) -> dict[str, Any]:
-    known: KnownNames = request.app.state.known_names
-    names = known.of(store_of(request), user, proposal)
-    return _checked(schemas.SettlementAnswer, proposal_document(proposal, user_names=names))
+def _proposal(proposal: Proposal) -> dict[str, Any]:
+    return _checked(schemas.SettlementAnswer, proposal_document(proposal))
 
 
 @router.post(
@@ -311,11 +282,10 @@ def propose(
     body: schemas.ProposalRequestBody,
     key: IdempotencyKey = None,
 ) -> Any:
-    def work() -> tuple[int, dict[str, Any]]:
-        proposed = workflow.propose(store_of(request), user, body.quote_id)
-        return 201, _proposal(request, user, proposed)
+    def render(proposed: Proposal) -> tuple[int, dict[str, Any]]:
+        return 201, _proposal(proposed)
 
-    return run_once(request, user, key, body, work)
+    return run_once(request, user, key, body, workflow.proposing(user, body.quote_id), render)
 
 
 @router.get(
@@ -325,21 +295,16 @@ def propose(
     summary="Settlements proposed on the party's loans.",
 )
 def list_settlements(request: Request, user: CurrentUser) -> dict[str, Any]:
-    store = store_of(request)
-    found = workflow.proposals(store, user)
-    names = workflow.user_names(store, found)
-    return _checked(
-        schemas.SettlementList,
-        {"settlements": [proposal_document(p, user_names=names) for p in found]},
-    )
+    found = workflow.proposals(store_of(request), user)
+    return _checked(schemas.SettlementList, {"settlements": [proposal_document(p) for p in found]})
 
 
 def _with_closing(request: Request, user: User, proposal_id: str) -> dict[str, Any]:
     store = store_of(request)
     found = workflow.proposal_closing(store, user, proposal_id)
     if found is None:
-        return _proposal(request, user, workflow.proposal(store, user, proposal_id))
-    return {**_proposal(request, user, found.proposal), "settlement": _closed(found.closed)}
+        return _proposal(workflow.proposal(store, user, proposal_id))
+    return {**_proposal(found.proposal), "settlement": _closed(found.closed)}
 
 
 def _closed(closed: Any) -> dict[str, Any]:
@@ -372,11 +337,11 @@ def approve(
 ) -> Any:
     signatory = body.signatory if body is not None else None
 
-    def work() -> tuple[int, dict[str, Any]]:
-        approved = workflow.approve(store_of(request), user, settlement_id, signatory=signatory)
-        return 200, _proposal(request, user, approved)
+    def render(approved: Proposal) -> tuple[int, dict[str, Any]]:
+        return 200, _proposal(approved)
 
-    return run_once(request, user, key, body, work)
+    work = workflow.approving(user, settlement_id, signatory=signatory)
+    return run_once(request, user, key, body, work, render)
 
 
 @router.post(
@@ -389,14 +354,13 @@ def approve(
 def close(
     request: Request, user: CurrentUser, settlement_id: RecordId, key: IdempotencyKey = None
 ) -> Any:
-    def work() -> tuple[int, dict[str, Any]]:
-        done = workflow.close(store_of(request), user, settlement_id)
+    def render(done: workflow.ClosedProposal) -> tuple[int, dict[str, Any]]:
         return 200, {
-            **_proposal(request, user, done.proposal),
+            **_proposal(done.proposal),
             "settlement": _closed(done.closed),
         }
 
-    return run_once(request, user, key, None, work)
+    return run_once(request, user, key, None, workflow.closing(user, settlement_id), render)
 
 
 @router.get(
@@ -566,12 +530,12 @@ def complete_obligation(
     body: schemas.CompletionRequestBody,
     key: IdempotencyKey = None,
 ) -> Any:
-    def work() -> tuple[int, dict[str, Any]]:
-        on = _date(body.on, "on")
-        record = workflow.complete_obligation(store_of(request), user, obligation_id, on)
-        return 200, _checked(schemas.ObligationAnswer, documents.obligation_document(record))
+    work = workflow.obligation_completing(user, obligation_id, _date(body.on, "on"))
+    return run_once(request, user, key, body, work, _obligation_answer)
 
-    return run_once(request, user, key, body, work)
+
+def _obligation_answer(record: Any) -> tuple[int, dict[str, Any]]:
+    return 200, _checked(schemas.ObligationAnswer, documents.obligation_document(record))
 
 
 # Verify -----------------------------------------------------------------------------------

@@ -55,7 +55,6 @@ def create_app(store: Store | None = None) -> FastAPI:
         description="See docs/api.md. Every route under /api/v1 needs `Authorization: Bearer`.",
     )
     app.state.store = store
-    app.state.known_names = api.KnownNames()
     problems.install(app)
     app.add_middleware(BodyLimit)
 

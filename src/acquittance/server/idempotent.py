@@ -1,14 +1,15 @@
 """Running a state-changing request once per Idempotency-Key (see service.idempotency).
 
 An answer is rendered to JSON once: the same text is kept under the key and
-sent, and a replay sends the kept text as it is.
+sent, and a replay sends the kept text as it is. The work runs in the
+transaction that claims the key and keeps the answer.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel
@@ -19,6 +20,9 @@ from acquittance.server.identity import store_of
 from acquittance.server.problems import PROBLEM_MEDIA_TYPE, error_response
 from acquittance.service import idempotency
 from acquittance.service.accounts import User
+from acquittance.store.repository import Repository
+
+T = TypeVar("T")
 
 KEY_HEADER: Final = "Idempotency-Key"
 REPLAY_HEADER: Final = "Idempotent-Replayed"
@@ -29,48 +33,40 @@ def run_once(
     user: User,
     key: str | None,
     body: BaseModel | None,
-    work: Callable[[], tuple[int, dict[str, Any]]],
+    work: Callable[[Repository], T],
+    render: Callable[[T], tuple[int, dict[str, Any]]],
 ) -> Response:
-    """`work`'s answer; with a key, the first answer under it, stored for the next time."""
-    if key is None:
-        status, document, _ = _run(work)
-        return _answer(status, _json(document))
-    store = store_of(request)
-    request_text = body.model_dump_json() if body is not None else ""
-    kept = idempotency.claim(
-        store, user.id, key, method=request.method, path=request.url.path, body=request_text
-    )
-    if kept is not None:
-        response = _answer(kept.status_code, kept.body)
-        response.headers[REPLAY_HEADER] = "true"
-        return response
-    try:
-        status, document, final = _run(work)
-    except BaseException:
-        idempotency.give_back(store, user.id, key)
-        raise
-    text = _json(document)
-    if not final:
-        # The store was busy or unreachable: nothing happened, so the key is free again.
-        idempotency.give_back(store, user.id, key)
-        return _answer(status, text)
-    idempotency.finish(store, user.id, key, idempotency.Answer(status, text))
-    return _answer(status, text)
+    """`work`'s answer, rendered by `render`; with a key, the first answer under it, kept.
 
-
-def _run(
-    work: Callable[[], tuple[int, dict[str, Any]]],
-) -> tuple[int, dict[str, Any], bool]:
-    """The work's answer, or the problem details of its refusal; and whether it is final.
-
-    A refusal is final (kept under the key) unless the store itself failed (5xx).
+    `work` runs in one write transaction, with the claim of the key and the
+    keeping of its answer when there is a key.
     """
-    try:
-        status, document = work()
-        return status, document, True
-    except AcquittanceError as error:
-        response = error_response(error)
-        return response.status_code, json.loads(bytes(response.body)), response.status_code < 500
+    store = store_of(request)
+    if key is None:
+        status, document = render(store.write_retrying(work))
+        return _answer(status, _json(document))
+    keyed = idempotency.KeyedRequest(
+        scope=user.id,
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        body=body.model_dump_json() if body is not None else "",
+    )
+    once = idempotency.run_once(store, keyed, work, lambda result: _kept(*render(result)), _refusal)
+    response = _answer(once.answer.status_code, once.answer.body)
+    if once.replayed:
+        response.headers[REPLAY_HEADER] = "true"
+    return response
+
+
+def _kept(status: int, document: dict[str, Any]) -> idempotency.Answer:
+    return idempotency.Answer(status, _json(document))
+
+
+def _refusal(error: AcquittanceError) -> idempotency.Answer:
+    """The problem details of a refusal, as the error handlers answer it."""
+    response = error_response(error)
+    return idempotency.Answer(response.status_code, bytes(response.body).decode("utf-8"))
 
 
 def _json(document: dict[str, Any]) -> str:

@@ -23,15 +23,18 @@ def now_text(now: datetime | None = None) -> str:
 
 
 def append_audit(
-    session: Session,
+    target: Session | WorkflowRows,
     chain: str,
     *,
     actor: User | None,
     action: str,
     detail: Mapping[str, Any],
 ) -> AuditRecord:
-    """Seal the next record of `chain` and append it; the chain's head is locked last."""
-    rows = WorkflowRows(session)
+    """Seal the next record of `chain` and append it; the chain's head is locked last.
+
+    `target` is the transaction's session, or its workflow rows when the caller has them.
+    """
+    rows = target if isinstance(target, WorkflowRows) else WorkflowRows(target)
     record = seal(
         rows.audit_head(chain),
         chain=chain,

@@ -268,18 +268,22 @@ def _inputs_on(repo: Repository, request: QuoteRequest) -> SettlementInputs:
 def save_quote(store: Store, request: QuoteRequest) -> StoredQuote:
     """Quote once and keep it, with the fingerprint of its inputs, so a closing can check it."""
     with store.write() as session:
-        repo = Repository(session)
-        current = quote_from(_inputs_on(repo, request), request)
-        quote_id = f"q-{uuid.uuid4().hex[:12]}"
-        values = dict(request.values or {})
-        repo.add_saved_quote(
-            quote_id=quote_id,
-            quote=current,
-            notes_named=request.note_ids is not None,
-            values=values,
-            partial=request.partial,
-            good_through=request.good_through,
-        )
+        return save_quote_in(Repository(session), request)
+
+
+def save_quote_in(repo: Repository, request: QuoteRequest) -> StoredQuote:
+    """`save_quote` within a write transaction the caller holds."""
+    current = quote_from(_inputs_on(repo, request), request)
+    quote_id = f"q-{uuid.uuid4().hex[:12]}"
+    values = dict(request.values or {})
+    repo.add_saved_quote(
+        quote_id=quote_id,
+        quote=current,
+        notes_named=request.note_ids is not None,
+        values=values,
+        partial=request.partial,
+        good_through=request.good_through,
+    )
     return StoredQuote(
         id=quote_id,
         quote=current,

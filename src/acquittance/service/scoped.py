@@ -21,14 +21,13 @@ from acquittance.core.errors import NotFoundError
 from acquittance.core.instruments import Loan, Note, Party, Position
 from acquittance.service import books
 from acquittance.service.obligations import obligations as all_obligations
-from acquittance.service.quote import QuoteRequest
-from acquittance.service.quote import save_quote as save_any_quote
+from acquittance.service.quote import QuoteRequest, save_quote_in
 from acquittance.service.quote import saved_quote as any_saved_quote
 from acquittance.service.quote import saved_quotes as all_saved_quotes
 from acquittance.service.register import instrument_position
 from acquittance.service.register import register as whole_register
 from acquittance.service.settle import ClosedSettlement, settlement_record
-from acquittance.service.store import Store
+from acquittance.service.store import Store, Work
 from acquittance.store.closings import StoredQuote, StoredSettlement
 from acquittance.store.records import ObligationRecord
 from acquittance.store.repository import Repository
@@ -186,15 +185,24 @@ def counterparties(store: Store, party_id: str) -> list[Party]:
 
 def save_quote(store: Store, party_id: str, request: QuoteRequest) -> StoredQuote:
     """Quote a loan of the party and keep it; a note it cannot see is refused as unknown."""
-    with store.read() as session:
-        repo = Repository(session)
+    return store.write_retrying(quote_saving(party_id, request))
+
+
+def quote_saving(party_id: str, request: QuoteRequest) -> Work[StoredQuote]:
+    """`save_quote` as a unit of work, for a caller that holds the transaction."""
+
+    def work(repo: Repository) -> StoredQuote:
         _loan_header(repo, party_id, request.loan_id)
-        pledged = {n for i in repo.interests_securing(request.loan_id) for n in i.note_ids}
-        for note_id in [*(request.note_ids or ()), *(request.values or {})]:
-            if note_id not in pledged and not _note_visible(repo, party_id, note_id):
-                raise not_visible("UNKNOWN_NOTE", "note", note_id)
-    with hidden_ids():
-        return save_any_quote(store, request)
+        named = [*(request.note_ids or ()), *(request.values or {})]
+        if named:
+            pledged = {n for i in repo.interests_securing(request.loan_id) for n in i.note_ids}
+            for note_id in named:
+                if note_id not in pledged and not _note_visible(repo, party_id, note_id):
+                    raise not_visible("UNKNOWN_NOTE", "note", note_id)
+        with hidden_ids():
+            return save_quote_in(repo, request)
+
+    return work
 
 
 def saved_quotes(store: Store, party_id: str, *, loan_id: str | None = None) -> list[StoredQuote]:

@@ -13,6 +13,9 @@ from acquittance.store.location import describe, resolve_url
 from acquittance.store.repository import Repository
 
 T = TypeVar("T")
+#: A unit of work: what a use case does inside a write transaction it is given. The
+#: faces compose them (under an idempotency key) without touching the store themselves.
+Work = Callable[[Repository], T]
 
 
 class Store:
@@ -40,7 +43,7 @@ class Store:
     def write(self) -> Any:
         return transaction(self.engine, write=True)
 
-    def write_retrying(self, work: Callable[[Repository], T]) -> T:
+    def write_retrying(self, work: Work[T]) -> T:
         """Run `work` in a write transaction, again when it lost a race (bounded, with jitter).
 
         Only for work that is safe to run twice: everything it did is rolled

@@ -19,7 +19,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,12 +28,13 @@ from acquittance.core import audit as audit_chain
 from acquittance.core.errors import NotFoundError, StateError
 from acquittance.core.instruments import Signatory
 from acquittance.core.money import amount_text
+from acquittance.service import scoped
 from acquittance.service.accounts import User
 from acquittance.service.audit import append_audit, now_text
 from acquittance.service.quote import QuoteRequest
 from acquittance.service.scoped import not_visible
 from acquittance.service.settle import ClosedSettlement, close_in_transaction, closed_settlement
-from acquittance.service.store import Store
+from acquittance.service.store import Store, Work
 from acquittance.store.accounts import AccountRows
 from acquittance.store.closings import StoredQuote
 from acquittance.store.repository import Repository
@@ -89,36 +90,48 @@ def _quote_detail(saved: StoredQuote) -> dict[str, Any]:
 
 def propose(store: Store, user: User, quote_id: str) -> Proposal:
     """A settlement proposed from a saved quote of a loan the user's party is on."""
-    proposal_id = f"prp-{uuid.uuid4().hex[:16]}"
-    with store.write() as session:
-        repo = Repository(session)
-        saved = _saved_quote(repo, user, quote_id)
-        loan = repo.get_loan(saved.loan_id)
-        if loan.discharged_on is not None:
-            raise StateError(
-                "LOAN_DISCHARGED",
-                f"loan {loan.id} was discharged on {loan.discharged_on.isoformat()}; "
-                "there is nothing left to settle",
-            )
-        rows = WorkflowRows(session)
-        rows.add_proposal(
-            Proposal(
-                id=proposal_id,
-                quote_id=saved.id,
-                loan_id=saved.loan_id,
-                lender_id=saved.quote.lender_id,
-                borrower_id=saved.quote.borrower_id,
-                proposed_by=user.id,
-                status="proposed",
-                settlement_id=None,
-                created_at=now_text(),
-                approvals=(),
-            )
+    return store.write_retrying(proposing(user, quote_id))
+
+
+def proposing(user: User, quote_id: str) -> Work[Proposal]:
+    """`propose` as a unit of work, for a caller that holds the transaction."""
+    return lambda repo: _propose(repo, user, _saved_quote(repo, user, quote_id))
+
+
+def quoting_and_proposing(user: User, request: QuoteRequest) -> Work[Proposal]:
+    """Save a quote of a loan the user's party is on and propose it, in one transaction."""
+
+    def work(repo: Repository) -> Proposal:
+        return _propose(repo, user, scoped.quote_saving(user.party_id, request)(repo))
+
+    return work
+
+
+def _propose(repo: Repository, user: User, saved: StoredQuote) -> Proposal:
+    loan = repo.get_loan(saved.loan_id)
+    if loan.discharged_on is not None:
+        raise StateError(
+            "LOAN_DISCHARGED",
+            f"loan {loan.id} was discharged on {loan.discharged_on.isoformat()}; "
+            "there is nothing left to settle",
         )
-        append_audit(
-            session, proposal_id, actor=user, action="proposed", detail=_quote_detail(saved)
-        )
-        return rows.proposal(proposal_id)
+    rows = WorkflowRows(repo.session, repo.driver())
+    proposal = Proposal(
+        id=f"prp-{uuid.uuid4().hex[:16]}",
+        quote_id=saved.id,
+        loan_id=saved.loan_id,
+        lender_id=saved.quote.lender_id,
+        borrower_id=saved.quote.borrower_id,
+        proposed_by=user.id,
+        status="proposed",
+        settlement_id=None,
+        created_at=now_text(),
+        approvals=(),
+        proposed_by_name=user.name,
+    )
+    rows.add_proposal(proposal)
+    append_audit(rows, proposal.id, actor=user, action="proposed", detail=_quote_detail(saved))
+    return proposal
 
 
 def _signatory(repo: Repository, party_id: str, name: str | None) -> Signatory:
@@ -143,34 +156,54 @@ def approve(
     store: Store, user: User, proposal_id: str, *, signatory: str | None = None
 ) -> Proposal:
     """The user's party approves (its signatory signs); approving again changes nothing."""
-    with store.write() as session:
-        repo, rows = Repository(session), WorkflowRows(session)
-        found = _visible_proposal(rows, user, proposal_id)
-        repo.lock_loan(found.loan_id)
-        found = _visible_proposal(rows, user, proposal_id, lock=True)
-        if found.status == "closed":
-            raise _already_closed(found)
-        if any(a.party_id == user.party_id for a in found.approvals):
-            return found
-        signer = _signatory(repo, user.party_id, signatory)
-        rows.add_approval(
-            proposal_id,
-            Approval(user.party_id, user.id, signer.name, signer.title, now_text()),
-        )
-        approved = {a.party_id for a in found.approvals} | {user.party_id}
-        if approved >= {found.lender_id, found.borrower_id}:
-            rows.set_status(proposal_id, "approved")
-        append_audit(
-            session,
-            proposal_id,
-            actor=user,
-            action="approved",
-            detail={
-                "party": user.party_id,
-                "signatory": {"name": signer.name, "title": signer.title},
-            },
-        )
-        return rows.proposal(proposal_id)
+    return store.write_retrying(approving(user, proposal_id, signatory=signatory))
+
+
+def approving(user: User, proposal_id: str, *, signatory: str | None = None) -> Work[Proposal]:
+    """`approve` as a unit of work, for a caller that holds the transaction."""
+    return lambda repo: _approve(repo, user, proposal_id, signatory)
+
+
+def _approve(repo: Repository, user: User, proposal_id: str, signatory: str | None) -> Proposal:
+    rows = WorkflowRows(repo.session, repo.driver())
+    found = _locked_proposal(rows, user, proposal_id)
+    if found.status == "closed":
+        raise _already_closed(found)
+    if any(a.party_id == user.party_id for a in found.approvals):
+        return found
+    signer = _signatory(repo, user.party_id, signatory)
+    approval = Approval(
+        user.party_id, user.id, signer.name, signer.title, now_text(), user_name=user.name
+    )
+    rows.add_approval(proposal_id, approval)
+    approved = {a.party_id for a in found.approvals} | {user.party_id}
+    status = found.status
+    if approved >= {found.lender_id, found.borrower_id}:
+        status = "approved"
+        rows.set_status(proposal_id, status)
+    append_audit(
+        rows,
+        proposal_id,
+        actor=user,
+        action="approved",
+        detail={"party": user.party_id, "signatory": {"name": signer.name, "title": signer.title}},
+    )
+    approvals = tuple(sorted((*found.approvals, approval), key=_approval_order))
+    return replace(found, status=status, approvals=approvals)
+
+
+def _approval_order(approval: Approval) -> tuple[str, str]:
+    """Approvals in the order the store lists them: by time, then by party."""
+    return approval.approved_at, approval.party_id
+
+
+def _locked_proposal(rows: WorkflowRows, user: User, proposal_id: str) -> Proposal:
+    """The proposal, its loan locked and then its own row, as the closing's lock order asks."""
+    try:
+        rows.lock_loan_of(proposal_id)
+    except NotFoundError:
+        raise not_visible("UNKNOWN_SETTLEMENT", "settlement", proposal_id) from None
+    return _visible_proposal(rows, user, proposal_id, lock=True)
 
 
 def _already_closed(found: Proposal) -> StateError:
@@ -182,14 +215,17 @@ def _already_closed(found: Proposal) -> StateError:
 
 def close(store: Store, user: User, proposal_id: str) -> ClosedProposal:
     """Close an approved proposal: APPROVALS_MISSING or QUOTE_STALE until it may be."""
-    return store.write_retrying(lambda repo: _close(repo, user, proposal_id))
+    return store.write_retrying(closing(user, proposal_id))
+
+
+def closing(user: User, proposal_id: str) -> Work[ClosedProposal]:
+    """`close` as a unit of work, for a caller that holds the transaction."""
+    return lambda repo: _close(repo, user, proposal_id)
 
 
 def _close(repo: Repository, user: User, proposal_id: str) -> ClosedProposal:
-    rows = WorkflowRows(repo.session)
-    found = _visible_proposal(rows, user, proposal_id)
-    repo.lock_loan(found.loan_id)
-    found = _visible_proposal(rows, user, proposal_id, lock=True)
+    rows = WorkflowRows(repo.session, repo.driver())
+    found = _locked_proposal(rows, user, proposal_id)
     if found.status == "closed":
         raise _already_closed(found)
     missing = sorted({found.lender_id, found.borrower_id} - {a.party_id for a in found.approvals})
@@ -222,13 +258,13 @@ def _close(repo: Repository, user: User, proposal_id: str) -> ClosedProposal:
         ) from None
     rows.set_status(proposal_id, "closed", settlement_id=closed.id)
     append_audit(
-        repo.session,
+        rows,
         proposal_id,
         actor=user,
         action="closed",
         detail={"settlement": closed.id, "entries": len(closed.entries)},
     )
-    return ClosedProposal(rows.proposal(proposal_id), closed)
+    return ClosedProposal(replace(found, status="closed", settlement_id=closed.id), closed)
 
 
 def proposals(store: Store, user: User) -> list[Proposal]:
@@ -262,29 +298,37 @@ def audit_trail(store: Store, user: User, proposal_id: str) -> list[audit_chain.
 
 def complete_obligation(store: Store, user: User, obligation_id: str, on: date) -> Any:
     """The responsible party marks an obligation done; a step of its settlement's trail."""
-    with store.write() as session:
-        repo, rows = Repository(session), WorkflowRows(session)
-        mine = [
-            r
-            for r in repo.list_obligations()
-            if r.obligation.id == obligation_id and r.obligation.party_id == user.party_id
-        ]
-        if not mine:
-            raise not_visible("UNKNOWN_OBLIGATION", "obligation", obligation_id)
-        record = repo.complete_obligation(obligation_id, on)
-        statement_id = record.obligation.financing_statement_id
-        if statement_id is not None:
-            repo.terminate_financing_statement(statement_id, on)
-        settlement_id = record.obligation.settlement_id
-        owner = rows.proposal_for_settlement(settlement_id)
-        append_audit(
-            session,
-            owner.id if owner is not None else settlement_id,
-            actor=user,
-            action="obligation_completed",
-            detail={"obligation": obligation_id, "on": on.isoformat()},
-        )
-        return record
+    return store.write_retrying(obligation_completing(user, obligation_id, on))
+
+
+def obligation_completing(user: User, obligation_id: str, on: date) -> Work[Any]:
+    """`complete_obligation` as a unit of work, for a caller that holds the transaction."""
+    return lambda repo: _complete_obligation(repo, user, obligation_id, on)
+
+
+def _complete_obligation(repo: Repository, user: User, obligation_id: str, on: date) -> Any:
+    rows = WorkflowRows(repo.session)
+    mine = [
+        r
+        for r in repo.list_obligations()
+        if r.obligation.id == obligation_id and r.obligation.party_id == user.party_id
+    ]
+    if not mine:
+        raise not_visible("UNKNOWN_OBLIGATION", "obligation", obligation_id)
+    record = repo.complete_obligation(obligation_id, on)
+    statement_id = record.obligation.financing_statement_id
+    if statement_id is not None:
+        repo.terminate_financing_statement(statement_id, on)
+    settlement_id = record.obligation.settlement_id
+    owner = rows.proposal_for_settlement(settlement_id)
+    append_audit(
+        rows,
+        owner.id if owner is not None else settlement_id,
+        actor=user,
+        action="obligation_completed",
+        detail={"obligation": obligation_id, "on": on.isoformat()},
+    )
+    return record
 
 
 @dataclass(frozen=True)

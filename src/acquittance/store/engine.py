@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
@@ -46,10 +47,14 @@ POOL_SIZE: Final = 5
 ATTEMPTS_MAX: Final = 8
 #: The first pause before running again; each later one doubles, with full jitter.
 RETRY_PAUSE_SECONDS: Final = 0.005
-#: Codes of the refusals that mean "another writer won; the same work may succeed now".
-_RETRYABLE_CODES: Final = frozenset({"STORE_BUSY", "STORE_CONFLICT"})
+#: Codes of the refusals that mean "another writer won, or the connection was lost: the
+#: same work may succeed now".
+_RETRYABLE_CODES: Final = frozenset({"STORE_BUSY", "STORE_CONFLICT", "STORE_UNREACHABLE"})
 
 _WRITE_OPTION: Final = "acquittance_write"
+#: Connections older than this are replaced when next taken from the pool (a server or a
+#: firewall between may drop idle ones).
+_RECYCLE_SECONDS: Final = 1800
 #: PostgreSQL SQLSTATEs meaning "another transaction won; run again": serialization
 #: failure and deadlock detected.
 _RETRYABLE_SQLSTATES: Final = frozenset({"40001", "40P01"})
@@ -66,7 +71,10 @@ def open_engine(
     """
     if is_sqlite(url):
         return _sqlite_engine(url, busy_timeout_ms)
-    return create_engine(url, pool_size=connections, max_overflow=0, pool_pre_ping=True)
+    # No ping before each checkout (a round trip per transaction): a connection the server
+    # dropped fails its first statement instead (STORE_UNREACHABLE), the pool is renewed,
+    # and `retrying` runs the work again on a new connection.
+    return create_engine(url, pool_size=connections, max_overflow=0, pool_recycle=_RECYCLE_SECONDS)
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
@@ -101,17 +109,34 @@ def _use_wal(cursor: Any) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
 
 
+#: Each engine's write and read forms, made once: making one costs more than a short read.
+_forms: WeakKeyDictionary[Engine, tuple[Engine, Engine]] = WeakKeyDictionary()
+
+
+def _forms_of(engine: Engine) -> tuple[Engine, Engine]:
+    found = _forms.get(engine)
+    if found is None:
+        if engine.dialect.name == "sqlite":
+            found = (engine.execution_options(**{_WRITE_OPTION: True}), engine)
+        else:
+            found = (
+                engine.execution_options(isolation_level="READ COMMITTED"),
+                engine.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                ),
+            )
+        _forms[engine] = found
+    return found
+
+
 def write_engine(engine: Engine) -> Engine:
     """The same engine (same pool) marked so that its transactions are write transactions."""
-    if engine.dialect.name == "sqlite":
-        return engine.execution_options(**{_WRITE_OPTION: True})
-    return engine.execution_options(isolation_level="READ COMMITTED")
+    return _forms_of(engine)[0]
 
 
 def read_engine(engine: Engine) -> Engine:
-    if engine.dialect.name == "sqlite":
-        return engine
-    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    """The same engine (same pool) for reads: on PostgreSQL, one read-only snapshot each."""
+    return _forms_of(engine)[1]
 
 
 @contextmanager
@@ -132,6 +157,12 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
             f"({_first_line(error)}); nothing was written; check the ids and run the command again",
         ) from error
     except (OperationalError, DBAPIError) as error:
+        if error.connection_invalidated:
+            raise StorageError(
+                "STORE_UNREACHABLE",
+                f"the connection to {describe(str(engine.url))} was lost ({_first_line(error)}); "
+                "nothing more was written; run the command again",
+            ) from error
         if _is_retryable(error):
             raise StorageError(
                 "STORE_BUSY",

@@ -7,13 +7,16 @@ in a transaction, after the loan and its notes, as the journal's heads are.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, Final
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Insert, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from acquittance.core.audit import AuditRecord
+from acquittance.core.audit import AuditHead, AuditRecord
 from acquittance.core.errors import NotFoundError
+from acquittance.store.driver import Driver, Sql
 from acquittance.store.models import (
     ApprovalRow,
     AuditHeadRow,
@@ -30,6 +33,7 @@ class ApprovalRecord:
     signatory_name: str
     signatory_title: str
     approved_at: str
+    user_name: str
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class ProposalRecord:
     settlement_id: str | None
     created_at: str
     approvals: tuple[ApprovalRecord, ...]
+    proposed_by_name: str
 
 
 @dataclass(frozen=True)
@@ -77,11 +82,94 @@ def _audit(row: AuditRecordRow) -> AuditRecord:
     )
 
 
-class WorkflowRows:
-    """Proposals, approvals, audit records and idempotency keys, in the caller's transaction."""
+_PROPOSALS: Final = (
+    "SELECT p.id, p.quote_id, p.loan_id, p.lender_id, p.borrower_id, p.proposed_by, p.status,"
+    " p.settlement_id, p.created_at, pu.name,"
+    " a.party_id, a.user_id, a.signatory_name, a.signatory_title, a.approved_at, au.name"
+    " FROM settlement_proposals p JOIN users pu ON pu.id = p.proposed_by"
+    " LEFT JOIN settlement_approvals a ON a.proposal_id = p.id"
+    " LEFT JOIN users au ON au.id = a.user_id"
+)
+#: The order proposals are listed in, and each one's approvals in.
+_PROPOSALS_ORDER: Final = " ORDER BY p.created_at, p.id, a.approved_at, a.party_id"
+_PROPOSAL_READ: Final = Sql(_PROPOSALS + " WHERE p.id = ?" + _PROPOSALS_ORDER)
+_PROPOSAL_LOCKED: Final = Sql(
+    _PROPOSALS + " WHERE p.id = ?" + _PROPOSALS_ORDER + " FOR UPDATE OF p"
+)
+_PROPOSALS_ALL: Final = Sql(_PROPOSALS + _PROPOSALS_ORDER)
+_PROPOSALS_OF_PARTY: Final = Sql(
+    _PROPOSALS + " WHERE p.lender_id = ? OR p.borrower_id = ?" + _PROPOSALS_ORDER
+)
+_PROPOSAL_OF_SETTLEMENT: Final = Sql(_PROPOSALS + " WHERE p.settlement_id = ?" + _PROPOSALS_ORDER)
+#: The loan of a proposal, locked: the first lock of a use case on a proposal.
+_LOCK_LOAN_OF_PROPOSAL: Final = Sql(
+    "SELECT l.id FROM loans l"
+    " WHERE l.id = (SELECT p.loan_id FROM settlement_proposals p WHERE p.id = ?) FOR UPDATE OF l"
+)
+_LOAN_OF_PROPOSAL: Final = Sql("SELECT p.loan_id FROM settlement_proposals p WHERE p.id = ?")
+_AUDIT_HEAD: Final = "SELECT sequence, hash FROM audit_heads WHERE chain = ?"
+_AUDIT_HEAD_READ: Final = Sql(_AUDIT_HEAD)
+_AUDIT_HEAD_LOCKED: Final = Sql(_AUDIT_HEAD + " FOR UPDATE")
+_AUDIT_INSERT: Final = Sql(
+    "INSERT INTO audit_records (chain, sequence, at, actor_user_id, actor_party_id, action,"
+    " detail, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_AUDIT_HEAD_INSERT: Final = Sql("INSERT INTO audit_heads (chain, sequence, hash) VALUES (?, ?, ?)")
+_AUDIT_HEAD_UPDATE: Final = Sql("UPDATE audit_heads SET sequence = ?, hash = ? WHERE chain = ?")
+_STATUS_UPDATE: Final = Sql(
+    "UPDATE settlement_proposals SET status = ?, settlement_id = ? WHERE id = ?"
+)
 
-    def __init__(self, session: Session) -> None:
+
+def _proposals_from(rows: Sequence[tuple[Any, ...]]) -> list[ProposalRecord]:
+    """Proposals from their rows joined with their approvals, in the rows' order.
+
+    A proposal with no approval comes as one row whose approval columns are null.
+    """
+    found: dict[str, ProposalRecord] = {}
+    approvals: dict[str, list[ApprovalRecord]] = {}
+    for row in rows:
+        proposal_id = row[0]
+        if proposal_id not in found:
+            found[proposal_id] = ProposalRecord(
+                id=proposal_id,
+                quote_id=row[1],
+                loan_id=row[2],
+                lender_id=row[3],
+                borrower_id=row[4],
+                proposed_by=row[5],
+                status=row[6],
+                settlement_id=row[7],
+                created_at=row[8],
+                approvals=(),
+                proposed_by_name=row[9],
+            )
+            approvals[proposal_id] = []
+        if row[10] is not None:
+            approvals[proposal_id].append(ApprovalRecord(*row[10:]))
+    return [
+        replace(p, approvals=tuple(approvals[p.id])) if approvals[p.id] else p
+        for p in found.values()
+    ]
+
+
+class WorkflowRows:
+    """Proposals, approvals, audit records and idempotency keys, in the caller's transaction.
+
+    Reads and writes of one proposal and of an audit chain go through `driver`
+    (the repository's, when the caller has one, so that its queued statements
+    keep their order).
+    """
+
+    def __init__(self, session: Session, driver: Driver | None = None) -> None:
         self.session = session
+        self._given_driver = driver
+
+    def _driver(self) -> Driver:
+        if self._given_driver is None:
+            self.session.flush()
+            self._given_driver = Driver(self.session)
+        return self._given_driver
 
     # Proposals --------------------------------------------------------------------------
 
@@ -102,51 +190,28 @@ class WorkflowRows:
         self.session.flush()
 
     def proposal(self, proposal_id: str, *, lock: bool = False) -> ProposalRecord:
-        query = select(ProposalRow).where(ProposalRow.id == proposal_id)
-        if lock and locks_rows(self.session):
-            query = query.with_for_update()
-        row = self.session.scalar(query)
-        if row is None:
+        """One proposal with its approvals; `lock` locks its row (on PostgreSQL)."""
+        locked = lock and locks_rows(self.session)
+        found = self._driver().rows(_PROPOSAL_LOCKED if locked else _PROPOSAL_READ, (proposal_id,))
+        if not found:
             raise unknown_proposal(proposal_id)
-        return self._record(row)
+        return _proposals_from(found)[0]
+
+    def lock_loan_of(self, proposal_id: str) -> None:
+        """Lock the loan a proposal settles (on PostgreSQL): UNKNOWN_SETTLEMENT for none."""
+        sql = _LOCK_LOAN_OF_PROPOSAL if locks_rows(self.session) else _LOAN_OF_PROPOSAL
+        if not self._driver().rows(sql, (proposal_id,)):
+            raise unknown_proposal(proposal_id)
 
     def proposals(self, *, party_id: str | None = None) -> list[ProposalRecord]:
-        query = select(ProposalRow).order_by(ProposalRow.created_at, ProposalRow.id)
-        if party_id is not None:
-            query = query.where(
-                (ProposalRow.lender_id == party_id) | (ProposalRow.borrower_id == party_id)
-            )
-        return [self._record(row) for row in self.session.scalars(query)]
+        """Every proposal (of loans the party is on), oldest first."""
+        if party_id is None:
+            return _proposals_from(self._driver().rows(_PROPOSALS_ALL))
+        return _proposals_from(self._driver().rows(_PROPOSALS_OF_PARTY, (party_id, party_id)))
 
     def proposal_for_settlement(self, settlement_id: str) -> ProposalRecord | None:
-        row = self.session.scalar(
-            select(ProposalRow).where(ProposalRow.settlement_id == settlement_id)
-        )
-        return None if row is None else self._record(row)
-
-    def _record(self, row: ProposalRow) -> ProposalRecord:
-        approvals = self.session.scalars(
-            select(ApprovalRow)
-            .where(ApprovalRow.proposal_id == row.id)
-            .order_by(ApprovalRow.approved_at, ApprovalRow.party_id)
-        )
-        return ProposalRecord(
-            id=row.id,
-            quote_id=row.quote_id,
-            loan_id=row.loan_id,
-            lender_id=row.lender_id,
-            borrower_id=row.borrower_id,
-            proposed_by=row.proposed_by,
-            status=row.status,
-            settlement_id=row.settlement_id,
-            created_at=row.created_at,
-            approvals=tuple(
-                ApprovalRecord(
-                    a.party_id, a.user_id, a.signatory_name, a.signatory_title, a.approved_at
-                )
-                for a in approvals
-            ),
-        )
+        found = _proposals_from(self._driver().rows(_PROPOSAL_OF_SETTLEMENT, (settlement_id,)))
+        return found[0] if found else None
 
     def add_approval(self, proposal_id: str, approval: ApprovalRecord) -> None:
         self.session.add(
@@ -164,51 +229,44 @@ class WorkflowRows:
     def set_status(
         self, proposal_id: str, status: str, *, settlement_id: str | None = None
     ) -> None:
-        self.session.execute(
-            update(ProposalRow)
-            .where(ProposalRow.id == proposal_id)
-            .values(status=status, settlement_id=settlement_id)
-        )
+        self._driver().execute(_STATUS_UPDATE, (status, settlement_id, proposal_id))
 
     # Audit ------------------------------------------------------------------------------
 
-    def audit_head(self, chain: str) -> AuditRecord | None:
-        """The newest record of a chain, its head row locked until the transaction ends."""
-        query = select(AuditHeadRow).where(AuditHeadRow.chain == chain)
-        if locks_rows(self.session):
-            query = query.with_for_update()
-        head = self.session.scalar(query)
-        if head is None:
-            return None
-        row = self.session.get(AuditRecordRow, (chain, head.sequence))
-        assert row is not None, f"audit chain {chain} has a head with no record"
-        return _audit(row)
+    def audit_head(self, chain: str) -> AuditHead | None:
+        """The end of a chain (its newest sequence and hash), locked until the transaction ends."""
+        sql = _AUDIT_HEAD_LOCKED if locks_rows(self.session) else _AUDIT_HEAD_READ
+        found = self._driver().rows(sql, (chain,))
+        return AuditHead(*found[0]) if found else None
 
     def append_audit(self, record: AuditRecord) -> None:
-        self.session.add(
-            AuditRecordRow(
-                chain=record.chain,
-                sequence=record.sequence,
-                at=record.at,
-                actor_user_id=record.actor_user_id,
-                actor_party_id=record.actor_party_id,
-                action=record.action,
-                detail=record.detail,
-                previous_hash=record.previous_hash,
-                hash=record.hash,
-            )
+        """The record and its chain's new head, in one write (one round trip on a server)."""
+        head: tuple[Sql, list[Any]] = (
+            (_AUDIT_HEAD_INSERT, [record.chain, record.sequence, record.hash])
+            if record.sequence == 1
+            else (_AUDIT_HEAD_UPDATE, [record.sequence, record.hash, record.chain])
         )
-        if record.sequence == 1:
-            self.session.add(
-                AuditHeadRow(chain=record.chain, sequence=record.sequence, hash=record.hash)
-            )
-        else:
-            self.session.execute(
-                update(AuditHeadRow)
-                .where(AuditHeadRow.chain == record.chain)
-                .values(sequence=record.sequence, hash=record.hash)
-            )
-        self.session.flush()
+        self._driver().write_all(
+            [
+                (
+                    _AUDIT_INSERT,
+                    [
+                        [
+                            record.chain,
+                            record.sequence,
+                            record.at,
+                            record.actor_user_id,
+                            record.actor_party_id,
+                            record.action,
+                            record.detail,
+                            record.previous_hash,
+                            record.hash,
+                        ]
+                    ],
+                ),
+                (head[0], [head[1]]),
+            ]
+        )
 
     def audit_records(self, chains: Sequence[str] | None = None) -> list[AuditRecord]:
         query = select(AuditRecordRow).order_by(AuditRecordRow.chain, AuditRecordRow.sequence)
@@ -238,20 +296,36 @@ class WorkflowRows:
         )
 
     def claim_key(
-        self, scope: str, key: str, *, method: str, path: str, digest: str, at: str
-    ) -> None:
-        """Insert the key as running; a key already there fails the flush (STORE_CONFLICT)."""
-        self.session.add(
-            IdempotencyKeyRow(
-                scope=scope,
-                key=key,
-                method=method,
-                path=path,
-                request_digest=digest,
-                created_at=at,
-            )
-        )
-        self.session.flush()
+        self,
+        scope: str,
+        key: str,
+        *,
+        method: str,
+        path: str,
+        digest: str,
+        at: str,
+        status_code: int | None = None,
+        body: str | None = None,
+    ) -> bool:
+        """Insert the key (with its answer, when given); False if the key is already there.
+
+        A transaction that holds the same key uncommitted makes this one wait
+        for its end (the unique index), so a key is never run twice at once.
+        """
+        values = {
+            "scope": scope,
+            "key": key,
+            "method": method,
+            "path": path,
+            "request_digest": digest,
+            "created_at": at,
+            "status_code": status_code,
+            "response_body": body,
+        }
+        statement = _insert_if_absent(self.session).values(values)
+        # RETURNING, not rowcount: an ORM-enabled INSERT does not report rows it left out.
+        inserted = self.session.execute(statement.returning(IdempotencyKeyRow.key)).first()
+        return inserted is not None
 
     def finish_key(self, scope: str, key: str, status_code: int, body: str) -> None:
         self.session.execute(
@@ -268,6 +342,13 @@ class WorkflowRows:
                 IdempotencyKeyRow.status_code.is_(None),
             )
         )
+
+
+def _insert_if_absent(session: Session) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING into the idempotency keys, in the store's dialect."""
+    if session.get_bind().dialect.name == "sqlite":
+        return sqlite.insert(IdempotencyKeyRow).on_conflict_do_nothing()
+    return postgresql.insert(IdempotencyKeyRow).on_conflict_do_nothing()
 
 
 def unknown_proposal(proposal_id: str) -> NotFoundError:

@@ -66,24 +66,22 @@ def propose(
     idempotency_key: Annotated[str, Form(max_length=KEY_LENGTH_MAX)],
 ) -> Response:
     """Save the quote on `as_of` and propose the settlement; the same key again proposes once."""
-    store = store_of(request)
     on = parse_date(as_of, field="as-of date")
-    body = json.dumps({"loan": loan_id, "as_of": on.isoformat()})
-    scope = _key_scope(who)
-    first = idempotency.claim(
-        store, scope, idempotency_key, method="POST", path=request.url.path, body=body
+    keyed = idempotency.KeyedRequest(
+        scope=_key_scope(who),
+        key=idempotency_key,
+        method="POST",
+        path=request.url.path,
+        body=json.dumps({"loan": loan_id, "as_of": on.isoformat()}),
     )
-    if first is not None:
-        return _to(f"/settlements/{json.loads(first.body)['proposal']}")
-    try:
-        saved = scoped.save_quote(store, who.user.party_id, QuoteRequest(loan_id=loan_id, as_of=on))
-        proposal = workflow.propose(store, who.user, saved.id)
-    except BaseException:
-        idempotency.give_back(store, scope, idempotency_key)
-        raise
-    answer = idempotency.Answer(303, json.dumps({"proposal": proposal.id}))
-    idempotency.finish(store, scope, idempotency_key, answer)
-    return _to(f"/settlements/{proposal.id}")
+    work = workflow.quoting_and_proposing(who.user, QuoteRequest(loan_id=loan_id, as_of=on))
+    # A refusal is shown as a page and not kept: the form may be sent again once it is fixed.
+    once = idempotency.run_once(store_of(request), keyed, work, _proposed)
+    return _to(f"/settlements/{json.loads(once.answer.body)['proposal']}")
+
+
+def _proposed(proposal: workflow.Proposal) -> idempotency.Answer:
+    return idempotency.Answer(303, json.dumps({"proposal": proposal.id}))
 
 
 @router.get("/settlements", response_class=HTMLResponse)
