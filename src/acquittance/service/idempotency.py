@@ -119,7 +119,7 @@ def _claimed_and_run(
     render: Callable[[T], Answer],
 ) -> Answer | None:
     """The work's answer, kept under the key; None if the key was already there."""
-    rows = WorkflowRows(repo.session)
+    rows = WorkflowRows(repo.session, repo.driver())
     if not _claim(rows, request):
         return None
     answer = render(work(repo))

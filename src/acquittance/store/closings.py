@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from acquittance.books.entries import JournalEntry
@@ -25,7 +25,7 @@ from acquittance.core.instruments import Position
 from acquittance.core.money import ZERO
 from acquittance.core.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
 from acquittance.store.closing_path import settlement_writes
-from acquittance.store.driver import Driver
+from acquittance.store.driver import Driver, Sql, money
 from acquittance.store.models import (
     JournalEntryRow,
     NoteRow,
@@ -171,6 +171,66 @@ def _quote_from(header: Any, lines: Sequence[Any]) -> Quote:
     )
 
 
+def _saved_quote(header: Any, lines: Sequence[Any]) -> StoredQuote:
+    """The saved quote a header row and its note rows state."""
+    return StoredQuote(
+        id=header.id,
+        quote=_quote_from(header, lines),
+        note_ids=tuple(line.note_id for line in lines) if header.notes_named else None,
+        values={
+            line.note_id: line.value_requested for line in lines if line.value_requested is not None
+        },
+        partial=header.partial,
+        good_through=header.good_through_requested,
+    )
+
+
+def _cell(value: Any, day: Any) -> Any:
+    """A figure as the driver sends it: amounts as exact text, dates as their column stores."""
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, date):
+        return day(value)
+    return value
+
+
+#: The figures' columns, in the order `_figures` gives them.
+_FIGURE_COLUMNS: Final = (
+    "loan_id",
+    "as_of",
+    "lender_id",
+    "borrower_id",
+    "currency",
+    "satisfaction",
+    "owed_principal",
+    "owed_interest",
+    "owed_charges",
+    "per_diem",
+    "good_through",
+    "cash_amount",
+    "cash_payer_id",
+    "cash_payee_id",
+    "remaining_debt",
+    "fingerprint",
+)
+_QUOTE_COLUMNS: Final = ("id", "notes_named", "partial", "good_through_requested", *_FIGURE_COLUMNS)
+_INSERT_QUOTE: Final = Sql(
+    f"INSERT INTO quotes ({', '.join(_QUOTE_COLUMNS)})"
+    f" VALUES ({', '.join(['?'] * len(_QUOTE_COLUMNS))})"
+)
+_INSERT_QUOTE_NOTES: Final = Sql(
+    "INSERT INTO quote_notes (quote_id, value_requested, position, note_id, principal,"
+    " interest, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_QUOTE_BY_ID: Final = select(_QUOTES).where(_QUOTES.c.id == bindparam("quote_id"))
+_LINES_OF_QUOTE: Final = (
+    select(_QUOTE_NOTES, _NOTES.c.maker, _NOTES.c.issue_date)
+    .join(_NOTES, _NOTES.c.id == _QUOTE_NOTES.c.note_id)
+    .where(_QUOTE_NOTES.c.quote_id == bindparam("quote_id"))
+    .order_by(_QUOTE_NOTES.c.position)
+)
+
+
 class ClosingRows:
     """Repository methods for settlements and saved quotes (mixed into `Repository`)."""
 
@@ -301,55 +361,45 @@ class ClosingRows:
         partial: bool,
         good_through: date | None,
     ) -> None:
-        self._check_new(QuoteRow, quote_id, "quote")
-        self.session.execute(
-            insert(_QUOTES).values(
-                id=quote_id,
-                notes_named=notes_named,
-                partial=partial,
-                good_through_requested=good_through,
-                **_figures(quote),
-            )
-        )
-        lines = _lines(quote)
-        if lines:
-            self.session.execute(
-                insert(_QUOTE_NOTES),
-                [
-                    {"quote_id": quote_id, "value_requested": values.get(line["note_id"]), **line}
-                    for line in lines
-                ],
-            )
+        """The quote's header and its notes, in one write (one round trip on a server).
+
+        `quote_id` is made fresh by the caller: a clash is refused by the key (STORE_CONFLICT).
+        """
+        driver = self.driver()
+        named = _figures(quote)
+        assert tuple(named) == _FIGURE_COLUMNS, "the figures come in their columns' order"
+        figures = [_cell(value, driver.day) for value in named.values()]
+        header = [quote_id, notes_named, partial, driver.day(good_through), *figures]
+        lines = [
+            [
+                quote_id,
+                money(values.get(line["note_id"])),
+                line["position"],
+                line["note_id"],
+                money(line["principal"]),
+                money(line["interest"]),
+                money(line["value"]),
+            ]
+            for line in _lines(quote)
+        ]
+        driver.write_all([(_INSERT_QUOTE, [header]), (_INSERT_QUOTE_NOTES, lines)])
 
     def get_quote(self, quote_id: str) -> StoredQuote:
-        found = self._saved_quotes(_QUOTES.c.id == quote_id)
-        if not found:
+        """One saved quote: two prebuilt statements, as a closing of it asks first."""
+        self.driver().send_queued()  # what the driver queued goes first
+        connection = self.session.connection()
+        header = connection.execute(_QUOTE_BY_ID, {"quote_id": quote_id}).first()
+        if header is None:
             raise self._unknown(QuoteRow, quote_id, "quote", "UNKNOWN_QUOTE")
-        return found[0]
+        lines = connection.execute(_LINES_OF_QUOTE, {"quote_id": quote_id}).all()
+        return _saved_quote(header, lines)
 
     def list_quotes(self, *, loan_id: str | None = None) -> list[StoredQuote]:
         return self._saved_quotes(None if loan_id is None else _QUOTES.c.loan_id == loan_id)
 
     def _saved_quotes(self, condition: Any) -> list[StoredQuote]:
         headers, lines = self._headers(_QUOTES, _QUOTE_NOTES, "quote_id", condition)
-        saved = []
-        for header in headers:
-            own = lines.get(header.id, [])
-            saved.append(
-                StoredQuote(
-                    id=header.id,
-                    quote=_quote_from(header, own),
-                    note_ids=tuple(line.note_id for line in own) if header.notes_named else None,
-                    values={
-                        line.note_id: line.value_requested
-                        for line in own
-                        if line.value_requested is not None
-                    },
-                    partial=header.partial,
-                    good_through=header.good_through_requested,
-                )
-            )
-        return saved
+        return [_saved_quote(header, lines.get(header.id, [])) for header in headers]
 
     if TYPE_CHECKING:
         # Provided by the repository this is mixed into.

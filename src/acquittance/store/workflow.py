@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from sqlalchemy import Insert, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from acquittance.core.audit import AuditHead, AuditRecord
@@ -116,6 +115,16 @@ _AUDIT_INSERT: Final = Sql(
 )
 _AUDIT_HEAD_INSERT: Final = Sql("INSERT INTO audit_heads (chain, sequence, hash) VALUES (?, ?, ?)")
 _AUDIT_HEAD_UPDATE: Final = Sql("UPDATE audit_heads SET sequence = ?, hash = ? WHERE chain = ?")
+#: Claim a key (with its answer, when known); no row back when the key is already there.
+_CLAIM_KEY: Final = Sql(
+    "INSERT INTO idempotency_keys (scope, key, method, path, request_digest, created_at,"
+    " status_code, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT DO NOTHING RETURNING key",
+    rows_at_once=False,
+)
+_FINISH_KEY: Final = Sql(
+    "UPDATE idempotency_keys SET status_code = ?, response_body = ? WHERE scope = ? AND key = ?"
+)
 _STATUS_UPDATE: Final = Sql(
     "UPDATE settlement_proposals SET status = ?, settlement_id = ? WHERE id = ?"
 )
@@ -312,27 +321,13 @@ class WorkflowRows:
         A transaction that holds the same key uncommitted makes this one wait
         for its end (the unique index), so a key is never run twice at once.
         """
-        values = {
-            "scope": scope,
-            "key": key,
-            "method": method,
-            "path": path,
-            "request_digest": digest,
-            "created_at": at,
-            "status_code": status_code,
-            "response_body": body,
-        }
-        statement = _insert_if_absent(self.session).values(values)
-        # RETURNING, not rowcount: an ORM-enabled INSERT does not report rows it left out.
-        inserted = self.session.execute(statement.returning(IdempotencyKeyRow.key)).first()
-        return inserted is not None
+        inserted = self._driver().rows(
+            _CLAIM_KEY, (scope, key, method, path, digest, at, status_code, body)
+        )
+        return bool(inserted)
 
     def finish_key(self, scope: str, key: str, status_code: int, body: str) -> None:
-        self.session.execute(
-            update(IdempotencyKeyRow)
-            .where(IdempotencyKeyRow.scope == scope, IdempotencyKeyRow.key == key)
-            .values(status_code=status_code, response_body=body)
-        )
+        self._driver().execute(_FINISH_KEY, (status_code, body, scope, key))
 
     def release_key(self, scope: str, key: str) -> None:
         self.session.execute(
@@ -342,13 +337,6 @@ class WorkflowRows:
                 IdempotencyKeyRow.status_code.is_(None),
             )
         )
-
-
-def _insert_if_absent(session: Session) -> Insert:
-    """INSERT ... ON CONFLICT DO NOTHING into the idempotency keys, in the store's dialect."""
-    if session.get_bind().dialect.name == "sqlite":
-        return sqlite.insert(IdempotencyKeyRow).on_conflict_do_nothing()
-    return postgresql.insert(IdempotencyKeyRow).on_conflict_do_nothing()
 
 
 def unknown_proposal(proposal_id: str) -> NotFoundError:
