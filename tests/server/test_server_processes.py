@@ -91,11 +91,11 @@ def test_every_connection_sends_without_waiting_for_acks_however_the_socket_was_
     from uvicorn import Config
     from uvicorn.server import ServerState
 
-    from acquittance.server.transport import NoDelayH11Protocol
+    from acquittance.server.transport import NoDelayHttpProtocol
 
     seen: list[int] = []
 
-    class Recording(NoDelayH11Protocol):
+    class Recording(NoDelayHttpProtocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             connection = transport.get_extra_info("socket")

@@ -80,14 +80,14 @@ def serve(
 def _serve_one(application: FastAPI, host: str, port: int) -> None:
     import uvicorn
 
-    from acquittance.server.transport import NoDelayH11Protocol
+    from acquittance.server.transport import NoDelayHttpProtocol
 
     uvicorn.run(
         application,
         host=host,
         port=port,
         log_level="warning",
-        http=NoDelayH11Protocol,
+        http=NoDelayHttpProtocol,
         limit_concurrency=REQUESTS_AT_ONCE_MAX,
         timeout_keep_alive=5,
     )
@@ -98,7 +98,7 @@ def _serve_many(environment: dict[str, str], processes: int, host: str, port: in
     connections go to them in the environment, which they inherit."""
     import uvicorn
 
-    from acquittance.server.transport import NoDelayH11Protocol
+    from acquittance.server.transport import NoDelayHttpProtocol
 
     os.environ.update(environment)
     uvicorn.run(
@@ -108,7 +108,7 @@ def _serve_many(environment: dict[str, str], processes: int, host: str, port: in
         host=host,
         port=port,
         log_level="warning",
-        http=NoDelayH11Protocol,
+        http=NoDelayHttpProtocol,
         limit_concurrency=-(-REQUESTS_AT_ONCE_MAX // processes),
         timeout_keep_alive=5,
     )
