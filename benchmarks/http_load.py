@@ -74,6 +74,9 @@ class Timed:
     failures: int
     #: CPU seconds the server's processes spent meanwhile (0 where /proc is missing).
     server_cpu: float = 0.0
+    #: CPU seconds the clients (this process) spent meanwhile: on a machine of few
+    #: cores they take their share from the server.
+    client_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -85,6 +88,10 @@ class Timed:
     @property
     def server_cpu_each(self) -> float:
         return self.server_cpu / len(self.latencies) if self.latencies else 0.0
+
+    @property
+    def client_cpu_each(self) -> float:
+        return self.client_cpu / len(self.latencies) if self.latencies else 0.0
 
 
 @dataclass(frozen=True)
@@ -345,9 +352,13 @@ def _measured(
     work: Sequence[Callable[[httpx.Client], int]],
     client_for: Callable[[], httpx.Client],
 ) -> Timed:
-    before = cpu_seconds(served.pid)
+    before, client_before = cpu_seconds(served.pid), time.process_time()
     timed = _in_threads(clients, work, client_for)
-    return dataclasses.replace(timed, server_cpu=cpu_seconds(served.pid) - before)
+    return dataclasses.replace(
+        timed,
+        server_cpu=cpu_seconds(served.pid) - before,
+        client_cpu=time.process_time() - client_before,
+    )
 
 
 def _lost_or_duplicated(store: service.Store, indexes: Sequence[int]) -> int:
@@ -469,7 +480,12 @@ def _failed(timed: Timed) -> str:
 
 
 def _server_cpu(timed: Timed, what: str) -> str:
-    return f"server CPU {_ms(timed.server_cpu_each)} per {what}" if timed.server_cpu else ""
+    if not timed.server_cpu:
+        return ""
+    return (
+        f"server CPU {_ms(timed.server_cpu_each)} per {what},"
+        f" the clients' {_ms(timed.client_cpu_each)}"
+    )
 
 
 def rows_for(result: HttpLoad | Skipped) -> list[Row]:

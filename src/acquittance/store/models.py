@@ -532,7 +532,8 @@ class ServerSecretRow(Base):
 class IdempotencyKeyRow(Base):
     """A state-changing request under its Idempotency-Key, and the answer it got.
 
-    `status_code` is null while the first request with the key is still running.
+    The key, the work and the answer commit together; `status_code` is null only in a
+    claim an earlier version left when it stopped between its work and its answer.
     """
 
     __tablename__ = "idempotency_keys"
