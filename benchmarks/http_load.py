@@ -77,6 +77,8 @@ class Timed:
     #: CPU seconds the clients (this process) spent meanwhile: on a machine of few
     #: cores they take their share from the server.
     client_cpu: float = 0.0
+    #: CPU seconds PostgreSQL spent meanwhile, when it runs on this machine.
+    database_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -92,6 +94,10 @@ class Timed:
     @property
     def client_cpu_each(self) -> float:
         return self.client_cpu / len(self.latencies) if self.latencies else 0.0
+
+    @property
+    def database_cpu_each(self) -> float:
+        return self.database_cpu / len(self.latencies) if self.latencies else 0.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,25 @@ def _stat(pid: str) -> tuple[int, float] | None:
         return None
     fields = text.rsplit(")", 1)[1].split()  # after the command's name, which may hold spaces
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def database_cpu_seconds() -> float:
+    """CPU seconds of this machine's PostgreSQL so far: its live processes, and those that
+    ended (a connection's backend) as their parent counts them; 0 without one here."""
+    total = 0.0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            text = Path(f"/proc/{name}/stat").read_text()
+        except OSError:
+            continue
+        command, _, rest = text.partition(" (")[2].rpartition(")")
+        if command != "postgres":
+            continue
+        fields = rest.split()
+        total += sum(int(fields[i]) for i in (11, 12, 13, 14)) / _TICKS
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
@@ -353,11 +378,13 @@ def _measured(
     client_for: Callable[[], httpx.Client],
 ) -> Timed:
     before, client_before = cpu_seconds(served.pid), time.process_time()
+    database_before = database_cpu_seconds()
     timed = _in_threads(clients, work, client_for)
     return dataclasses.replace(
         timed,
         server_cpu=cpu_seconds(served.pid) - before,
         client_cpu=time.process_time() - client_before,
+        database_cpu=database_cpu_seconds() - database_before,
     )
 
 
@@ -482,9 +509,10 @@ def _failed(timed: Timed) -> str:
 def _server_cpu(timed: Timed, what: str) -> str:
     if not timed.server_cpu:
         return ""
+    database = f", PostgreSQL's {_ms(timed.database_cpu_each)}" if timed.database_cpu else ""
     return (
-        f"server CPU {_ms(timed.server_cpu_each)} per {what},"
-        f" the clients' {_ms(timed.client_cpu_each)}"
+        f"CPU per {what}: the server's {_ms(timed.server_cpu_each)}{database},"
+        f" the clients' {_ms(timed.client_cpu_each)} ({os.cpu_count()} CPUs in all)"
     )
 
 
