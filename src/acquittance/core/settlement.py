@@ -50,7 +50,7 @@ from fractions import Fraction
 from typing import Any, Final
 
 from acquittance.core import accrual
-from acquittance.core.accrual import History, per_diem_of, position_of
+from acquittance.core.accrual import AccrualState, History, per_diem_of, position_of
 from acquittance.core.collateral import SecurityInterest, ordered_pledged_note_ids
 from acquittance.core.dates import add_days
 from acquittance.core.errors import AcquittanceError, InputError, NotFoundError, StateError
@@ -540,16 +540,21 @@ def _check_closable(
 
 def _check_loan_after(
     quote: Quote, loan: Loan, history: History | None, events: Sequence[Event]
-) -> None:
+) -> tuple[AccrualState, ...] | None:
     """Assert the pair: the loan's own accrual agrees the closing leaves the remaining debt.
 
     From the history on the closing date when given (no event after it, as
-    `_check_closable` saw), else from the loan's events.
+    `_check_closable` saw), else from the loan's events. Returns the walk from
+    the history: the state after each of `events` (None when walked from the events).
     """
+    walk: tuple[AccrualState, ...] | None = None
     if history is not None:
         state = history.state()
+        walked = []
         for event in events:
             state = accrual.step(state, event)
+            walked.append(state)
+        walk = tuple(walked)
         after = position_of(accrual.advance(state, quote.as_of))
     else:
         after = accrual.position(
@@ -559,6 +564,7 @@ def _check_loan_after(
         raise AssertionError(
             f"closing leaves {after.total} owed on loan {loan.id}, not {quote.remaining_debt}"
         )
+    return walk
 
 
 def _obligations(
@@ -597,6 +603,33 @@ def _obligations(
     return tuple(obligations)
 
 
+def close_walked(
+    quote: Quote,
+    *,
+    settlement_id: str,
+    current_fingerprint: str,
+    loan: Loan,
+    interests: Sequence[SecurityInterest],
+    loan_history: History | None = None,
+) -> tuple[Closing, tuple[AccrualState, ...] | None]:
+    """As `close`, and the loan's walk through the closing's events that checked them.
+
+    The walk is the loan's accrual state after each of `Closing.loan_events`,
+    stepped from `loan_history` on the quote date (None without a history: the
+    check then walked the loan's events), so that a caller keeping snapshots
+    need not walk them again.
+    """
+    _check_closable(quote, settlement_id, current_fingerprint, loan, loan_history)
+    full = quote.satisfaction is SatisfactionKind.FULL
+    events: list[Event] = [
+        Satisfaction(quote.as_of, quote.owed_total - quote.remaining_debt, settlement_id)
+    ]
+    if full:
+        events.append(Discharge(quote.as_of, settlement_id))
+    walk = _check_loan_after(quote, loan, loan_history, events)
+    return _effects(quote, settlement_id, loan, interests, tuple(events)), walk
+
+
 def close(
     quote: Quote,
     *,
@@ -618,14 +651,25 @@ def close(
     the notes not assigned and secures the debt that remains; only the assigned
     notes leave it (they now belong to the secured party).
     """
-    _check_closable(quote, settlement_id, current_fingerprint, loan, loan_history)
+    closing, _ = close_walked(
+        quote,
+        settlement_id=settlement_id,
+        current_fingerprint=current_fingerprint,
+        loan=loan,
+        interests=interests,
+        loan_history=loan_history,
+    )
+    return closing
+
+
+def _effects(
+    quote: Quote,
+    settlement_id: str,
+    loan: Loan,
+    interests: Sequence[SecurityInterest],
+    events: tuple[Event, ...],
+) -> Closing:
     full = quote.satisfaction is SatisfactionKind.FULL
-    events: list[Event] = [
-        Satisfaction(quote.as_of, quote.owed_total - quote.remaining_debt, settlement_id)
-    ]
-    if full:
-        events.append(Discharge(quote.as_of, settlement_id))
-    _check_loan_after(quote, loan, loan_history, events)
     released = [i for i in interests if i.active and i.loan_id == loan.id] if full else []
     transfers = tuple(
         NoteTransfer(line.note_id, quote.borrower_id, quote.lender_id, quote.as_of)
@@ -643,7 +687,7 @@ def close(
         settlement_id=settlement_id,
         quote=quote,
         note_transfers=transfers,
-        loan_events=tuple(events),
+        loan_events=events,
         released_interest_ids=tuple(interest.id for interest in released),
         obligations=_obligations(quote, settlement_id, released),
         released_pledges=released_pledges,
