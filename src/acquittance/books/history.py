@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from acquittance.books import accounts, posting
-from acquittance.books.entries import EntryDraft, EntryKind, Leg
+from acquittance.books.entries import EntryDraft, EntryKind, Leg, check_balanced
 from acquittance.core import accrual
 from acquittance.core.accrual import AccrualState, position, position_of
 from acquittance.core.instruments import (
@@ -76,14 +76,20 @@ class BookState:
 def accrual_drafts(
     instrument: Loan | Note, books: Books, booked: Booked, reached: Position
 ) -> tuple[tuple[EntryDraft, ...], Booked]:
-    """Post interest accrued (and interest capitalised) since `booked`, up to `reached`."""
+    """Post interest accrued (and interest capitalised) since `booked`, up to `reached`.
+
+    Every draft is checked (`check_balanced`) before it is returned, as the
+    posting rules check theirs.
+    """
     drafts: list[EntryDraft] = []
     capitalised = reached.principal - booked.principal
     accrued = (reached.interest + capitalised) - booked.interest
     if accrued:
         drafts.extend(_accrual(instrument, books, reached.as_of, accrued))
     if capitalised:
-        drafts.extend(_capitalisation(instrument, books, reached.as_of, capitalised))
+        for draft in _capitalisation(instrument, books, reached.as_of, capitalised):
+            check_balanced(draft)
+            drafts.append(draft)
     return tuple(drafts), Booked(reached.principal, reached.interest)
 
 

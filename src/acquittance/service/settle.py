@@ -358,7 +358,8 @@ def _post_settlement(
         known = inputs.head_keys | {(draft.party_id, settlement_id) for draft in drafts}
         if not {(draft.party_id, draft.chain) for draft in drafts} <= known:
             heads = None
-    return seal_drafts(repo, drafts, heads=heads)
+    # Each draft was checked by the rule that made it (`accrual_drafts`, `posting.settlement`).
+    return seal_drafts(repo, drafts, heads=heads, checked=True)
 
 
 def settlement_record(store: Store, settlement_id: str) -> ClosedSettlement:
