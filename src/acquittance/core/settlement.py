@@ -42,7 +42,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -88,7 +88,7 @@ NOTES_COUNT_MAX: Final = 10_000
 IDS_NAMED_MAX: Final = 10
 
 
-_PLAIN_TYPES: Final = (str, int, bool, type(None))
+_PLAIN_TYPES: Final = frozenset({str, int, bool, type(None)})
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
@@ -103,32 +103,77 @@ def _canonical(value: Any, *, leave_out: tuple[str, ...] = ()) -> Any:
     """A JSON-ready form in which equal values always serialise identically.
 
     `leave_out` names fields of a dataclass to skip (its own, not its parts').
+    Each type takes one branch of `_branch_of`, found once per type.
     """
-    if type(value) in _PLAIN_TYPES:
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
         return value
+    branch = _BRANCHES.get(kind)
+    if branch is None:
+        branch = _BRANCHES[kind] = _branch_of(value)
+    return branch(value, leave_out)
+
+
+_Branch = Callable[[Any, tuple[str, ...]], Any]
+_BRANCHES: dict[type, _Branch] = {}
+
+
+def _branch_of(value: Any) -> _Branch:
+    """How values of this one's type are made canonical (the order of the tests matters)."""
     if isinstance(value, Decimal):
-        # By value: 0.065 and 0.0650 are one rate, 17500000 and 17500000.00 one amount.
-        return format(value.normalize(), "f")
+        return _decimal_form
     if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
+        return _fraction_form
     if isinstance(value, date):
-        return value.isoformat()
+        return _date_form
     if isinstance(value, Enum):
-        return value.value
+        return _enum_form
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {
-            name: _canonical(getattr(value, name))
-            for name in _field_names(value)
-            if name not in leave_out
-        }
-        return {"type": type(value).__name__, **fields}
+        return _dataclass_form
     if isinstance(value, Mapping):
-        return {str(key): _canonical(item) for key, item in value.items()}
+        return _mapping_form
     if isinstance(value, list | tuple):
-        return [_canonical(item) for item in value]
+        return _sequence_form
     if value is None or isinstance(value, str | int | bool):
-        return value
+        return _same_form
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+def _decimal_form(value: Decimal, _: tuple[str, ...]) -> str:
+    # By value: 0.065 and 0.0650 are one rate, 17500000 and 17500000.00 one amount.
+    return format(value.normalize(), "f")
+
+
+def _fraction_form(value: Fraction, _: tuple[str, ...]) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _date_form(value: date, _: tuple[str, ...]) -> str:
+    return value.isoformat()
+
+
+def _enum_form(value: Enum, _: tuple[str, ...]) -> Any:
+    return value.value
+
+
+def _dataclass_form(value: Any, leave_out: tuple[str, ...]) -> dict[str, Any]:
+    document: dict[str, Any] = {"type": type(value).__name__}
+    for name in _field_names(value):
+        if name not in leave_out:
+            document[name] = _canonical(getattr(value, name))
+    return document
+
+
+def _mapping_form(value: Mapping[Any, Any], _: tuple[str, ...]) -> dict[str, Any]:
+    return {str(key): _canonical(item) for key, item in value.items()}
+
+
+def _sequence_form(value: list[Any] | tuple[Any, ...], _: tuple[str, ...]) -> list[Any]:
+    return [_canonical(item) for item in value]
+
+
+def _same_form(value: Any, _: tuple[str, ...]) -> Any:
+    return value
 
 
 def _canonical_value(value: object) -> Any:
