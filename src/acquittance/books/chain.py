@@ -56,9 +56,18 @@ def canonical_text(previous_hash: str, draft: EntryDraft, *, entry_id: str, sequ
     day = draft.date.isoformat()
     kind = draft.kind.value
     reference = draft.reference
-    legs = draft.legs
+    legs = []
+    for leg in draft.legs:
+        if type(leg.account) is not str or type(leg.currency) is not str:
+            break
+        # An amount's text (digits, sign, point, exponent) needs no escape in JSON.
+        legs.append(
+            f'{{"account":{_encode(leg.account)},"amount":"{_amount_text(leg.amount)}",'
+            f'"currency":{_encode(leg.currency)}}}'
+        )
     if (
-        type(sequence) is int
+        len(legs) == len(draft.legs)
+        and type(sequence) is int
         and type(previous_hash) is str
         and type(entry_id) is str
         and type(draft.party_id) is str
@@ -66,7 +75,6 @@ def canonical_text(previous_hash: str, draft: EntryDraft, *, entry_id: str, sequ
         and type(day) is str
         and type(kind) is str
         and (reference is None or type(reference) is str)
-        and all(type(leg.account) is str and type(leg.currency) is str for leg in legs)
     ):
         return "".join(
             (
@@ -79,18 +87,7 @@ def canonical_text(previous_hash: str, draft: EntryDraft, *, entry_id: str, sequ
                 ',"kind":',
                 _encode(kind),
                 ',"legs":[',
-                ",".join(
-                    [
-                        '{"account":'
-                        + _encode(leg.account)
-                        + ',"amount":'
-                        + _encode(_amount_text(leg.amount))
-                        + ',"currency":'
-                        + _encode(leg.currency)
-                        + "}"
-                        for leg in legs
-                    ]
-                ),
+                ",".join(legs),
                 '],"party_id":',
                 _encode(draft.party_id),
                 ',"previous_hash":',

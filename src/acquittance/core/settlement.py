@@ -222,6 +222,34 @@ def fingerprint_inputs(
         if note_ids is not None
         else ordered_pledged_note_ids(loan.id, interests, secured_party_id=loan.lender_id)
     )
+    return _fingerprint(
+        loan,
+        notes,
+        interests,
+        as_of,
+        assigned,
+        note_ids=note_ids,
+        values=values,
+        partial=partial,
+        loan_history=loan_history,
+        note_histories=note_histories,
+    )
+
+
+def _fingerprint(
+    loan: Loan,
+    notes: Mapping[str, Note],
+    interests: Sequence[SecurityInterest],
+    as_of: date,
+    assigned: tuple[str, ...],
+    *,
+    note_ids: Sequence[str] | None,
+    values: Mapping[str, Decimal] | None,
+    partial: bool,
+    loan_history: History | None,
+    note_histories: Mapping[str, History] | None,
+) -> str:
+    """`fingerprint_inputs`, the notes assigned given (the ones asked for, else the pledged)."""
     relevant = sorted(
         (i for i in interests if i.loan_id == loan.id or set(i.note_ids) & set(assigned)),
         key=lambda interest: interest.id,
@@ -352,10 +380,9 @@ def _later_than(
 def _assigned_note_ids(
     loan: Loan,
     notes: Mapping[str, Note],
-    interests: Sequence[SecurityInterest],
+    pledged: tuple[str, ...],
     note_ids: Sequence[str] | None,
 ) -> tuple[str, ...]:
-    pledged = ordered_pledged_note_ids(loan.id, interests, secured_party_id=loan.lender_id)
     chosen = tuple(note_ids) if note_ids is not None else pledged
     if len(chosen) > NOTES_COUNT_MAX:
         raise InputError("TOO_MANY_NOTES", f"{len(chosen)} notes is above {NOTES_COUNT_MAX}")
@@ -511,7 +538,7 @@ def quote(
         raise StateError(
             "NOTHING_OWED", f"loan {loan.id} owes nothing as of {as_of}; there is nothing to settle"
         )
-    chosen = _assigned_note_ids(loan, notes, interests, note_ids)
+    chosen = _assigned_note_ids(loan, notes, pledged, note_ids)
     explicit = dict(values or {})
     lines, note_positions = _collateral_lines(
         loan, [notes[i] for i in chosen], as_of, explicit, histories
@@ -539,11 +566,12 @@ def quote(
         cash=cash,
         remaining_debt=remaining,
         satisfaction=kind,
-        fingerprint=fingerprint_inputs(
+        fingerprint=_fingerprint(
             loan,
             notes,
             interests,
             as_of,
+            tuple(note_ids) if note_ids is not None else pledged,
             note_ids=note_ids,
             values=values,
             partial=partial,
