@@ -261,18 +261,20 @@ def validate_events(instrument_id: str, events: Sequence[Event], *, kind: str = 
 
 
 def _canonical_number(value: Decimal) -> str:
-    """A Decimal by its value, exactly: 10, 10.0 and 10.00 give one text (no context rounding)."""
+    """A Decimal by its value, exactly: 10, 10.0 and 10.00 give one text (no context rounding).
+
+    Its digits without trailing zeros, each dropped zero raising the exponent.
+    """
     if not value.is_finite():
         return str(value)
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
-    figures = list(digits)
-    while len(figures) > 1 and figures[-1] == 0:
-        figures.pop()
-        exponent += 1
-    if figures == [0]:
+    figures = "".join(map(str, digits))
+    significant = figures.rstrip("0")
+    if not significant:
         return "0"
-    return f"{'-' if sign else ''}{''.join(map(str, figures))}e{exponent}"
+    exponent += len(figures) - len(significant)
+    return f"{'-' if sign else ''}{significant}e{exponent}"
 
 
 def _canonical_field(value: object) -> str:

@@ -347,6 +347,8 @@ def _wrapped(text: str, parameters: Any, error: Exception, base: type[Exception]
 
 def money(value: Decimal | None) -> str | None:
     """An amount as its exact text, refusing what `models.DecimalText` refuses."""
+    if value is None:
+        return None
     if type(value) is Decimal and value.is_finite():
         # The common case, as `decimal_text` writes it; anything else it refuses or writes.
         text = str(value)
