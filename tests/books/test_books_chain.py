@@ -27,6 +27,7 @@ from acquittance.books import (
     settlement,
     verify_chain,
 )
+from acquittance.books.chain import _document_text as document_text
 from acquittance.books.chain import anchor_digest, canonical_text, chain_heads
 from acquittance.core.errors import InputError
 from acquittance.core.instruments import Advance, OpeningBalance
@@ -82,6 +83,51 @@ def test_hash_is_sha256_of_sorted_json_with_two_place_amounts() -> None:
     # The same amount written differently hashes the same: the hash is of the value.
     same = replace(draft, legs=(Leg("Assets:Cash", D("5.00"), "USD"), legs[1]))
     assert entry_hash(GENESIS_HASH, same, entry_id="e1", sequence=1) == expected
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
+    ['"', "\\", "\n", "\x00", "\u2028", "é", "\U0001f600", "/", "<>&"]
+)
+
+
+@given(
+    description=_TEXT,
+    reference=st.none() | _TEXT,
+    party_id=_TEXT,
+    entry_id=_TEXT,
+    previous_hash=_TEXT,
+    sequence=st.integers(-(10**20), 10**20),
+    accounts=st.lists(st.tuples(_TEXT, _TEXT), min_size=0, max_size=3),
+    cents=st.integers(-(10**17), 10**17),
+    kind=st.sampled_from(list(EntryKind)),
+    on=st.dates(),
+)
+def test_the_text_hashed_is_its_definition_character_for_character(
+    description: str,
+    reference: str | None,
+    party_id: str,
+    entry_id: str,
+    previous_hash: str,
+    sequence: int,
+    accounts: list[tuple[str, str]],
+    cents: int,
+    kind: EntryKind,
+    on: date,
+) -> None:
+    legs = tuple(Leg(name, D(cents).scaleb(-3), currency) for name, currency in accounts)
+    draft = EntryDraft(party_id, on, kind, description, legs, reference)
+    fields = {"entry_id": entry_id, "sequence": sequence}
+    assert canonical_text(previous_hash, draft, **fields) == document_text(
+        previous_hash, draft, **fields
+    )
+
+
+def test_an_odd_field_type_takes_the_definition() -> None:
+    legs = (Leg("Assets:Cash", D("5"), "USD"), Leg("Income:Interest", D("-5.00"), "USD"))
+    draft = EntryDraft("berg", date(2002, 3, 31), EntryKind.ACCRUAL, "Interest", legs, None)
+    odd = canonical_text(GENESIS_HASH, draft, entry_id="e1", sequence=True)
+    assert odd == document_text(GENESIS_HASH, draft, entry_id="e1", sequence=True)
+    assert '"sequence":true' in odd
 
 
 def tampered(journal: list[JournalEntry], index: int, **changes: object) -> list[JournalEntry]:
@@ -185,6 +231,9 @@ def test_seal_refuses_bad_links_and_unbalanced_drafts() -> None:
     with pytest.raises(InputError) as raised:
         seal(lopsided, entry_id="e", sequence=1, previous_hash=GENESIS_HASH)
     assert raised.value.code == "UNBALANCED_ENTRY"
+    # A draft its rule checked already is sealed without checking it again.
+    sealed = seal(draft, entry_id="e", sequence=1, previous_hash=GENESIS_HASH, checked=True)
+    assert sealed == seal(draft, entry_id="e", sequence=1, previous_hash=GENESIS_HASH)
 
 
 FIELDS = ("description", "reference", "date", "kind", "amount", "id", "party_id")

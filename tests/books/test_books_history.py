@@ -22,8 +22,10 @@ from acquittance.books.history import (
     book_event,
     book_events,
     book_history,
+    booked_walk,
 )
 from acquittance.books.history import _event_drafts as event_drafts
+from acquittance.core import accrual
 from acquittance.core.accrual import position
 from acquittance.core.daycount import CONVENTIONS
 from acquittance.core.errors import AcquittanceError
@@ -147,6 +149,27 @@ def test_booking_in_two_parts_resumed_from_the_state_books_the_same(
     rest, after = book_events(instrument, books, instrument.events[cut + 1 :], state=resumed)
     assert [*first, *rest] == list(whole)
     assert [*before, *after] == list(states)
+
+
+@settings(max_examples=150, deadline=None)
+@given(instrument=instruments(), cut=st.integers(0, 10))
+def test_a_walk_taken_already_gives_the_states_booking_gives(
+    instrument: Loan | Note, cut: int
+) -> None:
+    books = books_of(instrument)
+    cut = min(cut, len(instrument.events) - 1)
+    try:
+        _, before = book_events(instrument, books, instrument.events[: cut + 1])
+        rest = instrument.events[cut + 1 :]
+        _, expected = book_events(instrument, books, rest, state=before[-1])
+    except AcquittanceError:
+        return
+    # As a closing walks its own events to check them: one step each, from the state.
+    walked, state = [], before[-1].accrual
+    for event in rest:
+        state = accrual.step(state, event)
+        walked.append(state)
+    assert booked_walk(before[-1], rest, walked) == expected
 
 
 def test_the_first_event_is_booked_without_a_state() -> None:

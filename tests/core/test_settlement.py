@@ -430,3 +430,53 @@ def test_owed_equals_value_plus_cash_plus_remaining(case):
         interests=[interest],
     )
     assert closing.loan_events[0].amount == made.owed_total - made.remaining_debt
+
+
+def test_the_reference_fingerprint_is_the_one_stores_keep() -> None:
+    # Known answers: a settlement's fingerprint is stored, so its text never changes.
+    from acquittance.core.collateral import FinancingStatement
+
+    interest = reference_interest()
+    made = quote(reference_loan(), reference_notes(), [interest], AS_OF)
+    assert made.fingerprint == "56ce7fc07a204a6c8c8df705649fcb56720ee70eab8f7280699d242bf459903d"
+    filed = FinancingStatement("fs-1", "Delaware Secretary of State", "2001-123", date(2001, 3, 1))
+    with_statement = dataclasses.replace(interest, financing_statements=(filed,))
+    first = next(iter(reference_notes()))
+    valued = quote(
+        reference_loan(),
+        reference_notes(),
+        [with_statement],
+        AS_OF,
+        values={first: Decimal("1000000.50")},
+    )
+    assert valued.fingerprint == "a4208e3d4570a06541f7c8cf162c8765b7ce83c6bd28de3ef253bbfc24825f32"
+
+
+def test_the_canonical_form_takes_each_type_by_what_it_is() -> None:
+    from fractions import Fraction
+
+    from acquittance.core.instruments import Compounding
+    from acquittance.core.settlement import _canonical as canonical
+
+    @dataclasses.dataclass(frozen=True)
+    class Holder:
+        amount: Decimal
+        events: tuple[object, ...] = ()
+
+    class Count(int):
+        pass
+
+    assert canonical(Decimal("17500000.00")) == canonical(Decimal("17500000")) == "17500000"
+    assert canonical(Fraction(2, 4)) == "1/2"
+    assert canonical(date(2002, 3, 31)) == "2002-03-31"
+    assert canonical(Compounding.SIMPLE) == "simple"
+    assert canonical({1: (Decimal("0.0650"), None, True)}) == {"1": ["0.065", None, True]}
+    assert canonical(Count(3)) == 3
+    assert canonical(Holder(Decimal("1.50"), (1,)), leave_out=("events",)) == {
+        "type": "Holder",
+        "amount": "1.5",
+    }
+    assert canonical(Holder(Decimal("1.50"), (1,)))["events"] == [1]
+    for odd in (1.5, object(), Holder):
+        with pytest.raises(TypeError, match="cannot fingerprint"):
+            canonical(odd)

@@ -15,7 +15,13 @@ from acquittance.core import accrual
 from acquittance.core.collateral import SecurityInterest
 from acquittance.core.errors import AcquittanceError, InputError, StateError
 from acquittance.core.instruments import Loan, Note, OpeningBalance, Payment, Terms
-from acquittance.core.settlement import check_no_later_events, explain, quote
+from acquittance.core.settlement import (
+    check_no_later_events,
+    close,
+    close_walked,
+    explain,
+    quote,
+)
 
 D = Decimal
 JAN1 = date(2024, 1, 1)
@@ -92,6 +98,29 @@ def test_histories_stand_in_for_the_events_with_the_same_figures_and_fingerprint
     assert from_histories == walked
     assert from_histories.fingerprint == walked.fingerprint
     assert from_histories.per_diem_exact == walked.per_diem_exact
+
+
+def test_a_closing_from_a_history_gives_the_walk_through_its_events() -> None:
+    loan, notes, interests = _deal()
+    on = date(2024, 3, 15)
+    held = accrual.history(loan, on)
+    made = quote(loan, notes, interests, on, loan_history=held)
+    arguments = {
+        "settlement_id": "s",
+        "current_fingerprint": made.fingerprint,
+        "loan": loan,
+        "interests": interests,
+    }
+    closing, walk = close_walked(made, loan_history=held, **arguments)
+    assert closing == close(made, loan_history=held, **arguments)
+    # The same walk as the loan's events with the closing's appended, event for event.
+    events = (*loan.events, *closing.loan_events)
+    whole = accrual.history(dataclasses.replace(loan, events=events), on).latest
+    assert walk is not None and len(walk) == len(closing.loan_events) == 2
+    assert walk[-1] == whole
+    assert walk[-1].discharged_on == on
+    # Walked from the events (no history), the check gives no walk.
+    assert close_walked(made, **arguments) == (closing, None)
 
 
 def test_a_discharged_loan_is_refused_from_its_history_alone() -> None:

@@ -10,6 +10,7 @@ a display name for people ("Loan payable — Berg").
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -156,11 +157,17 @@ def counterparty_segment(party: Party) -> str:
     digits falls back to the party id; a segment a fixed account uses gets a
     suffix rather than sharing that account.
     """
-    segment = _segment_from(party.short_name) or _segment_from(party.id)
+    return _counterparty_segment(party.short_name, party.id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _counterparty_segment(short_name: str, party_id: str) -> str:
+    # Kept: a closing names each party's accounts several times, in both books.
+    segment = _segment_from(short_name) or _segment_from(party_id)
     if not segment:
         raise InputError(
             "INVALID_COUNTERPARTY_NAME",
-            f"party {party.id!r} (short name {party.short_name!r}) yields no account name; "
+            f"party {party_id!r} (short name {short_name!r}) yields no account name; "
             "give it a short name or id with Latin letters or digits",
         )
     if segment in RESERVED_SEGMENTS:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -46,7 +47,63 @@ class ChainCheck:
 
 
 def canonical_text(previous_hash: str, draft: EntryDraft, *, entry_id: str, sequence: int) -> str:
-    """The exact text that is hashed: sorted-key JSON with no float and no locale in it."""
+    """The exact text that is hashed: sorted-key JSON with no float and no locale in it.
+
+    `_document_text` defines it; this writes the same characters directly, in
+    the keys' sorted order, with `json`'s own string encoder, when every field
+    has the type it is declared with (anything else takes the definition).
+    """
+    day = draft.date.isoformat()
+    kind = draft.kind.value
+    reference = draft.reference
+    legs = []
+    for leg in draft.legs:
+        if type(leg.account) is not str or type(leg.currency) is not str:
+            break
+        # An amount's text (digits, sign, point, exponent) needs no escape in JSON.
+        legs.append(
+            f'{{"account":{_encode(leg.account)},"amount":"{_amount_text(leg.amount)}",'
+            f'"currency":{_encode(leg.currency)}}}'
+        )
+    if (
+        len(legs) == len(draft.legs)
+        and type(sequence) is int
+        and type(previous_hash) is str
+        and type(entry_id) is str
+        and type(draft.party_id) is str
+        and type(draft.description) is str
+        and type(day) is str
+        and type(kind) is str
+        and (reference is None or type(reference) is str)
+    ):
+        return "".join(
+            (
+                '{"date":',
+                _encode(day),
+                ',"description":',
+                _encode(draft.description),
+                ',"id":',
+                _encode(entry_id),
+                ',"kind":',
+                _encode(kind),
+                ',"legs":[',
+                ",".join(legs),
+                '],"party_id":',
+                _encode(draft.party_id),
+                ',"previous_hash":',
+                _encode(previous_hash),
+                ',"reference":',
+                "null" if reference is None else _encode(reference),
+                ',"sequence":',
+                str(sequence),
+                _VERSION_TAIL,
+            )
+        )
+    return _document_text(previous_hash, draft, entry_id=entry_id, sequence=sequence)
+
+
+def _document_text(previous_hash: str, draft: EntryDraft, *, entry_id: str, sequence: int) -> str:
+    """The definition of `canonical_text`: the entry's document as sorted-key JSON."""
     document = {
         "version": HASH_VERSION,
         "previous_hash": previous_hash,
@@ -65,6 +122,11 @@ def canonical_text(previous_hash: str, draft: EntryDraft, *, entry_id: str, sequ
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+#: The string encoder `json.dumps` uses with ensure_ascii=False (quotes included).
+_encode: Final = json.encoder.encode_basestring
+_VERSION_TAIL: Final = f',"version":{json.dumps(HASH_VERSION)}}}'
+
+
 def _amount_text(amount: Decimal) -> str:
     # Two places for every sealed amount; an amount with sub-cent digits (only
     # ever seen in tampered data) keeps them, so the tampering changes the hash.
@@ -78,9 +140,16 @@ def entry_hash(previous_hash: str, draft: EntryDraft, *, entry_id: str, sequence
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def seal(draft: EntryDraft, *, entry_id: str, sequence: int, previous_hash: str) -> JournalEntry:
-    """Check a draft and turn it into the next journal entry of its party's chain."""
-    check_balanced(draft)
+def seal(
+    draft: EntryDraft, *, entry_id: str, sequence: int, previous_hash: str, checked: bool = False
+) -> JournalEntry:
+    """Check a draft and turn it into the next journal entry of its party's chain.
+
+    `checked`: this very draft has passed `check_balanced` already (the posting
+    rules check every draft they make), so the balance rule is not run again.
+    """
+    if not checked:
+        check_balanced(draft)
     if not entry_id or not entry_id.strip():
         raise InputError("INVALID_ENTRY_ID", "a journal entry needs a non-empty id")
     if sequence < 1:

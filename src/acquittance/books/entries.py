@@ -146,8 +146,18 @@ def check_balanced(draft: EntryDraft) -> None:
     sum to exactly zero in every currency (UNBALANCED_ENTRY).
     """
     _check_shape(draft)
-    for leg in draft.legs:
+    legs = draft.legs
+    for leg in legs:
         _check_leg(leg)
+    currency = legs[0].currency
+    if all(leg.currency == currency for leg in legs):
+        # One currency (every entry the rules make): its sum, as `leg_sums` adds it.
+        total = Decimal("0.00")
+        for leg in legs:
+            total += leg.amount
+        if total != 0:
+            _refuse_unbalanced(draft, currency, total)
+        return
     _check_sums(draft)
 
 
@@ -204,12 +214,16 @@ def _check_leg(leg: Leg) -> None:
 def _check_sums(draft: EntryDraft) -> None:
     for currency, total in sorted(leg_sums(draft.legs).items()):
         if total != 0:
-            side = "debits exceed credits" if total > 0 else "credits exceed debits"
-            raise InputError(
-                "UNBALANCED_ENTRY",
-                f"entry {draft.description!r} does not balance in {currency}: {side} by "
-                f"{format_amount(abs(total))}; every entry's legs must sum to zero",
-            )
+            _refuse_unbalanced(draft, currency, total)
+
+
+def _refuse_unbalanced(draft: EntryDraft, currency: str, total: Decimal) -> None:
+    side = "debits exceed credits" if total > 0 else "credits exceed debits"
+    raise InputError(
+        "UNBALANCED_ENTRY",
+        f"entry {draft.description!r} does not balance in {currency}: {side} by "
+        f"{format_amount(abs(total))}; every entry's legs must sum to zero",
+    )
 
 
 def leg_sums(legs: Iterable[Leg]) -> dict[str, Decimal]:

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from acquittance.books import accounts, posting
-from acquittance.books.entries import EntryDraft, EntryKind, Leg
+from acquittance.books.entries import EntryDraft, EntryKind, Leg, check_balanced
 from acquittance.core import accrual
 from acquittance.core.accrual import AccrualState, position, position_of
 from acquittance.core.instruments import (
@@ -76,14 +76,20 @@ class BookState:
 def accrual_drafts(
     instrument: Loan | Note, books: Books, booked: Booked, reached: Position
 ) -> tuple[tuple[EntryDraft, ...], Booked]:
-    """Post interest accrued (and interest capitalised) since `booked`, up to `reached`."""
+    """Post interest accrued (and interest capitalised) since `booked`, up to `reached`.
+
+    Every draft is checked (`check_balanced`) before it is returned, as the
+    posting rules check theirs.
+    """
     drafts: list[EntryDraft] = []
     capitalised = reached.principal - booked.principal
     accrued = (reached.interest + capitalised) - booked.interest
     if accrued:
         drafts.extend(_accrual(instrument, books, reached.as_of, accrued))
     if capitalised:
-        drafts.extend(_capitalisation(instrument, books, reached.as_of, capitalised))
+        for draft in _capitalisation(instrument, books, reached.as_of, capitalised):
+            check_balanced(draft)
+            drafts.append(draft)
     return tuple(drafts), Booked(reached.principal, reached.interest)
 
 
@@ -173,9 +179,12 @@ def book_event(
     after = position_of(walked)
     charges_paid = reached.charges - after.charges
     found.extend(_event_drafts(instrument, books, event, booked, after, charges_paid))
-    if _moves_booked(event):
-        booked = Booked(after.principal, after.interest)
-    return tuple(found), BookState(walked, booked)
+    return tuple(found), BookState(walked, _booked_after(event, booked, after))
+
+
+def _booked_after(event: Event, booked: Booked, after: Position) -> Booked:
+    """What the books carry after an event: its position if it is a posting point."""
+    return Booked(after.principal, after.interest) if _moves_booked(event) else booked
 
 
 def book_events(
@@ -197,6 +206,25 @@ def book_events(
         drafts.extend(posted)
         states.append(state)
     return tuple(drafts), tuple(states)
+
+
+def booked_walk(
+    state: BookState, events: Sequence[Event], walked: Sequence[AccrualState]
+) -> tuple[BookState, ...]:
+    """The states `book_events` reaches after `state`, for a walk through `events` taken already.
+
+    `walked` holds the accrual state after each event, stepped (so checked)
+    from `state.accrual` as `book_event` steps it: the walk a closing takes to
+    check its own events. Only what the books carry is derived here, by the
+    rule `book_event` follows; the drafts the events call for are not made.
+    """
+    states: list[BookState] = []
+    booked = state.booked
+    for event, accrued in zip(events, walked, strict=True):
+        if _moves_booked(event):
+            booked = _booked_after(event, booked, position_of(accrued))
+        states.append(BookState(accrual.forget_periods(accrued), booked))
+    return tuple(states)
 
 
 def book_history(instrument: Loan | Note, books: Books) -> tuple[tuple[EntryDraft, ...], Booked]:

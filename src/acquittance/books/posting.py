@@ -52,7 +52,7 @@ def _amount(value: object, *, field: str) -> Decimal:
 
 
 def _legs(currency: str, *lines: tuple[str, Decimal]) -> tuple[Leg, ...]:
-    return tuple(Leg(account, amount, currency) for account, amount in lines if amount != 0)
+    return tuple([Leg(account, amount, currency) for account, amount in lines if amount != 0])
 
 
 def _drafts(*candidates: EntryDraft) -> tuple[EntryDraft, ...]:

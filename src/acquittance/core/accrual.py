@@ -57,6 +57,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from itertools import islice
 from typing import Any, Final
 
@@ -260,18 +261,20 @@ def validate_events(instrument_id: str, events: Sequence[Event], *, kind: str = 
 
 
 def _canonical_number(value: Decimal) -> str:
-    """A Decimal by its value, exactly: 10, 10.0 and 10.00 give one text (no context rounding)."""
+    """A Decimal by its value, exactly: 10, 10.0 and 10.00 give one text (no context rounding).
+
+    Its digits without trailing zeros, each dropped zero raising the exponent.
+    """
     if not value.is_finite():
         return str(value)
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
-    figures = list(digits)
-    while len(figures) > 1 and figures[-1] == 0:
-        figures.pop()
-        exponent += 1
-    if figures == [0]:
+    figures = "".join(map(str, digits))
+    significant = figures.rstrip("0")
+    if not significant:
         return "0"
-    return f"{'-' if sign else ''}{''.join(map(str, figures))}e{exponent}"
+    exponent += len(figures) - len(significant)
+    return f"{'-' if sign else ''}{significant}e{exponent}"
 
 
 def _canonical_field(value: object) -> str:
@@ -433,19 +436,48 @@ def _changed(state: AccrualState, **changes: Any) -> AccrualState:
 def _open_period(state: AccrualState, end: date) -> AccrualPeriod | None:
     if end <= state.period_start or state.principal == 0 or state.discharged_on is not None:
         return None
-    convention = canonical_convention(state.terms.day_count)
-    fraction = year_fraction(convention, state.period_start, end)
+    start = state.period_start
+    convention, fraction, days = _period_measure(state.terms.day_count, start, end)
     return AccrualPeriod(
-        start=state.period_start,
+        start=start,
         end=end,
         principal=state.principal,
         annual_rate=state.annual_rate,
         day_count=convention,
-        days=days_of(convention, state.period_start, end, fraction),
+        days=days,
         year_fraction=fraction,
-        interest=Fraction(state.principal) * Fraction(state.annual_rate) * fraction,
+        interest=_interest_of(state.principal, state.annual_rate, fraction),
         default=state.default_since is not None,
     )
+
+
+def _measure(day_count: str, start: date, end: date) -> tuple[str, Fraction, int]:
+    """A period's canonical convention, exact year fraction and day count."""
+    convention = canonical_convention(day_count)
+    fraction = year_fraction(convention, start, end)
+    return convention, fraction, days_of(convention, start, end, fraction)
+
+
+# Kept: a closing measures the same periods again (its quote, its check, its books).
+_measured: Final = lru_cache(maxsize=4096)(_measure)
+
+
+def _period_measure(day_count: str, start: date, end: date) -> tuple[str, Fraction, int]:
+    if type(day_count) is str and type(start) is date and type(end) is date:
+        return _measured(day_count, start, end)
+    return _measure(day_count, start, end)
+
+
+def _interest_of(principal: Decimal, rate: Decimal, fraction: Fraction) -> Fraction:
+    """principal x rate x fraction, exactly: the Fraction the products give, reduced once."""
+    if type(principal) is Decimal and type(rate) is Decimal:
+        principal_numerator, principal_denominator = principal.as_integer_ratio()
+        rate_numerator, rate_denominator = rate.as_integer_ratio()
+        return Fraction(
+            principal_numerator * rate_numerator * fraction.numerator,
+            principal_denominator * rate_denominator * fraction.denominator,
+        )
+    return Fraction(principal) * Fraction(rate) * fraction
 
 
 def _close_period(state: AccrualState, at: date) -> AccrualState:
@@ -527,22 +559,19 @@ def _apply(state: AccrualState, event: Event) -> AccrualState:
         charges = _ZERO_PRINCIPAL
     else:
         raise TypeError(f"{type(event).__name__} is not an event this module knows")
-    return AccrualState(
-        instrument_id=state.instrument_id,
-        kind=state.kind,
-        terms=state.terms,
-        opening=state.opening,
+    # Every field the event moves; the instrument, its terms, opening and
+    # capitalisations stay as they were.
+    return _changed(
+        state,
         as_of=max(state.as_of, event.date),
         principal=principal,
         annual_rate=rate,
         period_start=max(event.date, state.period_start),
         interest_closed=interest,
-        capitalisations_count=state.capitalisations_count,
         discharged_on=discharged_on,
         events_count=state.events_count + 1,
         last_event_date=event.date,
         last_event_kind=EVENT_KINDS[type(event)],
-        opened_by=state.opened_by,
         events_digest=next_digest(state.events_digest, event),
         charges=charges,
         default_since=default_since,
@@ -817,7 +846,7 @@ def per_diem_of(state: AccrualState) -> Fraction:
         one_day = year_fraction(convention, state.as_of, add_days(state.as_of, 1))
     else:
         one_day = _THIRTY_360_DAY
-    return Fraction(state.principal) * Fraction(state.annual_rate) * one_day
+    return _interest_of(state.principal, state.annual_rate, one_day)
 
 
 def per_diem_exact(instrument: Loan | Note, as_of: date) -> Fraction:

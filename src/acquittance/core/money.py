@@ -177,12 +177,22 @@ def fraction_of(value: Decimal) -> Fraction:
     return Fraction(value)
 
 
+# Every leg of every entry names its currency, and a book uses few: a code once found
+# valid is valid for good.
+_CHECKED_CURRENCIES: set[str] = set()
+_CHECKED_CURRENCIES_MAX: Final = 1_000
+
+
 def check_currency(code: str) -> str:
     """A currency is a three-letter ISO 4217 code, upper case."""
+    if type(code) is str and code in _CHECKED_CURRENCIES:
+        return code
     if not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
         raise InputError(
             "INVALID_CURRENCY", f"currency {code!r} is not a three-letter ISO code such as USD"
         )
+    if type(code) is str and len(_CHECKED_CURRENCIES) < _CHECKED_CURRENCIES_MAX:
+        _CHECKED_CURRENCIES.add(code)
     return code
 
 

@@ -42,7 +42,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -50,7 +50,7 @@ from fractions import Fraction
 from typing import Any, Final
 
 from acquittance.core import accrual
-from acquittance.core.accrual import History, per_diem_of, position_of
+from acquittance.core.accrual import AccrualState, History, per_diem_of, position_of
 from acquittance.core.collateral import SecurityInterest, ordered_pledged_note_ids
 from acquittance.core.dates import add_days
 from acquittance.core.errors import AcquittanceError, InputError, NotFoundError, StateError
@@ -88,7 +88,7 @@ NOTES_COUNT_MAX: Final = 10_000
 IDS_NAMED_MAX: Final = 10
 
 
-_PLAIN_TYPES: Final = (str, int, bool, type(None))
+_PLAIN_TYPES: Final = frozenset({str, int, bool, type(None)})
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
@@ -103,32 +103,77 @@ def _canonical(value: Any, *, leave_out: tuple[str, ...] = ()) -> Any:
     """A JSON-ready form in which equal values always serialise identically.
 
     `leave_out` names fields of a dataclass to skip (its own, not its parts').
+    Each type takes one branch of `_branch_of`, found once per type.
     """
-    if type(value) in _PLAIN_TYPES:
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
         return value
+    branch = _BRANCHES.get(kind)
+    if branch is None:
+        branch = _BRANCHES[kind] = _branch_of(value)
+    return branch(value, leave_out)
+
+
+_Branch = Callable[[Any, tuple[str, ...]], Any]
+_BRANCHES: dict[type, _Branch] = {}
+
+
+def _branch_of(value: Any) -> _Branch:
+    """How values of this one's type are made canonical (the order of the tests matters)."""
     if isinstance(value, Decimal):
-        # By value: 0.065 and 0.0650 are one rate, 17500000 and 17500000.00 one amount.
-        return format(value.normalize(), "f")
+        return _decimal_form
     if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
+        return _fraction_form
     if isinstance(value, date):
-        return value.isoformat()
+        return _date_form
     if isinstance(value, Enum):
-        return value.value
+        return _enum_form
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {
-            name: _canonical(getattr(value, name))
-            for name in _field_names(value)
-            if name not in leave_out
-        }
-        return {"type": type(value).__name__, **fields}
+        return _dataclass_form
     if isinstance(value, Mapping):
-        return {str(key): _canonical(item) for key, item in value.items()}
+        return _mapping_form
     if isinstance(value, list | tuple):
-        return [_canonical(item) for item in value]
+        return _sequence_form
     if value is None or isinstance(value, str | int | bool):
-        return value
+        return _same_form
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+def _decimal_form(value: Decimal, _: tuple[str, ...]) -> str:
+    # By value: 0.065 and 0.0650 are one rate, 17500000 and 17500000.00 one amount.
+    return format(value.normalize(), "f")
+
+
+def _fraction_form(value: Fraction, _: tuple[str, ...]) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _date_form(value: date, _: tuple[str, ...]) -> str:
+    return value.isoformat()
+
+
+def _enum_form(value: Enum, _: tuple[str, ...]) -> Any:
+    return value.value
+
+
+def _dataclass_form(value: Any, leave_out: tuple[str, ...]) -> dict[str, Any]:
+    document: dict[str, Any] = {"type": type(value).__name__}
+    for name in _field_names(value):
+        if name not in leave_out:
+            document[name] = _canonical(getattr(value, name))
+    return document
+
+
+def _mapping_form(value: Mapping[Any, Any], _: tuple[str, ...]) -> dict[str, Any]:
+    return {str(key): _canonical(item) for key, item in value.items()}
+
+
+def _sequence_form(value: list[Any] | tuple[Any, ...], _: tuple[str, ...]) -> list[Any]:
+    return [_canonical(item) for item in value]
+
+
+def _same_form(value: Any, _: tuple[str, ...]) -> Any:
+    return value
 
 
 def _canonical_value(value: object) -> Any:
@@ -177,6 +222,34 @@ def fingerprint_inputs(
         if note_ids is not None
         else ordered_pledged_note_ids(loan.id, interests, secured_party_id=loan.lender_id)
     )
+    return _fingerprint(
+        loan,
+        notes,
+        interests,
+        as_of,
+        assigned,
+        note_ids=note_ids,
+        values=values,
+        partial=partial,
+        loan_history=loan_history,
+        note_histories=note_histories,
+    )
+
+
+def _fingerprint(
+    loan: Loan,
+    notes: Mapping[str, Note],
+    interests: Sequence[SecurityInterest],
+    as_of: date,
+    assigned: tuple[str, ...],
+    *,
+    note_ids: Sequence[str] | None,
+    values: Mapping[str, Decimal] | None,
+    partial: bool,
+    loan_history: History | None,
+    note_histories: Mapping[str, History] | None,
+) -> str:
+    """`fingerprint_inputs`, the notes assigned given (the ones asked for, else the pledged)."""
     relevant = sorted(
         (i for i in interests if i.loan_id == loan.id or set(i.note_ids) & set(assigned)),
         key=lambda interest: interest.id,
@@ -307,10 +380,9 @@ def _later_than(
 def _assigned_note_ids(
     loan: Loan,
     notes: Mapping[str, Note],
-    interests: Sequence[SecurityInterest],
+    pledged: tuple[str, ...],
     note_ids: Sequence[str] | None,
 ) -> tuple[str, ...]:
-    pledged = ordered_pledged_note_ids(loan.id, interests, secured_party_id=loan.lender_id)
     chosen = tuple(note_ids) if note_ids is not None else pledged
     if len(chosen) > NOTES_COUNT_MAX:
         raise InputError("TOO_MANY_NOTES", f"{len(chosen)} notes is above {NOTES_COUNT_MAX}")
@@ -466,7 +538,7 @@ def quote(
         raise StateError(
             "NOTHING_OWED", f"loan {loan.id} owes nothing as of {as_of}; there is nothing to settle"
         )
-    chosen = _assigned_note_ids(loan, notes, interests, note_ids)
+    chosen = _assigned_note_ids(loan, notes, pledged, note_ids)
     explicit = dict(values or {})
     lines, note_positions = _collateral_lines(
         loan, [notes[i] for i in chosen], as_of, explicit, histories
@@ -494,11 +566,12 @@ def quote(
         cash=cash,
         remaining_debt=remaining,
         satisfaction=kind,
-        fingerprint=fingerprint_inputs(
+        fingerprint=_fingerprint(
             loan,
             notes,
             interests,
             as_of,
+            tuple(note_ids) if note_ids is not None else pledged,
             note_ids=note_ids,
             values=values,
             partial=partial,
@@ -540,16 +613,21 @@ def _check_closable(
 
 def _check_loan_after(
     quote: Quote, loan: Loan, history: History | None, events: Sequence[Event]
-) -> None:
+) -> tuple[AccrualState, ...] | None:
     """Assert the pair: the loan's own accrual agrees the closing leaves the remaining debt.
 
     From the history on the closing date when given (no event after it, as
-    `_check_closable` saw), else from the loan's events.
+    `_check_closable` saw), else from the loan's events. Returns the walk from
+    the history: the state after each of `events` (None when walked from the events).
     """
+    walk: tuple[AccrualState, ...] | None = None
     if history is not None:
         state = history.state()
+        walked = []
         for event in events:
             state = accrual.step(state, event)
+            walked.append(state)
+        walk = tuple(walked)
         after = position_of(accrual.advance(state, quote.as_of))
     else:
         after = accrual.position(
@@ -559,6 +637,7 @@ def _check_loan_after(
         raise AssertionError(
             f"closing leaves {after.total} owed on loan {loan.id}, not {quote.remaining_debt}"
         )
+    return walk
 
 
 def _obligations(
@@ -597,6 +676,33 @@ def _obligations(
     return tuple(obligations)
 
 
+def close_walked(
+    quote: Quote,
+    *,
+    settlement_id: str,
+    current_fingerprint: str,
+    loan: Loan,
+    interests: Sequence[SecurityInterest],
+    loan_history: History | None = None,
+) -> tuple[Closing, tuple[AccrualState, ...] | None]:
+    """As `close`, and the loan's walk through the closing's events that checked them.
+
+    The walk is the loan's accrual state after each of `Closing.loan_events`,
+    stepped from `loan_history` on the quote date (None without a history: the
+    check then walked the loan's events), so that a caller keeping snapshots
+    need not walk them again.
+    """
+    _check_closable(quote, settlement_id, current_fingerprint, loan, loan_history)
+    full = quote.satisfaction is SatisfactionKind.FULL
+    events: list[Event] = [
+        Satisfaction(quote.as_of, quote.owed_total - quote.remaining_debt, settlement_id)
+    ]
+    if full:
+        events.append(Discharge(quote.as_of, settlement_id))
+    walk = _check_loan_after(quote, loan, loan_history, events)
+    return _effects(quote, settlement_id, loan, interests, tuple(events)), walk
+
+
 def close(
     quote: Quote,
     *,
@@ -618,14 +724,25 @@ def close(
     the notes not assigned and secures the debt that remains; only the assigned
     notes leave it (they now belong to the secured party).
     """
-    _check_closable(quote, settlement_id, current_fingerprint, loan, loan_history)
+    closing, _ = close_walked(
+        quote,
+        settlement_id=settlement_id,
+        current_fingerprint=current_fingerprint,
+        loan=loan,
+        interests=interests,
+        loan_history=loan_history,
+    )
+    return closing
+
+
+def _effects(
+    quote: Quote,
+    settlement_id: str,
+    loan: Loan,
+    interests: Sequence[SecurityInterest],
+    events: tuple[Event, ...],
+) -> Closing:
     full = quote.satisfaction is SatisfactionKind.FULL
-    events: list[Event] = [
-        Satisfaction(quote.as_of, quote.owed_total - quote.remaining_debt, settlement_id)
-    ]
-    if full:
-        events.append(Discharge(quote.as_of, settlement_id))
-    _check_loan_after(quote, loan, loan_history, events)
     released = [i for i in interests if i.active and i.loan_id == loan.id] if full else []
     transfers = tuple(
         NoteTransfer(line.note_id, quote.borrower_id, quote.lender_id, quote.as_of)
@@ -643,7 +760,7 @@ def close(
         settlement_id=settlement_id,
         quote=quote,
         note_transfers=transfers,
-        loan_events=tuple(events),
+        loan_events=events,
         released_interest_ids=tuple(interest.id for interest in released),
         obligations=_obligations(quote, settlement_id, released),
         released_pledges=released_pledges,

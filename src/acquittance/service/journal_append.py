@@ -34,13 +34,15 @@ def seal_drafts(
     drafts: Sequence[EntryDraft],
     *,
     heads: Mapping[ChainKey, ChainHead] | None = None,
+    checked: bool = False,
 ) -> tuple[list[JournalEntry], Mapping[ChainKey, ChainHead]]:
     """Seal drafts onto their chains, in order; the entries, and the heads they follow.
 
     The heads are read (and on PostgreSQL locked) unless the caller read them
     already in this transaction (under the write lock) and passes them as
     `heads`, covering every chain of the drafts (a chain absent from them is
-    empty).
+    empty). `checked`: every draft, as given, has passed `check_balanced`
+    already (as the posting rules' drafts have), so sealing does not run it again.
     """
     if heads is None:
         heads = repo.chain_heads((draft.party_id, draft.chain) for draft in drafts)
@@ -54,6 +56,7 @@ def seal_drafts(
             entry_id=entry_id(draft.party_id, draft.chain, sequence + 1),
             sequence=sequence + 1,
             previous_hash=previous,
+            checked=checked,
         )
         tips[key] = (entry.sequence, entry.hash)
         sealed.append(entry)

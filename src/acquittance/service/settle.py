@@ -26,8 +26,10 @@ from acquittance.books.history import (
     accrual_drafts,
     assigned,
     book_events,
+    booked_walk,
 )
 from acquittance.core import settlement
+from acquittance.core.accrual import AccrualState
 from acquittance.core.errors import AcquittanceError, StateError, StorageError
 from acquittance.core.instruments import Loan, Note
 from acquittance.core.settlement_types import Closing, Quote, SatisfactionKind
@@ -168,7 +170,7 @@ def _close(
     settlement_id = f"stl-{uuid.uuid4().hex[:16]}"
     loan = inputs.settlement.loan
     loan_history = inputs.settlement.loan_history
-    closing = settlement.close(
+    closing, walk = settlement.close_walked(
         the_quote,
         settlement_id=settlement_id,
         # The fresh quote's fingerprint is that of the data as it is now.
@@ -188,7 +190,7 @@ def _close(
             entries_count=len(entries),
             loan_events=closing.loan_events,
             loan_events_after=inputs.loan_events_count,
-            snapshots=_snapshots(repo, inputs, closing),
+            snapshots=_snapshots(repo, inputs, closing, walk),
             transfers=closing.note_transfers,
             released_interest_ids=closing.released_interest_ids,
             obligations=closing.obligations,
@@ -241,22 +243,30 @@ def _inputs(repo: Repository, read: ClosingRead, request: QuoteRequest) -> _Clos
 
 
 def _snapshots(
-    repo: Repository, inputs: _ClosingInputs, closing: Closing
+    repo: Repository,
+    inputs: _ClosingInputs,
+    closing: Closing,
+    walk: Sequence[AccrualState] | None,
 ) -> list[tuple[Loan | Note, Sequence[SnapshotDraft], int]]:
     """The snapshots a closing adds: the loan's after its events, each note's as assigned.
 
     The loan's walk starts from the newest state, the one its quote was made
     from (no event stands after the closing date), and `close` checked that
-    the closing's events leave the debt the quote says.
+    the closing's events leave the debt the quote says. When `close` took
+    that walk from the newest state (`walk`), its states are the snapshots'.
     """
     quote, settled = closing.quote, inputs.settlement
     loan, newest = settled.loan, settled.newest_states
     # The books carry the loan's position on the closing date by now: the
     # settlement posted the interest accrued up to it (`_post_settlement`).
     reached = quote.loan_position
-    state = BookState(newest[loan.id].state.accrual, Booked(reached.principal, reached.interest))
-    books = _loan_books(repo, loan)
-    _, states = book_events(loan, books, closing.loan_events, state=state)
+    start = newest[loan.id].state.accrual
+    state = BookState(start, Booked(reached.principal, reached.interest))
+    walked_from = settled.loan_history.at if settled.loan_history is not None else None
+    if walk is not None and walked_from is start:
+        states = booked_walk(state, closing.loan_events, walk)
+    else:
+        _, states = book_events(loan, _loan_books(repo, loan), closing.loan_events, state=state)
     found: list[tuple[Loan | Note, Sequence[SnapshotDraft], int]] = [
         (loan, history.drafts_of(loan, states), newest[loan.id].sequence)
     ]
@@ -348,7 +358,8 @@ def _post_settlement(
         known = inputs.head_keys | {(draft.party_id, settlement_id) for draft in drafts}
         if not {(draft.party_id, draft.chain) for draft in drafts} <= known:
             heads = None
-    return seal_drafts(repo, drafts, heads=heads)
+    # Each draft was checked by the rule that made it (`accrual_drafts`, `posting.settlement`).
+    return seal_drafts(repo, drafts, heads=heads, checked=True)
 
 
 def settlement_record(store: Store, settlement_id: str) -> ClosedSettlement:

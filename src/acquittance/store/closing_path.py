@@ -25,6 +25,7 @@ them all (`Driver.write_all`).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -321,6 +322,11 @@ def read_closing(
 
 
 def _terms(values: Sequence[Any]) -> Terms:
+    # Many instruments share their terms; a Terms is a frozen value, so one serves them all.
+    return _shared_terms(values) if type(values) is tuple else _terms_of(values)
+
+
+def _terms_of(values: Sequence[Any]) -> Terms:
     rate, day_count, currency, compounding, rounding = values
     return Terms(
         annual_rate=Decimal(rate),
@@ -332,6 +338,13 @@ def _terms(values: Sequence[Any]) -> Terms:
 
 
 def _party(values: Sequence[Any], signatories: Any) -> Party:
+    # A lender closes many loans: its party, a frozen value, is read once for them all.
+    if type(values) is tuple and type(signatories) is str:
+        return _shared_party(values, signatories)
+    return _party_of(values, signatories)
+
+
+def _party_of(values: Sequence[Any], signatories: Any) -> Party:
     party_id, name, entity_type, jurisdiction, short_name = values
     listed = json.loads(signatories) if isinstance(signatories, str) else signatories
     return Party(
@@ -342,6 +355,10 @@ def _party(values: Sequence[Any], signatories: Any) -> Party:
         short_name=short_name,
         signatories=tuple(Signatory(name=name, title=title) for name, title in listed or ()),
     )
+
+
+_shared_terms: Final = functools.lru_cache(maxsize=1024)(_terms_of)
+_shared_party: Final = functools.lru_cache(maxsize=256)(_party_of)
 
 
 def _head(party_id: str, chain: str, values: Sequence[Any]) -> ChainHead | None:

@@ -98,12 +98,16 @@ class JournalRows:
         heads: Mapping[ChainKey, ChainHead],
         *,
         settlement_id: str | None = None,
+        driver: Driver | None = None,
     ) -> list[Write]:
-        """The writes that append `entries` after `heads` (checked to be their next links)."""
+        """The writes that append `entries` after `heads` (checked to be their next links).
+
+        `driver`: this repository's, when the caller holds it already.
+        """
         if not entries:
             return []
         newest = _check_links(entries, heads)
-        day = self.driver().day
+        day = (driver or self.driver()).day
         entry_rows = [
             (
                 entry.id,

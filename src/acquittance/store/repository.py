@@ -153,7 +153,9 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
         """
         driver = self.driver()
         writes, moved, released = closing_path.closing_writes(driver.day, closing)
-        writes += self.journal_writes(entries, heads, settlement_id=closing.settlement_id)
+        writes += self.journal_writes(
+            entries, heads, settlement_id=closing.settlement_id, driver=driver
+        )
         counts = driver.write_all(writes)
         if counts[moved] != len(closing.transfers):
             self._refuse_transfers(closing.transfers)

@@ -9,6 +9,7 @@ this module only maps.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -158,7 +159,7 @@ def snapshot_from_values(values: Sequence[Any], instrument: Loan | Note) -> Stor
         principal=Decimal(principal),
         annual_rate=Decimal(rate),
         period_start=_day(period_start),
-        interest_closed=Fraction(exact),
+        interest_closed=_fraction(exact),
         capitalisations_count=capitalised,
         discharged_on=None if discharged_on is None else _day(discharged_on),
         events_count=events_count,
@@ -212,6 +213,18 @@ def snapshot_values(
         money(state.charges),
         day(state.default_since),
     )
+
+
+def _fraction(text: str) -> Fraction:
+    """An exact fraction as stored ("numerator/denominator"): `Fraction(text)`, parsed directly."""
+    numerator, slash, denominator = text.partition("/")
+    digits = numerator[1:] if numerator[:1] == "-" else numerator
+    if slash and _DIGITS.fullmatch(digits) and _DIGITS.fullmatch(denominator):
+        return Fraction(int(numerator), int(denominator))
+    return Fraction(text)
+
+
+_DIGITS: Final = re.compile(r"[0-9]+")
 
 
 def _day(value: Any) -> date:
