@@ -428,6 +428,7 @@ def http_load(
     clients: int = HTTP_CLIENTS,
     most: int = HTTP_CLIENTS_MAX,
     server: str = PG_SERVER,
+    warmup: int = WARMUP_REQUESTS,
 ) -> HttpLoad | Skipped:
     admin = pg_admin(server)
     if admin is None:
@@ -440,8 +441,8 @@ def http_load(
         start += size
     batch_indexes = list(range(start, start + requests))
     started_index = start + requests  # a batch of one line: what starting the command costs
-    warmup_indexes = list(range(started_index + 1, started_index + 1 + WARMUP_REQUESTS))
-    total = started_index + 1 + WARMUP_REQUESTS
+    warmup_indexes = list(range(started_index + 1, started_index + 1 + warmup))
+    total = started_index + 1 + warmup
     with admin, bench_database(admin, "acq_http_bench") as name:
         url = f"postgresql+psycopg://{server}/{name}"
         store = service.Store(url, connections=4)

@@ -12,6 +12,7 @@ connection from the store's pool; results still come out in input order.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import multiprocessing
@@ -249,6 +250,7 @@ def _start_worker(url: str, threads: int) -> None:
     global _worker_store, _worker_threads
     _worker_store = Store(url, connections=threads)
     _worker_threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="settle")
+    gc.freeze()  # a worker's start-up lives as long as it: out of the collector's sweeps
 
 
 def _close_groups(groups: list[list[BatchLine]]) -> list[list[BatchResult]]:

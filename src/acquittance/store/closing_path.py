@@ -254,6 +254,14 @@ _INSERT_SETTLEMENT: Final = Sql(
     f"INSERT INTO settlements (id, idempotency_key, entries_count, {', '.join(_QUOTE_FIGURES)}) "
     f"VALUES (?, ?, ?, {', '.join('?' for _ in _QUOTE_FIGURES)})"
 )
+_INSERT_QUOTE: Final = Sql(
+    "INSERT INTO quotes (id, notes_named, partial, good_through_requested, "
+    f"{', '.join(_QUOTE_FIGURES)}) VALUES (?, ?, ?, ?, {', '.join('?' for _ in _QUOTE_FIGURES)})"
+)
+_INSERT_QUOTE_NOTES: Final = Sql(
+    "INSERT INTO quote_notes (quote_id, value_requested, position, note_id, principal,"
+    " interest, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 _INSERT_SETTLEMENT_NOTES: Final = Sql(
     "INSERT INTO settlement_notes (settlement_id, position, note_id, principal, interest, value) "
     "VALUES (?, ?, ?, ?, ?, ?)"
@@ -623,6 +631,33 @@ def settlement_writes(
         for position, line in enumerate(quote.collateral, start=1)
     ]
     return (_INSERT_SETTLEMENT, [header]), (_INSERT_SETTLEMENT_NOTES, lines)
+
+
+def saved_quote_writes(
+    day: Any,
+    quote_id: str,
+    quote: Quote,
+    *,
+    notes_named: bool,
+    values: Mapping[str, Decimal],
+    partial: bool,
+    good_through: date | None,
+) -> tuple[Write, Write]:
+    """A saved quote's header (what was asked, and the figures) and its notes."""
+    header = (quote_id, notes_named, partial, day(good_through), *_figure_values(quote, day))
+    lines = [
+        (
+            quote_id,
+            money(values.get(line.note_id)),
+            position,
+            line.note_id,
+            money(line.principal),
+            money(line.interest),
+            money(line.value),
+        )
+        for position, line in enumerate(quote.collateral, start=1)
+    ]
+    return (_INSERT_QUOTE, [header]), (_INSERT_QUOTE_NOTES, lines)
 
 
 def obligations_write(day: Any, obligations: Sequence[Obligation]) -> Write:

@@ -24,8 +24,8 @@ from acquittance.core.errors import NotFoundError
 from acquittance.core.instruments import Position
 from acquittance.core.money import ZERO
 from acquittance.core.settlement_types import CashLeg, CollateralLine, Quote, SatisfactionKind
-from acquittance.store.closing_path import settlement_writes
-from acquittance.store.driver import Driver, Sql, money
+from acquittance.store.closing_path import saved_quote_writes, settlement_writes
+from acquittance.store.driver import Driver
 from acquittance.store.models import (
     JournalEntryRow,
     NoteRow,
@@ -85,40 +85,6 @@ class StoredQuote:
     @property
     def fingerprint(self) -> str:
         return self.quote.fingerprint
-
-
-def _figures(quote: Quote) -> dict[str, Any]:
-    return {
-        "loan_id": quote.loan_id,
-        "as_of": quote.as_of,
-        "lender_id": quote.lender_id,
-        "borrower_id": quote.borrower_id,
-        "currency": quote.currency,
-        "satisfaction": quote.satisfaction.value,
-        "owed_principal": quote.owed_principal,
-        "owed_interest": quote.owed_interest,
-        "owed_charges": quote.owed_charges,
-        "per_diem": quote.per_diem,
-        "good_through": quote.good_through,
-        "cash_amount": quote.cash.amount,
-        "cash_payer_id": quote.cash.payer_id,
-        "cash_payee_id": quote.cash.payee_id,
-        "remaining_debt": quote.remaining_debt,
-        "fingerprint": quote.fingerprint,
-    }
-
-
-def _lines(quote: Quote) -> list[dict[str, Any]]:
-    return [
-        {
-            "position": position,
-            "note_id": line.note_id,
-            "principal": line.principal,
-            "interest": line.interest,
-            "value": line.value,
-        }
-        for position, line in enumerate(quote.collateral, start=1)
-    ]
 
 
 def _quote_from(header: Any, lines: Sequence[Any]) -> Quote:
@@ -185,43 +151,6 @@ def _saved_quote(header: Any, lines: Sequence[Any]) -> StoredQuote:
     )
 
 
-def _cell(value: Any, day: Any) -> Any:
-    """A figure as the driver sends it: amounts as exact text, dates as their column stores."""
-    if isinstance(value, Decimal):
-        return money(value)
-    if isinstance(value, date):
-        return day(value)
-    return value
-
-
-#: The figures' columns, in the order `_figures` gives them.
-_FIGURE_COLUMNS: Final = (
-    "loan_id",
-    "as_of",
-    "lender_id",
-    "borrower_id",
-    "currency",
-    "satisfaction",
-    "owed_principal",
-    "owed_interest",
-    "owed_charges",
-    "per_diem",
-    "good_through",
-    "cash_amount",
-    "cash_payer_id",
-    "cash_payee_id",
-    "remaining_debt",
-    "fingerprint",
-)
-_QUOTE_COLUMNS: Final = ("id", "notes_named", "partial", "good_through_requested", *_FIGURE_COLUMNS)
-_INSERT_QUOTE: Final = Sql(
-    f"INSERT INTO quotes ({', '.join(_QUOTE_COLUMNS)})"
-    f" VALUES ({', '.join(['?'] * len(_QUOTE_COLUMNS))})"
-)
-_INSERT_QUOTE_NOTES: Final = Sql(
-    "INSERT INTO quote_notes (quote_id, value_requested, position, note_id, principal,"
-    " interest, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
 _QUOTE_BY_ID: Final = select(_QUOTES).where(_QUOTES.c.id == bindparam("quote_id"))
 _LINES_OF_QUOTE: Final = (
     select(_QUOTE_NOTES, _NOTES.c.maker, _NOTES.c.issue_date)
@@ -366,23 +295,17 @@ class ClosingRows:
         `quote_id` is made fresh by the caller: a clash is refused by the key (STORE_CONFLICT).
         """
         driver = self.driver()
-        named = _figures(quote)
-        assert tuple(named) == _FIGURE_COLUMNS, "the figures come in their columns' order"
-        figures = [_cell(value, driver.day) for value in named.values()]
-        header = [quote_id, notes_named, partial, driver.day(good_through), *figures]
-        lines = [
-            [
+        driver.write_all(
+            saved_quote_writes(
+                driver.day,
                 quote_id,
-                money(values.get(line["note_id"])),
-                line["position"],
-                line["note_id"],
-                money(line["principal"]),
-                money(line["interest"]),
-                money(line["value"]),
-            ]
-            for line in _lines(quote)
-        ]
-        driver.write_all([(_INSERT_QUOTE, [header]), (_INSERT_QUOTE_NOTES, lines)])
+                quote,
+                notes_named=notes_named,
+                values=values,
+                partial=partial,
+                good_through=good_through,
+            )
+        )
 
     def get_quote(self, quote_id: str) -> StoredQuote:
         """One saved quote: two prebuilt statements, as a closing of it asks first."""

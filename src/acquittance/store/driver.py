@@ -184,7 +184,10 @@ class Driver:
             return self.write_all([(sql, rows)])[0]
         _observe(sql.qmark, len(rows))
         try:
-            self._cursor.executemany(sql.qmark, rows)
+            if len(rows) == 1:
+                self._cursor.execute(sql.qmark, rows[0])  # one row: no iterator to walk
+            else:
+                self._cursor.executemany(sql.qmark, rows)
         except self._error as error:
             raise _wrapped(sql.qmark, rows, error, self._error) from error
         return int(self._cursor.rowcount)
