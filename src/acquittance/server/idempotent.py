@@ -20,7 +20,7 @@ from acquittance.server.identity import store_of
 from acquittance.server.problems import PROBLEM_MEDIA_TYPE, error_response
 from acquittance.service import idempotency
 from acquittance.service.accounts import User
-from acquittance.store.repository import Repository
+from acquittance.service.store import Work
 
 T = TypeVar("T")
 
@@ -33,7 +33,7 @@ def run_once(
     user: User,
     key: str | None,
     body: BaseModel | None,
-    work: Callable[[Repository], T],
+    work: Work[T],
     render: Callable[[T], tuple[int, dict[str, Any]]],
 ) -> Response:
     """`work`'s answer, rendered by `render`; with a key, the first answer under it, kept.
