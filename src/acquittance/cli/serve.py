@@ -47,7 +47,11 @@ def serve(
 ) -> None:
     """Serve the HTTP API under /api/v1 (and the web pages) over the store."""
     from acquittance.core.errors import InputError
-    from acquittance.server.app import create_app, environment_for_processes
+    from acquittance.server.app import (
+        create_app,
+        environment_for_processes,
+        keep_out_of_collections,
+    )
     from acquittance.service import store_at
 
     if not 0 < port < 65_536:
@@ -69,7 +73,9 @@ def serve(
         err=True,
     )
     if processes == 1:
-        _serve_one(create_app(store), host, port)
+        application = create_app(store)
+        keep_out_of_collections()
+        _serve_one(application, host, port)
         return
     store.close()
     _serve_many(

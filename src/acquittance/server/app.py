@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import os
@@ -35,8 +36,17 @@ def app_from_environment() -> FastAPI:
     names, with the connections $ACQUITTANCE_SERVER_CONNECTIONS gives it."""
     given = os.environ.get(SERVER_CONNECTIONS_VARIABLE, "")
     if given.isdigit() and int(given) > 0:
-        return create_app(store_at(None, connections=int(given)))
-    return create_app(store_at(None))
+        app = create_app(store_at(None, connections=int(given)))
+    else:
+        app = create_app(store_at(None))
+    keep_out_of_collections()
+    return app
+
+
+def keep_out_of_collections() -> None:
+    """Leave what a server process made at start-up (its modules, the app) out of the
+    collector's sweeps: a full sweep of it would stall the request that set it off."""
+    gc.freeze()
 
 
 def create_app(store: Store | None = None) -> FastAPI:
