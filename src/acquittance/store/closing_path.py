@@ -123,7 +123,19 @@ def _columns(alias: str, names: Sequence[str]) -> str:
     return ", ".join(f"{alias}.{name}" for name in names)
 
 
-def _newest_snapshot_join(alias: str, kind: str, owner: str) -> str:
+def _newest_snapshot_join(alias: str, kind: str, owner: str, *, sqlite: bool) -> str:
+    """The owner's newest snapshot, found by the snapshots' key (kind, id, sequence).
+
+    On PostgreSQL a LATERAL join, one index probe per owner: with the join
+    condition as a subquery, the planner may hash every snapshot of the kind
+    in the book instead, a cost that grows with the book.
+    """
+    if not sqlite:
+        return (
+            f"LEFT JOIN LATERAL (SELECT x.* FROM position_snapshots x "
+            f"WHERE x.instrument_kind = '{kind}' AND x.instrument_id = {owner}.id "
+            f"ORDER BY x.sequence DESC LIMIT 1) {alias} ON TRUE"
+        )
     return (
         f"LEFT JOIN position_snapshots {alias} ON {alias}.instrument_kind = '{kind}' "
         f"AND {alias}.instrument_id = {owner}.id AND {alias}.sequence = ("
@@ -158,29 +170,37 @@ def _loan_query(*, sqlite: bool) -> Sql:
         "JOIN parties pb ON pb.id = l.borrower_id "
         "LEFT JOIN journal_heads hl ON hl.party_id = l.lender_id AND hl.chain = l.id "
         "LEFT JOIN journal_heads hb ON hb.party_id = l.borrower_id AND hb.chain = l.id "
-        f"{_newest_snapshot_join('ps', 'loan', 'l')} "
+        f"{_newest_snapshot_join('ps', 'loan', 'l', sqlite=sqlite)} "
         "WHERE l.id = ?"
     )
 
 
 _LOAN_QUERY: Final = {True: _loan_query(sqlite=True), False: _loan_query(sqlite=False)}
 
-_INTERESTS_QUERY: Final = Sql(
-    f"SELECT {_columns('si', _INTEREST)}, {_columns('p', _PLEDGE)}, "
-    "(SELECT a.security_interest_id FROM pledged_notes a "
-    "WHERE a.note_id = p.note_id AND a.released_on IS NULL), "
-    f"{_columns('fs', _STATEMENT)}, {_columns('n', _NOTE)}, "
-    "(SELECT max(e.sequence) FROM note_events e WHERE e.note_id = n.id), "
-    f"{_columns('h', _HEAD)}, {_columns('ps', SNAPSHOT_COLUMNS)} "
-    "FROM security_interests si "
-    "LEFT JOIN pledged_notes p ON p.security_interest_id = si.id "
-    "LEFT JOIN notes n ON n.id = p.note_id "
-    "LEFT JOIN journal_heads h ON h.party_id = n.holder_id AND h.chain = n.id "
-    f"{_newest_snapshot_join('ps', 'note', 'n')} "
-    "LEFT JOIN financing_statements fs ON fs.security_interest_id = si.id "
-    "WHERE si.loan_id = ? "
-    "ORDER BY si.id, p.position, fs.position"
-)
+
+def _interests_query(*, sqlite: bool) -> Sql:
+    return Sql(
+        f"SELECT {_columns('si', _INTEREST)}, {_columns('p', _PLEDGE)}, "
+        "(SELECT a.security_interest_id FROM pledged_notes a "
+        "WHERE a.note_id = p.note_id AND a.released_on IS NULL), "
+        f"{_columns('fs', _STATEMENT)}, {_columns('n', _NOTE)}, "
+        "(SELECT max(e.sequence) FROM note_events e WHERE e.note_id = n.id), "
+        f"{_columns('h', _HEAD)}, {_columns('ps', SNAPSHOT_COLUMNS)} "
+        "FROM security_interests si "
+        "LEFT JOIN pledged_notes p ON p.security_interest_id = si.id "
+        "LEFT JOIN notes n ON n.id = p.note_id "
+        "LEFT JOIN journal_heads h ON h.party_id = n.holder_id AND h.chain = n.id "
+        f"{_newest_snapshot_join('ps', 'note', 'n', sqlite=sqlite)} "
+        "LEFT JOIN financing_statements fs ON fs.security_interest_id = si.id "
+        "WHERE si.loan_id = ? "
+        "ORDER BY si.id, p.position, fs.position"
+    )
+
+
+_INTERESTS_QUERY: Final = {
+    True: _interests_query(sqlite=True),
+    False: _interests_query(sqlite=False),
+}
 
 _LOCK_LOAN: Final = Sql("SELECT id FROM loans WHERE id = ? FOR UPDATE")
 _PLEDGED_UNDER_LOAN: Final = (
@@ -305,7 +325,11 @@ def read_closing(
             (_LOCK_HEADS, (loan_id, loan_id, loan_id)),
         ]
     *_, found, interest_rows = driver.rows_together(
-        [*locks, (_LOAN_QUERY[driver.sqlite], (key, loan_id)), (_INTERESTS_QUERY, (loan_id,))]
+        [
+            *locks,
+            (_LOAN_QUERY[driver.sqlite], (key, loan_id)),
+            (_INTERESTS_QUERY[driver.sqlite], (loan_id,)),
+        ]
     )
     if not found:
         return None
