@@ -643,18 +643,25 @@ def settlement_writes(
 ) -> tuple[Write, Write]:
     """The settlement's header and its notes."""
     header = (settlement_id, key, entries_count, *_figure_values(quote, day))
-    lines = [
+    lines = [(settlement_id, *line) for _, line in _collateral_cells(quote)]
+    return (_INSERT_SETTLEMENT, [header]), (_INSERT_SETTLEMENT_NOTES, lines)
+
+
+def _collateral_cells(quote: Quote) -> list[tuple[str, tuple[Any, ...]]]:
+    """Each assigned note's id, and its line's cells: position, note, the three amounts."""
+    return [
         (
-            settlement_id,
-            position,
             line.note_id,
-            money(line.principal),
-            money(line.interest),
-            money(line.value),
+            (
+                position,
+                line.note_id,
+                money(line.principal),
+                money(line.interest),
+                money(line.value),
+            ),
         )
         for position, line in enumerate(quote.collateral, start=1)
     ]
-    return (_INSERT_SETTLEMENT, [header]), (_INSERT_SETTLEMENT_NOTES, lines)
 
 
 def saved_quote_writes(
@@ -670,16 +677,7 @@ def saved_quote_writes(
     """A saved quote's header (what was asked, and the figures) and its notes."""
     header = (quote_id, notes_named, partial, day(good_through), *_figure_values(quote, day))
     lines = [
-        (
-            quote_id,
-            money(values.get(line.note_id)),
-            position,
-            line.note_id,
-            money(line.principal),
-            money(line.interest),
-            money(line.value),
-        )
-        for position, line in enumerate(quote.collateral, start=1)
+        (quote_id, money(values.get(note_id)), *line) for note_id, line in _collateral_cells(quote)
     ]
     return (_INSERT_QUOTE, [header]), (_INSERT_QUOTE_NOTES, lines)
 
