@@ -216,3 +216,38 @@ def test_writes_beyond_the_parameters_of_one_statement_go_in_several() -> None:
         driver.PARAMETERS_PER_STATEMENT_MAX
     ] * 2
     assert all(owners == [0] for _, _, owners in statements)
+
+
+def test_the_closing_read_finds_each_instruments_newest_snapshot_among_many(
+    store_url: str,
+) -> None:
+    """Each instrument's newest snapshot, wherever it sits among the book's: on
+    PostgreSQL the read probes the snapshots' key (a LATERAL join) for each one."""
+    from acquittance.core.instruments import Payment
+    from acquittance.store.repository import Repository
+
+    store = _loaded(store_url, HARBOR)
+    try:
+        for day in (1, 2, 3):
+            service.record(store, "quill-mortgage-1", Payment(date(2024, 3, day), Decimal("10.00")))
+            service.record(
+                store, "harbor-quill-loan", Payment(date(2024, 3, day), Decimal("20.00"))
+            )
+        with store.read() as session:
+            newest = dict(
+                session.execute(
+                    text(
+                        "SELECT instrument_id, max(sequence) FROM position_snapshots"
+                        " GROUP BY instrument_id"
+                    )
+                ).all()
+            )
+            read = Repository(session).read_closing("harbor-quill-loan", None, lock=False)
+        found = {read.loan.instrument.id: read.loan.newest}
+        found.update({note_id: note.newest for note_id, note in read.notes.items()})
+        assert set(found) == {"harbor-quill-loan", "quill-mortgage-1", "quill-mortgage-2"}
+        for instrument_id, snapshot in found.items():
+            assert snapshot is not None and snapshot.sequence == newest[instrument_id]
+        assert newest["quill-mortgage-1"] > newest["quill-mortgage-2"]
+    finally:
+        store.close()
