@@ -25,7 +25,7 @@ from typing import Final, TypeVar
 from acquittance.core.errors import AcquittanceError, StateError
 from acquittance.core.text import check_idempotency_key
 from acquittance.service.audit import now_text
-from acquittance.service.store import Store
+from acquittance.service.store import Store, Work
 from acquittance.store.repository import Repository
 from acquittance.store.workflow import RememberedRequest, WorkflowRows
 
@@ -80,7 +80,7 @@ def request_digest(method: str, path: str, body: str) -> str:
 def run_once(
     store: Store,
     request: KeyedRequest,
-    work: Callable[[Repository], T],
+    work: Work[T],
     render: Callable[[T], Answer],
     refused: Callable[[AcquittanceError], Answer] | None = None,
 ) -> Once:
@@ -115,7 +115,7 @@ def run_once(
 def _claimed_and_run(
     repo: Repository,
     request: KeyedRequest,
-    work: Callable[[Repository], T],
+    work: Work[T],
     render: Callable[[T], Answer],
 ) -> Answer | None:
     """The work's answer, kept under the key; None if the key was already there."""

@@ -52,6 +52,11 @@ class ClosedProposal:
     closed: ClosedSettlement
 
 
+def _rows(repo: Repository) -> WorkflowRows:
+    """The workflow's rows in the repository's transaction, through its driver."""
+    return WorkflowRows(repo.session, repo.driver())
+
+
 def _visible_proposal(
     rows: WorkflowRows, user: User, proposal_id: str, *, lock: bool = False
 ) -> Proposal:
@@ -115,7 +120,7 @@ def _propose(repo: Repository, user: User, saved: StoredQuote) -> Proposal:
             f"loan {loan.id} was discharged on {loan.discharged_on.isoformat()}; "
             "there is nothing left to settle",
         )
-    rows = WorkflowRows(repo.session, repo.driver())
+    rows = _rows(repo)
     proposal = Proposal(
         id=f"prp-{uuid.uuid4().hex[:16]}",
         quote_id=saved.id,
@@ -165,7 +170,7 @@ def approving(user: User, proposal_id: str, *, signatory: str | None = None) -> 
 
 
 def _approve(repo: Repository, user: User, proposal_id: str, signatory: str | None) -> Proposal:
-    rows = WorkflowRows(repo.session, repo.driver())
+    rows = _rows(repo)
     found = _locked_proposal(rows, user, proposal_id)
     if found.status == "closed":
         raise _already_closed(found)
@@ -224,7 +229,7 @@ def closing(user: User, proposal_id: str) -> Work[ClosedProposal]:
 
 
 def _close(repo: Repository, user: User, proposal_id: str) -> ClosedProposal:
-    rows = WorkflowRows(repo.session, repo.driver())
+    rows = _rows(repo)
     found = _locked_proposal(rows, user, proposal_id)
     if found.status == "closed":
         raise _already_closed(found)
@@ -307,7 +312,7 @@ def obligation_completing(user: User, obligation_id: str, on: date) -> Work[Any]
 
 
 def _complete_obligation(repo: Repository, user: User, obligation_id: str, on: date) -> Any:
-    rows = WorkflowRows(repo.session)
+    rows = _rows(repo)
     mine = [
         r
         for r in repo.list_obligations()
