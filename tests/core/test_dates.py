@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acquittance.core import settlement
+from acquittance.core import dates, settlement
 from acquittance.core.accrual import per_diem, position
 from acquittance.core.dates import DATE_MAX, DATE_MIN, add_days, check_date, parse_date
 from acquittance.core.errors import InputError
@@ -80,3 +80,15 @@ def test_the_core_quotes_the_last_supported_date_and_refuses_the_calendar_end() 
         assert caught.value.code == "DATE_OUT_OF_RANGE"
     assert position(loan, date.max).principal == Decimal("17500000.00")
     assert _code(lambda: per_diem(loan, date.max)) == "DATE_OUT_OF_RANGE"
+
+
+@given(st.dates())
+def test_iso_text_is_isoformat_for_any_date(day: date) -> None:
+    assert dates.iso_text(day) == day.isoformat()
+    assert dates.iso_text(day) == day.isoformat()  # the remembered text, the second time
+
+
+def test_iso_text_leaves_a_date_subclass_to_its_own_isoformat() -> None:
+    moment = datetime(2024, 6, 30, 12, 0)
+    assert dates.iso_text(moment) == "2024-06-30T12:00:00"
+    assert dates.iso_text(date(2024, 6, 30)) == "2024-06-30"

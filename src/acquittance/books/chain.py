@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Final
 
 from acquittance.books.entries import EntryDraft, JournalEntry, check_balanced
+from acquittance.core.dates import iso_text
 from acquittance.core.errors import InputError
 from acquittance.core.money import CENT
 
@@ -53,7 +54,7 @@ def canonical_text(previous_hash: str, draft: EntryDraft, *, entry_id: str, sequ
     the keys' sorted order, with `json`'s own string encoder, when every field
     has the type it is declared with (anything else takes the definition).
     """
-    day = draft.date.isoformat()
+    day = iso_text(draft.date)
     kind = draft.kind.value
     reference = draft.reference
     legs = []

@@ -19,6 +19,7 @@ OverflowError.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Final
 
 from acquittance.core.errors import InputError
@@ -27,6 +28,17 @@ from acquittance.core.errors import InputError
 DATE_MIN: Final = date(1900, 1, 1)
 #: The latest date acquittance accepts, inclusive.
 DATE_MAX: Final = date(2199, 12, 31)
+
+
+def iso_text(day: date) -> str:
+    """`day.isoformat()`, remembered for plain dates: a closing writes the same few dates
+    dozens of times, and formatting one costs several times a lookup."""
+    return _iso_of_date(day) if type(day) is date else day.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _iso_of_date(day: date) -> str:
+    return day.isoformat()
 
 
 def out_of_range(field: str, value: object) -> InputError:

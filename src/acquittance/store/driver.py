@@ -23,6 +23,7 @@ from typing import Any, Final
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from acquittance.core.dates import iso_text
 from acquittance.store.models import decimal_text
 
 #: The most parameters one statement of many rows carries (PostgreSQL allows 65,535).
@@ -270,7 +271,7 @@ class Driver:
         """A date as its column stores it: ISO text on SQLite, a date on PostgreSQL."""
         if value is None or not self.sqlite:
             return value
-        return value.isoformat()
+        return iso_text(value)
 
 
 #: A composed statement: its text, its parameters, and which write each count is of.
