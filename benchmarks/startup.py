@@ -6,6 +6,13 @@ alternating with the command (A B A B ...), and the ratio is taken pair by pair,
 that a machine that speeds up or slows down during the run moves both alike. The
 median pair is reported; the runs before it warm the file cache.
 
+The project's own modules are run from byte code, as an installed wheel runs them (pip
+compiles a wheel's modules when it installs them): the editable install leaves them as
+source, and where bytecode is not written (PYTHONDONTWRITEBYTECODE) every run would
+compile them again, a cost no installed product pays. `make` byte-compiles `src` when it
+installs the project (`python -m compileall -q src`); after editing a module, run that
+again before measuring, or the edited module's compilation is in the figures.
+
     python -m benchmarks.startup        # these rows alone
 """
 
