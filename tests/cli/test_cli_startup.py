@@ -45,6 +45,9 @@ NOT_FOR_A_QUOTE = (
     "bs4",
     "lxml",
     "acquittance.agreements",
+    # The deal-file parser and its TOML reader: a quote reads the store, not a deal file.
+    "acquittance.deals.parse",
+    "tomllib",
 )
 
 PROBE = """
