@@ -7,10 +7,13 @@ DEMO_DB ?= $(CURDIR)/.demo/acquittance.db
 
 .PHONY: demo test lint typecheck unit browser bench docs clean
 
+# src is byte-compiled as a wheel's modules are when pip installs them: the editable
+# install leaves them as source, compiled again on every run where bytecode is not written.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -13,7 +13,7 @@ import pytest
 from cli_helpers import REFERENCE_DEAL, REFERENCE_LOAN, ok, run
 
 from acquittance.cli import app as cli_app
-from acquittance.cli import choices, progress
+from acquittance.cli import choices, progress, toplevel
 from acquittance.core.instruments import EVENT_KINDS
 from acquittance.service.documents import DOCUMENT_FORMATS, SCHEDULE_FORMATS
 from acquittance.store.records import ObligationStatus
@@ -64,12 +64,11 @@ def test_every_command_option_and_argument_says_what_it_does() -> None:
 def test_top_level_help_groups_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     text = run(capsys, "--help").out
     headings = [line[:-1] for line in text.splitlines() if re.fullmatch(r"[A-Z][a-z ]+:", line)]
-    panels = [
-        title for title, names in cli_app.HELP_PANELS.items() if set(names) & set(cli_app.COMMANDS)
-    ]
+    commands = set(toplevel.COMMANDS)
+    panels = [title for title, names in toplevel.HELP_PANELS.items() if set(names) & commands]
     assert headings == ["Usage", "Options", *panels] or headings == ["Options", *panels]
-    grouped = {name for names in cli_app.HELP_PANELS.values() for name in names}
-    assert set(cli_app.COMMANDS) <= grouped
+    grouped = {name for names in toplevel.HELP_PANELS.values() for name in names}
+    assert set(toplevel.COMMANDS) <= grouped
 
 
 # --- enumerated options -----------------------------------------------------------------------

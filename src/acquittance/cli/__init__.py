@@ -1,7 +1,9 @@
 """The command line: `acquittance COMMAND ...` (see DESIGN.md for the contract).
 
 This module is the console script's entry point and imports nothing at all:
-`acquittance --version` answers from here, and everything else starts Typer
+`acquittance --version` answers from here, `acquittance --help` (and
+`acquittance` alone, which prints the same help as a usage mistake) from
+`acquittance.cli.toplevel`, and everything else starts Typer
 (`acquittance.cli.app`), which imports a command's module only when it runs.
 """
 
@@ -23,6 +25,12 @@ def main(argv: list[str] | None = None) -> None:
         else:
             sys.stdout.write(f"acquittance {__version__}\n")
         raise SystemExit(0)
+    if args in ([], ["--help"]):
+        from acquittance.cli.toplevel import help_text
+
+        # What Typer would print (tests/cli hold the two to the same bytes).
+        (sys.stdout if args else sys.stderr).write(f"{help_text()}\n")
+        raise SystemExit(0 if args else 2)
     from acquittance.cli.app import run
 
     run(args)
@@ -33,7 +41,7 @@ def _register_commands() -> None:
     inspect it); running a command does not need this."""
     from importlib import import_module
 
-    from acquittance.cli.app import COMMAND_MODULES
+    from acquittance.cli.toplevel import COMMAND_MODULES
 
     for module in COMMAND_MODULES:
         import_module(f"acquittance.cli.{module}")

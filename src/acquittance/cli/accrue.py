@@ -10,7 +10,8 @@ from typing import Any
 
 import typer
 
-from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.app import JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.toplevel import DB_HELP
 from acquittance.core.errors import InputError
 from acquittance.core.instruments import Charge, DefaultRate
 from acquittance.core.money import format_amount, to_decimal

@@ -1,14 +1,16 @@
 """The Typer application and what every command shares: JSON output and error translation.
 
 Commands live in sibling modules that register themselves on `app`. They are
-imported only when one of their commands runs: `COMMANDS` names each command,
-its module and its one-line help, so that `acquittance --help` lists them all
-without importing any (and SQLAlchemy, Rich or the agreement reader with
-them), and `acquittance quote` imports the register commands and not the
-reader or the drafter. Each command imports its heavy dependencies inside its
-body for the same reason. Help is Click's plain text: Typer's Rich panels cost
-more to import than the rest of the start-up (tests/cli check the table
-against what the modules register).
+imported only when one of their commands runs: `COMMANDS` (in `toplevel`, with
+the application's own help and options) names each command, its module and its
+one-line help, so that the help lists them all without importing any (and
+SQLAlchemy, Rich or the agreement reader with them), and `acquittance quote`
+imports the register commands and not the reader or the drafter. Each command
+imports its heavy dependencies inside its body for the same reason. Help is
+Click's plain text: Typer's Rich panels cost more to import than the rest of
+the start-up. `acquittance --help` itself never reaches this module: the
+console script answers it from `toplevel` (tests/cli check the table against
+what the modules register, and the two help pages against each other).
 """
 
 from __future__ import annotations
@@ -18,116 +20,25 @@ import json
 import sys
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final, NoReturn
+from typing import Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from acquittance import __version__
+from acquittance.cli.toplevel import (
+    COMMAND_MODULES,
+    COMMANDS,
+    DB_HELP,
+    DB_METAVAR,
+    MAX_WIDTH,
+    PROGRAM,
+    PROGRAM_HELP,
+    VERSION_HELP,
+    command_sections,
+)
 from acquittance.core import dates
 from acquittance.core.errors import AcquittanceError, InputError
-
-#: Every command: the module under acquittance.cli that defines it, and its one-line help
-#: (the first sentence of its docstring), in the order `acquittance --help` lists them.
-COMMANDS: Final[dict[str, tuple[str, str]]] = {
-    "init": ("commands", "Create the store, or migrate it to the newest schema."),
-    "load": (
-        "commands",
-        "Load a deal file: parties, loans, notes, pledges and opening entries; all or nothing.",
-    ),
-    "list": (
-        "commands",
-        "Every party, loan, note, security interest and settlement in the store.",
-    ),
-    "show": ("commands", "One record, in full."),
-    "position": (
-        "commands",
-        "Principal and accrued unpaid interest of a loan or note on a date.",
-    ),
-    "quote": (
-        "commands",
-        "What is owed on a date, the collateral assigned, and the cash that balances them.",
-    ),
-    "quotes": ("commands", "Saved quotes (made with `quote --save`), by date."),
-    "settle": (
-        "commands",
-        "Close the settlement atomically: notes assigned, loan discharged, both books posted.",
-    ),
-    "journal": ("commands", "The party's journal entries, in order, with their hashes."),
-    "books": ("commands", "The party's trial balance (or one account's history)."),
-    "verify": (
-        "commands",
-        "Recompute every chain and check the register; exit 1 if anything does not match.",
-    ),
-    "demo": (
-        "commands",
-        "Run a deal end to end on a store: init, load, quote, settle, books, obligations, verify.",
-    ),
-    "schedule": ("commands", "A note's amortization schedule, generated from its terms."),
-    "accrue": (
-        "accrue",
-        "Post accrued interest and late charges of every open loan and note to both books.",
-    ),
-    "record": (
-        "lifecycle",
-        "Record an advance, payment, rate change, charge or default rate; post it to the books.",
-    ),
-    "payoff": (
-        "lifecycle",
-        "Pay a loan off in cash: discharged, pledge released, UCC-3 termination queued.",
-    ),
-    "release": (
-        "lifecycle",
-        "Release named notes from a loan's pledge, and queue the UCC-3 amendment.",
-    ),
-    "reverse": (
-        "lifecycle",
-        "Reverse an event: a new event, later figures recomputed, books corrected on its date.",
-    ),
-    "events": (
-        "lifecycle",
-        "A loan's or note's events as recorded, with the references `reverse` takes.",
-    ),
-    "read": (
-        "read",
-        "The terms found in an agreement: parties, dates, amounts with roles, and checks.",
-    ),
-    "draft": ("draft", "Draft the settlement agreement as md, html, docx or pdf."),
-    "letter": ("documents", "Letters to a loan's borrower: the payoff letter."),
-    "statement": (
-        "documents",
-        "The periodic statement of a loan or note: opening, each event, interest, closing.",
-    ),
-    "ucc3": (
-        "documents",
-        "A UCC-3 (national form UCC3) filled from a financing statement: termination or release.",
-    ),
-    "export": ("commands", "Export books to other tools."),
-    "obligations": ("commands", "Post-closing obligations: termination filings and wires."),
-    "new": ("authoring", "Write a commented starter file to edit, such as a deal file."),
-    "book": ("book", "The whole book as columns (Parquet), and positions of every instrument."),
-    "portfolio": (
-        "portfolio",
-        "The portfolio overview: payoff, collateral, coverage and shortfall of every loan.",
-    ),
-    "serve": ("serve", "Serve the HTTP API under /api/v1 (and the web pages) over the store."),
-    "user": ("accounts", "Users of the server, each a member of one party."),
-    "token": ("accounts", "API tokens for the server: create (shown once), list, revoke."),
-}
-#: How `acquittance --help` groups the commands, in this order; a command named in no
-#: group is listed under "Other commands".
-HELP_PANELS: Final[dict[str, tuple[str, ...]]] = {
-    "Store and records": ("init", "load", "new", "list", "show"),
-    "Loan life": ("record", "events", "reverse", "accrue", "payoff", "release"),
-    "Figures": ("position", "quote", "quotes", "schedule", "portfolio"),
-    "Settlement": ("settle", "obligations"),
-    "Books": ("journal", "books", "book", "verify", "export"),
-    "Agreements and documents": ("read", "draft", "letter", "statement", "ucc3"),
-    "Server": ("serve", "user", "token"),
-    "Trying it out": ("demo",),
-}
-#: The modules that register commands, each imported at most once.
-COMMAND_MODULES: Final = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
 
 class LazyGroup(TyperGroup):
@@ -145,22 +56,16 @@ class LazyGroup(TyperGroup):
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The command list from `COMMANDS` in the groups of `HELP_PANELS`, importing
-        nothing; each summary whole, wrapped."""
+        nothing; each summary whole, wrapped (as `toplevel.help_text` lays it out)."""
         summaries = {name: summary for name, (_, summary) in COMMANDS.items()}
         summaries |= {
             name: command.get_short_help_str(limit=200)
             for name, command in self.commands.items()
             if name not in COMMANDS and not command.hidden
         }
-        grouped = {name for names in HELP_PANELS.values() for name in names}
-        panels = [
-            (title, [n for n in names if n in summaries]) for title, names in HELP_PANELS.items()
-        ]
-        panels.append(("Other commands", [n for n in summaries if n not in grouped]))
-        for title, names in panels:
-            if names:
-                with formatter.section(title):
-                    formatter.write_dl([(name, summaries[name]) for name in names])
+        for title, names in command_sections(summaries):
+            with formatter.section(title):
+                formatter.write_dl([(name, summaries[name]) for name in names])
 
 
 def load_commands(group: TyperGroup, modules: tuple[str, ...] = COMMAND_MODULES) -> None:
@@ -174,19 +79,18 @@ def load_commands(group: TyperGroup, modules: tuple[str, ...] = COMMAND_MODULES)
 
 
 app = typer.Typer(
-    name="acquittance",
-    help="System of record for secured loans collateralised by notes, and for settling them.",
+    name=PROGRAM,
+    help=PROGRAM_HELP,
     cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"max_content_width": 100},
+    context_settings={"max_content_width": MAX_WIDTH},
 )
 
 #: `--json` on every reporting command: one JSON document on standard output, nothing else there.
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on standard output.")
-DB_HELP = "Store: a file path or a SQLAlchemy URL (else $ACQUITTANCE_DB, else a per-user file)."
 
 
 def _json_default(value: object) -> object:
@@ -235,12 +139,12 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def _options(
     db: str | None = typer.Option(
-        None, "--db", help=DB_HELP, show_default=False, metavar="PATH|URL"
+        None, "--db", help=DB_HELP, show_default=False, metavar=DB_METAVAR
     ),
     version: bool = typer.Option(
         False,
         "--version",
-        help="Print the version and exit.",
+        help=VERSION_HELP,
         is_eager=True,
         callback=_show_version,
     ),
@@ -281,7 +185,7 @@ def run(args: list[str]) -> NoReturn:
     no_args, usage = _exception_classes("NoArgsIsHelpError"), _exception_classes("UsageError")
     click_error = _exception_classes("ClickException")
     try:
-        result = app(args=args, prog_name="acquittance", standalone_mode=False)
+        result = app(args=args, prog_name=PROGRAM, standalone_mode=False)
     except AcquittanceError as error:
         fail(error, as_json=as_json)
     except exit_ as stop:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import typer
 
-from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.app import JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.toplevel import DB_HELP
 
 book_app = typer.Typer(
     help="The whole book as columns (Parquet), and positions of every instrument.",

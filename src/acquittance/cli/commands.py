@@ -10,8 +10,9 @@ from typing import Any
 import typer
 
 from acquittance.cli import views
-from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.app import JSON_OPTION, app, emit_json, parse_date
 from acquittance.cli.choices import ObligationFilter, ScheduleFormat
+from acquittance.cli.toplevel import DB_HELP
 from acquittance.core.errors import InputError
 from acquittance.core.money import to_decimal
 from acquittance.present import documents

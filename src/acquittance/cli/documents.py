@@ -16,8 +16,9 @@ from typing import Any
 
 import typer
 
-from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.app import JSON_OPTION, app, emit_json, parse_date
 from acquittance.cli.choices import DocumentFormat
+from acquittance.cli.toplevel import DB_HELP
 
 FORMAT_HELP = "The document's format (default: from --output's extension)."
 OUTPUT_OPTION = typer.Option(..., "--output", help="The file to write.", metavar="PATH")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
-from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.app import JSON_OPTION, app, emit_json, parse_date
 from acquittance.cli.choices import DocumentFormat
+from acquittance.cli.toplevel import DB_HELP
 
 
 @app.command()

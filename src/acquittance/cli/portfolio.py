@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.app import JSON_OPTION, app, emit_json, parse_date
+from acquittance.cli.toplevel import DB_HELP
 
 portfolio_app = typer.Typer(
     help="The portfolio overview: payoff, collateral, coverage and shortfall of every loan.",

@@ -17,7 +17,8 @@ from typing import Any
 
 import typer
 
-from acquittance.cli.app import DB_HELP, JSON_OPTION, app, emit_json
+from acquittance.cli.app import JSON_OPTION, app, emit_json
+from acquittance.cli.toplevel import DB_HELP
 from acquittance.core.errors import InputError
 
 FILES_ARGUMENT = typer.Argument(

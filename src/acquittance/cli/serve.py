@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from acquittance.cli.app import DB_HELP, app
+from acquittance.cli.app import app
+from acquittance.cli.toplevel import DB_HELP
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from acquittance.books.entries import EntryDraft
 from acquittance.books.history import Books, book_events
 from acquittance.core.errors import StateError
 from acquittance.core.instruments import Loan, Note
-from acquittance.deals.parse import Deal
 from acquittance.service import history
 from acquittance.service.journal_append import append_drafts
 from acquittance.service.store import Store
 from acquittance.store.repository import Repository
+
+if TYPE_CHECKING:
+    from acquittance.deals.parse import Deal
 
 
 def load_deal(store: Store, deal: Deal) -> dict[str, Any]:
