@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import acquittance
+from exports import type_checking_imports
 
 EXPECTED = {
     "CONVENTIONS", "AcquittanceError", "Advance", "CashLeg", "Charge", "Closing", "CollateralLine",
@@ -40,28 +39,9 @@ def test_contract_functions_answer_exactly() -> None:
     ) == Decimal("94791.67")
 
 
-def _type_checking_imports() -> dict[str, set[str]]:
-    """What `if TYPE_CHECKING:` in acquittance/__init__.py imports, module by module."""
-    tree = ast.parse(Path(acquittance.__file__).read_text(encoding="utf-8"))
-    (block,) = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
-        if node.test.id == "TYPE_CHECKING"
-    ]
-    imports: dict[str, set[str]] = {}
-    for statement in block.body:
-        assert isinstance(statement, ast.ImportFrom) and statement.module, ast.dump(statement)
-        for alias in statement.names:
-            # `X as X`: an explicit re-export, for type checkers in strict mode.
-            assert alias.asname == alias.name, alias.name
-            imports.setdefault(statement.module, set()).add(alias.name)
-    return imports
-
-
 def test_type_checkers_see_exactly_the_names_that_resolve_at_run_time() -> None:
     exports = {module: set(names) for module, names in acquittance._EXPORTS.items()}
-    assert _type_checking_imports() == exports
+    assert type_checking_imports(acquittance) == exports
 
 
 def test_importing_the_package_imports_none_of_it() -> None:
@@ -69,5 +49,5 @@ def test_importing_the_package_imports_none_of_it() -> None:
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
-    assert done.stdout.strip() == "['acquittance']"
+    assert done.stdout.strip() == "['acquittance', 'acquittance._lazy']"
     assert acquittance.__version__

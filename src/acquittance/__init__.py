@@ -5,6 +5,8 @@ The public API is what this module exports; everything else may change.
 
 from __future__ import annotations
 
+from acquittance import _lazy
+
 __version__ = "0.1.0"
 
 #: The public API: each module and the public names defined in it. `__all__` is
@@ -128,21 +130,8 @@ if TYPE_CHECKING:
     )
     # isort: on
 
-_WHERE: dict[str, str] = {name: module for module, names in _EXPORTS.items() for name in names}
+_WHERE: dict[str, str] = _lazy.where(_EXPORTS)
 __all__ = sorted(_WHERE)
 
-
 if not TYPE_CHECKING:  # type checkers see the imports above, and no name beyond them
-
-    def __getattr__(name: str) -> object:
-        module = _WHERE.get(name)
-        if module is None:
-            raise AttributeError(f"module 'acquittance' has no attribute {name!r}")
-        from importlib import import_module
-
-        value = getattr(import_module(module), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = _lazy.lookup(__name__, _WHERE, globals())

@@ -3,37 +3,18 @@ SQLAlchemy, and type checkers see exactly the names that resolve at run time."""
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import acquittance.store as store
-
-
-def _type_checking_imports() -> dict[str, set[str]]:
-    """What `if TYPE_CHECKING:` in acquittance/store/__init__.py imports, module by module."""
-    tree = ast.parse(Path(store.__file__).read_text(encoding="utf-8"))
-    (block,) = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
-        if node.test.id == "TYPE_CHECKING"
-    ]
-    imports: dict[str, set[str]] = {}
-    for statement in block.body:
-        assert isinstance(statement, ast.ImportFrom) and statement.module, ast.dump(statement)
-        for alias in statement.names:
-            assert alias.asname == alias.name, alias.name
-            imports.setdefault(statement.module, set()).add(alias.name)
-    return imports
+from exports import type_checking_imports
 
 
 def test_type_checkers_see_exactly_the_names_that_resolve_at_run_time() -> None:
     exports = {module: set(names) for module, names in store._EXPORTS.items()}
-    assert _type_checking_imports() == exports
+    assert type_checking_imports(store) == exports
 
 
 def test_every_exported_name_is_the_object_its_module_defines() -> None:

@@ -12,6 +12,8 @@ for type checkers agree.
 
 from __future__ import annotations
 
+from acquittance import _lazy
+
 #: Each module and the names of it this package exports.
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "acquittance.store.engine": ("open_engine", "retrying", "transaction"),
@@ -39,21 +41,8 @@ if TYPE_CHECKING:
     )
     # isort: on
 
-_WHERE: dict[str, str] = {name: module for module, names in _EXPORTS.items() for name in names}
+_WHERE: dict[str, str] = _lazy.where(_EXPORTS)
 __all__ = sorted(_WHERE)
 
-
 if not TYPE_CHECKING:  # type checkers see the imports above, and no name beyond them
-
-    def __getattr__(name: str) -> object:
-        module = _WHERE.get(name)
-        if module is None:
-            raise AttributeError(f"module 'acquittance.store' has no attribute {name!r}")
-        from importlib import import_module
-
-        value = getattr(import_module(module), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = _lazy.lookup(__name__, _WHERE, globals())
