@@ -121,7 +121,7 @@ def settle_many(
         with store.write() as session:
             repo = Repository(session)
             for index in order:
-                answers[index] = _close_in_savepoint(repo, attempts[index])
+                answers[index] = close_in_savepoint(repo, attempts[index])
     except StorageError as error:
         if error.code not in ("STORE_BUSY", "STORE_CONFLICT"):
             raise
@@ -129,20 +129,23 @@ def settle_many(
     return [answers[index] for index in range(len(attempts))]
 
 
-def _close_in_savepoint(repo: Repository, attempt: Attempt) -> ClosedSettlement | AcquittanceError:
+def close_in_savepoint(repo: Repository, attempt: Attempt) -> ClosedSettlement | AcquittanceError:
+    """One closing of a group, in its own savepoint: its answer, or the refusal that undid it."""
     try:
         check_idempotency_key(attempt.key)
         with repo.savepoint():
-            return _close(
-                repo,
-                attempt.request,
-                key=attempt.key,
-                quoted_fingerprint=attempt.quoted_fingerprint,
-            )
+            return close_with(repo, attempt)
     except StorageError:
         raise  # the store itself refused: the whole group runs again, one by one
     except AcquittanceError as error:
         return error
+
+
+def close_with(repo: Repository, attempt: Attempt) -> ClosedSettlement:
+    """One closing on `repo`, as a group's savepoint runs it (the key already checked)."""
+    return _close(
+        repo, attempt.request, key=attempt.key, quoted_fingerprint=attempt.quoted_fingerprint
+    )
 
 
 def _settle_alone(store: Store, attempt: Attempt) -> ClosedSettlement | AcquittanceError:

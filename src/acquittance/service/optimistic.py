@@ -1,0 +1,177 @@
+"""Closings decided outside the write lock and written under it, when what they read holds.
+
+SQLite has one writer at a time, and a closing spends most of its time in
+Python deciding what to write. So a SQLite batch decides a group of closings
+in a read transaction (each process of the batch its own group, at the same
+time), then takes the write lock and, closing by closing, reads again what the
+closing read: where it is the same, the closing's writes are sent as they were
+decided; where anything differs (another closing, another command), the
+closing is decided again under the lock, as `settle_many` does. Either way
+each closing is all or nothing in its savepoint and the group commits once.
+
+What "the same" covers: a decided closing is kept only when all it read was
+the closing read (`Repository.read_closing`: the loan, its parties, notes,
+interests, chain heads, snapshots and any settlement under the key) and the
+parties it names. A closing that reads anything else (an earlier settlement
+to replay, notes outside the pledge, a store without snapshots) is decided
+under the lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from acquittance.books.chain import ChainHead, ChainKey
+from acquittance.books.entries import JournalEntry
+from acquittance.core.errors import AcquittanceError, StorageError
+from acquittance.core.instruments import Party
+from acquittance.core.text import check_idempotency_key
+from acquittance.service.settle import (
+    Attempt,
+    ClosedSettlement,
+    close_in_savepoint,
+    close_with,
+    settle_many,
+)
+from acquittance.service.store import Store
+from acquittance.store.closing_path import ClosingRead, ClosingWrite
+from acquittance.store.repository import Repository
+
+Answer = ClosedSettlement | AcquittanceError
+
+
+class _NeedsTheLock(Exception):
+    """The closing reads what a second read would not check: it is decided under the lock."""
+
+
+@dataclass
+class _Decided:
+    """One closing decided on a snapshot: what it read, what it would write, its answer."""
+
+    attempt: Attempt
+    read: ClosingRead | None = None
+    writes: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    answer: Answer | None = None
+
+
+class _Deciding:
+    """The repository a closing is decided with: reads from the snapshot, writes kept.
+
+    Only what the closing path uses is here; any other use stops the decision
+    (`_NeedsTheLock`), so nothing is read that the second read does not check.
+    """
+
+    def __init__(self, repo: Repository, decided: _Decided) -> None:
+        self._repo = repo
+        self._decided = decided
+
+    def read_closing(self, loan_id: str, key: str | None, *, lock: bool = True) -> ClosingRead:
+        if self._decided.read is not None:
+            self._stop()
+        self._decided.read = self._repo.read_closing(loan_id, key, lock=False)
+        return self._decided.read
+
+    def get_party(self, party_id: str) -> Party:
+        read = self._decided.read
+        if read is None or party_id not in (read.lender.id, read.borrower.id):
+            self._stop()
+        return self._repo.get_party(party_id)
+
+    def lock_notes(self, note_ids: Sequence[str]) -> None:
+        if note_ids:  # notes outside the loan's pledge: read by no closing read
+            self._stop()
+
+    def write_closing(
+        self,
+        closing: ClosingWrite,
+        entries: Sequence[JournalEntry],
+        heads: Mapping[ChainKey, ChainHead],
+    ) -> None:
+        self._decided.writes.append(("write_closing", (closing, entries, heads)))
+
+    def release_pledged_notes(self, *arguments: Any) -> None:
+        self._decided.writes.append(("release_pledged_notes", arguments))
+
+    def __getattr__(self, name: str) -> NoReturn:
+        self._stop()
+
+    def _stop(self) -> NoReturn:
+        raise _NeedsTheLock
+
+
+def decide(repo: Repository, attempts: Sequence[Attempt]) -> list[_Decided]:
+    """Each closing as decided on the snapshot `repo` reads (a read transaction)."""
+    found = []
+    for attempt in attempts:
+        decided = _Decided(attempt)
+        try:
+            check_idempotency_key(attempt.key)
+            decided.answer = close_with(
+                _Deciding(repo, decided),  # type: ignore[arg-type]
+                attempt,
+            )
+        except _NeedsTheLock:
+            decided.read = None  # decided under the lock instead
+        except StorageError:
+            decided.read = None
+        except AcquittanceError as error:
+            decided.answer = error
+        found.append(decided)
+    return found
+
+
+def write_decided(repo: Repository, decided: Sequence[_Decided]) -> list[Answer]:
+    """Under the write lock: each closing's writes where its read holds, else decided anew."""
+    return [_write_one(repo, one) for one in decided]
+
+
+def _write_one(repo: Repository, decided: _Decided) -> Answer:
+    if decided.read is None or decided.answer is None:
+        return close_in_savepoint(repo, decided.attempt)
+    request = decided.attempt.request
+    try:
+        with repo.savepoint():
+            if repo.read_closing(request.loan_id, decided.attempt.key) != decided.read:
+                raise _NeedsTheLock
+            for method, arguments in decided.writes:
+                getattr(repo, method)(*arguments)
+            return decided.answer
+    except _NeedsTheLock:
+        return close_in_savepoint(repo, decided.attempt)
+    except StorageError:
+        raise  # the store refused: the whole group runs again, one by one
+    except AcquittanceError as error:
+        return error
+
+
+def settle_decided(
+    store: Store,
+    attempts: Sequence[Attempt],
+    *,
+    writing: Callable[[], AbstractContextManager[Any]],
+) -> list[Answer]:
+    """`settle_many`, with the closings decided before the write lock is taken.
+
+    `writing` is held around the write transaction: the batch's processes take
+    turns through it, in the order of their groups, so that the answers are
+    those of closing the groups one after another, and a process waiting to
+    write does not poll the file.
+    Closings run in loan order and answers come back in the order asked.
+    """
+    order = sorted(range(len(attempts)), key=lambda i: attempts[i].request.loan_id)
+    in_order = [attempts[i] for i in order]
+    with store.read() as session:
+        decided = decide(Repository(session), in_order)
+    with writing():
+        try:
+            with store.write() as session:
+                written = write_decided(Repository(session), decided)
+        except StorageError as error:
+            if error.code not in ("STORE_BUSY", "STORE_CONFLICT"):
+                raise
+            return settle_many(store, attempts)
+    answers = dict(zip(order, written, strict=True))
+    return [answers[index] for index in range(len(attempts))]

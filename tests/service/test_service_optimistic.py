@@ -1,0 +1,176 @@
+"""SQLite batches: closings decided on a snapshot, written under the lock where what they
+read still holds, decided again where it does not; the answers those of closing in turn."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from acquittance import service
+from acquittance.deals.parse import parse_deal
+from acquittance.service import batch
+from acquittance.service.optimistic import decide, settle_decided, write_decided
+from acquittance.service.settle import Attempt, settle_many
+from acquittance.store.repository import Repository
+
+ROOT = Path(__file__).resolve().parents[2]
+DEALS = (
+    ROOT / "examples" / "valence-berg-2002.toml",
+    ROOT / "examples" / "harbor-mortgage-surplus.toml",
+)
+REFERENCE = service.QuoteRequest("berg-valence-loan", date(2002, 3, 31))
+HARBOR = service.QuoteRequest("harbor-quill-loan", date(2024, 6, 30))
+
+
+def _store(path: Path) -> service.Store:
+    url = f"sqlite:///{path}"
+    service.initialize(service.Store(url))
+    store = service.Store(url)
+    for deal in DEALS:
+        service.load_deal(store, parse_deal(deal.read_text(encoding="utf-8"), source=deal.name))
+    return store
+
+
+def _settlements(path: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(path) as connection:
+        return sorted(connection.execute("SELECT loan_id, idempotency_key FROM settlements"))
+
+
+def _posted(closed: object) -> list[tuple[object, ...]]:
+    assert isinstance(closed, service.ClosedSettlement)
+    return [
+        (entry.party_id, entry.kind, entry.date, [(leg.account, leg.amount) for leg in entry.legs])
+        for entry in closed.entries
+    ]
+
+
+def test_closings_decided_on_a_snapshot_are_written_as_decided(tmp_path: Path) -> None:
+    store, turn = _store(tmp_path / "decided.db"), _store(tmp_path / "in-turn.db")
+    attempts = [Attempt(REFERENCE, "k-1"), Attempt(HARBOR, "k-2")]
+    try:
+        with store.read() as session:
+            decided = decide(Repository(session), attempts)
+        # Every closing was decided on the snapshot: it read only what the check reads again.
+        assert all(one.read is not None for one in decided)
+        with store.write() as session:
+            answers = write_decided(Repository(session), decided)
+        assert [answer is one.answer for answer, one in zip(answers, decided, strict=True)] == [
+            True,
+            True,
+        ]
+        in_turn = settle_many(turn, attempts)
+        assert [_posted(a) for a in answers] == [_posted(a) for a in in_turn]
+        assert service.verify(store).ok
+    finally:
+        store.close()
+        turn.close()
+
+
+def test_a_closing_whose_read_changed_is_decided_again_under_the_lock(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    store = _store(path)
+    try:
+        with store.read() as session:
+            decided = decide(Repository(session), [Attempt(REFERENCE, "k-1")])
+        assert isinstance(decided[0].answer, service.ClosedSettlement)
+        # Meanwhile another command closes the loan.
+        service.settle(store, REFERENCE, key="elsewhere")
+        with store.write() as session:
+            (answer,) = write_decided(Repository(session), decided)
+        assert getattr(answer, "code", None) == "LOAN_DISCHARGED"
+        assert _settlements(path) == [("berg-valence-loan", "elsewhere")]
+        assert service.verify(store).ok
+    finally:
+        store.close()
+
+
+def test_a_refusal_decided_on_a_snapshot_stands_only_while_its_read_holds(
+    tmp_path: Path,
+) -> None:
+    store = _store(tmp_path / "store.db")
+    try:
+        service.settle(store, REFERENCE, key="k-1")
+        with store.read() as session:
+            # Closed under k-1 already: the replay reads the settlement, so it waits for the lock.
+            replay, refused = decide(
+                Repository(session), [Attempt(REFERENCE, "k-1"), Attempt(REFERENCE, "k-2")]
+            )
+        assert replay.read is None
+        assert getattr(refused.answer, "code", None) == "LOAN_DISCHARGED"
+        with store.write() as session:
+            again, still = write_decided(Repository(session), [replay, refused])
+        assert isinstance(again, service.ClosedSettlement)
+        assert again.settlement.idempotency_key == "k-1"
+        assert getattr(still, "code", None) == "LOAN_DISCHARGED"
+    finally:
+        store.close()
+
+
+def test_settle_decided_answers_in_the_order_asked(tmp_path: Path) -> None:
+    store = _store(tmp_path / "store.db")
+    try:
+        held = []
+        answers = settle_decided(
+            store,
+            [Attempt(HARBOR, "k-1"), Attempt(REFERENCE, "k-2"), Attempt(REFERENCE, "k-3")],
+            writing=lambda: _Recorded(held),
+        )
+        assert held == ["taken", "given back"]
+        closed, reference, refused = answers
+        assert isinstance(closed, service.ClosedSettlement)
+        assert closed.settlement.loan_id == HARBOR.loan_id
+        assert isinstance(reference, service.ClosedSettlement)
+        assert getattr(refused, "code", None) == "LOAN_DISCHARGED"
+    finally:
+        store.close()
+
+
+class _Recorded:
+    def __init__(self, held: list[str]) -> None:
+        self._held = held
+
+    def __enter__(self) -> None:
+        self._held.append("taken")
+
+    def __exit__(self, *_: object) -> None:
+        self._held.append("given back")
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork"
+)
+def test_a_batch_of_many_groups_in_processes_answers_as_closing_them_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "store.db"
+    store = _store(path)
+    # One line a group, in two processes: the same loan in two groups closes in the first.
+    monkeypatch.setattr(batch, "GROUP_LINES_SQLITE", 1)
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+    lines = [
+        batch.BatchLine(1, REFERENCE.loan_id, REFERENCE.as_of, "k-1"),
+        batch.BatchLine(2, HARBOR.loan_id, HARBOR.as_of, "k-2"),
+        batch.BatchLine(3, REFERENCE.loan_id, REFERENCE.as_of, "k-3"),
+        batch.BatchLine(4, REFERENCE.loan_id, REFERENCE.as_of, "k-1"),
+    ]
+    try:
+        first = list(batch.settle_batch(store, lines))
+        assert [(r.loan_id, r.error.code if r.error else None) for r in first] == [
+            (REFERENCE.loan_id, None),
+            (HARBOR.loan_id, None),
+            (REFERENCE.loan_id, "LOAN_DISCHARGED"),
+            (REFERENCE.loan_id, None),
+        ]
+        assert first[3].settlement_id == first[0].settlement_id  # the same key, replayed
+        rows = _settlements(path)
+        again = list(batch.settle_batch(store, lines))
+        assert [(r.settlement_id, r.error and r.error.code) for r in again] == [
+            (r.settlement_id, r.error and r.error.code) for r in first
+        ]
+        assert _settlements(path) == rows
+        assert service.verify(store).ok
+    finally:
+        store.close()
