@@ -7,7 +7,8 @@ closings). The deal is one lender and N borrowers, each with one loan secured
 by one note, settled as of 2024-06-30: the same shape the outside load checks
 use.
 
-- SQLite (WAL, synchronous=FULL): `settle_batch` with one worker, against raw
+- SQLite (WAL, synchronous=FULL): `settle_batch` as the command runs it (groups
+  decided in one process per CPU, written in turn), against raw
   `BEGIN IMMEDIATE` transactions of the same rows; and the statements one
   closing issues, by kind, counted on the store's engine.
 - PostgreSQL, C clients (16) closing distinct loans: each client a thread
@@ -348,7 +349,8 @@ def raw_sqlite_seconds(folder: Path, transactions: int, rows: int) -> float:
 def sqlite_closings(
     closings: int = SQLITE_CLOSINGS, *, counted: int = STATEMENT_CLOSINGS
 ) -> SqliteClosings:
-    """`closings` through `settle_batch` (1 worker), then `counted` more with statements counted."""
+    """`closings` through `settle_batch` as the command runs it, then `counted` more
+    with statements counted."""
     with tempfile.TemporaryDirectory(prefix="acq-bench-") as name:
         folder = Path(name)
         path = folder / "store.db"
@@ -572,7 +574,7 @@ def sqlite_rows_for(result: SqliteClosings) -> list[Row]:
     failed = "" if result.closed == result.closings else f"; {_codes(result.failures)}"
     return [
         (
-            f"closings on SQLite, {result.closings:,} loans, settle_batch 1 worker,"
+            f"closings on SQLite, {result.closings:,} loans, settle_batch (decided per CPU),"
             " WAL synchronous=FULL",
             f"{result.rate:,.1f}/s",
             f"{result.ratio:.1%} of raw (goal 25 %); {result.closed:,} closed{failed};"
