@@ -19,13 +19,11 @@ under the lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from acquittance.books.chain import ChainHead, ChainKey
-from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import AcquittanceError, StorageError
 from acquittance.core.instruments import Party
 from acquittance.core.text import check_idempotency_key
@@ -37,7 +35,7 @@ from acquittance.service.settle import (
     settle_many,
 )
 from acquittance.service.store import Store
-from acquittance.store.closing_path import ClosingRead, ClosingWrite
+from acquittance.store.closing_path import ClosingRead
 from acquittance.store.repository import Repository
 
 Answer = ClosedSettlement | AcquittanceError
@@ -84,13 +82,8 @@ class _Deciding:
         if note_ids:  # notes outside the loan's pledge: read by no closing read
             self._stop()
 
-    def write_closing(
-        self,
-        closing: ClosingWrite,
-        entries: Sequence[JournalEntry],
-        heads: Mapping[ChainKey, ChainHead],
-    ) -> None:
-        self._decided.writes.append(("write_closing", (closing, entries, heads)))
+    def write_closing(self, *arguments: Any) -> None:
+        self._decided.writes.append(("write_closing", arguments))
 
     def release_pledged_notes(self, *arguments: Any) -> None:
         self._decided.writes.append(("release_pledged_notes", arguments))
