@@ -4,6 +4,7 @@ read still holds, decided again where it does not; the answers those of closing 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from acquittance import service
 from acquittance.deals.parse import parse_deal
-from acquittance.service import batch
+from acquittance.service import batch, optimistic
 from acquittance.service.optimistic import decide, settle_decided, write_decided
 from acquittance.service.settle import Attempt, settle_many
 from acquittance.store.repository import Repository
@@ -171,6 +172,49 @@ def test_a_batch_of_many_groups_in_processes_answers_as_closing_them_in_turn(
             (r.settlement_id, r.error and r.error.code) for r in first
         ]
         assert _settlements(path) == rows
+        assert service.verify(store).ok
+    finally:
+        store.close()
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork"
+)
+def test_a_group_that_fails_before_its_turn_does_not_hold_up_the_groups_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _store(tmp_path / "store.db")
+    monkeypatch.setattr(batch, "GROUP_LINES_SQLITE", 1)
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+
+    deciding = optimistic.decide
+
+    def failing(repo: Repository, attempts: list[Attempt]) -> object:
+        if attempts and attempts[0].key == "k-1":  # the first group only
+            raise RuntimeError("the store went away while deciding")
+        return deciding(repo, attempts)
+
+    monkeypatch.setattr(optimistic, "decide", failing)
+    lines = [
+        batch.BatchLine(1, REFERENCE.loan_id, REFERENCE.as_of, "k-1"),
+        batch.BatchLine(2, HARBOR.loan_id, HARBOR.as_of, "k-2"),
+        batch.BatchLine(3, REFERENCE.loan_id, REFERENCE.as_of, "k-3"),
+    ]
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            list(batch.settle_batch(store, lines))
+        except BaseException as error:
+            outcome.append(error)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(timeout=120)
+    try:
+        assert not runner.is_alive(), "the batch waited on a group that had failed"
+        assert [str(error) for error in outcome] == ["the store went away while deciding"]
+        # Whatever the later groups wrote before the batch stopped is whole.
         assert service.verify(store).ok
     finally:
         store.close()

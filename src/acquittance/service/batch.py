@@ -19,7 +19,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -320,13 +320,24 @@ def _turn(index: int) -> Iterator[None]:
 def _decide_group(numbered: tuple[int, list[BatchLine]]) -> list[BatchResult]:
     index, group = numbered
     assert _worker_store is not None
-    return _close_group(
-        _worker_store,
-        group,
-        closer=lambda store, attempts: settle_decided(
-            store, attempts, writing=lambda: _turn(index)
-        ),
-    )
+    taken = False
+
+    def writing() -> AbstractContextManager[None]:
+        nonlocal taken
+        taken = True
+        return _turn(index)
+
+    try:
+        return _close_group(
+            _worker_store,
+            group,
+            closer=lambda store, attempts: settle_decided(store, attempts, writing=writing),
+        )
+    except BaseException:
+        if not taken:  # failed before its turn: the groups after it must not wait on it
+            with _turn(index):
+                pass
+        raise
 
 
 def _close_group(
