@@ -218,3 +218,22 @@ def test_a_group_that_fails_before_its_turn_does_not_hold_up_the_groups_after_it
         assert service.verify(store).ok
     finally:
         store.close()
+
+
+def _orphaned() -> None:
+    batch._batch_pid = -1  # the command that started it is gone
+    batch._stop_if_orphaned()
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork"
+)
+def test_a_deciding_process_ends_once_the_batch_command_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(batch, "_batch_pid", batch.os.getppid())
+    batch._stop_if_orphaned()  # its parent is the command: it goes on
+    child = __import__("multiprocessing").get_context("fork").Process(target=_orphaned)
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == batch._ORPHANED_EXIT

@@ -17,6 +17,7 @@ import io
 import json
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
@@ -273,6 +274,11 @@ def _close_groups(groups: list[list[BatchLine]]) -> list[list[BatchResult]]:
 
 _turns: Any = None
 _next_turn: Any = None
+_batch_pid: int | None = None
+#: How often a process waiting for its turn checks that the batch command still runs.
+_TURN_POLL_SECONDS: Final = 1.0
+_PR_SET_PDEATHSIG: Final = 1  # linux/prctl.h
+_ORPHANED_EXIT: Final = 3
 
 
 def _decided_in_processes(
@@ -299,16 +305,38 @@ def _decided_in_processes(
 
 
 def _start_decider(url: str, turns: Any, next_turn: Any) -> None:
-    global _worker_store, _turns, _next_turn
+    global _worker_store, _turns, _next_turn, _batch_pid
     _worker_store = Store(url, connections=1)
     _turns, _next_turn = turns, next_turn
+    _batch_pid = os.getppid()
+    _die_with(_batch_pid)
+
+
+def _die_with(parent: int) -> None:
+    """On Linux, the kernel ends this process when the batch command ends (PR_SET_PDEATHSIG),
+    whatever it is doing: a group it has not committed is undone, as a kill would undo it."""
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    _stop_if_orphaned()  # the command may have ended before the request was made
+
+
+def _stop_if_orphaned() -> None:
+    """A deciding process writes nothing once the batch command is gone (killed, say):
+    no closing is committed after the command that reports it has stopped."""
+    if os.getppid() != _batch_pid:
+        os._exit(_ORPHANED_EXIT)
 
 
 @contextmanager
 def _turn(index: int) -> Iterator[None]:
     """Hold the write turn of group `index`: after every group before it has written."""
     with _turns:
-        _turns.wait_for(lambda: _next_turn.value == index)
+        while not _turns.wait_for(lambda: _next_turn.value == index, _TURN_POLL_SECONDS):
+            _stop_if_orphaned()
+    _stop_if_orphaned()
     try:
         yield
     finally:
