@@ -127,7 +127,7 @@ def _write_one(repo: Repository, decided: _Decided) -> Answer:
     request = decided.attempt.request
     try:
         with repo.savepoint():
-            if repo.read_closing(request.loan_id, decided.attempt.key) != decided.read:
+            if repo.closing_rows(request.loan_id, decided.attempt.key) != decided.read.rows:
                 raise _NeedsTheLock
             for method, arguments in decided.writes:
                 getattr(repo, method)(*arguments)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
@@ -69,6 +69,10 @@ class InstrumentRead:
     newest: StoredSnapshot | None
 
 
+#: The closing's two reads as the database answered them: the loan's row, the interests' rows.
+ClosingReadRows = tuple[tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]
+
+
 @dataclass(frozen=True)
 class ClosingRead:
     """Everything a closing reads of the store, in two queries."""
@@ -84,6 +88,9 @@ class ClosingRead:
     other_interest_ids: frozenset[str]
     # The loan's chains and each note's holder's chain (locked, on a server).
     heads: Mapping[ChainKey, ChainHead]
+    # The rows all this was made from (`closing_rows`): reading them again and finding
+    # them equal shows that the read still holds.
+    rows: ClosingReadRows = field(default=((), ()), compare=False, repr=False)
 
 
 # --- the statements -------------------------------------------------------------------------
@@ -317,20 +324,8 @@ def read_closing(
     each by a statement of its own so that the reads after them see what a
     closing that held a lock committed; locks and reads go in one round trip.
     """
-    locks: list[tuple[Sql, Sequence[Any]]] = []
-    if lock and not driver.sqlite:
-        locks = [
-            (_LOCK_LOAN, (loan_id,)),
-            (_LOCK_NOTES, (loan_id,)),
-            (_LOCK_HEADS, (loan_id, loan_id, loan_id)),
-        ]
-    *_, found, interest_rows = driver.rows_together(
-        [
-            *locks,
-            (_LOAN_QUERY[driver.sqlite], (key, loan_id)),
-            (_INTERESTS_QUERY[driver.sqlite], (loan_id,)),
-        ]
-    )
+    rows = closing_rows(driver, loan_id, key, lock=lock)
+    found, interest_rows = rows
     if not found:
         return None
     loan_read, lender, borrower, earlier, heads = _loan_from(found[0])
@@ -350,7 +345,27 @@ def read_closing(
         notes={note_id: read for note_id, (read, _) in notes.items()},
         other_interest_ids=frozenset(active_under - own),
         heads=heads,
+        rows=rows,
     )
+
+
+def closing_rows(driver: Driver, loan_id: str, key: str | None, *, lock: bool) -> ClosingReadRows:
+    """The rows `read_closing` makes its values from (on a server, after taking the locks)."""
+    locks: list[tuple[Sql, Sequence[Any]]] = []
+    if lock and not driver.sqlite:
+        locks = [
+            (_LOCK_LOAN, (loan_id,)),
+            (_LOCK_NOTES, (loan_id,)),
+            (_LOCK_HEADS, (loan_id, loan_id, loan_id)),
+        ]
+    *_, found, interest_rows = driver.rows_together(
+        [
+            *locks,
+            (_LOAN_QUERY[driver.sqlite], (key, loan_id)),
+            (_INTERESTS_QUERY[driver.sqlite], (loan_id,)),
+        ]
+    )
+    return tuple(map(tuple, found)), tuple(map(tuple, interest_rows))
 
 
 def _terms(values: Sequence[Any]) -> Terms:

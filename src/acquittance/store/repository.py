@@ -35,7 +35,7 @@ from acquittance.core.errors import InputError, NotFoundError, StateError
 from acquittance.core.instruments import Loan, LoggedEvent, Note, Party, Signatory
 from acquittance.core.settlement_types import NoteTransfer, Obligation
 from acquittance.store import closing_path, mapping
-from acquittance.store.closing_path import ClosingRead, ClosingWrite
+from acquittance.store.closing_path import ClosingRead, ClosingReadRows, ClosingWrite
 from acquittance.store.closings import ClosingRows
 from acquittance.store.driver import Driver, Sql
 from acquittance.store.journal import JournalRows, locks_rows
@@ -140,6 +140,10 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
         self._parties.setdefault(found.lender.id, found.lender)
         self._parties.setdefault(found.borrower.id, found.borrower)
         return found
+
+    def closing_rows(self, loan_id: str, key: str | None) -> ClosingReadRows:
+        """The rows `read_closing` reads, as read (on a server, locked): to check a read holds."""
+        return closing_path.closing_rows(self.driver(), loan_id, key, lock=True)
 
     def write_closing(
         self,
