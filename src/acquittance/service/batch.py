@@ -309,10 +309,10 @@ def _start_decider(url: str, turns: Any, next_turn: Any) -> None:
     _worker_store = Store(url, connections=1)
     _turns, _next_turn = turns, next_turn
     _batch_pid = os.getppid()
-    _die_with(_batch_pid)
+    _die_with_the_batch()
 
 
-def _die_with(parent: int) -> None:
+def _die_with_the_batch() -> None:
     """On Linux, the kernel ends this process when the batch command ends (PR_SET_PDEATHSIG),
     whatever it is doing: a group it has not committed is undone, as a kill would undo it."""
     if sys.platform == "linux":

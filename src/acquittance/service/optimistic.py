@@ -32,6 +32,7 @@ from acquittance.service.settle import (
     ClosedSettlement,
     close_in_savepoint,
     close_with,
+    loan_order,
     settle_many,
 )
 from acquittance.service.store import Store
@@ -106,10 +107,8 @@ def decide(repo: Repository, attempts: Sequence[Attempt]) -> list[_Decided]:
                 _Deciding(repo, decided),  # type: ignore[arg-type]
                 attempt,
             )
-        except _NeedsTheLock:
+        except (_NeedsTheLock, StorageError):
             decided.read = None  # decided under the lock instead
-        except StorageError:
-            decided.read = None
         except AcquittanceError as error:
             decided.answer = error
         found.append(decided)
@@ -154,7 +153,7 @@ def settle_decided(
     write does not poll the file.
     Closings run in loan order and answers come back in the order asked.
     """
-    order = sorted(range(len(attempts)), key=lambda i: attempts[i].request.loan_id)
+    order = loan_order(attempts)
     in_order = [attempts[i] for i in order]
     with store.read() as session:
         decided = decide(Repository(session), in_order)

@@ -365,7 +365,7 @@ def closing_rows(driver: Driver, loan_id: str, key: str | None, *, lock: bool) -
             (_INTERESTS_QUERY[driver.sqlite], (loan_id,)),
         ]
     )
-    return tuple(map(tuple, found)), tuple(map(tuple, interest_rows))
+    return tuple(found), tuple(interest_rows)  # each row a tuple, as both drivers give it
 
 
 def _terms(values: Sequence[Any]) -> Terms:
