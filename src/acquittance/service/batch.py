@@ -33,6 +33,7 @@ from acquittance.service.optimistic import settle_decided
 from acquittance.service.quote import QuoteRequest
 from acquittance.service.settle import Attempt, ClosedSettlement, settle_many
 from acquittance.service.store import Store
+from acquittance.service.together import settle_together
 
 #: The most lines one batch file may hold; split larger batches into several files.
 BATCH_LINES_MAX: Final = 1_000_000
@@ -195,7 +196,8 @@ def settle_batch(
     With several workers on a server store, groups run from `workers`
     connections, as threads, CONNECTIONS_PER_PROCESS to a process and up to
     one process per CPU (a closing is mostly Python: past that many threads,
-    one process would wait on itself). On SQLite, whose writers take turns on
+    one process would wait on itself); a server's group is read at once, under
+    its locks, and written together (`together`). On SQLite, whose writers take turns on
     the file, a batch of several groups is decided in one process per CPU, each
     group on a snapshot, and the groups are written in input order, each after
     checking that what its closings read still holds (`optimistic`): the
@@ -372,10 +374,11 @@ def _close_group(
     store: Store,
     group: list[BatchLine],
     *,
-    closer: Callable[[Store, list[Attempt]], list[ClosedSettlement | AcquittanceError]] = (
-        settle_many
-    ),
+    closer: Callable[[Store, list[Attempt]], list[ClosedSettlement | AcquittanceError]]
+    | None = None,
 ) -> list[BatchResult]:
+    if closer is None:
+        closer = settle_many if store.url.startswith("sqlite") else settle_together
     valid = [line for line in group if line.error is None and line.as_of is not None]
     attempts = [
         Attempt(QuoteRequest(loan_id=line.loan_id, as_of=line.as_of), line.key, line.fingerprint)

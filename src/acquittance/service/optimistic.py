@@ -47,7 +47,7 @@ class _NeedsTheLock(Exception):
 
 
 @dataclass
-class _Decided:
+class Decided:
     """One closing decided on a snapshot: what it read, what it would write, its answer."""
 
     attempt: Attempt
@@ -63,14 +63,21 @@ class _Deciding:
     (`_NeedsTheLock`), so nothing is read that the second read does not check.
     """
 
-    def __init__(self, repo: Repository, decided: _Decided) -> None:
+    def __init__(self, repo: Repository, decided: Decided, known: ClosingRead | None) -> None:
         self._repo = repo
         self._decided = decided
+        self._known = known
 
     def read_closing(self, loan_id: str, key: str | None, *, lock: bool = True) -> ClosingRead:
         if self._decided.read is not None:
             self._stop()
-        self._decided.read = self._repo.read_closing(loan_id, key, lock=False)
+        known = self._known
+        if known is None:
+            self._decided.read = self._repo.read_closing(loan_id, key, lock=False)
+        elif known.loan.instrument.id == loan_id:
+            self._decided.read = known  # read already, under its locks, with this key
+        else:
+            self._stop()
         return self._decided.read
 
     def get_party(self, party_id: str) -> Party:
@@ -96,31 +103,37 @@ class _Deciding:
         raise _NeedsTheLock
 
 
-def decide(repo: Repository, attempts: Sequence[Attempt]) -> list[_Decided]:
+def decide(repo: Repository, attempts: Sequence[Attempt]) -> list[Decided]:
     """Each closing as decided on the snapshot `repo` reads (a read transaction)."""
-    found = []
-    for attempt in attempts:
-        decided = _Decided(attempt)
-        try:
-            check_idempotency_key(attempt.key)
-            decided.answer = close_with(
-                _Deciding(repo, decided),  # type: ignore[arg-type]
-                attempt,
-            )
-        except (_NeedsTheLock, StorageError):
-            decided.read = None  # decided under the lock instead
-        except AcquittanceError as error:
-            decided.answer = error
-        found.append(decided)
-    return found
+    return [decide_one(repo, attempt) for attempt in attempts]
 
 
-def write_decided(repo: Repository, decided: Sequence[_Decided]) -> list[Answer]:
+def decide_one(repo: Repository, attempt: Attempt, known: ClosingRead | None = None) -> Decided:
+    """The closing as decided on what `repo` reads, or on `known`, its closing read.
+
+    Its `read` is None when it must be decided under the lock instead: it
+    reads more than a closing read.
+    """
+    decided = Decided(attempt)
+    try:
+        check_idempotency_key(attempt.key)
+        decided.answer = close_with(
+            _Deciding(repo, decided, known),  # type: ignore[arg-type]
+            attempt,
+        )
+    except (_NeedsTheLock, StorageError):
+        decided.read = None  # decided under the lock instead
+    except AcquittanceError as error:
+        decided.answer = error
+    return decided
+
+
+def write_decided(repo: Repository, decided: Sequence[Decided]) -> list[Answer]:
     """Under the write lock: each closing's writes where its read holds, else decided anew."""
     return [_write_one(repo, one) for one in decided]
 
 
-def _write_one(repo: Repository, decided: _Decided) -> Answer:
+def _write_one(repo: Repository, decided: Decided) -> Answer:
     if decided.read is None or decided.answer is None:
         return close_in_savepoint(repo, decided.attempt)
     request = decided.attempt.request

@@ -14,7 +14,9 @@ it. What it reads, in one query each:
   and the financing statements.
 
 On PostgreSQL the rows a closing changes are locked first, in the global
-lock order, by statements sent in the same round trip as the two queries.
+lock order, by statements sent in the same round trip as the two queries; a
+server's batch reads a group's closings at once, the same way (`read_closings`),
+and writes them together (`Repository.write_closings`).
 No event is read: a closing needs the walks (snapshots) and how many events
 there are, and reads the events themselves only on its slow path (a stale
 snapshot, a history that moved past the closing date), through the
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -164,28 +166,40 @@ def _signatories(party: str, *, sqlite: bool) -> str:
     )
 
 
-def _loan_query(*, sqlite: bool) -> Sql:
+def _loan_query(*, sqlite: bool, many: bool = False) -> Sql:
+    """The loan's row; `many` (a server's): each of several loans', each with its own key."""
+    if many:
+        key, source, where = (
+            "k.key",
+            "unnest(?::text[], ?::text[]) AS k(loan_id, key) JOIN loans l ON l.id = k.loan_id",
+            "",
+        )
+    else:
+        key, source, where = "?", "loans l", " WHERE l.id = ?"
     return Sql(
         f"SELECT {_columns('l', _LOAN)}, "
         "(SELECT max(e.sequence) FROM loan_events e WHERE e.loan_id = l.id), "
-        "(SELECT st.id FROM settlements st WHERE st.loan_id = l.id AND st.idempotency_key = ?), "
+        "(SELECT st.id FROM settlements st "
+        f"WHERE st.loan_id = l.id AND st.idempotency_key = {key}), "
         f"{_columns('pl', _PARTY)}, {_signatories('pl', sqlite=sqlite)}, "
         f"{_columns('pb', _PARTY)}, {_signatories('pb', sqlite=sqlite)}, "
         f"{_columns('hl', _HEAD)}, {_columns('hb', _HEAD)}, {_columns('ps', SNAPSHOT_COLUMNS)} "
-        "FROM loans l "
+        f"FROM {source} "
         "JOIN parties pl ON pl.id = l.lender_id "
         "JOIN parties pb ON pb.id = l.borrower_id "
         "LEFT JOIN journal_heads hl ON hl.party_id = l.lender_id AND hl.chain = l.id "
         "LEFT JOIN journal_heads hb ON hb.party_id = l.borrower_id AND hb.chain = l.id "
-        f"{_newest_snapshot_join('ps', 'loan', 'l', sqlite=sqlite)} "
-        "WHERE l.id = ?"
+        f"{_newest_snapshot_join('ps', 'loan', 'l', sqlite=sqlite)}{where}"
     )
 
 
 _LOAN_QUERY: Final = {True: _loan_query(sqlite=True), False: _loan_query(sqlite=False)}
+_LOANS_QUERY: Final = _loan_query(sqlite=False, many=True)
 
 
-def _interests_query(*, sqlite: bool) -> Sql:
+def _interests_query(*, sqlite: bool, many: bool = False) -> Sql:
+    """The loan's interests, their pledges and notes; `many` (a server's): several loans'."""
+    where, first = ("si.loan_id = ANY(?)", "si.loan_id, ") if many else ("si.loan_id = ?", "")
     return Sql(
         f"SELECT {_columns('si', _INTEREST)}, {_columns('p', _PLEDGE)}, "
         "(SELECT a.security_interest_id FROM pledged_notes a "
@@ -199,8 +213,8 @@ def _interests_query(*, sqlite: bool) -> Sql:
         "LEFT JOIN journal_heads h ON h.party_id = n.holder_id AND h.chain = n.id "
         f"{_newest_snapshot_join('ps', 'note', 'n', sqlite=sqlite)} "
         "LEFT JOIN financing_statements fs ON fs.security_interest_id = si.id "
-        "WHERE si.loan_id = ? "
-        "ORDER BY si.id, p.position, fs.position"
+        f"WHERE {where} "
+        f"ORDER BY {first}si.id, p.position, fs.position"
     )
 
 
@@ -208,23 +222,35 @@ _INTERESTS_QUERY: Final = {
     True: _interests_query(sqlite=True),
     False: _interests_query(sqlite=False),
 }
+_INTERESTS_OF_LOANS_QUERY: Final = _interests_query(sqlite=False, many=True)
 
-_LOCK_LOAN: Final = Sql("SELECT id FROM loans WHERE id = ? FOR UPDATE")
-_PLEDGED_UNDER_LOAN: Final = (
-    "SELECT p.note_id FROM pledged_notes p "
-    "JOIN security_interests si ON si.id = p.security_interest_id WHERE si.loan_id = ?"
-)
-# The lock order after the loan: its notes by id, then the chains a closing appends to.
-_LOCK_NOTES: Final = Sql(
-    f"SELECT n.id FROM notes n WHERE n.id IN ({_PLEDGED_UNDER_LOAN}) ORDER BY n.id FOR UPDATE"
-)
-_LOCK_HEADS: Final = Sql(
-    "SELECT h.party_id, h.chain FROM journal_heads h WHERE (h.party_id, h.chain) IN ("
-    "SELECT l.lender_id, l.id FROM loans l WHERE l.id = ? "
-    "UNION ALL SELECT l.borrower_id, l.id FROM loans l WHERE l.id = ? "
-    f"UNION ALL SELECT n.holder_id, n.id FROM notes n WHERE n.id IN ({_PLEDGED_UNDER_LOAN})) "
-    "ORDER BY h.party_id, h.chain FOR UPDATE"
-)
+
+def _pledged_under(loan: str) -> str:
+    return (
+        "SELECT p.note_id FROM pledged_notes p "
+        f"JOIN security_interests si ON si.id = p.security_interest_id WHERE si.loan_id {loan}"
+    )
+
+
+def _lock_statements(loan: str) -> tuple[Sql, Sql, Sql]:
+    """The loans' rows, their notes' by id, then the chains a closing appends to: the lock
+    order. `loan` is the condition on a loan's id (`= ?`, or a server's `= ANY(?)`)."""
+    pledged = _pledged_under(loan)
+    return (
+        Sql(f"SELECT id FROM loans WHERE id {loan} ORDER BY id FOR UPDATE"),
+        Sql(f"SELECT n.id FROM notes n WHERE n.id IN ({pledged}) ORDER BY n.id FOR UPDATE"),
+        Sql(
+            "SELECT h.party_id, h.chain FROM journal_heads h WHERE (h.party_id, h.chain) IN ("
+            f"SELECT l.lender_id, l.id FROM loans l WHERE l.id {loan} "
+            f"UNION ALL SELECT l.borrower_id, l.id FROM loans l WHERE l.id {loan} "
+            f"UNION ALL SELECT n.holder_id, n.id FROM notes n WHERE n.id IN ({pledged})) "
+            "ORDER BY h.party_id, h.chain FOR UPDATE"
+        ),
+    )
+
+
+_LOCK_LOAN, _LOCK_NOTES, _LOCK_HEADS = _lock_statements("= ?")
+_LOCK_LOANS, _LOCK_NOTES_OF_LOANS, _LOCK_HEADS_OF_LOANS = _lock_statements("= ANY(?)")
 
 _EVENT_COLUMNS: Final = (
     "kind",
@@ -325,9 +351,41 @@ def read_closing(
     closing that held a lock committed; locks and reads go in one round trip.
     """
     rows = closing_rows(driver, loan_id, key, lock=lock)
+    return _closing_from(rows) if rows[0] else None
+
+
+def read_closings(
+    driver: Driver, wanted: Sequence[tuple[str, str | None]]
+) -> dict[str, ClosingRead]:
+    """What closing each loan reads, by loan id (a server's store; each loan asked once).
+
+    Each (loan id, idempotency key) as `read_closing` reads it with its locks,
+    all in one round trip: every loan's row first, then every note they pledge,
+    by id, then every chain they append to (the global lock order, for all of
+    them at once). A loan that does not exist is not in the answer.
+    """
+    assert not driver.sqlite, "several closings are read at once on a server"
+    loan_ids = [loan_id for loan_id, _ in wanted]
+    assert len(set(loan_ids)) == len(loan_ids), "each loan is read once"
+    keys = [key for _, key in wanted]
+    *_, found, interest_rows = driver.rows_together(
+        [
+            (_LOCK_LOANS, (loan_ids,)),
+            (_LOCK_NOTES_OF_LOANS, (loan_ids,)),
+            (_LOCK_HEADS_OF_LOANS, (loan_ids, loan_ids, loan_ids)),
+            (_LOANS_QUERY, (loan_ids, keys)),
+            (_INTERESTS_OF_LOANS_QUERY, (loan_ids,)),
+        ]
+    )
+    by_loan: dict[str, list[tuple[Any, ...]]] = {}
+    for row in interest_rows:
+        by_loan.setdefault(row[1], []).append(tuple(row))  # the interest's loan id
+    return {row[0]: _closing_from(((tuple(row),), tuple(by_loan.get(row[0], ())))) for row in found}
+
+
+def _closing_from(rows: ClosingReadRows) -> ClosingRead:
+    """A closing's read from its rows: the loan's (one), then its interests'."""
     found, interest_rows = rows
-    if not found:
-        return None
     loan_read, lender, borrower, earlier, heads = _loan_from(found[0])
     interests, notes, active_under = _interests_from(interest_rows)
     for note_id, (read, head) in notes.items():
@@ -600,6 +658,20 @@ def closing_writes(day: Any, closing: ClosingWrite) -> tuple[list[Write], int, i
     )
     writes.append(obligations_write(day, closing.obligations))
     return writes, moved, released
+
+
+class ClosingsNoLongerApply(Exception):
+    """Closings written together found a note away from its assignor or an interest
+    already released: undo their write, and close them one by one to say which."""
+
+
+def merged_writes(writes: Iterable[Write]) -> list[Write]:
+    """Writes to several statements, each statement's rows put together, in the order each
+    first comes: for closings that share no row (a server runs them as one statement)."""
+    rows: dict[Sql, list[Sequence[Any]]] = {}
+    for sql, found in writes:
+        rows.setdefault(sql, []).extend(found)
+    return list(rows.items())
 
 
 def loan_events_write(

@@ -214,6 +214,25 @@ class Driver:
                 counts[owner] += int(changed)
         return counts
 
+    def write_apart(self, groups: Sequence[Sequence[Write]]) -> list[list[int]]:
+        """Run each group of writes as `write_all` runs it, all groups in one round trip."""
+        if self.sqlite:
+            return [self.write_all(writes) for writes in groups]
+        statements = [_composed_statements(writes) for writes in groups]
+        answers = iter(
+            self._pipelined(
+                [(text, parameters, True) for each in statements for text, parameters, _ in each]
+            )
+        )
+        found = []
+        for writes, each in zip(groups, statements, strict=True):
+            counts = [0] * len(writes)
+            for (_, _, owners), (_, rows) in zip(each, answers, strict=False):
+                for owner, changed in zip(owners, rows[0], strict=True):
+                    counts[owner] += int(changed)
+            found.append(counts)
+        return found
+
     def rows_together(
         self, queries: Sequence[tuple[Sql, Sequence[Any]]]
     ) -> list[list[tuple[Any, ...]]]:

@@ -37,7 +37,7 @@ from acquittance.core.settlement_types import NoteTransfer, Obligation
 from acquittance.store import closing_path, mapping
 from acquittance.store.closing_path import ClosingRead, ClosingReadRows, ClosingWrite
 from acquittance.store.closings import ClosingRows
-from acquittance.store.driver import Driver, Sql
+from acquittance.store.driver import Driver, Sql, Write
 from acquittance.store.journal import JournalRows, locks_rows
 from acquittance.store.lifecycle import LifecycleRows
 from acquittance.store.models import (
@@ -165,6 +165,47 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
             self._refuse_transfers(closing.transfers)
         if counts[released] != len(set(closing.released_interest_ids)):
             self._refuse_release(closing.released_interest_ids)
+
+    def read_closings(self, wanted: Sequence[tuple[str, str | None]]) -> dict[str, ClosingRead]:
+        """What closing each (loan, key) reads, locked, in one round trip (a server's store).
+
+        Each loan once; a loan that does not exist is not in the answer.
+        """
+        found = closing_path.read_closings(self.driver(), wanted)
+        for read in found.values():
+            self._parties.setdefault(read.lender.id, read.lender)
+            self._parties.setdefault(read.borrower.id, read.borrower)
+        return found
+
+    def write_closings(
+        self,
+        closings: Sequence[
+            tuple[ClosingWrite, Sequence[JournalEntry], Mapping[ChainKey, ChainHead]]
+        ],
+    ) -> None:
+        """The rows of closings that share no row, as `write_closing` writes each: together.
+
+        On a server, one statement for them all. Raises `ClosingsNoLongerApply`
+        (having written) when a note was not with its assignor or an interest
+        was no longer active; the caller undoes the write.
+        """
+        driver = self.driver()
+        groups: list[list[Write]] = []
+        checks: list[tuple[int, int, int, int]] = []
+        for closing, entries, heads in closings:
+            writes, moved, released = closing_path.closing_writes(driver.day, closing)
+            writes += self.journal_writes(
+                entries, heads, settlement_id=closing.settlement_id, driver=driver
+            )
+            groups.append(writes)
+            checks.append(
+                (moved, len(closing.transfers), released, len(set(closing.released_interest_ids)))
+            )
+        for counts, (moved, moving, released, releasing) in zip(
+            driver.write_apart(groups), checks, strict=True
+        ):
+            if counts[moved] != moving or counts[released] != releasing:
+                raise closing_path.ClosingsNoLongerApply
 
     # Parties ---------------------------------------------------------------------------
 
