@@ -87,7 +87,7 @@ def test_a_group_is_locked_and_read_once_and_posts_what_closing_in_turn_posts(
     locks = _locking_statements(lambda: answers.extend(settle_together(server, attempts)))
     # One lock of the loans, one of their notes, one of their chains: for the whole group.
     assert len(locks) == 3
-    assert all("ANY(" in statement for statement in locks)
+    assert all("unnest(" in statement for statement in locks)
     in_turn = settle_many(embedded, attempts)
     assert [_posted(a) for a in answers] == [_posted(a) for a in in_turn]
     assert [getattr(a, "quote", None) for a in answers] == [a.quote for a in in_turn]  # type: ignore[union-attr]

@@ -166,17 +166,9 @@ def _signatories(party: str, *, sqlite: bool) -> str:
     )
 
 
-def _loan_query(*, sqlite: bool, many: bool = False) -> Sql:
-    """The loan's row; `many` (a server's): each of several loans', each with its own key."""
-    if many:
-        key, source, where = (
-            "k.key",
-            "unnest(?::text[], ?::text[]) AS k(loan_id, key) JOIN loans l ON l.id = k.loan_id",
-            "",
-        )
-    else:
-        key, source, where = "?", "loans l", " WHERE l.id = ?"
-    return Sql(
+def _loan_select(*, sqlite: bool, loan: str, key: str) -> str:
+    """The loan's row: `loan` is its id, `key` the idempotency key asked for."""
+    return (
         f"SELECT {_columns('l', _LOAN)}, "
         "(SELECT max(e.sequence) FROM loan_events e WHERE e.loan_id = l.id), "
         "(SELECT st.id FROM settlements st "
@@ -184,23 +176,24 @@ def _loan_query(*, sqlite: bool, many: bool = False) -> Sql:
         f"{_columns('pl', _PARTY)}, {_signatories('pl', sqlite=sqlite)}, "
         f"{_columns('pb', _PARTY)}, {_signatories('pb', sqlite=sqlite)}, "
         f"{_columns('hl', _HEAD)}, {_columns('hb', _HEAD)}, {_columns('ps', SNAPSHOT_COLUMNS)} "
-        f"FROM {source} "
+        "FROM loans l "
         "JOIN parties pl ON pl.id = l.lender_id "
         "JOIN parties pb ON pb.id = l.borrower_id "
         "LEFT JOIN journal_heads hl ON hl.party_id = l.lender_id AND hl.chain = l.id "
         "LEFT JOIN journal_heads hb ON hb.party_id = l.borrower_id AND hb.chain = l.id "
-        f"{_newest_snapshot_join('ps', 'loan', 'l', sqlite=sqlite)}{where}"
+        f"{_newest_snapshot_join('ps', 'loan', 'l', sqlite=sqlite)} "
+        f"WHERE l.id = {loan}"
     )
 
 
-_LOAN_QUERY: Final = {True: _loan_query(sqlite=True), False: _loan_query(sqlite=False)}
-_LOANS_QUERY: Final = _loan_query(sqlite=False, many=True)
+_LOAN_QUERY: Final = {
+    sqlite: Sql(_loan_select(sqlite=sqlite, loan="?", key="?")) for sqlite in (True, False)
+}
 
 
-def _interests_query(*, sqlite: bool, many: bool = False) -> Sql:
-    """The loan's interests, their pledges and notes; `many` (a server's): several loans'."""
-    where, first = ("si.loan_id = ANY(?)", "si.loan_id, ") if many else ("si.loan_id = ?", "")
-    return Sql(
+def _interests_select(*, sqlite: bool, loan: str) -> str:
+    """The interests of loan `loan`, each pledge with its note, and the statements."""
+    return (
         f"SELECT {_columns('si', _INTEREST)}, {_columns('p', _PLEDGE)}, "
         "(SELECT a.security_interest_id FROM pledged_notes a "
         "WHERE a.note_id = p.note_id AND a.released_on IS NULL), "
@@ -213,44 +206,80 @@ def _interests_query(*, sqlite: bool, many: bool = False) -> Sql:
         "LEFT JOIN journal_heads h ON h.party_id = n.holder_id AND h.chain = n.id "
         f"{_newest_snapshot_join('ps', 'note', 'n', sqlite=sqlite)} "
         "LEFT JOIN financing_statements fs ON fs.security_interest_id = si.id "
-        f"WHERE {where} "
-        f"ORDER BY {first}si.id, p.position, fs.position"
+        f"WHERE si.loan_id = {loan}"
     )
 
 
+#: Where an interest's row has its id, loan, pledge position and statement position (from 1).
+_INTEREST_ORDER: Final = (
+    _INTEREST.index("loan_id") + 1,
+    _INTEREST.index("id") + 1,
+    len(_INTEREST) + _PLEDGE.index("position") + 1,
+    len(_INTEREST) + len(_PLEDGE) + 1 + _STATEMENT.index("position") + 1,
+)
 _INTERESTS_QUERY: Final = {
-    True: _interests_query(sqlite=True),
-    False: _interests_query(sqlite=False),
+    sqlite: Sql(
+        f"{_interests_select(sqlite=sqlite, loan='?')} ORDER BY si.id, p.position, fs.position"
+    )
+    for sqlite in (True, False)
 }
-_INTERESTS_OF_LOANS_QUERY: Final = _interests_query(sqlite=False, many=True)
 
 
 def _pledged_under(loan: str) -> str:
+    """The notes pledged under loan `loan`'s interests (released pledges too)."""
     return (
         "SELECT p.note_id FROM pledged_notes p "
-        f"JOIN security_interests si ON si.id = p.security_interest_id WHERE si.loan_id {loan}"
+        f"JOIN security_interests si ON si.id = p.security_interest_id WHERE si.loan_id = {loan}"
     )
 
 
-def _lock_statements(loan: str) -> tuple[Sql, Sql, Sql]:
-    """The loans' rows, their notes' by id, then the chains a closing appends to: the lock
-    order. `loan` is the condition on a loan's id (`= ?`, or a server's `= ANY(?)`)."""
-    pledged = _pledged_under(loan)
+def _chains_of(loan: str) -> str:
+    """The chains a closing of loan `loan` appends to: the loan's in each party's book, and
+    each pledged note's in its holder's."""
     return (
-        Sql(f"SELECT id FROM loans WHERE id {loan} ORDER BY id FOR UPDATE"),
-        Sql(f"SELECT n.id FROM notes n WHERE n.id IN ({pledged}) ORDER BY n.id FOR UPDATE"),
+        f"SELECT l.lender_id, l.id FROM loans l WHERE l.id = {loan} "
+        f"UNION ALL SELECT l.borrower_id, l.id FROM loans l WHERE l.id = {loan} "
+        f"UNION ALL SELECT n.holder_id, n.id FROM notes n WHERE n.id IN ({_pledged_under(loan)})"
+    )
+
+
+def _lock_statements(*, notes: str, chains: str) -> tuple[Sql, Sql]:
+    """Lock the notes (`notes`: their ids), then the chains (`chains`: (party, chain)), each
+    set sorted first: the lock order after the loans."""
+    return (
+        Sql(f"SELECT n.id FROM notes n WHERE n.id IN ({notes}) ORDER BY n.id FOR UPDATE OF n"),
         Sql(
-            "SELECT h.party_id, h.chain FROM journal_heads h WHERE (h.party_id, h.chain) IN ("
-            f"SELECT l.lender_id, l.id FROM loans l WHERE l.id {loan} "
-            f"UNION ALL SELECT l.borrower_id, l.id FROM loans l WHERE l.id {loan} "
-            f"UNION ALL SELECT n.holder_id, n.id FROM notes n WHERE n.id IN ({pledged})) "
-            "ORDER BY h.party_id, h.chain FOR UPDATE"
+            "SELECT h.party_id, h.chain FROM journal_heads h "
+            f"WHERE (h.party_id, h.chain) IN ({chains}) "
+            "ORDER BY h.party_id, h.chain FOR UPDATE OF h"
         ),
     )
 
 
-_LOCK_LOAN, _LOCK_NOTES, _LOCK_HEADS = _lock_statements("= ?")
-_LOCK_LOANS, _LOCK_NOTES_OF_LOANS, _LOCK_HEADS_OF_LOANS = _lock_statements("= ANY(?)")
+_LOCK_LOAN: Final = Sql("SELECT id FROM loans WHERE id = ? FOR UPDATE")
+_LOCK_NOTES, _LOCK_HEADS = _lock_statements(notes=_pledged_under("?"), chains=_chains_of("?"))
+
+# A server's group of closings, read at once: each loan's part of a statement is the one
+# closing's, run once per loan (LATERAL, kept from being merged into one join by its
+# LIMIT/OFFSET), so that each is an index probe whatever the size of the book.
+_LOANS_ASKED: Final = "unnest(?::text[]) AS k(loan_id)"
+_EACH_LOAN: Final = f"FROM {_LOANS_ASKED} CROSS JOIN LATERAL"
+_LOCK_LOANS: Final = Sql(
+    f"SELECT l.id FROM loans l WHERE l.id IN (SELECT k.loan_id FROM {_LOANS_ASKED}) "
+    "ORDER BY l.id FOR UPDATE OF l"
+)
+_LOCK_NOTES_OF_LOANS, _LOCK_HEADS_OF_LOANS = _lock_statements(
+    notes=f"SELECT q.note_id {_EACH_LOAN} ({_pledged_under('k.loan_id')} OFFSET 0) q",
+    chains=f"SELECT q.* {_EACH_LOAN} ({_chains_of('k.loan_id')}) q",
+)
+_LOANS_QUERY: Final = Sql(
+    "SELECT x.* FROM unnest(?::text[], ?::text[]) AS k(loan_id, key) CROSS JOIN LATERAL "
+    f"({_loan_select(sqlite=False, loan='k.loan_id', key='k.key')} LIMIT 1) x"
+)
+_INTERESTS_OF_LOANS_QUERY: Final = Sql(
+    f"SELECT x.* {_EACH_LOAN} ({_interests_select(sqlite=False, loan='k.loan_id')} OFFSET 0) x "
+    f"ORDER BY {', '.join(str(at) for at in _INTEREST_ORDER)}"
+)
 
 _EVENT_COLUMNS: Final = (
     "kind",
@@ -372,7 +401,7 @@ def read_closings(
         [
             (_LOCK_LOANS, (loan_ids,)),
             (_LOCK_NOTES_OF_LOANS, (loan_ids,)),
-            (_LOCK_HEADS_OF_LOANS, (loan_ids, loan_ids, loan_ids)),
+            (_LOCK_HEADS_OF_LOANS, (loan_ids,)),
             (_LOANS_QUERY, (loan_ids, keys)),
             (_INTERESTS_OF_LOANS_QUERY, (loan_ids,)),
         ]
