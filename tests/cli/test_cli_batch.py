@@ -174,3 +174,17 @@ def test_more_workers_than_one_process_holds_close_each_loan_once_in_input_order
         assert [x["status"] for x in mine].count("closed") == 1
         assert {x["code"] for x in mine if x["status"] == "error"} == {"LOAN_DISCHARGED"}
     assert ok(capsys, "verify", "--db", db)["ok"]
+
+
+@pytest.mark.parametrize("content", ["loan,as_of,key\n", "loan,as_of,key\n,2024-06-30,k-1\n"])
+def test_a_batch_with_no_line_to_close_still_refuses_a_store_that_is_not_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_text(content)
+    missing = tmp_path / "no-store.db"
+    result = run(capsys, "settle", "--batch", batch, "--db", missing)
+    assert result.code == 2
+    assert result.err.startswith("error STORE_NOT_INITIALIZED: "), result.err
+    assert result.out == ""
+    assert not missing.exists()

@@ -207,6 +207,7 @@ def settle_batch(
         raise InputError(
             "INVALID_WORKERS", f"--workers {workers} must be between 1 and {WORKERS_MAX}"
         )
+    store.open()  # the store is checked even when no line is valid (or there are none)
     processes = min(-(-workers // CONNECTIONS_PER_PROCESS), os.cpu_count() or 1)
     sqlite = store.url.startswith("sqlite")
     groups = _groups(list(lines), GROUP_LINES_SQLITE if sqlite else GROUP_LINES)

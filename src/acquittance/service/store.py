@@ -32,6 +32,10 @@ class Store:
             self._engine = open_store(self.url, connections=self.connections)
         return self._engine
 
+    def open(self) -> None:
+        """Open the store now: a missing, foreign or outdated store is refused before any work."""
+        _ = self.engine
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()

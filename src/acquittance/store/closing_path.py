@@ -154,7 +154,8 @@ def _newest_snapshot_join(alias: str, kind: str, owner: str, *, sqlite: bool) ->
 
 
 def _signatories(party: str, *, sqlite: bool) -> str:
-    """The party's signatories as one JSON array of [name, title], in their order."""
+    """The party's signatories as the text of one JSON array of [name, title], in their
+    order (text on both: a party read again with the same text is the value made before)."""
     if sqlite:
         return (
             "(SELECT json_group_array(json_array(s.name, s.title)) FROM (SELECT name, title "
@@ -162,7 +163,7 @@ def _signatories(party: str, *, sqlite: bool) -> str:
         )
     return (
         "(SELECT coalesce(json_agg(json_build_array(s.name, s.title) ORDER BY s.position), "
-        f"'[]'::json) FROM party_signatories s WHERE s.party_id = {party}.id)"
+        f"'[]'::json)::text FROM party_signatories s WHERE s.party_id = {party}.id)"
     )
 
 
