@@ -384,7 +384,9 @@ def _measured(
         timed,
         server_cpu=cpu_seconds(served.pid) - before,
         client_cpu=time.process_time() - client_before,
-        database_cpu=database_cpu_seconds() - database_before,
+        # The server is shared: a backend of another client that ends in the window, before
+        # the postmaster has reaped it, leaves the total lower than it was (never below 0 here).
+        database_cpu=max(0.0, database_cpu_seconds() - database_before),
     )
 
 

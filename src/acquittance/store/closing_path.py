@@ -294,26 +294,31 @@ _EVENT_COLUMNS: Final = (
     "reverses",
     "reason",
 )
-_INSERT_LOAN_EVENTS: Final = Sql(
+_INSERT_LOAN_EVENTS: Final = Sql.insert(
     f"INSERT INTO loan_events (loan_id, sequence, {', '.join(_EVENT_COLUMNS)}) "
     f"VALUES (?, ?, {', '.join('?' for _ in _EVENT_COLUMNS)})"
 )
-_INSERT_SNAPSHOTS: Final = Sql(
+_INSERT_SNAPSHOTS: Final = Sql.insert(
     f"INSERT INTO position_snapshots ({', '.join(SNAPSHOT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in SNAPSHOT_COLUMNS)})"
 )
-_MOVE_NOTE: Final = Sql("UPDATE notes SET holder_id = ? WHERE id = ? AND holder_id = ?")
+_MOVE_NOTE: Final = Sql(
+    "UPDATE notes SET holder_id = ? WHERE id = ? AND holder_id = ?", types=("text",) * 3
+)
 _RECORD_TRANSFER: Final = Sql(
     "INSERT INTO note_transfers (note_id, sequence, from_party_id, to_party_id, date, "
     "settlement_id) VALUES (?, (SELECT coalesce(max(t.sequence), 0) + 1 FROM note_transfers t "
-    "WHERE t.note_id = ?), ?, ?, ?, ?)"
+    "WHERE t.note_id = ?), ?, ?, ?, ?)",
+    types=("text", "text", "text", "text", "date", "text"),
 )
 _RELEASE_INTEREST: Final = Sql(
     "UPDATE security_interests SET released_on = ?, released_by = ? "
-    "WHERE id = ? AND released_on IS NULL"
+    "WHERE id = ? AND released_on IS NULL",
+    types=("date", "text", "text"),
 )
 _RELEASE_PLEDGES: Final = Sql(
-    "UPDATE pledged_notes SET released_on = ? WHERE security_interest_id = ?"
+    "UPDATE pledged_notes SET released_on = ? WHERE security_interest_id = ?",
+    types=("date", "text"),
 )
 _QUOTE_FIGURES: Final = (
     "loan_id",
@@ -333,19 +338,19 @@ _QUOTE_FIGURES: Final = (
     "remaining_debt",
     "fingerprint",
 )
-_INSERT_SETTLEMENT: Final = Sql(
+_INSERT_SETTLEMENT: Final = Sql.insert(
     f"INSERT INTO settlements (id, idempotency_key, entries_count, {', '.join(_QUOTE_FIGURES)}) "
     f"VALUES (?, ?, ?, {', '.join('?' for _ in _QUOTE_FIGURES)})"
 )
-_INSERT_QUOTE: Final = Sql(
+_INSERT_QUOTE: Final = Sql.insert(
     "INSERT INTO quotes (id, notes_named, partial, good_through_requested, "
     f"{', '.join(_QUOTE_FIGURES)}) VALUES (?, ?, ?, ?, {', '.join('?' for _ in _QUOTE_FIGURES)})"
 )
-_INSERT_QUOTE_NOTES: Final = Sql(
+_INSERT_QUOTE_NOTES: Final = Sql.insert(
     "INSERT INTO quote_notes (quote_id, value_requested, position, note_id, principal,"
     " interest, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_SETTLEMENT_NOTES: Final = Sql(
+_INSERT_SETTLEMENT_NOTES: Final = Sql.insert(
     "INSERT INTO settlement_notes (settlement_id, position, note_id, principal, interest, value) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
@@ -361,7 +366,7 @@ _OBLIGATION_COLUMNS: Final = (
     "status",
     "completed_on",
 )
-_INSERT_OBLIGATIONS: Final = Sql(
+_INSERT_OBLIGATIONS: Final = Sql.insert(
     f"INSERT INTO obligations ({', '.join(_OBLIGATION_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _OBLIGATION_COLUMNS)})"
 )

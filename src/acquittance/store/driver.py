@@ -14,17 +14,20 @@ on PostgreSQL, exactly as the models' column types write and read them.
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
+from sqlalchemy import Boolean, Date, Integer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from acquittance.core.dates import iso_text
-from acquittance.store.models import decimal_text
+from acquittance.store.models import Base, decimal_text
 
 #: The most parameters one statement of many rows carries (PostgreSQL allows 65,535).
 PARAMETERS_PER_STATEMENT_MAX: Final = 30_000
@@ -56,15 +59,29 @@ class Sql:
     An INSERT of one row (`... VALUES (?, ...) ...`) also comes as an INSERT of
     many rows, for servers, where one statement is one round trip; unless
     `rows_at_once` is False (a row that reads what the rows before it wrote).
+
+    With `types` (PostgreSQL's type of each `?`, in order), an INSERT or UPDATE
+    also comes as one statement for any number of rows: each placeholder's
+    values as one array, the rows made by `unnest` (`arrays`). Its text does
+    not change with the number of rows, so a server plans it once; only for
+    rows that neither read what another wrote nor change a row another changes.
     """
 
-    __slots__ = ("_multi", "_values", "pyformat", "qmark")
+    __slots__ = ("_multi", "_values", "arrays", "pyformat", "qmark")
 
-    def __init__(self, text: str, *, rows_at_once: bool = True) -> None:
+    def __init__(
+        self, text: str, *, rows_at_once: bool = True, types: Sequence[str] | None = None
+    ) -> None:
         self.qmark: Final = text
         self.pyformat: Final = _pyformat(text)
         self._values = _values_span(text) if rows_at_once else None
         self._multi: dict[int, str] = {}
+        self.arrays: Final = None if types is None else _arrays_form(text, types)
+
+    @classmethod
+    def insert(cls, text: str) -> Sql:
+        """An INSERT whose every value is a placeholder: its `types` are its columns'."""
+        return cls(text, types=insert_types(text))
 
     def __repr__(self) -> str:
         return f"Sql({self.qmark!r})"
@@ -83,6 +100,47 @@ class Sql:
             text = self.qmark[:start] + ", ".join([row] * count) + self.qmark[end:]
             found = self._multi[count] = text
         return found
+
+
+def insert_types(text: str) -> tuple[str, ...]:
+    """PostgreSQL's type of each column `INSERT INTO table (a, b, ...) VALUES (?, ?, ...)`
+    names, from the models: the `types` of an INSERT whose every value is a placeholder."""
+    found = re.match(r"INSERT INTO (\w+) \(([^)]*)\) VALUES \(([^()]*)\)", text)
+    assert found is not None, f"not an INSERT of placeholders: {text!r}"
+    table = Base.metadata.tables[found[1]]
+    names = [name.strip() for name in found[2].split(",")]
+    assert found[3].replace(" ", "") == ",".join("?" for _ in names), text
+    return tuple(_server_type(table.c[name].type) for name in names)
+
+
+def _server_type(column_type: Any) -> str:
+    if isinstance(column_type, Boolean):
+        return "boolean"
+    if isinstance(column_type, Integer):
+        return "integer"
+    if isinstance(column_type, Date):
+        return "date"
+    return "text"  # identifiers, codes, free text, and amounts as their exact text
+
+
+def _arrays_form(text: str, types: Sequence[str]) -> str:
+    """The statement run once for many rows: the values of placeholder n come as one text
+    `?` (`_column_text`), and the rows from `unnest` of them all (column cN of u)."""
+    pieces = text.split("?")
+    assert len(pieces) - 1 == len(types), f"{len(types)} types for {text!r}"
+    each = pieces[0] + "".join(f"u.c{n}{piece}" for n, piece in enumerate(pieces[1:], start=1))
+    names = ", ".join(f"c{n}" for n in range(1, len(types) + 1))
+    columns = ", ".join(f"(string_to_array(?, chr(31), chr(30)))[2:]::{name}[]" for name in types)
+    rows = f"unnest({columns}) AS u({names})"
+    if each.startswith("INSERT "):
+        span = _values_span(each)
+        assert span is not None, text
+        start, end = span
+        prefix = each[:start].removesuffix("VALUES ")
+        return f"{prefix}SELECT {each[start + 1 : end - 1]} FROM {rows}{each[end:]}"
+    assert each.startswith("UPDATE ") and " WHERE " in each, text
+    at = each.index(" WHERE ")
+    return f"{each[:at]} FROM {rows}{each[at:]}"
 
 
 def _pyformat(text: str) -> str:
@@ -214,25 +272,6 @@ class Driver:
                 counts[owner] += int(changed)
         return counts
 
-    def write_apart(self, groups: Sequence[Sequence[Write]]) -> list[list[int]]:
-        """Run each group of writes as `write_all` runs it, all groups in one round trip."""
-        if self.sqlite:
-            return [self.write_all(writes) for writes in groups]
-        statements = [_composed_statements(writes) for writes in groups]
-        answers = iter(
-            self._pipelined(
-                [(text, parameters, True) for each in statements for text, parameters, _ in each]
-            )
-        )
-        found = []
-        for writes, each in zip(groups, statements, strict=True):
-            counts = [0] * len(writes)
-            for (_, _, owners), (_, rows) in zip(each, answers, strict=False):
-                for owner, changed in zip(owners, rows[0], strict=True):
-                    counts[owner] += int(changed)
-            found.append(counts)
-        return found
-
     def rows_together(
         self, queries: Sequence[tuple[Sql, Sequence[Any]]]
     ) -> list[list[tuple[Any, ...]]]:
@@ -305,6 +344,12 @@ def _composed_statements(writes: Sequence[Write]) -> list[_Composed]:
     statement's one row a part); consecutive parts go together in one
     statement until the next would pass `PARAMETERS_PER_STATEMENT_MAX`.
     """
+    if not any(rows for _, rows in writes):
+        return []
+    if all(sql.arrays is not None for sql, rows in writes if rows):
+        found = _arrays_statement(writes)
+        if found is not None:
+            return [found]
     statements: list[_Composed] = []
     shape: list[tuple[Sql, int]] = []
     parameters: list[Any] = []
@@ -315,7 +360,7 @@ def _composed_statements(writes: Sequence[Write]) -> list[_Composed]:
             statements.append((_composed(tuple(shape)), parameters, owners))
             shape, parameters, owners = [], [], []
         shape.append((part, len(rows)))
-        parameters.extend(value for row in rows for value in row)
+        parameters.extend(itertools.chain.from_iterable(rows))
         owners.append(owner)
     if shape:
         statements.append((_composed(tuple(shape)), parameters, owners))
@@ -335,16 +380,78 @@ def _parts(writes: Sequence[Write]) -> Iterator[tuple[int, Sql, Sequence[Sequenc
             yield owner, sql, rows[start : start + step]
 
 
+def _arrays_statement(writes: Sequence[Write]) -> _Composed | None:
+    """The one statement running every write in its arrays form: its text depends only on
+    which statements have rows, not on how many. None when a value cannot go that way."""
+    present = [(owner, sql, rows) for owner, (sql, rows) in enumerate(writes) if rows]
+    shape = tuple(sql for _, sql, _ in present)
+    text = _composed_arrays_texts.get(shape)
+    if text is None:
+        text = _with_counts([sql.arrays for sql in shape if sql.arrays is not None])
+        if len(_composed_arrays_texts) < _COMPOSED_MAX:
+            _composed_arrays_texts[shape] = text
+    parameters = []
+    for _, _, rows in present:
+        for column in zip(*rows, strict=True):
+            found = _column_text(column)
+            if found is None:
+                return None
+            parameters.append(found)
+    return text, parameters, [owner for owner, _, _ in present]
+
+
+#: A column's values go to the server as one text, each value after a unit separator and
+#: a null as a record separator (neither is in any value: names refuse control characters,
+#: and a value that has one sends its rows the other way): one parameter, parsed by the
+#: server in one call, instead of an array that psycopg writes value by value in Python.
+_UNIT: Final = "\x1f"
+_NULL: Final = "\x1e"
+
+
+def _column_text(values: Sequence[Any]) -> str | None:
+    """The values as `_UNIT` + each value, joined by `_UNIT`; None when a value has either
+    separator in it."""
+    nulls = 0
+    texts = []
+    for value in values:
+        if value is None:
+            nulls += 1
+            texts.append(_NULL)
+        elif type(value) is str:
+            texts.append(value)
+        elif type(value) is bool:
+            texts.append("t" if value else "f")
+        elif type(value) is int:
+            texts.append(str(value))
+        elif type(value) is date:
+            texts.append(iso_text(value))
+        else:
+            return None  # sent the other way, adapted by the driver
+    joined = _UNIT + _UNIT.join(texts) if texts else ""
+    if joined.count(_UNIT) != len(texts) or joined.count(_NULL) != nulls:
+        return None
+    return joined
+
+
+_composed_arrays_texts: dict[tuple[Sql, ...], str] = {}
+
+
+def _with_counts(texts: Sequence[str]) -> str:
+    """One statement running each data-modifying statement, answering how many rows each
+    changed; placeholders numbered `$1`, `$2`, ..."""
+    names = [f"w{index}" for index in range(len(texts))]
+    parts = [f"{name} AS ({text} RETURNING 1)" for name, text in zip(names, texts, strict=True)]
+    counts = ", ".join(f"(SELECT count(*) FROM {name})" for name in names)
+    return _numbered(f"WITH {', '.join(parts)} SELECT {counts}")
+
+
 def _composed(shape: tuple[tuple[Sql, int], ...]) -> str:
     """One statement running each (statement, rows), numbered `$1`, `$2`, ...; counts each."""
     found = _composed_texts.get(shape)
     if found is not None:
         return found
     texts = [sql.rows_qmark(count) if count > 1 else sql.qmark for sql, count in shape]
-    names = [f"w{index}" for index in range(len(texts))]
-    parts = [f"{name} AS ({text} RETURNING 1)" for name, text in zip(names, texts, strict=True)]
-    counts = ", ".join(f"(SELECT count(*) FROM {name})" for name in names)
-    text = _numbered(f"WITH {', '.join(parts)} SELECT {counts}")
+    text = _with_counts(texts)
     if len(_composed_texts) < _COMPOSED_MAX:
         _composed_texts[shape] = text
     return text

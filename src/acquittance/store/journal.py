@@ -173,16 +173,16 @@ class JournalRows:
         return rows or None
 
 
-_INSERT_ENTRIES: Final = Sql(
+_INSERT_ENTRIES: Final = Sql.insert(
     "INSERT INTO journal_entries (id, party_id, chain, sequence, date, kind, description, "
     "reference, previous_hash, hash, settlement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_LEGS: Final = Sql(
+_INSERT_LEGS: Final = Sql.insert(
     "INSERT INTO journal_legs (entry_id, position, account, amount, currency) "
     "VALUES (?, ?, ?, ?, ?)"
 )
 # SQLite and PostgreSQL spell the upsert alike.
-_MOVE_HEADS: Final = Sql(
+_MOVE_HEADS: Final = Sql.insert(
     "INSERT INTO journal_heads (party_id, chain, sequence, hash, entry_id) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (party_id, chain) DO UPDATE SET sequence = excluded.sequence, "
     "hash = excluded.hash, entry_id = excluded.entry_id"

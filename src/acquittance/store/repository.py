@@ -190,22 +190,23 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
         was no longer active; the caller undoes the write.
         """
         driver = self.driver()
-        groups: list[list[Write]] = []
-        checks: list[tuple[int, int, int, int]] = []
+        writes: list[Write] = []
+        expected: dict[Sql, int] = {}  # the rows the moves and the releases must change
         for closing, entries, heads in closings:
-            writes, moved, released = closing_path.closing_writes(driver.day, closing)
+            found, moved, released = closing_path.closing_writes(driver.day, closing)
+            for at, count in (
+                (moved, len(closing.transfers)),
+                (released, len(set(closing.released_interest_ids))),
+            ):
+                expected[found[at][0]] = expected.get(found[at][0], 0) + count
+            writes += found
             writes += self.journal_writes(
                 entries, heads, settlement_id=closing.settlement_id, driver=driver
             )
-            groups.append(writes)
-            checks.append(
-                (moved, len(closing.transfers), released, len(set(closing.released_interest_ids)))
-            )
-        for counts, (moved, moving, released, releasing) in zip(
-            driver.write_apart(groups), checks, strict=True
-        ):
-            if counts[moved] != moving or counts[released] != releasing:
-                raise closing_path.ClosingsNoLongerApply
+        merged = closing_path.merged_writes(writes)
+        counts = dict(zip((sql for sql, _ in merged), driver.write_all(merged), strict=True))
+        if any(counts.get(sql, 0) != count for sql, count in expected.items()):
+            raise closing_path.ClosingsNoLongerApply
 
     # Parties ---------------------------------------------------------------------------
 
