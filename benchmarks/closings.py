@@ -11,10 +11,12 @@ use.
   decided in one process per CPU, written in turn), against raw
   `BEGIN IMMEDIATE` transactions of the same rows; and the statements one
   closing issues, by kind, counted on the store's engine.
-- PostgreSQL, C clients (16) closing distinct loans: each client a thread
-  calling `service.settle`, each call its own transaction and timed; against C
-  raw connections committing the same rows. And C clients racing one loan
-  under distinct keys: one closes, the others must be refused with a code.
+- PostgreSQL, C clients (16) closing distinct loans: `settle_batch` with C
+  workers, as `settle --batch --workers C` runs it, against C raw connections
+  committing the same rows; then as many more loans closed one call each
+  (`service.settle` from C threads, each call its own transaction and timed:
+  what a caller closing one loan at a time sees). And C clients racing one
+  loan under distinct keys: one closes, the others must be refused with a code.
 
 The PostgreSQL figures run in a database made for the run and dropped after it;
 without a server they are reported as skipped.
@@ -200,17 +202,18 @@ class Race:
 
 
 @dataclass(frozen=True)
-class PostgresClosings(_AgainstRaw):
-    clients: int
-    closings: int
+class PostgresCalls:
+    """Closings one call each (`service.settle`), from every client at once: what callers
+    that close one loan at a time (the HTTP server's) get."""
+
     closed: int
-    failures: dict[str, int]  # failures that reached the caller, by code
     seconds: float
+    failures: dict[str, int]  # failures that reached the caller, by code
     latencies: tuple[float, ...]  # seconds, one per call
-    rows_per_closing: int
-    raw_transactions: int
-    raw_seconds: float
-    race: Race
+
+    @property
+    def rate(self) -> float:
+        return self.closed / self.seconds if self.seconds > 0 else 0.0
 
     @property
     def failed(self) -> int:
@@ -219,6 +222,26 @@ class PostgresClosings(_AgainstRaw):
     def latency(self, quantile: float) -> float:
         """The nearest-rank quantile of the per-closing latencies, in seconds."""
         return percentile(self.latencies, quantile)
+
+
+@dataclass(frozen=True)
+class PostgresClosings(_AgainstRaw):
+    """`settle_batch` with one worker a client, as `settle --batch --workers N` runs it."""
+
+    clients: int
+    closings: int
+    closed: int
+    failures: dict[str, int]  # failures that reached the caller, by code
+    seconds: float
+    rows_per_closing: int
+    raw_transactions: int
+    raw_seconds: float
+    race: Race
+    calls: PostgresCalls
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failures.values())
 
 
 @dataclass(frozen=True)
@@ -530,12 +553,20 @@ def postgres_closings(
         store = service.Store(f"postgresql+psycopg://{server}/{name}", connections=clients)
         try:
             service.initialize(store)
-            service.load_deal(store, parse_deal(deal_text(closings + 1), source="benchmark deal"))
+            deal = deal_text(2 * closings + 1)
+            service.load_deal(store, parse_deal(deal, source="benchmark deal"))
             raced = drive(store, [(0, f"race-{n:05d}") for n in range(clients)], clients)
             race = Race(clients, tuple(raced.settlement_ids), dict(raced.codes))
+            lines = parse_batch(batch_text(range(1, closings + 1)), source="benchmark batch")
             before = postgres_rows(dsn)
-            timed = drive(store, [(i, f"k-{i:05d}") for i in range(1, closings + 1)], clients)
+            with start_up_left_out_of_collections():
+                started = time.perf_counter()
+                results = list(settle_batch(store, lines, workers=clients))
+                seconds = time.perf_counter() - started
             after = postgres_rows(dsn)
+            called = drive(
+                store, [(i, f"k-{i:05d}") for i in range(closings + 1, 2 * closings + 1)], clients
+            )
         finally:
             store.close()
         rows = _rows_per_closing(before, after, closings)
@@ -543,14 +574,19 @@ def postgres_closings(
     return PostgresClosings(
         clients=clients,
         closings=closings,
-        closed=len(timed.settlement_ids),
-        failures=dict(timed.codes),
-        seconds=timed.seconds,
-        latencies=tuple(timed.latencies),
+        closed=sum(1 for r in results if r.closed),
+        failures=dict(Counter(r.error.code for r in results if r.error is not None)),
+        seconds=seconds,
         rows_per_closing=rows,
         raw_transactions=closings,
         raw_seconds=raw_seconds,
         race=race,
+        calls=PostgresCalls(
+            closed=len(called.settlement_ids),
+            seconds=called.seconds,
+            failures=dict(called.codes),
+            latencies=tuple(called.latencies),
+        ),
     )
 
 
@@ -603,22 +639,32 @@ def postgres_rows_for(result: PostgresClosings | Skipped) -> list[Row]:
         ]
     c = result.clients
     race = result.race
+    calls = result.calls
     verdict = "exactly one closing" if race.ok else "WRONG"
     return [
         (
-            f"closings on PostgreSQL, {c} clients, {result.closings:,} distinct loans"
-            " of one lender",
+            f"closings on PostgreSQL, settle_batch --workers {c}, {result.closings:,} distinct"
+            " loans of one lender",
             f"{result.rate:,.1f}/s",
-            f"{result.ratio:.1%} of raw (goal ≥ 50 %); p50 {_ms(result.latency(0.5))},"
-            f" p99 {_ms(result.latency(0.99))} per closing; {result.failed} failures reached"
+            f"{result.ratio:.1%} of raw (goal ≥ 50 %); {result.failed} failures reached"
             f" the caller (goal 0){'' if not result.failed else ': ' + _codes(result.failures)};"
-            f" {result.rows_per_closing} rows written per closing",
+            f" {result.rows_per_closing} rows written per closing; each group of lines locked,"
+            " read, decided and written at once",
         ),
         (
             f"raw PostgreSQL transactions, {c} connections, {result.rows_per_closing} rows each,"
             " same run",
             f"{result.raw_rate:,.1f}/s",
             "one executemany per transaction, READ COMMITTED",
+        ),
+        (
+            f"closings on PostgreSQL, {c} clients each closing one loan a call (service.settle),"
+            f" {result.closings:,} more loans",
+            f"{calls.rate:,.1f}/s",
+            f"{calls.rate / result.raw_rate if result.raw_rate else 0:.1%} of raw; p50"
+            f" {_ms(calls.latency(0.5))}, p99 {_ms(calls.latency(0.99))} per closing, each its own"
+            f" transaction and commit; {calls.failed} failures reached the caller"
+            f"{'' if not calls.failed else ': ' + _codes(calls.failures)}",
         ),
         (
             f"PostgreSQL, {race.clients} clients racing one loan, distinct keys",

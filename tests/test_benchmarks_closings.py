@@ -47,13 +47,15 @@ def test_postgres_closings_race_and_latencies_and_the_database_is_dropped() -> N
         pytest.skip(result.reason)
 
     assert (result.closings, result.closed, result.failures) == (8, 8, {})
-    assert len(result.latencies) == 8
-    assert 0 < result.latency(0.5) <= result.latency(0.99)
+    calls = result.calls
+    assert (calls.closed, calls.failures, len(calls.latencies)) == (8, {}, 8)
+    assert 0 < calls.latency(0.5) <= calls.latency(0.99)
     assert result.rows_per_closing > 0 and result.raw_rate > 0 and result.ratio > 0
     race = result.race
     assert race.ok and race.closed == 1 and sum(race.codes.values()) == 3
     rows = closings.postgres_rows_for(result)
-    assert len(rows) == 3 and "p99" in rows[0][2] and "exactly one closing" in rows[2][2]
+    assert len(rows) == 4 and "settle_batch" in rows[0][0] and "p99" in rows[2][2]
+    assert "exactly one closing" in rows[3][2]
     with psycopg.connect(f"postgresql://{server}/postgres") as admin:
         left = admin.execute(
             "SELECT count(*) FROM pg_database WHERE datname LIKE %s",
