@@ -38,6 +38,22 @@ def test_an_insert_and_an_update_each_become_one_statement_over_unnest() -> None
         Sql("UPDATE t SET a = ? WHERE b = ?", types=("text",))
 
 
+@pytest.fixture
+def arrays_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows go as arrays however few they are (the rule they are checked under)."""
+    monkeypatch.setattr(driver, "ARRAYS_FROM_VALUES", 0)
+
+
+def test_a_few_values_go_as_rows_and_many_as_arrays() -> None:
+    insert = Sql("INSERT INTO t (a, b) VALUES (?, ?)", types=("text", "integer"))
+    below = [("x", n) for n in range(driver.ARRAYS_FROM_VALUES // 2 - 1)]
+    [(text, _, _)] = driver._composed_statements([(insert, below)])
+    assert " VALUES ($1, $2), " in text and "unnest(" not in text
+    [(text, _, _)] = driver._composed_statements([(insert, [*below, ("y", -1)])])
+    assert "unnest(" in text and " VALUES " not in text
+
+
+@pytest.mark.usefixtures("arrays_always")
 def test_writes_with_arrays_go_as_one_statement_whatever_their_rows() -> None:
     insert = Sql("INSERT INTO t (a, b) VALUES (?, ?)", types=("text", "integer"))
     update = Sql("UPDATE u SET a = ? WHERE b = ?", types=("date", "text"))
@@ -55,6 +71,7 @@ def test_writes_with_arrays_go_as_one_statement_whatever_their_rows() -> None:
     assert few_owners == [0] and owners == [0, 1]
 
 
+@pytest.mark.usefixtures("arrays_always")
 def test_a_value_with_a_separator_in_it_sends_its_rows_as_values() -> None:
     insert = Sql("INSERT INTO t (a, b) VALUES (?, ?)", types=("text", "integer"))
     for odd in ("a\x1fb", "\x1e", None):
@@ -141,6 +158,7 @@ def test_each_insert_sends_its_values_as_the_types_of_the_server_columns(
 
 
 @pytest.mark.postgres
+@pytest.mark.usefixtures("arrays_always")
 def test_rows_sent_as_arrays_are_stored_as_sent(server: psycopg.Connection[Any]) -> None:
     server.execute("CREATE TABLE t (a text, b integer, c date, d boolean, e text)")
     insert = Sql(
