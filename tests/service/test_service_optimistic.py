@@ -15,6 +15,7 @@ from acquittance.deals.parse import parse_deal
 from acquittance.service import batch, optimistic
 from acquittance.service.optimistic import decide, settle_decided, write_decided
 from acquittance.service.settle import Attempt, settle_many
+from acquittance.store import driver
 from acquittance.store.repository import Repository
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +107,46 @@ def test_a_refusal_decided_on_a_snapshot_stands_only_while_its_read_holds(
         assert isinstance(again, service.ClosedSettlement)
         assert again.settlement.idempotency_key == "k-1"
         assert getattr(still, "code", None) == "LOAN_DISCHARGED"
+    finally:
+        store.close()
+
+
+def test_closings_apart_are_written_at_once_and_a_loan_again_after_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.db"
+    store = _store(path)
+    attempts = [Attempt(REFERENCE, "k-1"), Attempt(REFERENCE, "k-2"), Attempt(HARBOR, "k-3")]
+    try:
+        with store.read() as session:
+            decided = decide(Repository(session), sorted(attempts, key=lambda a: a.request.loan_id))
+        # On the snapshot both lines of the reference loan close it: only its first and the
+        # harbor loan are apart; the second is checked after them, and refused.
+        assert [isinstance(one.answer, service.ClosedSettlement) for one in decided] == [
+            True,
+            True,
+            True,
+        ]
+        assert optimistic.apart(decided) == [0, 2]
+        legs: list[int] = []
+        with (
+            driver.observing(
+                lambda statement, rows: legs.append(rows) if "journal_legs" in statement else None
+            ),
+            store.write() as session,
+        ):
+            answers = write_decided(Repository(session), decided)
+        assert len(legs) == 1  # both closings' legs in one statement
+        assert [getattr(a, "code", "closed") for a in answers] == [
+            "closed",
+            "LOAN_DISCHARGED",
+            "closed",
+        ]
+        assert _settlements(path) == [
+            ("berg-valence-loan", "k-1"),
+            ("harbor-quill-loan", "k-3"),
+        ]
+        assert service.verify(store).ok
     finally:
         store.close()
 

@@ -19,11 +19,14 @@ under the lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
+from acquittance.books.chain import ChainHead, ChainKey
+from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import AcquittanceError, StorageError
 from acquittance.core.instruments import Party
 from acquittance.core.text import check_idempotency_key
@@ -36,7 +39,7 @@ from acquittance.service.settle import (
     settle_many,
 )
 from acquittance.service.store import Store
-from acquittance.store.closing_path import ClosingRead
+from acquittance.store.closing_path import ClosingRead, ClosingsNoLongerApply, ClosingWrite
 from acquittance.store.repository import Repository
 
 Answer = ClosedSettlement | AcquittanceError
@@ -54,6 +57,9 @@ class Decided:
     read: ClosingRead | None = None
     writes: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     answer: Answer | None = None
+    # The closing read taken, kept when the decision stopped too (`read` is then None):
+    # the loan, notes and chains the closing touches, however it is decided.
+    seen: ClosingRead | None = None
 
 
 class _Deciding:
@@ -73,12 +79,13 @@ class _Deciding:
             self._stop()
         known = self._known
         if known is None:
-            self._decided.read = self._repo.read_closing(loan_id, key, lock=False)
+            read = self._repo.read_closing(loan_id, key, lock=False)
         elif known.loan.instrument.id == loan_id:
-            self._decided.read = known  # read already, under its locks, with this key
+            read = known  # read already, under its locks, with this key
         else:
             self._stop()
-        return self._decided.read
+        self._decided.read = self._decided.seen = read
+        return read
 
     def get_party(self, party_id: str) -> Party:
         read = self._decided.read
@@ -129,8 +136,93 @@ def decide_one(repo: Repository, attempt: Attempt, known: ClosingRead | None = N
 
 
 def write_decided(repo: Repository, decided: Sequence[Decided]) -> list[Answer]:
-    """Under the write lock: each closing's writes where its read holds, else decided anew."""
-    return [_write_one(repo, one) for one in decided]
+    """Under the write lock: each closing's writes where its read holds, else decided anew.
+
+    `decided` in loan order. The closings that touch no row another of the group
+    touches (`apart`) and whose reads hold are written first, all at once; then
+    each other one, in order. Being apart, the answers are those of writing them
+    one by one in loan order.
+    """
+    answers: dict[int, Answer] = {}
+    held = [
+        index
+        for index in apart(decided)
+        if _read_holds(repo, decided[index])  # and so its answer stands
+    ]
+    closed = [
+        decided[index] for index in held if isinstance(decided[index].answer, ClosedSettlement)
+    ]
+    if closed:
+        try:
+            with repo.savepoint():
+                repo.write_closings([closing_rows_of(one) for one in closed])
+        except ClosingsNoLongerApply:
+            held = []  # each is written on its own below, which says what changed
+    for index in held:
+        answer = decided[index].answer
+        assert answer is not None
+        answers[index] = answer
+    return [
+        answers[index] if index in answers else _write_one(repo, one)
+        for index, one in enumerate(decided)
+    ]
+
+
+def apart(decided: Sequence[Decided]) -> list[int]:
+    """The closings (by place) decided on a read that holds all they touch, and touching no
+    row another closing of the group touches: the first line of their loan, their notes
+    pledged to no other loan read, their writes their closing's rows alone."""
+    first: dict[str, int] = {}
+    for index, one in enumerate(decided):
+        first.setdefault(one.attempt.request.loan_id, index)
+    reads = {
+        loan_id: seen
+        for loan_id, index in first.items()
+        if (seen := decided[index].seen) is not None
+    }
+    shared = sharing(reads)
+    return [
+        index
+        for loan_id, index in first.items()
+        if loan_id not in shared
+        and decided[index].read is not None
+        and decided[index].answer is not None
+        and writes_closing_only(decided[index])
+    ]
+
+
+def sharing(reads: Mapping[str, ClosingRead]) -> set[str]:
+    """The loans whose closings may touch another's rows: a note pledged to another loan."""
+    uses = Counter(note_id for read in reads.values() for note_id in read.notes)
+    return {
+        loan_id
+        for loan_id, read in reads.items()
+        if read.other_interest_ids or any(uses[note_id] > 1 for note_id in read.notes)
+    }
+
+
+def writes_closing_only(decided: Decided) -> bool:
+    """A closing's writes are its rows alone (a refusal writes nothing)."""
+    if isinstance(decided.answer, ClosedSettlement):
+        return [method for method, _ in decided.writes] == ["write_closing"]
+    return True
+
+
+#: What `Repository.write_closing` is called with: a closing, its entries, the heads before.
+ClosingRows = tuple[ClosingWrite, Sequence[JournalEntry], Mapping[ChainKey, ChainHead]]
+
+
+def closing_rows_of(decided: Decided) -> ClosingRows:
+    """The rows a closing decided to write (`writes_closing_only`)."""
+    ((method, arguments),) = decided.writes
+    assert method == "write_closing"
+    return cast(ClosingRows, arguments)
+
+
+def _read_holds(repo: Repository, decided: Decided) -> bool:
+    assert decided.read is not None
+    request = decided.attempt.request
+    return repo.closing_rows(request.loan_id, decided.attempt.key) == decided.read.rows
 
 
 def _write_one(repo: Repository, decided: Decided) -> Answer:

@@ -19,14 +19,16 @@ order, and the group commits once.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import cast
+from collections.abc import Sequence
 
-from acquittance.books.chain import ChainHead, ChainKey
-from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import AcquittanceError, StorageError
-from acquittance.service.optimistic import Decided, decide_one
+from acquittance.service.optimistic import (
+    Decided,
+    closing_rows_of,
+    decide_one,
+    sharing,
+    writes_closing_only,
+)
 from acquittance.service.settle import (
     Attempt,
     ClosedSettlement,
@@ -35,12 +37,10 @@ from acquittance.service.settle import (
     settle_many,
 )
 from acquittance.service.store import Store
-from acquittance.store.closing_path import ClosingRead, ClosingsNoLongerApply, ClosingWrite
+from acquittance.store.closing_path import ClosingsNoLongerApply
 from acquittance.store.repository import Repository
 
 Answer = ClosedSettlement | AcquittanceError
-#: What `Repository.write_closing` is called with: a closing, its entries, the heads before.
-_ClosingRows = tuple[ClosingWrite, Sequence[JournalEntry], Mapping[ChainKey, ChainHead]]
 
 
 def settle_together(store: Store, attempts: Sequence[Attempt]) -> list[Answer]:
@@ -68,19 +68,17 @@ def _close_together(
     for index in order:
         first.setdefault(attempts[index].request.loan_id, index)
     reads = repo.read_closings([(loan_id, attempts[i].key) for loan_id, i in first.items()])
-    alone = _sharing(reads)
+    alone = sharing(reads)
     decided: dict[int, Decided] = {}
     for loan_id, index in first.items():
         read = reads.get(loan_id)
         if read is None or loan_id in alone:
             continue
         one = decide_one(repo, attempts[index], read)
-        if one.read is not None and one.answer is not None and _writes_closing_only(one):
+        if one.read is not None and one.answer is not None and writes_closing_only(one):
             decided[index] = one
     closed = [
-        cast(_ClosingRows, one.writes[0][1])
-        for one in decided.values()
-        if isinstance(one.answer, ClosedSettlement)
+        closing_rows_of(one) for one in decided.values() if isinstance(one.answer, ClosedSettlement)
     ]
     if closed:
         try:
@@ -96,20 +94,3 @@ def _close_together(
         if index not in answers:
             answers[index] = close_in_savepoint(repo, attempts[index])
     return answers
-
-
-def _writes_closing_only(decided: Decided) -> bool:
-    """A closing's writes are its rows alone (a refusal writes nothing)."""
-    if isinstance(decided.answer, ClosedSettlement):
-        return [method for method, _ in decided.writes] == ["write_closing"]
-    return True
-
-
-def _sharing(reads: Mapping[str, ClosingRead]) -> set[str]:
-    """The loans whose closings may touch another's rows: a note pledged to another loan."""
-    uses = Counter(note_id for read in reads.values() for note_id in read.notes)
-    return {
-        loan_id
-        for loan_id, read in reads.items()
-        if read.other_interest_ids or any(uses[note_id] > 1 for note_id in read.notes)
-    }
