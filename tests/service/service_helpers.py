@@ -185,3 +185,27 @@ NOTE_INTEREST = "Assets:InterestReceivable:Notes"
 def settle_document(store: service.Store, request: service.QuoteRequest, **options: Any) -> Any:
     """Close a settlement and present it as `settle --json` does."""
     return documents.settlement_document(service.settle(store, request, **options))
+
+
+#: The two example deals a group of closings is tried on: the reference loan and the harbor loan.
+TWO_DEALS = (REFERENCE_DEAL, REFERENCE_DEAL.with_name("harbor-mortgage-surplus.toml"))
+REFERENCE_REQUEST = service.QuoteRequest(REFERENCE_LOAN, REFERENCE_DATE)
+HARBOR_REQUEST = service.QuoteRequest("harbor-quill-loan", date(2024, 6, 30))
+
+
+def two_deal_store(url: str) -> service.Store:
+    """A new store at `url` with both example deals loaded."""
+    service.initialize(service.Store(url))
+    store = service.Store(url)
+    for deal in TWO_DEALS:
+        service.load_deal(store, parse_deal(deal.read_text(encoding="utf-8"), source=deal.name))
+    return store
+
+
+def posted(closed: object) -> list[tuple[object, ...]]:
+    """A closing's entries as they post: party, kind, date and legs (not their ids)."""
+    assert isinstance(closed, service.ClosedSettlement)
+    return [
+        (entry.party_id, entry.kind, entry.date, [(leg.account, leg.amount) for leg in entry.legs])
+        for entry in closed.entries
+    ]

@@ -5,48 +5,28 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
+from service_helpers import HARBOR_REQUEST, REFERENCE_REQUEST, posted, two_deal_store
 
 from acquittance import service
-from acquittance.deals.parse import parse_deal
 from acquittance.service import batch, optimistic
 from acquittance.service.optimistic import decide, settle_decided, write_decided
 from acquittance.service.settle import Attempt, settle_many
 from acquittance.store import driver
 from acquittance.store.repository import Repository
 
-ROOT = Path(__file__).resolve().parents[2]
-DEALS = (
-    ROOT / "examples" / "valence-berg-2002.toml",
-    ROOT / "examples" / "harbor-mortgage-surplus.toml",
-)
-REFERENCE = service.QuoteRequest("berg-valence-loan", date(2002, 3, 31))
-HARBOR = service.QuoteRequest("harbor-quill-loan", date(2024, 6, 30))
+REFERENCE, HARBOR = REFERENCE_REQUEST, HARBOR_REQUEST
 
 
 def _store(path: Path) -> service.Store:
-    url = f"sqlite:///{path}"
-    service.initialize(service.Store(url))
-    store = service.Store(url)
-    for deal in DEALS:
-        service.load_deal(store, parse_deal(deal.read_text(encoding="utf-8"), source=deal.name))
-    return store
+    return two_deal_store(f"sqlite:///{path}")
 
 
 def _settlements(path: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(path) as connection:
         return sorted(connection.execute("SELECT loan_id, idempotency_key FROM settlements"))
-
-
-def _posted(closed: object) -> list[tuple[object, ...]]:
-    assert isinstance(closed, service.ClosedSettlement)
-    return [
-        (entry.party_id, entry.kind, entry.date, [(leg.account, leg.amount) for leg in entry.legs])
-        for entry in closed.entries
-    ]
 
 
 def test_closings_decided_on_a_snapshot_are_written_as_decided(tmp_path: Path) -> None:
@@ -64,7 +44,7 @@ def test_closings_decided_on_a_snapshot_are_written_as_decided(tmp_path: Path) -
             True,
         ]
         in_turn = settle_many(turn, attempts)
-        assert [_posted(a) for a in answers] == [_posted(a) for a in in_turn]
+        assert [posted(a) for a in answers] == [posted(a) for a in in_turn]
         assert service.verify(store).ok
     finally:
         store.close()

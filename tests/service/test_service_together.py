@@ -4,15 +4,13 @@ and written together; the answers those of closing the group's lines one after a
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
-from pathlib import Path
 
 import pytest
+from service_helpers import HARBOR_REQUEST, REFERENCE_REQUEST, posted, two_deal_store
 from sqlalchemy import text
 
 from acquittance import service
 from acquittance.core.errors import AcquittanceError
-from acquittance.deals.parse import parse_deal
 from acquittance.service.optimistic import decide_one
 from acquittance.service.settle import Attempt, settle_many
 from acquittance.service.together import settle_together
@@ -22,43 +20,21 @@ from acquittance.store.repository import Repository
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[2]
-DEALS = (
-    ROOT / "examples" / "valence-berg-2002.toml",
-    ROOT / "examples" / "harbor-mortgage-surplus.toml",
-)
-REFERENCE = service.QuoteRequest("berg-valence-loan", date(2002, 3, 31))
-HARBOR = service.QuoteRequest("harbor-quill-loan", date(2024, 6, 30))
-
-
-def _loaded(url: str) -> service.Store:
-    service.initialize(service.Store(url))
-    store = service.Store(url)
-    for deal in DEALS:
-        service.load_deal(store, parse_deal(deal.read_text(encoding="utf-8"), source=deal.name))
-    return store
+REFERENCE, HARBOR = REFERENCE_REQUEST, HARBOR_REQUEST
 
 
 @pytest.fixture
 def server(postgres_url: str) -> Iterator[service.Store]:
-    store = _loaded(postgres_url)
+    store = two_deal_store(postgres_url)
     yield store
     store.close()
 
 
 @pytest.fixture
 def embedded(sqlite_url: str) -> Iterator[service.Store]:
-    store = _loaded(sqlite_url)
+    store = two_deal_store(sqlite_url)
     yield store
     store.close()
-
-
-def _posted(closed: object) -> list[tuple[object, ...]]:
-    assert isinstance(closed, service.ClosedSettlement)
-    return [
-        (entry.party_id, entry.kind, entry.date, [(leg.account, leg.amount) for leg in entry.legs])
-        for entry in closed.entries
-    ]
 
 
 def _outcomes(answers: Sequence[object]) -> list[str]:
@@ -89,7 +65,7 @@ def test_a_group_is_locked_and_read_once_and_posts_what_closing_in_turn_posts(
     assert len(locks) == 3
     assert all("unnest(" in statement for statement in locks)
     in_turn = settle_many(embedded, attempts)
-    assert [_posted(a) for a in answers] == [_posted(a) for a in in_turn]
+    assert [posted(a) for a in answers] == [posted(a) for a in in_turn]
     assert [getattr(a, "quote", None) for a in answers] == [a.quote for a in in_turn]  # type: ignore[union-attr]
     assert service.verify(server).ok
 
