@@ -25,8 +25,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, cast
 
-from acquittance.books.chain import ChainHead, ChainKey
-from acquittance.books.entries import JournalEntry
 from acquittance.core.errors import AcquittanceError, StorageError
 from acquittance.core.instruments import Party
 from acquittance.core.text import check_idempotency_key
@@ -39,7 +37,7 @@ from acquittance.service.settle import (
     settle_many,
 )
 from acquittance.service.store import Store
-from acquittance.store.closing_path import ClosingRead, ClosingsNoLongerApply, ClosingWrite
+from acquittance.store.closing_path import ClosingRead, ClosingsNoLongerApply, ClosingToWrite
 from acquittance.store.repository import Repository
 
 Answer = ClosedSettlement | AcquittanceError
@@ -208,15 +206,11 @@ def writes_closing_only(decided: Decided) -> bool:
     return True
 
 
-#: What `Repository.write_closing` is called with: a closing, its entries, the heads before.
-ClosingRows = tuple[ClosingWrite, Sequence[JournalEntry], Mapping[ChainKey, ChainHead]]
-
-
-def closing_rows_of(decided: Decided) -> ClosingRows:
+def closing_rows_of(decided: Decided) -> ClosingToWrite:
     """The rows a closing decided to write (`writes_closing_only`)."""
     ((method, arguments),) = decided.writes
     assert method == "write_closing"
-    return cast(ClosingRows, arguments)
+    return cast(ClosingToWrite, arguments)
 
 
 def _read_holds(repo: Repository, decided: Decided) -> bool:

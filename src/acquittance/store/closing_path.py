@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from acquittance.books.chain import ChainHead, ChainKey
+from acquittance.books.entries import JournalEntry
 from acquittance.core.collateral import FinancingStatement, SecurityInterest
 from acquittance.core.instruments import (
     Compounding,
@@ -693,6 +694,10 @@ def closing_writes(day: Any, closing: ClosingWrite) -> tuple[list[Write], int, i
     )
     writes.append(obligations_write(day, closing.obligations))
     return writes, moved, released
+
+
+#: A closing as `Repository.write_closing` writes it: its rows, its entries, the heads before.
+ClosingToWrite = tuple[ClosingWrite, Sequence[JournalEntry], Mapping[ChainKey, ChainHead]]
 
 
 class ClosingsNoLongerApply(Exception):

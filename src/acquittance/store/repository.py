@@ -35,7 +35,12 @@ from acquittance.core.errors import InputError, NotFoundError, StateError
 from acquittance.core.instruments import Loan, LoggedEvent, Note, Party, Signatory
 from acquittance.core.settlement_types import NoteTransfer, Obligation
 from acquittance.store import closing_path, mapping
-from acquittance.store.closing_path import ClosingRead, ClosingReadRows, ClosingWrite
+from acquittance.store.closing_path import (
+    ClosingRead,
+    ClosingReadRows,
+    ClosingToWrite,
+    ClosingWrite,
+)
 from acquittance.store.closings import ClosingRows
 from acquittance.store.driver import Driver, Sql, Write
 from acquittance.store.journal import JournalRows, locks_rows
@@ -137,9 +142,13 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
         found = closing_path.read_closing(self.driver(), loan_id, key, lock=lock)
         if found is None:
             raise self._unknown(LoanRow, loan_id, "loan", "UNKNOWN_LOAN")
-        self._parties.setdefault(found.lender.id, found.lender)
-        self._parties.setdefault(found.borrower.id, found.borrower)
+        self._remember_parties(found)
         return found
+
+    def _remember_parties(self, read: ClosingRead) -> None:
+        """The parties a closing read found, for `get_party` to answer without a query."""
+        self._parties.setdefault(read.lender.id, read.lender)
+        self._parties.setdefault(read.borrower.id, read.borrower)
 
     def closing_rows(self, loan_id: str, key: str | None) -> ClosingReadRows:
         """The rows `read_closing` reads, as read (on a server, locked): to check a read holds."""
@@ -173,15 +182,12 @@ class Repository(ClosingRows, JournalRows, LifecycleRows):
         """
         found = closing_path.read_closings(self.driver(), wanted)
         for read in found.values():
-            self._parties.setdefault(read.lender.id, read.lender)
-            self._parties.setdefault(read.borrower.id, read.borrower)
+            self._remember_parties(read)
         return found
 
     def write_closings(
         self,
-        closings: Sequence[
-            tuple[ClosingWrite, Sequence[JournalEntry], Mapping[ChainKey, ChainHead]]
-        ],
+        closings: Sequence[ClosingToWrite],
     ) -> None:
         """The rows of closings that share no row, as `write_closing` writes each: together.
 
